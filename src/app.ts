@@ -1,0 +1,167 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import cookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Config } from './config.ts';
+import type { Db } from './db/index.ts';
+import { systemClock, type Clock } from './lib/actor.ts';
+import { toProblem, VigilError } from './lib/errors.ts';
+import { toVigilError } from './lib/http-errors.ts';
+import { SESSION_COOKIE, clientMeta } from './lib/http.ts';
+import { VERSION } from './version.ts';
+import { createServices, type Services } from './services.ts';
+import { accountRoutes } from './modules/account/routes.ts';
+import { auditRoutes } from './modules/audit/routes.ts';
+import { authRoutes } from './modules/auth/routes.ts';
+import { settingsRoutes } from './modules/settings/routes.ts';
+import { healthRoutes, metaRoutes } from './modules/system/routes.ts';
+import { userRoutes } from './modules/users/routes.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  secretKey: Buffer;
+  clock?: Clock;
+  logger?: FastifyServerOptions['logger'];
+  /** Services already wired for this database (the CLI's runtime); made here when absent. */
+  services?: Services;
+}
+
+const WEB_DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const CSP = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+  "font-src 'self' data:", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'", "object-src 'none'",
+].join('; ');
+
+/** Log options: request ids on every line, and never a password, token or cookie. */
+export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+  return {
+    level,
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]', '*.password', '*.token'],
+      censor: '[redacted]',
+    },
+  };
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { services: Services }> {
+  const { config } = deps;
+  const clock = deps.clock ?? systemClock;
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: config.VIGIL_BODY_LIMIT_BYTES,
+    trustProxy: config.VIGIL_TRUST_PROXY,
+    genReqId: () => randomUUID(),
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const services = deps.services ?? createServices({ db: deps.db, config, clock, secretKey: deps.secretKey });
+  app.decorate('services', services);
+  app.decorateRequest('auth', null);
+
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Vigil API', version: VERSION, description: 'Operations platform for CSIRTs. Errors are RFC 9457 problem+json with a stable `code`.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API token (vgl_…) from Account › API tokens' },
+          session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Cookie session; writes also need the x-csrf-token header' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    await authenticate(req, services);
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    if (!req.url.startsWith('/api/docs')) reply.header('content-security-policy', CSP);
+    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const e = toVigilError(err);
+    if (e.status >= 500) req.log.error({ err }, 'request failed');
+    for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
+    return reply.status(e.status).type('application/problem+json').send(toProblem(e, String(req.id)));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const wantsPage = req.method === 'GET' && !req.url.startsWith('/api') && (req.headers.accept ?? '').includes('text/html');
+    if (wantsPage && existsSync(`${WEB_DIST}index.html`)) return reply.type('text/html').sendFile('index.html');
+    const e = new VigilError('VIG_ROUTE_NOT_FOUND', { method: req.method, path: req.url.split('?')[0] });
+    return reply.status(404).type('application/problem+json').send(toProblem(e, String(req.id)));
+  });
+
+  app.get('/api/openapi.json', { config: { auth: 'none' }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(healthRoutes, { db: deps.db });
+  await app.register(
+    async (api) => {
+      await api.register(metaRoutes, { settings: services.settings });
+      await api.register(authRoutes, { auth: services.auth, settings: services.settings, cookieSecure: config.cookieSecure });
+      await api.register(accountRoutes, { account: services.account });
+      await api.register(userRoutes, { users: services.users });
+      await api.register(settingsRoutes, { settings: services.settings });
+      await api.register(auditRoutes, { audit: services.audit });
+    },
+    { prefix: '/api/v1' },
+  );
+
+  if (existsSync(WEB_DIST)) {
+    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false, index: ['index.html'], maxAge: '1h' });
+  }
+  return app as unknown as FastifyInstance & { services: Services };
+}
+
+/**
+ * Resolves the caller (API token or session cookie) and applies the route's rule: who may call it,
+ * CSRF for cookie-authenticated writes, and the password change or MFA enrolment still owed.
+ */
+async function authenticate(req: FastifyRequest, s: Services) {
+  const url = req.routeOptions.url;
+  // Routes under /api/v1 need a signed-in user unless they say otherwise; the web app's files and
+  // the API reference are public.
+  const rule = req.routeOptions.config?.auth ?? (url?.startsWith('/api/v1/') ? undefined : 'none');
+  const meta = clientMeta(req);
+  const header = req.headers.authorization;
+  if (header && /^bearer /i.test(header)) {
+    req.auth = await s.authenticator.fromToken(header.slice(7).trim(), meta);
+  } else {
+    const token = req.cookies?.[SESSION_COOKIE];
+    if (token) req.auth = await s.authenticator.fromSession(token, meta);
+  }
+  const a = req.auth;
+  if (rule === 'none' || !url) return;
+  if (!a) throw new VigilError('VIG_AUTH_REQUIRED');
+  if (a.actor.via === 'session' && !SAFE_METHODS.has(req.method)) {
+    const sent = req.headers['x-csrf-token'];
+    if (typeof sent !== 'string' || !a.sessionId || sent !== s.auth.csrfFor(a.sessionId)) throw new VigilError('VIG_AUTH_CSRF');
+  }
+  if (rule === 'mfa-pending') {
+    if (!a.mfaPending) throw new VigilError('VIG_AUTH_REQUIRED', { reason: 'no sign-in awaits a second factor' });
+    return;
+  }
+  if (a.mfaPending) throw new VigilError('VIG_AUTH_MFA_PENDING');
+  if (rule === 'setup') return;
+  if (a.mustChangePassword) throw new VigilError('VIG_AUTH_PASSWORD_CHANGE_REQUIRED');
+  if (a.mfaEnrolmentRequired) throw new VigilError('VIG_AUTH_MFA_ENROLMENT_REQUIRED');
+}

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/** Every setting Vigil reads, parsed once at start. Nothing else reads process.env. */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(1).max(65535).default(8080),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  VIGIL_DATA_DIR: z.string().min(1).default('./data'),
+  VIGIL_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/, 'must be 64 hex characters (openssl rand -hex 32)')
+    .optional(),
+  VIGIL_TEAM_NAME: z.string().trim().min(1).max(120).default('CSIRT'),
+  VIGIL_ADMIN_USERNAME: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, 'lower-case letters, digits, . _ -').default('admin'),
+  VIGIL_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(256).optional(),
+  VIGIL_PUBLIC_URL: z.url().optional(),
+  VIGIL_COOKIE_SECURE: bool.optional(),
+  VIGIL_TRUST_PROXY: bool.default(false),
+  VIGIL_SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  VIGIL_SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  VIGIL_LOGIN_MAX_FAILURES: z.coerce.number().int().min(2).max(1000).default(5),
+  VIGIL_LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(2).max(100000).default(30),
+  VIGIL_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86400).default(30),
+  VIGIL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = Readonly<
+  z.infer<typeof Env> & {
+    /** Whether cookies carry the Secure flag: explicit setting, else true when the public URL is https. */
+    cookieSecure: boolean;
+    store: 'pglite' | 'postgres';
+  }
+>;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const r = Env.safeParse(env);
+  if (!r.success) {
+    throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const c = r.data;
+  return Object.freeze({
+    ...c,
+    cookieSecure: c.VIGIL_COOKIE_SECURE ?? (c.VIGIL_PUBLIC_URL?.startsWith('https:') ?? false),
+    store: c.DATABASE_URL ? 'postgres' : 'pglite',
+  });
+}

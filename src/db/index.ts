@@ -1,0 +1,44 @@
+import { CamelCasePlugin, Kysely, PGliteDialect, PostgresDialect, type Transaction } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+import { PGliteWorkerProxy } from './pglite-proxy.ts';
+
+export type Db = Kysely<Database>;
+/** Anything a repository can run SQL on: the database or an open transaction. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+export interface DbHandle {
+  db: Db;
+  store: 'pglite' | 'postgres';
+  close(): Promise<void>;
+}
+
+export type DbTarget =
+  | { store: 'pglite'; dataDir?: string | undefined }
+  | { store: 'postgres'; url: string; poolSize?: number };
+
+const INT8 = 20;
+
+export async function openDb(target: DbTarget): Promise<DbHandle> {
+  if (target.store === 'pglite') {
+    const proxy = new PGliteWorkerProxy(target.dataDir);
+    await proxy.waitReady;
+    const db = new Kysely<Database>({
+      dialect: new PGliteDialect({ pglite: proxy as never }),
+      plugins: [new CamelCasePlugin()],
+    });
+    return { db, store: 'pglite', close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: target.poolSize ?? 10,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  return { db, store: 'postgres', close: () => db.destroy() };
+}

@@ -1,0 +1,61 @@
+// Runs PGlite (PostgreSQL compiled to WASM) on its own thread, so the HTTP server's event loop
+// keeps answering while the database works. Messages: { id, op: 'query' | 'close', sql, params }.
+import { parentPort, workerData } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+
+interface Request {
+  id: number;
+  op: 'query' | 'close';
+  sql?: string;
+  params?: unknown[];
+}
+
+const port = parentPort;
+if (!port) throw new Error('pglite-worker must run as a worker thread');
+
+const INT8 = 20;
+const db = new PGlite(workerData.dataDir as string | undefined, {
+  extensions: { pg_trgm },
+  // int8 as number (as the pg driver is set up too); ids and counts stay below 2^53.
+  parsers: { [INT8]: (v: string) => Number(v) },
+});
+
+function plainError(e: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = { message: String((e as Error)?.message ?? e), name: 'DatabaseError' };
+  if (e && typeof e === 'object') {
+    for (const k of ['code', 'detail', 'hint', 'constraint', 'table', 'column', 'severity', 'schema']) {
+      const v = (e as Record<string, unknown>)[k];
+      if (typeof v === 'string') out[k] = v;
+    }
+  }
+  return out;
+}
+
+async function run(req: Request) {
+  if (req.op === 'close') {
+    await db.close();
+    return { rows: [], affectedRows: 0 };
+  }
+  const sql = req.sql ?? '';
+  if (!req.params || req.params.length === 0) {
+    // Parameterless SQL may hold several statements (migrations): the simple protocol runs them all.
+    const results = await db.exec(sql);
+    const last = results[results.length - 1];
+    return { rows: last?.rows ?? [], affectedRows: last?.affectedRows ?? 0 };
+  }
+  const r = await db.query(sql, req.params, { rowMode: 'object' });
+  return { rows: r.rows, affectedRows: r.affectedRows ?? 0 };
+}
+
+db.waitReady.then(
+  () => port.postMessage({ id: 0, ok: true }),
+  (e: unknown) => port.postMessage({ id: 0, ok: false, error: plainError(e) }),
+);
+
+port.on('message', (req: Request) => {
+  run(req).then(
+    (result) => port.postMessage({ id: req.id, ok: true, result }),
+    (e: unknown) => port.postMessage({ id: req.id, ok: false, error: plainError(e) }),
+  );
+});

@@ -1,0 +1,60 @@
+import type { Role } from '../../db/schema.ts';
+import { VigilError } from '../errors.ts';
+import type { Actor } from '../actor.ts';
+
+/**
+ * Vigil's permission catalogue and which role grants what. Deny by default: a permission no
+ * role lists is refused to everyone. Every service calls `authorize` before it reads or writes.
+ * Names follow `resource.verb`.
+ */
+export const PERMISSIONS = [
+  'account.manage', // one's own password, MFA, sessions and API tokens
+  'team.read', // the team's name and the list of members (for assignment and display)
+  'user.read',
+  'user.create',
+  'user.update',
+  'user.disable',
+  'user.reset_credentials',
+  'settings.read',
+  'settings.update',
+  'audit.read',
+  'audit.verify',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLES = ['admin', 'manager', 'handler', 'viewer', 'reporter'] as const satisfies readonly Role[];
+
+export const ROLE_INFO: Record<Role, { label: string; description: string }> = {
+  admin: { label: 'Administrator', description: 'Users, settings and the audit trail' },
+  manager: { label: 'CSIRT manager', description: 'Everything the team sees, reports, KPIs and approvals' },
+  handler: { label: 'Incident handler', description: 'Works incidents and reports' },
+  viewer: { label: 'Viewer', description: 'Read-only: legal, communications, management' },
+  reporter: { label: 'Constituent reporter', description: "Submits and follows its own organisation's reports" },
+};
+
+const GRANTS: Record<Role, readonly Permission[]> = {
+  admin: [
+    'account.manage', 'team.read', 'user.read', 'user.create', 'user.update', 'user.disable',
+    'user.reset_credentials', 'settings.read', 'settings.update', 'audit.read', 'audit.verify',
+  ],
+  manager: ['account.manage', 'team.read', 'user.read'],
+  handler: ['account.manage', 'team.read'],
+  viewer: ['account.manage', 'team.read'],
+  reporter: ['account.manage'],
+};
+
+export function permissionsOf(roles: readonly Role[]): Set<Permission> {
+  const out = new Set<Permission>();
+  for (const r of roles) for (const p of GRANTS[r] ?? []) out.add(p);
+  return out;
+}
+
+export function can(actor: Actor | null | undefined, permission: Permission): boolean {
+  return !!actor && permissionsOf(actor.roles).has(permission);
+}
+
+/** Throws unless the actor holds the permission through one of its roles. */
+export function authorize(actor: Actor | null | undefined, permission: Permission): asserts actor is Actor {
+  if (!actor) throw new VigilError('VIG_AUTH_REQUIRED');
+  if (!can(actor, permission)) throw new VigilError('VIG_AUTHZ_FORBIDDEN', { permission });
+}

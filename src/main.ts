@@ -1,0 +1,143 @@
+import { Command, Option } from 'commander';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { DataDirLockedError } from './db/lock.ts';
+import { systemActor } from './lib/actor.ts';
+import { ROLES } from './lib/authz/policy.ts';
+import { VigilError } from './lib/errors.ts';
+import { openRuntime, type Runtime } from './runtime.ts';
+import { verifyChain } from './modules/audit/service.ts';
+import type { Role } from './db/schema.ts';
+import { VERSION } from './version.ts';
+
+/** Runs fn with the store open and closes it after, whatever happens. */
+async function withRuntime<T>(fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const rt = await openRuntime(config());
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
+
+let cached: Config | undefined;
+function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+
+const cli = actor();
+function actor() {
+  return systemActor('cli');
+}
+
+const program = new Command('vigil').description('Vigil: operations platform for CSIRTs').version(VERSION);
+
+program
+  .command('serve')
+  .description('run the HTTP server (API and web app); applies migrations and sets up the first admin')
+  .action(async () => {
+    const { serve } = await import('./server.ts');
+    await serve(config());
+  });
+
+program
+  .command('migrate')
+  .description('apply database migrations, then exit')
+  .action(() =>
+    withRuntime(async () => {
+      console.log('Database is up to date.');
+    }),
+  );
+
+const user = program.command('user').description('manage accounts');
+
+user
+  .command('add <username>')
+  .description('create an account; prints a temporary password to change at first sign-in')
+  .addOption(new Option('-r, --role <role...>', 'roles to grant').choices(ROLES).makeOptionMandatory())
+  .option('-n, --display-name <name>', 'display name (default: the username)')
+  .option('-e, --email <address>', 'e-mail address')
+  .action((username: string, o: { role: Role[]; displayName?: string; email?: string }) =>
+    withRuntime(async (rt) => {
+      const r = await rt.services.users.create(cli, { username, displayName: o.displayName ?? username, email: o.email ?? null, roles: o.role });
+      console.log(`Created ${r.user.username} (${r.user.roles.join(', ')}).`);
+      console.log(`Temporary password (shown once; to be changed at first sign-in): ${r.temporaryPassword}`);
+    }),
+  );
+
+user
+  .command('list')
+  .description('list accounts')
+  .action(() =>
+    withRuntime(async (rt) => {
+      for (const u of await rt.services.users.list(cli)) {
+        console.log(`${u.username.padEnd(24)} ${u.roles.join(',').padEnd(28)} ${u.disabled ? 'disabled' : 'active'}${u.mfaEnabled ? ' mfa' : ''}`);
+      }
+    }),
+  );
+
+user
+  .command('disable <username>')
+  .description('disable an account: its sessions and API tokens end at once')
+  .action((username: string) =>
+    withRuntime(async (rt) => {
+      const u = await rt.services.users.findByUsername(cli, username);
+      await rt.services.users.disable(cli, u.id);
+      console.log(`Disabled ${u.username}; its sessions and API tokens are ended.`);
+    }),
+  );
+
+user
+  .command('enable <username>')
+  .description('enable a disabled account')
+  .action((username: string) =>
+    withRuntime(async (rt) => {
+      const u = await rt.services.users.findByUsername(cli, username);
+      await rt.services.users.enable(cli, u.id);
+      console.log(`Enabled ${u.username}.`);
+    }),
+  );
+
+user
+  .command('reset-password <username>')
+  .description('set a temporary password (printed once) and end the account\'s sessions')
+  .option('--reset-mfa', 'also remove the account\'s second factor (lost authenticator)')
+  .action((username: string, o: { resetMfa?: boolean }) =>
+    withRuntime(async (rt) => {
+      const u = await rt.services.users.findByUsername(cli, username);
+      const r = await rt.services.users.resetPassword(cli, u.id);
+      if (o.resetMfa) await rt.services.users.resetMfa(cli, u.id);
+      console.log(`Temporary password for ${u.username} (shown once; to be changed at first sign-in): ${r.temporaryPassword}`);
+    }),
+  );
+
+program
+  .command('audit')
+  .description('audit trail tools')
+  .command('verify')
+  .description('check the whole hash chain; exits 1 and names the first altered, deleted or reordered record')
+  .action(() =>
+    withRuntime(async (rt) => {
+      const r = await verifyChain(rt.handle.db);
+      if (r.ok) {
+        console.log(`Audit chain intact: ${r.checked} records checked.`);
+        return;
+      }
+      console.error(`Audit chain BROKEN at record ${r.firstBroken!.seq}: ${r.firstBroken!.reason}.`);
+      console.error(`${r.checked} records before it are intact.`);
+      process.exitCode = 1;
+    }),
+  );
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof ConfigError || e instanceof DataDirLockedError) {
+    console.error(e.message);
+  } else if (e instanceof VigilError) {
+    console.error(`${e.code}: ${e.message}${Object.keys(e.detail).length ? ` ${JSON.stringify(e.detail)}` : ''}`);
+  } else {
+    console.error(e);
+  }
+  process.exit(1);
+}

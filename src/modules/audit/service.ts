@@ -1,0 +1,145 @@
+import type { Db, Executor } from '../../db/index.ts';
+import type { AuditRow } from '../../db/schema.ts';
+import { canonicalJson, toPlainJson } from '../../lib/canonical-json.ts';
+import { sha256Hex } from '../../lib/crypto.ts';
+import { authorize } from '../../lib/authz/policy.ts';
+import type { Actor, Clock } from '../../lib/actor.ts';
+import { VigilError } from '../../lib/errors.ts';
+import { auditRepo, type AuditFilter } from './repo.ts';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditEntry {
+  action: string;
+  entity: string;
+  entityId?: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** Keys whose values never enter the audit trail, whatever entity carries them. */
+const SECRET_KEY = /password|secret|token|hash|recovery/i;
+
+export function redact(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(redact);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = SECRET_KEY.test(k) ? '[redacted]' : redact(x);
+    return out;
+  }
+  return v;
+}
+
+/** The text a record's hash covers: every field but the hash itself, in canonical form. */
+export function hashRecord(r: Omit<AuditRow, 'hash'>): string {
+  const body = canonicalJson({
+    seq: r.seq,
+    at: new Date(r.at).toISOString(),
+    actorId: r.actorId,
+    actorName: r.actorName,
+    action: r.action,
+    entity: r.entity,
+    entityId: r.entityId,
+    before: r.before ?? null,
+    after: r.after ?? null,
+    ip: r.ip,
+    requestId: r.requestId,
+  });
+  return sha256Hex(`${r.prevHash}\n${body}`);
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  checked: number;
+  headSeq: number;
+  firstBroken?: { seq: number; reason: string };
+}
+
+export function createAuditService(d: { db: Db; clock: Clock }) {
+  return {
+    /** Appends one record to the chain inside the caller's transaction. */
+    async record(tx: Executor, actor: Actor, e: AuditEntry): Promise<void> {
+      const head = await auditRepo.lockHead(tx);
+      const before = e.before === undefined ? null : redact(toPlainJson(e.before));
+      const after = e.after === undefined ? null : redact(toPlainJson(e.after));
+      const row = {
+        seq: (head?.seq ?? 0) + 1,
+        at: d.clock.now(),
+        actorId: actor.userId,
+        actorName: actor.username,
+        action: e.action,
+        entity: e.entity,
+        entityId: e.entityId ?? null,
+        before,
+        after,
+        ip: actor.ip,
+        requestId: actor.requestId,
+        prevHash: head?.hash ?? GENESIS_HASH,
+      };
+      const hash = hashRecord(row);
+      await auditRepo.insert(tx, {
+        ...row,
+        before: before === null ? null : JSON.stringify(before),
+        after: after === null ? null : JSON.stringify(after),
+        hash,
+      });
+    },
+
+    async list(actor: Actor, f: AuditFilter): Promise<{ items: AuditRow[]; nextCursor: string | null }> {
+      authorize(actor, 'audit.read');
+      const items = await auditRepo.list(d.db, { ...f, limit: f.limit + 1 });
+      const more = items.length > f.limit;
+      const page = more ? items.slice(0, f.limit) : items;
+      return { items: page, nextCursor: more ? encodeCursor(page[page.length - 1]!.seq) : null };
+    },
+
+    async verify(actor: Actor): Promise<VerifyResult> {
+      authorize(actor, 'audit.verify');
+      return verifyChain(d.db);
+    },
+  };
+}
+export type AuditService = ReturnType<typeof createAuditService>;
+
+export function encodeCursor(seq: number): string {
+  return Buffer.from(`seq:${seq}`).toString('base64url');
+}
+export function decodeCursor(c: string): number {
+  const m = /^seq:(\d{1,15})$/.exec(Buffer.from(c, 'base64url').toString('utf8'));
+  if (!m) throw new VigilError('VIG_AUDIT_CURSOR_INVALID');
+  return Number(m[1]);
+}
+
+/**
+ * Walks the whole chain in order and names the first record that was altered (its hash no longer
+ * matches its content), deleted (a gap in the sequence, or a prev_hash that points elsewhere) or
+ * moved (a prev_hash that does not match the record before it).
+ */
+export async function verifyChain(db: Executor, pageSize = 2000): Promise<VerifyResult> {
+  let expectedSeq = 1;
+  let prevHash = GENESIS_HASH;
+  let checked = 0;
+  for (;;) {
+    const rows = await auditRepo.page(db, expectedSeq - 1, pageSize);
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      if (r.seq !== expectedSeq) {
+        return broken(checked, prevHash, r.seq, `records ${expectedSeq}..${r.seq - 1} are missing (deleted)`);
+      }
+      if (r.prevHash !== prevHash) {
+        return broken(checked, prevHash, r.seq, 'does not follow the record before it (records deleted, inserted or reordered)');
+      }
+      if (hashRecord(r) !== r.hash) {
+        return broken(checked, prevHash, r.seq, 'content does not match its hash (altered)');
+      }
+      prevHash = r.hash;
+      expectedSeq++;
+      checked++;
+    }
+  }
+  return { ok: true, checked, headSeq: expectedSeq - 1 };
+}
+
+function broken(checked: number, _prev: string, seq: number, reason: string): VerifyResult {
+  return { ok: false, checked, headSeq: seq, firstBroken: { seq, reason } };
+}

@@ -1,0 +1,77 @@
+import type { Db } from '../../db/index.ts';
+import type { Role, UserRow } from '../../db/schema.ts';
+import type { Actor, Clock } from '../../lib/actor.ts';
+import { sha256Hex } from '../../lib/crypto.ts';
+import { VigilError } from '../../lib/errors.ts';
+import { tokenRepo } from '../account/tokens.repo.ts';
+import type { SettingsService } from '../settings/service.ts';
+import { sessionRepo } from './sessions.repo.ts';
+import { userActor, type ClientMeta } from './service.ts';
+
+/** What a request carries once its credentials are checked. */
+export interface AuthContext {
+  actor: Actor;
+  user: UserRow;
+  sessionId: string | null;
+  mfaPending: boolean;
+  mustChangePassword: boolean;
+  mfaEnrolmentRequired: boolean;
+}
+
+/** Writes of last-seen times are skipped when the stored one is younger than this. */
+const TOUCH_EVERY_MS = 60_000;
+export const TOKEN_PREFIX = 'vgl_';
+
+export function createAuthenticator(d: {
+  db: Db;
+  clock: Clock;
+  settings: SettingsService;
+  sessionIdleMs: number;
+}) {
+  return {
+    /** The session behind a cookie token, or null when unknown, revoked, expired, idle or its user disabled. */
+    async fromSession(token: string, meta: ClientMeta): Promise<AuthContext | null> {
+      if (token.length < 20 || token.length > 200) return null;
+      const found = await sessionRepo.findLiveByTokenHash(d.db, sha256Hex(token));
+      if (!found) return null;
+      const { session, user } = found;
+      const now = d.clock.now();
+      const t = now.getTime();
+      if (user.disabledAt || session.expiresAt.getTime() <= t) return null;
+      if (session.lastSeenAt.getTime() + d.sessionIdleMs <= t) return null;
+      if (t - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await sessionRepo.touch(d.db, session.id, now);
+      const settings = await d.settings.current();
+      return {
+        actor: userActor(user, meta, session.id),
+        user,
+        sessionId: session.id,
+        mfaPending: session.mfaPending,
+        mustChangePassword: user.mustChangePassword,
+        mfaEnrolmentRequired: settings.requireMfa && !user.mfaEnabledAt,
+      };
+    },
+
+    /** The API token behind a Bearer header; throws VIG_AUTH_TOKEN_INVALID when it is not usable. */
+    async fromToken(token: string, meta: ClientMeta): Promise<AuthContext> {
+      if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) throw new VigilError('VIG_AUTH_TOKEN_INVALID');
+      const found = await tokenRepo.findLiveByHash(d.db, sha256Hex(token));
+      const now = d.clock.now();
+      if (!found || found.user.disabledAt || found.token.expiresAt.getTime() <= now.getTime()) {
+        throw new VigilError('VIG_AUTH_TOKEN_INVALID');
+      }
+      const { token: row, user } = found;
+      if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_EVERY_MS) await tokenRepo.touch(d.db, row.id, now);
+      // Never more than the owner: the token's roles the owner still holds today.
+      const roles = row.roles.filter((r: Role) => user.roles.includes(r));
+      return {
+        actor: { userId: user.id, username: user.username, roles, via: 'token', tokenId: row.id, ip: meta.ip, requestId: meta.requestId },
+        user,
+        sessionId: null,
+        mfaPending: false,
+        mustChangePassword: false,
+        mfaEnrolmentRequired: false,
+      };
+    },
+  };
+}
+export type Authenticator = ReturnType<typeof createAuthenticator>;

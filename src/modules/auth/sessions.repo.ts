@@ -1,0 +1,58 @@
+import type { Executor } from '../../db/index.ts';
+import type { SessionRow, UserRow } from '../../db/schema.ts';
+
+export interface NewSession {
+  userId: string;
+  tokenHash: string;
+  mfaPending: boolean;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export const sessionRepo = {
+  insert: (x: Executor, s: NewSession): Promise<SessionRow> =>
+    x.insertInto('userSession').values(s).returningAll().executeTakeFirstOrThrow(),
+
+  /** The live session for a token hash with its user, or undefined. Expiry is judged by the caller. */
+  findLiveByTokenHash: async (x: Executor, tokenHash: string): Promise<{ session: SessionRow; user: UserRow } | undefined> => {
+    const session = await x
+      .selectFrom('userSession')
+      .selectAll()
+      .where('tokenHash', '=', tokenHash)
+      .where('revokedAt', 'is', null)
+      .executeTakeFirst();
+    if (!session) return undefined;
+    const user = await x.selectFrom('appUser').selectAll().where('id', '=', session.userId).executeTakeFirst();
+    return user ? { session, user } : undefined;
+  },
+
+  findById: (x: Executor, id: string): Promise<SessionRow | undefined> =>
+    x.selectFrom('userSession').selectAll().where('id', '=', id).executeTakeFirst(),
+
+  listLiveForUser: (x: Executor, userId: string, now: Date): Promise<SessionRow[]> =>
+    x
+      .selectFrom('userSession')
+      .selectAll()
+      .where('userId', '=', userId)
+      .where('revokedAt', 'is', null)
+      .where('mfaPending', '=', false)
+      .where('expiresAt', '>', now)
+      .orderBy('lastSeenAt', 'desc')
+      .execute(),
+
+  touch: (x: Executor, id: string, now: Date) =>
+    x.updateTable('userSession').set({ lastSeenAt: now }).where('id', '=', id).execute(),
+
+  revoke: (x: Executor, id: string, now: Date) =>
+    x.updateTable('userSession').set({ revokedAt: now }).where('id', '=', id).where('revokedAt', 'is', null).execute(),
+
+  /** Revokes every live session of a user except, optionally, one; returns how many. */
+  revokeAllForUser: async (x: Executor, userId: string, now: Date, exceptId?: string): Promise<number> => {
+    let q = x.updateTable('userSession').set({ revokedAt: now }).where('userId', '=', userId).where('revokedAt', 'is', null);
+    if (exceptId) q = q.where('id', '<>', exceptId);
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  },
+};

@@ -1,0 +1,61 @@
+import type { Db } from '../../db/index.ts';
+import type { Actor, Clock } from '../../lib/actor.ts';
+import { authorize } from '../../lib/authz/policy.ts';
+import { VigilError } from '../../lib/errors.ts';
+import type { AuditService } from '../audit/service.ts';
+import { teamRepo } from './repo.ts';
+
+export interface TeamSettings {
+  teamName: string;
+  requireMfa: boolean;
+}
+
+/** How long a process trusts its cached settings before reading them again (other processes may change them). */
+const CACHE_MS = 5000;
+
+export function createSettingsService(d: { db: Db; audit: AuditService; clock: Clock }) {
+  let cache: { at: number; value: TeamSettings } | undefined;
+
+  async function current(): Promise<TeamSettings> {
+    const now = Date.now();
+    if (cache && now - cache.at < CACHE_MS) return cache.value;
+    const row = await teamRepo.find(d.db);
+    if (!row) throw new VigilError('VIG_UNAVAILABLE', { reason: 'team not initialised' });
+    cache = { at: now, value: { teamName: row.name, requireMfa: row.requireMfa } };
+    return cache.value;
+  }
+
+  return {
+    /** Settings as the server needs them (no access check: used to enforce policy, never returned raw). */
+    current,
+
+    async get(actor: Actor): Promise<TeamSettings> {
+      authorize(actor, 'settings.read');
+      return current();
+    },
+
+    async update(actor: Actor, patch: Partial<TeamSettings>): Promise<TeamSettings> {
+      authorize(actor, 'settings.update');
+      const next = await d.db.transaction().execute(async (tx) => {
+        const before = await teamRepo.lock(tx);
+        if (!before) throw new VigilError('VIG_UNAVAILABLE', { reason: 'team not initialised' });
+        const after = await teamRepo.update(tx, {
+          ...(patch.teamName !== undefined ? { name: patch.teamName } : {}),
+          ...(patch.requireMfa !== undefined ? { requireMfa: patch.requireMfa } : {}),
+          updatedAt: d.clock.now(),
+        });
+        await d.audit.record(tx, actor, {
+          action: 'settings.updated',
+          entity: 'team',
+          entityId: '1',
+          before: { teamName: before.name, requireMfa: before.requireMfa },
+          after: { teamName: after.name, requireMfa: after.requireMfa },
+        });
+        return { teamName: after.name, requireMfa: after.requireMfa };
+      });
+      cache = { at: Date.now(), value: next };
+      return next;
+    },
+  };
+}
+export type SettingsService = ReturnType<typeof createSettingsService>;

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { actorOf } from '../../lib/http.ts';
+import { IdParam, RoleSchema, Username, UserViewSchema } from '../../lib/schemas.ts';
+import type { UserService } from './service.ts';
+
+const tags = ['users'];
+const One = z.object({ user: UserViewSchema });
+const Email = z.email().max(254).nullable();
+
+export const userRoutes: FastifyPluginAsyncZod<{ users: UserService }> = async (app, { users }) => {
+  app.get('/users', {
+    schema: { operationId: 'users.list', tags, summary: 'All accounts', response: { 200: z.object({ items: z.array(UserViewSchema) }) } },
+  }, async (req) => ({ items: await users.list(actorOf(req)) }));
+
+  app.post('/users', {
+    schema: {
+      operationId: 'users.create', tags, summary: 'Create an account with a temporary password',
+      body: z.object({
+        username: Username,
+        displayName: z.string().trim().min(1).max(120),
+        email: Email.optional(),
+        roles: z.array(RoleSchema).max(5),
+      }),
+      response: { 201: z.object({ user: UserViewSchema, temporaryPassword: z.string().nullable() }) },
+    },
+  }, async (req, reply) => reply.code(201).send(await users.create(actorOf(req), req.body)));
+
+  app.get('/users/:id', {
+    schema: { operationId: 'users.get', tags, summary: 'One account', params: IdParam, response: { 200: One } },
+  }, async (req) => ({ user: await users.get(actorOf(req), req.params.id) }));
+
+  app.patch('/users/:id', {
+    schema: {
+      operationId: 'users.update', tags, summary: 'Change display name, e-mail or roles', params: IdParam,
+      body: z.object({
+        displayName: z.string().trim().min(1).max(120).optional(),
+        email: Email.optional(),
+        roles: z.array(RoleSchema).max(5).optional(),
+      }),
+      response: { 200: One },
+    },
+  }, async (req) => ({ user: await users.update(actorOf(req), req.params.id, req.body) }));
+
+  app.post('/users/:id/disable', {
+    schema: { operationId: 'users.disable', tags, summary: 'Disable an account: its sessions and tokens end at once', params: IdParam, response: { 200: One } },
+  }, async (req) => ({ user: await users.disable(actorOf(req), req.params.id) }));
+
+  app.post('/users/:id/enable', {
+    schema: { operationId: 'users.enable', tags, summary: 'Enable a disabled account', params: IdParam, response: { 200: One } },
+  }, async (req) => ({ user: await users.enable(actorOf(req), req.params.id) }));
+
+  app.post('/users/:id/reset-password', {
+    schema: {
+      operationId: 'users.reset_password', tags, summary: 'Set a temporary password (shown once) and end sessions', params: IdParam,
+      response: { 200: z.object({ temporaryPassword: z.string().nullable() }) },
+    },
+  }, async (req) => users.resetPassword(actorOf(req), req.params.id));
+
+  app.post('/users/:id/reset-mfa', {
+    schema: { operationId: 'users.reset_mfa', tags, summary: 'Remove an account\'s second factor', params: IdParam, response: { 200: One } },
+  }, async (req) => ({ user: await users.resetMfa(actorOf(req), req.params.id) }));
+};

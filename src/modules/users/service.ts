@@ -1,0 +1,198 @@
+import type { Db, Executor } from '../../db/index.ts';
+import type { Role, UserRow } from '../../db/schema.ts';
+import type { Actor, Clock } from '../../lib/actor.ts';
+import { authorize } from '../../lib/authz/policy.ts';
+import { generatePassword } from '../../lib/crypto.ts';
+import { VigilError } from '../../lib/errors.ts';
+import type { AuditService } from '../audit/service.ts';
+import { tokenRepo } from '../account/tokens.repo.ts';
+import { checkPasswordPolicy, hashPassword } from '../auth/passwords.ts';
+import { sessionRepo } from '../auth/sessions.repo.ts';
+import { recoveryCodeRepo, userRepo } from './repo.ts';
+
+export interface UserView {
+  id: string;
+  username: string;
+  displayName: string;
+  email: string | null;
+  roles: Role[];
+  mfaEnabled: boolean;
+  mustChangePassword: boolean;
+  disabled: boolean;
+  createdAt: Date;
+  lastLoginAt: Date | null;
+}
+
+export function toUserView(u: UserRow): UserView {
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    email: u.email,
+    roles: u.roles,
+    mfaEnabled: !!u.mfaEnabledAt,
+    mustChangePassword: u.mustChangePassword,
+    disabled: !!u.disabledAt,
+    createdAt: u.createdAt,
+    lastLoginAt: u.lastLoginAt,
+  };
+}
+
+/** What the audit trail keeps of a user: no secrets, no hashes. */
+function auditView(u: UserRow) {
+  const { id, username, displayName, email, roles, mustChangePassword } = u;
+  return { id, username, displayName, email, roles, mustChangePassword, disabled: !!u.disabledAt, mfaEnabled: !!u.mfaEnabledAt };
+}
+
+export interface NewUserInput {
+  username: string;
+  displayName: string;
+  email?: string | null | undefined;
+  roles: Role[];
+  /** When absent a temporary password is generated; either way the user must change it at first login. */
+  password?: string | undefined;
+}
+
+export function createUserService(d: { db: Db; audit: AuditService; clock: Clock }) {
+  async function load(x: Executor, id: string, lock = false): Promise<UserRow> {
+    const u = lock ? await userRepo.lockById(x, id) : await userRepo.findById(x, id);
+    if (!u) throw new VigilError('VIG_USER_NOT_FOUND', { id });
+    return u;
+  }
+
+  /** Refuses a change that would leave the team without an active admin. */
+  async function keepAnAdmin(x: Executor, user: UserRow): Promise<void> {
+    if (!user.roles.includes('admin') || user.disabledAt) return;
+    const others = await userRepo.otherActiveAdmins(x, user.id);
+    if (others.length === 0) throw new VigilError('VIG_USER_LAST_ADMIN', { id: user.id });
+  }
+
+  /** Ends every way the user is signed in: sessions and API tokens. */
+  async function endAccess(x: Executor, userId: string) {
+    const now = d.clock.now();
+    return { sessionsEnded: await sessionRepo.revokeAllForUser(x, userId, now), tokensRevoked: await tokenRepo.revokeAllForUser(x, userId, now) };
+  }
+
+  return {
+    async list(actor: Actor): Promise<UserView[]> {
+      authorize(actor, 'user.read');
+      return (await userRepo.list(d.db)).map(toUserView);
+    },
+
+    async get(actor: Actor, id: string): Promise<UserView> {
+      authorize(actor, 'user.read');
+      return toUserView(await load(d.db, id));
+    },
+
+    async create(actor: Actor, input: NewUserInput): Promise<{ user: UserView; temporaryPassword: string | null }> {
+      authorize(actor, 'user.create');
+      const username = input.username.trim().toLowerCase();
+      const temporaryPassword = input.password ? null : generatePassword();
+      const password = input.password ?? temporaryPassword!;
+      if (input.password) checkPasswordPolicy(input.password, username);
+      const passwordHash = await hashPassword(password);
+      const user = await d.db.transaction().execute(async (tx) => {
+        if (await userRepo.findByUsername(tx, username)) throw new VigilError('VIG_USER_EXISTS', { username });
+        const now = d.clock.now();
+        const u = await userRepo
+          .insert(tx, {
+            username,
+            displayName: input.displayName.trim(),
+            email: input.email?.trim() || null,
+            passwordHash,
+            mustChangePassword: true,
+            roles: [...new Set(input.roles)],
+            createdAt: now,
+            updatedAt: now,
+          })
+          .catch((e: { code?: string }) => {
+            if (e.code === '23505') throw new VigilError('VIG_USER_EXISTS', { username });
+            throw e;
+          });
+        await d.audit.record(tx, actor, { action: 'user.created', entity: 'user', entityId: u.id, after: auditView(u) });
+        return u;
+      });
+      return { user: toUserView(user), temporaryPassword };
+    },
+
+    async update(actor: Actor, id: string, patch: { displayName?: string; email?: string | null; roles?: Role[] }): Promise<UserView> {
+      authorize(actor, 'user.update');
+      return d.db.transaction().execute(async (tx) => {
+        const before = await load(tx, id, true);
+        if (patch.roles && !patch.roles.includes('admin')) await keepAnAdmin(tx, before);
+        const after = await userRepo.update(tx, id, {
+          ...(patch.displayName !== undefined ? { displayName: patch.displayName.trim() } : {}),
+          ...(patch.email !== undefined ? { email: patch.email?.trim() || null } : {}),
+          ...(patch.roles ? { roles: [...new Set(patch.roles)] } : {}),
+          updatedAt: d.clock.now(),
+        });
+        const action = patch.roles && patch.roles.join() !== before.roles.join() ? 'user.roles_changed' : 'user.updated';
+        await d.audit.record(tx, actor, { action, entity: 'user', entityId: id, before: auditView(before), after: auditView(after) });
+        return toUserView(after);
+      });
+    },
+
+    async disable(actor: Actor, id: string): Promise<UserView> {
+      authorize(actor, 'user.disable');
+      if (actor.userId === id) throw new VigilError('VIG_USER_SELF_DISABLE');
+      return d.db.transaction().execute(async (tx) => {
+        const before = await load(tx, id, true);
+        if (before.disabledAt) return toUserView(before);
+        await keepAnAdmin(tx, before);
+        const after = await userRepo.update(tx, id, { disabledAt: d.clock.now(), updatedAt: d.clock.now() });
+        const ended = await endAccess(tx, id);
+        await d.audit.record(tx, actor, { action: 'user.disabled', entity: 'user', entityId: id, before: auditView(before), after: { ...auditView(after), ...ended } });
+        return toUserView(after);
+      });
+    },
+
+    async enable(actor: Actor, id: string): Promise<UserView> {
+      authorize(actor, 'user.disable');
+      return d.db.transaction().execute(async (tx) => {
+        const before = await load(tx, id, true);
+        if (!before.disabledAt) return toUserView(before);
+        const after = await userRepo.update(tx, id, { disabledAt: null, updatedAt: d.clock.now() });
+        await d.audit.record(tx, actor, { action: 'user.enabled', entity: 'user', entityId: id, before: auditView(before), after: auditView(after) });
+        return toUserView(after);
+      });
+    },
+
+    /** Sets a new temporary password (or the given one), forces a change at next login, ends sessions. */
+    async resetPassword(actor: Actor, id: string, password?: string): Promise<{ temporaryPassword: string | null }> {
+      authorize(actor, 'user.reset_credentials');
+      const temporaryPassword = password ? null : generatePassword();
+      const passwordHash = await hashPassword(password ?? temporaryPassword!);
+      await d.db.transaction().execute(async (tx) => {
+        const before = await load(tx, id, true);
+        if (password) checkPasswordPolicy(password, before.username);
+        const now = d.clock.now();
+        await userRepo.update(tx, id, { passwordHash, mustChangePassword: true, passwordChangedAt: now, updatedAt: now });
+        const sessionsEnded = await sessionRepo.revokeAllForUser(tx, id, now);
+        await d.audit.record(tx, actor, { action: 'user.password_reset', entity: 'user', entityId: id, after: { sessionsEnded } });
+      });
+      return { temporaryPassword };
+    },
+
+    async resetMfa(actor: Actor, id: string): Promise<UserView> {
+      authorize(actor, 'user.reset_credentials');
+      return d.db.transaction().execute(async (tx) => {
+        const before = await load(tx, id, true);
+        const now = d.clock.now();
+        const after = await userRepo.update(tx, id, { mfaSecret: null, mfaPendingSecret: null, mfaEnabledAt: null, mfaLastStep: null, updatedAt: now });
+        await recoveryCodeRepo.replaceAll(tx, id, []);
+        const sessionsEnded = await sessionRepo.revokeAllForUser(tx, id, now);
+        await d.audit.record(tx, actor, { action: 'user.mfa_reset', entity: 'user', entityId: id, before: auditView(before), after: { ...auditView(after), sessionsEnded } });
+        return toUserView(after);
+      });
+    },
+
+    /** Finds a user by username for the command line (which acts as the system). */
+    async findByUsername(actor: Actor, username: string): Promise<UserView> {
+      authorize(actor, 'user.read');
+      const u = await userRepo.findByUsername(d.db, username.trim().toLowerCase());
+      if (!u) throw new VigilError('VIG_USER_NOT_FOUND', { username });
+      return toUserView(u);
+    },
+  };
+}
+export type UserService = ReturnType<typeof createUserService>;

@@ -1,0 +1,36 @@
+import type { Config } from './config.ts';
+import type { Db } from './db/index.ts';
+import type { Clock } from './lib/actor.ts';
+import { createAccountService } from './modules/account/service.ts';
+import { createAuditService } from './modules/audit/service.ts';
+import { createAuthenticator } from './modules/auth/authenticate.ts';
+import { createAuthService } from './modules/auth/service.ts';
+import { createThrottle } from './modules/auth/throttle.ts';
+import { createSettingsService } from './modules/settings/service.ts';
+import { createUserService } from './modules/users/service.ts';
+
+/** Wires every service with its explicit dependencies. The HTTP app, the CLI and jobs share these. */
+export function createServices(d: { db: Db; config: Config; clock: Clock; secretKey: Buffer }) {
+  const { db, config, clock, secretKey } = d;
+  const audit = createAuditService({ db, clock });
+  const settings = createSettingsService({ db, audit, clock });
+  const window = 15 * 60;
+  const throttle = createThrottle({
+    db,
+    clock,
+    account: { maxFailures: config.VIGIL_LOGIN_MAX_FAILURES, lockSeconds: config.VIGIL_LOGIN_LOCK_SECONDS, windowSeconds: window, maxLockSeconds: 900 },
+    address: { maxFailures: config.VIGIL_LOGIN_ADDRESS_MAX_FAILURES, lockSeconds: config.VIGIL_LOGIN_LOCK_SECONDS, windowSeconds: window, maxLockSeconds: 900 },
+  });
+  const sessionIdleMs = config.VIGIL_SESSION_IDLE_MINUTES * 60_000;
+  const sessionMaxMs = config.VIGIL_SESSION_MAX_HOURS * 3_600_000;
+  return {
+    audit,
+    settings,
+    throttle,
+    auth: createAuthService({ db, audit, throttle, clock, secretKey, sessionIdleMs, sessionMaxMs }),
+    authenticator: createAuthenticator({ db, clock, settings, sessionIdleMs }),
+    account: createAccountService({ db, audit, clock, secretKey, settings, throttle }),
+    users: createUserService({ db, audit, clock }),
+  };
+}
+export type Services = ReturnType<typeof createServices>;
