@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { openDb, type DbHandle } from '../src/db/index.ts';
+import { migrateToLatest } from '../src/db/migrate.ts';
+
+export type Store = 'pglite' | 'postgres';
+
+/** The stores the suite runs on: always the embedded one, and PostgreSQL when DATABASE_URL is set. */
+export function stores(): Store[] {
+  return process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+}
+
+export const TEMPLATE_DB = 'vigil_test_template';
+
+/** A URL for another database on the same server as DATABASE_URL. */
+export function urlFor(database: string): string {
+  const u = new URL(process.env.DATABASE_URL!);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export interface TestDb extends DbHandle {
+  /** For postgres, the URL of this test's own database. */
+  url?: string;
+}
+
+/** A new, migrated, empty database: in-memory PGlite, or a PostgreSQL copy of the migrated template. */
+export async function freshDb(store: Store): Promise<TestDb> {
+  if (store === 'pglite') {
+    const h = await openDb({ store: 'pglite' });
+    await migrateToLatest(h.db);
+    return h;
+  }
+  const name = `vigil_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: urlFor('postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
+  } finally {
+    await admin.end();
+  }
+  const url = urlFor(name);
+  const h = await openDb({ store: 'postgres', url, poolSize: 4 });
+  return {
+    ...h,
+    url,
+    async close() {
+      await h.close();
+      const c = new pg.Client({ connectionString: urlFor('postgres') });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+      await c.end();
+    },
+  };
+}
