@@ -14,7 +14,9 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService }
   app.patch('/settings', {
     schema: {
       operationId: 'settings.update', tags, summary: 'Change team settings',
-      body: z.object({ teamName: z.string().trim().min(1).max(120).optional(), requireMfa: z.boolean().optional() }),
+      body: z
+        .object({ teamName: z.string().trim().min(1).max(120).optional(), requireMfa: z.boolean().optional() })
+        .refine((b) => Object.keys(b).length > 0, 'names nothing to change'),
       response: { 200: Settings },
     },
   }, async (req) => settings.update(actorOf(req), req.body));

@@ -37,7 +37,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UserService }> = async (
         displayName: z.string().trim().min(1).max(120).optional(),
         email: Email.optional(),
         roles: z.array(RoleSchema).max(5).optional(),
-      }),
+      }).refine((b) => Object.keys(b).length > 0, 'names nothing to change'),
       response: { 200: One },
     },
   }, async (req) => ({ user: await users.update(actorOf(req), req.params.id, req.body) }));

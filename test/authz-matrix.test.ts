@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../src/db/schema.ts';
+import { auditCount, makeApp, userWith, type Session, type TestApp } from './app.ts';
+import { stores } from './db.ts';
+
+/**
+ * Every endpoint under /api/v1 against every role: who is let through and who is refused.
+ * The expectations are written out here by hand from the issue's role descriptions, not derived
+ * from the policy module, so a change to the policy that widens access fails this test.
+ */
+type Who = Role | 'anonymous';
+const ALL: Role[] = ['admin', 'manager', 'handler', 'viewer', 'reporter'];
+const SELF = ALL; // every signed-in account manages its own password, MFA, sessions and tokens
+
+interface Case {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  allowed: Role[] | 'public' | 'mfa-pending';
+  /** Builds the request for one caller; `target` is a fresh user the call may act upon. */
+  req?: (ctx: { target: string; password: string }) => { url?: string; payload?: unknown };
+}
+
+const PASSWORD = 'Correct-Horse-Battery-9';
+const CASES: Case[] = [
+  { method: 'GET', path: '/api/v1/meta', allowed: 'public' },
+  { method: 'POST', path: '/api/v1/auth/login', allowed: 'public', req: () => ({ payload: { username: 'nobody', password: 'irrelevant-pass' } }) },
+  { method: 'POST', path: '/api/v1/auth/login/mfa', allowed: 'mfa-pending', req: () => ({ payload: { code: '123456' } }) },
+  { method: 'GET', path: '/api/v1/auth/me', allowed: SELF },
+  { method: 'POST', path: '/api/v1/auth/logout', allowed: SELF },
+  { method: 'POST', path: '/api/v1/auth/logout-all', allowed: SELF },
+  { method: 'POST', path: '/api/v1/auth/password', allowed: SELF, req: ({ password }) => ({ payload: { currentPassword: password, newPassword: 'short' } }) },
+  { method: 'GET', path: '/api/v1/account/sessions', allowed: SELF },
+  { method: 'DELETE', path: '/api/v1/account/sessions/:id', allowed: SELF, req: () => ({ url: `/api/v1/account/sessions/${randomUUID()}` }) },
+  { method: 'POST', path: '/api/v1/account/mfa/enrol', allowed: SELF },
+  { method: 'POST', path: '/api/v1/account/mfa/verify', allowed: SELF, req: () => ({ payload: { code: '000000' } }) },
+  { method: 'POST', path: '/api/v1/account/mfa/disable', allowed: SELF, req: ({ password }) => ({ payload: { password } }) },
+  { method: 'POST', path: '/api/v1/account/mfa/recovery-codes', allowed: SELF, req: ({ password }) => ({ payload: { password } }) },
+  { method: 'GET', path: '/api/v1/account/tokens', allowed: SELF },
+  { method: 'POST', path: '/api/v1/account/tokens', allowed: SELF, req: () => ({ payload: { name: 'matrix', expiresInDays: 1 } }) },
+  { method: 'DELETE', path: '/api/v1/account/tokens/:id', allowed: SELF, req: () => ({ url: `/api/v1/account/tokens/${randomUUID()}` }) },
+  { method: 'GET', path: '/api/v1/users', allowed: ['admin', 'manager'] },
+  { method: 'GET', path: '/api/v1/users/:id', allowed: ['admin', 'manager'], req: ({ target }) => ({ url: `/api/v1/users/${target}` }) },
+  { method: 'POST', path: '/api/v1/users', allowed: ['admin'], req: () => ({ payload: { username: `m-${randomUUID().slice(0, 8)}`, displayName: 'M', roles: ['viewer'] } }) },
+  { method: 'PATCH', path: '/api/v1/users/:id', allowed: ['admin'], req: ({ target }) => ({ url: `/api/v1/users/${target}`, payload: { displayName: 'Renamed' } }) },
+  { method: 'POST', path: '/api/v1/users/:id/disable', allowed: ['admin'], req: ({ target }) => ({ url: `/api/v1/users/${target}/disable` }) },
+  { method: 'POST', path: '/api/v1/users/:id/enable', allowed: ['admin'], req: ({ target }) => ({ url: `/api/v1/users/${target}/enable` }) },
+  { method: 'POST', path: '/api/v1/users/:id/reset-password', allowed: ['admin'], req: ({ target }) => ({ url: `/api/v1/users/${target}/reset-password` }) },
+  { method: 'POST', path: '/api/v1/users/:id/reset-mfa', allowed: ['admin'], req: ({ target }) => ({ url: `/api/v1/users/${target}/reset-mfa` }) },
+  { method: 'GET', path: '/api/v1/settings', allowed: ['admin'] },
+  { method: 'PATCH', path: '/api/v1/settings', allowed: ['admin'], req: () => ({ payload: { teamName: 'CSIRT' } }) },
+  { method: 'GET', path: '/api/v1/audit', allowed: ['admin'] },
+  { method: 'GET', path: '/api/v1/audit/verify', allowed: ['admin'] },
+];
+
+const DENIED_CODES = ['VIG_AUTHZ_FORBIDDEN', 'VIG_AUTH_REQUIRED'];
+
+describe.each(stores())('role x endpoint matrix on %s', (store) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await makeApp(store);
+  });
+  afterAll(() => t?.close());
+
+  it('covers every /api/v1 operation the server has', async () => {
+    await t.app.ready();
+    const spec = t.app.swagger() as { paths: Record<string, Record<string, unknown>> };
+    const ops = Object.entries(spec.paths)
+      .filter(([p]) => p.startsWith('/api/v1/'))
+      .flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`));
+    const covered = CASES.map((c) => `${c.method} ${c.path}`);
+    expect(ops.sort()).toEqual([...covered].sort());
+  });
+
+  for (const who of [...ALL, 'anonymous'] as Who[]) {
+    it(`lets ${who} do exactly what the role allows`, async () => {
+      const results: string[] = [];
+      for (const c of CASES) {
+        const target = (await userWith(t, ['viewer'])).id;
+        // A fresh session per call: some calls end the session they are made with.
+        const s: Session | null = who === 'anonymous' ? null : await userWith(t, [who], PASSWORD);
+        const built = c.req?.({ target, password: PASSWORD }) ?? {};
+        const before = await auditCount(t);
+        const r = await t.app.inject({
+          method: c.method,
+          url: built.url ?? c.path,
+          headers: s?.headers ?? {},
+          ...(built.payload !== undefined ? { payload: built.payload as object } : {}),
+        });
+        const code = r.statusCode >= 400 ? (r.json().code as string) : 'ok';
+        const expectAllowed =
+          c.allowed === 'public' ? true : c.allowed === 'mfa-pending' ? false : who !== 'anonymous' && c.allowed.includes(who);
+        const allowed = !DENIED_CODES.includes(code);
+        if (allowed !== expectAllowed) results.push(`${c.method} ${c.path}: got ${r.statusCode} ${code}`);
+        expect(r.statusCode, `${c.method} ${c.path}`).toBeLessThan(500);
+        if (!expectAllowed) {
+          expect(r.statusCode, `${c.method} ${c.path}`).toBe(who === 'anonymous' || c.allowed === 'mfa-pending' ? 401 : 403);
+          expect(await auditCount(t), `${c.method} ${c.path} wrote nothing`).toBe(before);
+        }
+      }
+      expect(results).toEqual([]);
+    });
+  }
+
+  it('lets a session that awaits its second factor reach only the MFA step', async () => {
+    const u = await userWith(t, ['admin'], PASSWORD);
+    await t.db.db.updateTable('appUser').set({ mfaSecret: 'v1.x.y.z', mfaEnabledAt: new Date() }).where('id', '=', u.id).execute();
+    const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: u.username, password: PASSWORD } });
+    const pending = { cookie: `vigil_session=${r.cookies[0]!.value}`, 'x-csrf-token': r.json().csrfToken };
+    for (const c of CASES.filter((x) => Array.isArray(x.allowed))) {
+      const res = await t.app.inject({ method: c.method, url: c.path.replace(':id', randomUUID()), headers: pending });
+      expect(res.statusCode, `${c.method} ${c.path}`).toBe(401);
+    }
+  });
+});
