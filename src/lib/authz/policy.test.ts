@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { systemActor, type Actor } from '../actor.ts';
+import { authorize, can, PERMISSIONS, permissionsOf, ROLES } from './policy.ts';
+
+const as = (...roles: Actor['roles']): Actor => ({ userId: 'u', username: 'u', roles, via: 'session', ip: null, requestId: null });
+
+describe('policy', () => {
+  it('denies by default: no roles, no permissions', () => {
+    expect(permissionsOf([]).size).toBe(0);
+    for (const p of PERMISSIONS) expect(can(as(), p)).toBe(false);
+  });
+
+  it('grants the union of a user\'s roles', () => {
+    expect(can(as('viewer'), 'user.read')).toBe(false);
+    expect(can(as('viewer', 'manager'), 'user.read')).toBe(true);
+    expect(can(as('manager'), 'user.create')).toBe(false);
+  });
+
+  it('gives admins every permission and reporters only their own account', () => {
+    expect([...permissionsOf(['admin'])].sort()).toEqual([...PERMISSIONS].sort());
+    expect([...permissionsOf(['reporter'])]).toEqual(['account.manage']);
+    expect(ROLES).toEqual(['admin', 'manager', 'handler', 'viewer', 'reporter']);
+  });
+
+  it('throws 401 for nobody and 403 with the permission for the wrong role', () => {
+    expect(() => authorize(null, 'audit.read')).toThrow(expect.objectContaining({ code: 'VIG_AUTH_REQUIRED' }));
+    expect(() => authorize(as('handler'), 'audit.read')).toThrow(expect.objectContaining({ code: 'VIG_AUTHZ_FORBIDDEN', detail: { permission: 'audit.read' } }));
+    expect(() => authorize(systemActor('cli'), 'audit.read')).not.toThrow();
+  });
+});
