@@ -16,5 +16,8 @@ if (major < 24) {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else {
+  // Keep V8's compiled code between runs (Node 22.1+): faster starts of the server and the CLI.
+  const { enableCompileCache } = await import('node:module');
+  enableCompileCache?.();
   await import('../src/main.ts');
 }
