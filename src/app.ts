@@ -67,6 +67,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   app.decorate('services', services);
   app.decorateRequest('auth', null);
 
+  // JSON bodies as Fastify parses them (prototype poisoning refused), but an empty body with a JSON
+  // content type counts as no body rather than an error: many clients always send the header.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
+    body === '' ? done(null, undefined) : parseJson(req, body as string, done),
+  );
+
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -107,7 +115,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   app.setNotFoundHandler((req, reply) => {
     const wantsPage = req.method === 'GET' && !req.url.startsWith('/api') && (req.headers.accept ?? '').includes('text/html');
-    if (wantsPage && existsSync(`${WEB_DIST}index.html`)) return reply.type('text/html').sendFile('index.html');
+    if (wantsPage) {
+      if (existsSync(`${WEB_DIST}index.html`)) return reply.type('text/html').sendFile('index.html');
+      return reply.status(503).type('text/plain').send('The web app is not built yet: run "npm run build" (npm start does it for you).\n');
+    }
     const e = new VigilError('VIG_ROUTE_NOT_FOUND', { method: req.method, path: req.url.split('?')[0] });
     return reply.status(404).type('application/problem+json').send(toProblem(e, String(req.id)));
   });
@@ -127,7 +138,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   );
 
   if (existsSync(WEB_DIST)) {
-    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false, index: ['index.html'], maxAge: '1h' });
+    // Files are listed at start (a rebuilt web/dist is served after a restart). Hashed assets are
+    // cached for good; index.html is revalidated so an upgrade never points at vanished assets.
+    await app.register(fastifyStatic, {
+      root: WEB_DIST,
+      prefix: '/',
+      wildcard: false,
+      index: ['index.html'],
+      cacheControl: false,
+      setHeaders: (reply, path) =>
+        void reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),
+    });
   }
   return app as unknown as FastifyInstance & { services: Services };
 }

@@ -26,10 +26,10 @@ describe('vigil serve on the embedded store (real processes)', () => {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }),
       });
       expect(login.status).toBe(200);
-      const body = await login.json();
+      const body = (await login.json()) as { user: { mustChangePassword: boolean } };
       expect(body.user.mustChangePassword).toBe(true);
       const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-      expect((await (await fetch(`${base}/api/v1/meta`)).json()).teamName).toBe('CERT-Test');
+      expect(((await (await fetch(`${base}/api/v1/meta`)).json()) as { teamName: string }).teamName).toBe('CERT-Test');
       const page = await fetch(`${base}/`, { headers: { accept: 'text/html' } });
       expect(page.status).toBe(200);
       expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'/);

@@ -19,7 +19,8 @@ export interface AuditInsert {
 }
 
 export interface AuditFilter {
-  actorId?: string | undefined;
+  /** A user id, or an actor name (username, 'cli', 'vigil', 'anonymous'). */
+  actor?: string | undefined;
   action?: string | undefined;
   entity?: string | undefined;
   entityId?: string | undefined;
@@ -47,7 +48,10 @@ export const auditRepo = {
 
   list(x: Executor, f: AuditFilter): Promise<AuditRow[]> {
     let q = x.selectFrom('auditLog').selectAll();
-    if (f.actorId) q = q.where('actorId', '=', f.actorId);
+    if (f.actor) {
+      const isId = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(f.actor);
+      q = isId ? q.where('actorId', '=', f.actor) : q.where('actorName', '=', f.actor.toLowerCase());
+    }
     if (f.action) q = q.where('action', '=', f.action);
     if (f.entity) q = q.where('entity', '=', f.entity);
     if (f.entityId) q = q.where('entityId', '=', f.entityId);

@@ -12,7 +12,7 @@ const AuditRecord = z
   })
   .meta({ id: 'AuditRecord' });
 const ListQuery = z.object({
-  actor: z.uuid().optional(),
+  actor: z.string().trim().min(1).max(100).optional().describe('user id or username'),
   action: z.string().max(100).optional(),
   entity: z.string().max(100).optional(),
   entityId: z.string().max(200).optional(),
@@ -31,7 +31,7 @@ export const auditRoutes: FastifyPluginAsyncZod<{ audit: AuditService }> = async
   }, async (req) => {
     const q = req.query;
     return audit.list(actorOf(req), {
-      actorId: q.actor, action: q.action, entity: q.entity, entityId: q.entityId, from: q.from, to: q.to,
+      actor: q.actor, action: q.action, entity: q.entity, entityId: q.entityId, from: q.from, to: q.to,
       limit: q.limit, beforeSeq: q.cursor ? decodeCursor(q.cursor) : undefined,
     });
   });

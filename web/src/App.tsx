@@ -1,0 +1,39 @@
+import { Button, Center, Loader, Stack, Text } from '@mantine/core';
+import { ForcedMfaEnrolmentPage, ForcedPasswordChangePage } from './auth/ForcedSteps';
+import { LoginPage } from './auth/LoginPage';
+import { MeProvider, useMeQuery } from './auth/session';
+import { ErrorAlert } from './components/errors';
+import { AppLayout } from './layout/AppLayout';
+
+/** Decides what the browser shows: login, a required account step, or the app. */
+export function App() {
+  const me = useMeQuery();
+
+  if (me.isPending) {
+    return (
+      <Center mih="100vh">
+        <Loader color="signal" type="dots" aria-label="Loading" />
+      </Center>
+    );
+  }
+  if (me.isError) {
+    return (
+      <Center mih="100vh" p="md">
+        <Stack maw={460}>
+          <ErrorAlert error={me.error} title="Vigil could not load" />
+          <Text size="sm" c="dimmed">The server may be restarting. Try again in a moment.</Text>
+          <Button variant="light" onClick={() => void me.refetch()}>Try again</Button>
+        </Stack>
+      </Center>
+    );
+  }
+  const session = me.data;
+  if (!session) return <LoginPage />;
+  if (session.user.mustChangePassword) return <ForcedPasswordChangePage me={session} />;
+  if (session.mfaEnrolmentRequired) return <ForcedMfaEnrolmentPage me={session} />;
+  return (
+    <MeProvider me={session}>
+      <AppLayout />
+    </MeProvider>
+  );
+}

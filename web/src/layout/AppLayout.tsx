@@ -1,0 +1,111 @@
+import { AppShell, Avatar, Burger, Divider, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { IconChevronDown, IconLogout, IconUserCircle } from '@tabler/icons-react';
+import { Brand } from '../components/common';
+import { hasAnyRole, useLogout, useMe } from '../auth/session';
+import { Link, navigate, usePath } from '../router';
+import { findRoute, normalizePath, ROUTES, type AppRoute } from '../routes';
+import { ForbiddenPage, NotFoundPage } from '../pages/NotFoundPage';
+
+function initials(name: string): string {
+  const parts = name.trim().split(/\s+/);
+  return ((parts[0]?.[0] ?? '') + (parts.length > 1 ? (parts[parts.length - 1]?.[0] ?? '') : '')).toUpperCase() || '?';
+}
+
+function groupRoutes(routes: AppRoute[]): Array<[string | undefined, AppRoute[]]> {
+  const groups = new Map<string | undefined, AppRoute[]>();
+  for (const r of routes) groups.set(r.group, [...(groups.get(r.group) ?? []), r]);
+  return [...groups.entries()];
+}
+
+function UserMenu() {
+  const me = useMe();
+  const logout = useLogout();
+  const name = me.user.displayName || me.user.username;
+  return (
+    <Menu position="bottom-end" width={220} withinPortal>
+      <Menu.Target>
+        <UnstyledButton aria-label="User menu" data-testid="user-menu" className="vigil-user-button">
+          <Group gap={8} wrap="nowrap">
+            <Avatar size={28} radius="xl" color="signal" variant="light">{initials(name)}</Avatar>
+            <Text size="sm" fw={500} visibleFrom="sm">{name}</Text>
+            <IconChevronDown size={14} />
+          </Group>
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>Signed in as {me.user.username}</Menu.Label>
+        <Menu.Item leftSection={<IconUserCircle size={16} />} onClick={() => navigate('/account')}>Account</Menu.Item>
+        <Menu.Divider />
+        <Menu.Item leftSection={<IconLogout size={16} />} onClick={() => void logout()} data-testid="logout">
+          Sign out
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+export function AppLayout() {
+  const me = useMe();
+  const path = normalizePath(usePath());
+  const [opened, { toggle, close }] = useDisclosure();
+  const visible = ROUTES.filter((r) => r.nav !== false && hasAnyRole(me.user.roles, r.roles));
+  const route = findRoute(path);
+  const Page = route?.component;
+  const allowed = route ? hasAnyRole(me.user.roles, route.roles) : false;
+
+  return (
+    <AppShell
+      header={{ height: 52 }}
+      navbar={{ width: 228, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="lg"
+      className="vigil-shell"
+    >
+      <AppShell.Header className="vigil-header">
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Group gap="sm" wrap="nowrap">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Toggle navigation" />
+            <Link href="/" className="vigil-brand-link" aria-label="Vigil home">
+              <Brand />
+            </Link>
+            <Divider orientation="vertical" my={14} />
+            <Text size="sm" c="dimmed" fw={500} truncate data-testid="team-name">{me.teamName}</Text>
+          </Group>
+          <UserMenu />
+        </Group>
+      </AppShell.Header>
+
+      <AppShell.Navbar p="sm" className="vigil-navbar" aria-label="Main navigation">
+        <AppShell.Section grow component={ScrollArea}>
+          <Stack gap="md">
+            {groupRoutes(visible).map(([group, items]) => (
+              <Stack gap={2} key={group ?? ''}>
+                {group && <Text size="xs" fw={600} c="dimmed" tt="uppercase" px="sm" mb={4} style={{ letterSpacing: '0.06em' }}>{group}</Text>}
+                {items.map((item) => (
+                  <NavLink
+                    key={item.path}
+                    component={Link}
+                    href={item.path}
+                    label={item.label}
+                    leftSection={<item.icon size={18} stroke={1.6} />}
+                    active={path === item.path}
+                    onClick={close}
+                    data-testid={`nav-${item.path === '/' ? 'dashboard' : item.path.split('/').pop()}`}
+                    className="vigil-navlink"
+                  />
+                ))}
+              </Stack>
+            ))}
+          </Stack>
+        </AppShell.Section>
+        <AppShell.Section>
+          <Text size="xs" c="dimmed" px="sm" pt="sm">More capabilities arrive in later releases.</Text>
+        </AppShell.Section>
+      </AppShell.Navbar>
+
+      <AppShell.Main>
+        <div className="vigil-page">{Page && allowed ? <Page /> : route ? <ForbiddenPage /> : <NotFoundPage />}</div>
+      </AppShell.Main>
+    </AppShell>
+  );
+}

@@ -1,0 +1,39 @@
+// Every page of the signed-in app. Each entry is both a route and (unless nav: false) a
+// navigation link shown to users holding one of `roles`. Adding a page is one line here.
+import type { ComponentType } from 'react';
+import { IconLayoutDashboard, IconListDetails, IconSettings, IconUserCircle, IconUsers, type TablerIcon } from '@tabler/icons-react';
+import type { Role } from './api/types';
+import { DashboardPage } from './pages/DashboardPage';
+import { AccountPage } from './pages/account/AccountPage';
+import { UsersPage } from './pages/admin/UsersPage';
+import { AuditPage } from './pages/admin/AuditPage';
+import { SettingsPage } from './pages/admin/SettingsPage';
+
+export interface AppRoute {
+  path: string;
+  label: string;
+  icon: TablerIcon;
+  /** Users need one of these roles; undefined means every signed-in user. */
+  roles?: Role[];
+  /** Navigation group heading; undefined puts the link at the top. */
+  group?: string;
+  component: ComponentType;
+  nav?: boolean;
+}
+
+export const ROUTES: AppRoute[] = [
+  { path: '/', label: 'Dashboard', icon: IconLayoutDashboard, component: DashboardPage },
+  { path: '/account', label: 'Account', icon: IconUserCircle, component: AccountPage },
+  { path: '/admin/users', label: 'Users', icon: IconUsers, roles: ['admin'], group: 'Administration', component: UsersPage },
+  { path: '/admin/audit', label: 'Audit trail', icon: IconListDetails, roles: ['admin'], group: 'Administration', component: AuditPage },
+  { path: '/admin/settings', label: 'Settings', icon: IconSettings, roles: ['admin'], group: 'Administration', component: SettingsPage },
+];
+
+export function normalizePath(path: string): string {
+  return path.length > 1 ? path.replace(/\/+$/, '') : path;
+}
+
+export function findRoute(path: string): AppRoute | undefined {
+  const p = normalizePath(path);
+  return ROUTES.find((r) => r.path === p);
+}
