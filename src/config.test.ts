@@ -13,6 +13,10 @@ describe('config', () => {
     expect(c.cookieSecure).toBe(true);
   });
 
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' })).toMatchObject({ store: 'pglite', PORT: 8080 });
+  });
+
   it('names every bad variable at once', () => {
     try {
       loadConfig({ PORT: 'eighty', VIGIL_SECRET_KEY: 'short', DATABASE_URL: 'mysql://x' });

@@ -50,7 +50,9 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const r = Env.safeParse(env);
+  // An empty variable (`DATABASE_URL= npm start`) counts as unset.
+  const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const r = Env.safeParse(given);
   if (!r.success) {
     throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
