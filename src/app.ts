@@ -162,6 +162,8 @@ async function authenticate(req: FastifyRequest, s: Services) {
   // Routes under /api/v1 need a signed-in user unless they say otherwise; the web app's files and
   // the API reference are public.
   const rule = req.routeOptions.config?.auth ?? (url?.startsWith('/api/v1/') ? undefined : 'none');
+  // The web app's files and the health checks need no caller: skip the session lookup.
+  if (rule === 'none' && !url?.startsWith('/api/')) return;
   const meta = clientMeta(req);
   const header = req.headers.authorization;
   if (header && /^bearer /i.test(header)) {

@@ -27,7 +27,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService; settings: Se
 ) => {
   app.post('/auth/login', {
     config: { auth: 'none' },
-    schema: { operationId: 'auth.login', tags: ['auth'], summary: 'Sign in with username and password', body: LoginBody, response: { 200: LoginReply } },
+    schema: { operationId: 'auth.login', security: [], tags: ['auth'], summary: 'Sign in with username and password', body: LoginBody, response: { 200: LoginReply } },
   }, async (req, reply) => {
     const r = await auth.login(req.body.username, req.body.password, clientMeta(req));
     setSessionCookie(reply, r.issued, cookieSecure);

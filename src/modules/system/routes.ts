@@ -10,13 +10,13 @@ import { VERSION } from '../../version.ts';
 export const healthRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
   app.get('/healthz', {
     config: { auth: 'none' },
-    schema: { operationId: 'system.health', tags: ['system'], summary: 'The process is alive', response: { 200: z.object({ status: z.literal('ok') }) } },
+    schema: { operationId: 'system.health', security: [], tags: ['system'], summary: 'The process is alive', response: { 200: z.object({ status: z.literal('ok') }) } },
   }, async () => ({ status: 'ok' as const }));
 
   app.get('/readyz', {
     config: { auth: 'none' },
     schema: {
-      operationId: 'system.ready', tags: ['system'], summary: 'The database answers and migrations are current',
+      operationId: 'system.ready', security: [], tags: ['system'], summary: 'The database answers and migrations are current',
       response: { 200: z.object({ status: z.literal('ready') }), 503: z.object({ status: z.literal('not_ready'), reason: z.string() }) },
     },
   }, async (_req, reply) => {
@@ -35,7 +35,7 @@ export const metaRoutes: FastifyPluginAsyncZod<{ settings: SettingsService }> = 
   app.get('/meta', {
     config: { auth: 'none' },
     schema: {
-      operationId: 'system.meta', tags: ['system'], summary: 'Product name, version and team name (public)',
+      operationId: 'system.meta', security: [], tags: ['system'], summary: 'Product name, version and team name (public)',
       response: { 200: z.object({ name: z.literal('Vigil'), version: z.string(), teamName: z.string() }) },
     },
   }, async () => ({ name: 'Vigil' as const, version: VERSION, teamName: (await settings.current()).teamName }));
