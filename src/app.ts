@@ -21,6 +21,7 @@ import { authRoutes } from './modules/auth/routes.ts';
 import { settingsRoutes } from './modules/settings/routes.ts';
 import { healthRoutes, metaRoutes } from './modules/system/routes.ts';
 import { userRoutes } from './modules/users/routes.ts';
+import { incidentRoutes } from './modules/incidents/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -133,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(userRoutes, { users: services.users });
       await api.register(settingsRoutes, { settings: services.settings });
       await api.register(auditRoutes, { audit: services.audit });
+      await api.register(incidentRoutes, { incidents: services.incidents, details: services.incidentDetails });
     },
     { prefix: '/api/v1' },
   );

@@ -8,6 +8,8 @@ import { createAuthService } from './modules/auth/service.ts';
 import { createThrottle } from './modules/auth/throttle.ts';
 import { createSettingsService } from './modules/settings/service.ts';
 import { createUserService } from './modules/users/service.ts';
+import { createIncidentDetailService } from './modules/incidents/details.service.ts';
+import { createIncidentService } from './modules/incidents/service.ts';
 
 /** Wires every service with its explicit dependencies. The HTTP app, the CLI and jobs share these. */
 export function createServices(d: { db: Db; config: Config; clock: Clock; secretKey: Buffer }) {
@@ -31,6 +33,8 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     authenticator: createAuthenticator({ db, clock, settings, sessionIdleMs }),
     account: createAccountService({ db, audit, clock, secretKey, settings, throttle }),
     users: createUserService({ db, audit, clock }),
+    incidents: createIncidentService({ db, audit, settings, clock }),
+    incidentDetails: createIncidentDetailService({ db, audit, settings, clock }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

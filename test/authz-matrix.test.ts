@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../src/db/schema.ts';
+import type { Actor } from '../src/lib/actor.ts';
 import { auditCount, makeApp, userWith, type Session, type TestApp } from './app.ts';
 import { stores } from './db.ts';
 
@@ -12,13 +13,15 @@ import { stores } from './db.ts';
 type Who = Role | 'anonymous';
 const ALL: Role[] = ['admin', 'manager', 'handler', 'viewer', 'reporter'];
 const SELF = ALL; // every signed-in account manages its own password, MFA, sessions and tokens
+const READERS: Role[] = ['admin', 'manager', 'handler', 'viewer']; // read incidents (TLP permitting)
+const WORKERS: Role[] = ['manager', 'handler']; // work incidents
 
 interface Case {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: string;
   allowed: Role[] | 'public' | 'mfa-pending';
   /** Builds the request for one caller; `target` is a fresh user the call may act upon. */
-  req?: (ctx: { target: string; password: string }) => { url?: string; payload?: unknown };
+  req?: (ctx: { target: string; password: string; incident: string }) => { url?: string; payload?: unknown };
 }
 
 const PASSWORD = 'Correct-Horse-Battery-9';
@@ -51,14 +54,32 @@ const CASES: Case[] = [
   { method: 'PATCH', path: '/api/v1/settings', allowed: ['admin'], req: () => ({ payload: { teamName: 'CSIRT' } }) },
   { method: 'GET', path: '/api/v1/audit', allowed: ['admin'] },
   { method: 'GET', path: '/api/v1/audit/verify', allowed: ['admin'] },
+  { method: 'GET', path: '/api/v1/taxonomy/rsit', allowed: READERS },
+  { method: 'GET', path: '/api/v1/incidents', allowed: READERS },
+  { method: 'POST', path: '/api/v1/incidents', allowed: WORKERS, req: () => ({ payload: { title: 'm', impact: 'low', urgency: 'low', classifications: [{ class: 'test', type: 'test' }] } }) },
+  { method: 'GET', path: '/api/v1/incidents/:id', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}` }) },
+  { method: 'PATCH', path: '/api/v1/incidents/:id', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}`, payload: { version: 1, title: 'Renamed' } }) },
+  { method: 'POST', path: '/api/v1/incidents/:id/status', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/status`, payload: { version: 1, status: 'triage' } }) },
+  { method: 'POST', path: '/api/v1/incidents/:id/close', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/close`, payload: { version: 1, resolution: 'false_positive' } }) },
+  { method: 'POST', path: '/api/v1/incidents/:id/reopen', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/reopen`, payload: { version: 1, reason: 'r' } }) },
+  { method: 'POST', path: '/api/v1/incidents/:id/notes', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/notes`, payload: { body: 'n' } }) },
+  { method: 'GET', path: '/api/v1/incidents/:id/timeline', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/timeline` }) },
+  { method: 'POST', path: '/api/v1/incidents/:id/roles', allowed: WORKERS, req: ({ incident, target }) => ({ url: `/api/v1/incidents/${incident}/roles`, payload: { role: 'analyst', userId: target } }) },
+  { method: 'DELETE', path: '/api/v1/incidents/:id/roles/:role/:userId', allowed: WORKERS, req: ({ incident, target }) => ({ url: `/api/v1/incidents/${incident}/roles/analyst/${target}` }) },
+  { method: 'PATCH', path: '/api/v1/incidents/:id/key-times', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/key-times`, payload: { version: 1, detectedAt: '2026-11-01T00:00:00Z' } }) },
+  { method: 'GET', path: '/api/v1/incidents/:id/lessons', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/lessons` }) },
+  { method: 'PUT', path: '/api/v1/incidents/:id/lessons', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/lessons`, payload: { whatHappened: 'a', wentWell: 'b', toImprove: 'c', actions: [] } }) },
 ];
 
 const DENIED_CODES = ['VIG_AUTHZ_FORBIDDEN', 'VIG_AUTH_REQUIRED'];
 
 describe.each(stores())('role x endpoint matrix on %s', (store) => {
   let t: TestApp;
+  let worker: Actor;
   beforeAll(async () => {
     t = await makeApp(store);
+    const h = await userWith(t, ['handler']);
+    worker = { userId: h.id, username: h.username, roles: ['handler'], via: 'session', ip: null, requestId: null };
   });
   afterAll(() => t?.close());
 
@@ -79,7 +100,8 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
         const target = (await userWith(t, ['viewer'])).id;
         // A fresh session per call: some calls end the session they are made with.
         const s: Session | null = who === 'anonymous' ? null : await userWith(t, [who], PASSWORD);
-        const built = c.req?.({ target, password: PASSWORD }) ?? {};
+        const incident = (await t.services.incidents.declare(worker, { title: 'Matrix', impact: 'low', urgency: 'low', classifications: [{ class: 'test', type: 'test' }] })).id;
+        const built = c.req?.({ target, password: PASSWORD, incident }) ?? {};
         const before = await auditCount(t);
         const r = await t.app.inject({
           method: c.method,

@@ -10,6 +10,8 @@ export interface TeamTable {
   id: ColumnType<number, number | undefined, never>;
   name: string;
   requireMfa: ColumnType<boolean, boolean | undefined, boolean>;
+  incidentPrefix: ColumnType<string, string | undefined, string>;
+  priorityMatrix: ColumnType<PriorityMatrix | null, string | null | undefined, string | null>;
   createdAt: CreatedAt;
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -90,6 +92,89 @@ export interface AuditLogTable {
   hash: string;
 }
 
+export type Level = 'low' | 'medium' | 'high' | 'critical';
+export type Priority = 'P1' | 'P2' | 'P3' | 'P4';
+export type PriorityMatrix = Record<Level, Record<Level, Priority>>;
+export type Tlp = 'CLEAR' | 'GREEN' | 'AMBER' | 'AMBER+STRICT' | 'RED';
+export type Pap = 'CLEAR' | 'GREEN' | 'AMBER' | 'RED';
+export type IncidentStatus = 'new' | 'triage' | 'analysis' | 'containment' | 'eradication' | 'recovery' | 'closed';
+export type Resolution = 'resolved' | 'false_positive' | 'duplicate' | 'outside_mandate' | 'no_action_possible';
+export type IncidentRoleName =
+  | 'commander' | 'coordinator' | 'technical_lead' | 'analyst' | 'scribe' | 'communications' | 'legal' | 'management_liaison';
+
+export interface IncidentCounterTable {
+  year: number;
+  last: number;
+}
+
+export interface IncidentTable {
+  id: Generated<string>;
+  reference: string;
+  title: string;
+  summary: string;
+  status: IncidentStatus;
+  resolution: Resolution | null;
+  duplicateOf: string | null;
+  impact: Level;
+  urgency: Level;
+  priority: Priority;
+  tlp: Tlp;
+  pap: Pap;
+  constituent: string | null;
+  exercise: boolean;
+  firstCompromiseAt: Timestamp | null;
+  detectedAt: Timestamp | null;
+  containedAt: Timestamp | null;
+  recoveredAt: Timestamp | null;
+  version: ColumnType<number, number | undefined, number>;
+  createdBy: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  closedAt: Timestamp | null;
+}
+
+export interface IncidentClassificationTable {
+  incidentId: string;
+  class: string;
+  type: string;
+  isPrimary: boolean;
+}
+
+export interface IncidentRoleTable {
+  incidentId: string;
+  role: IncidentRoleName;
+  userId: string;
+  assignedAt: Timestamp;
+}
+
+export interface LessonAction {
+  action: string;
+  ownerId: string;
+  dueAt?: string | undefined;
+}
+
+export interface IncidentLessonsTable {
+  incidentId: string;
+  whatHappened: string;
+  wentWell: string;
+  toImprove: string;
+  actions: ColumnType<LessonAction[], string, string>;
+  recordedBy: string | null;
+  recordedAt: Timestamp;
+}
+
+export interface IncidentEventTable {
+  id: ColumnType<number, never, never>;
+  incidentId: string;
+  kind: string;
+  at: Timestamp;
+  occurredAt: Timestamp | null;
+  actorId: string | null;
+  actorName: string;
+  tlp: Tlp | null;
+  data: ColumnType<Record<string, unknown>, string, never>;
+}
+
 export interface Database {
   team: TeamTable;
   appUser: AppUserTable;
@@ -98,6 +183,12 @@ export interface Database {
   apiToken: ApiTokenTable;
   loginThrottle: LoginThrottleTable;
   auditLog: AuditLogTable;
+  incidentCounter: IncidentCounterTable;
+  incident: IncidentTable;
+  incidentClassification: IncidentClassificationTable;
+  incidentRole: IncidentRoleTable;
+  incidentLessons: IncidentLessonsTable;
+  incidentEvent: IncidentEventTable;
 }
 
 export type UserRow = Selectable<AppUserTable>;
@@ -107,3 +198,5 @@ export type SessionRow = Selectable<UserSessionTable>;
 export type ApiTokenRow = Selectable<ApiTokenTable>;
 export type AuditRow = Selectable<AuditLogTable>;
 export type TeamRow = Selectable<TeamTable>;
+export type IncidentRow = Selectable<IncidentTable>;
+export type IncidentEventRow = Selectable<IncidentEventTable>;

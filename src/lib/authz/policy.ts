@@ -19,6 +19,10 @@ export const PERMISSIONS = [
   'settings.update',
   'audit.read',
   'audit.verify',
+  'incident.read', // list and read incidents (TLP RED and AMBER+STRICT: role holders, managers, admins only)
+  'incident.create',
+  'incident.update', // edit, classify, move along the lifecycle, notes, roles, key times, lessons learned
+  'incident.close', // close and reopen
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -35,11 +39,11 @@ export const ROLE_INFO: Record<Role, { label: string; description: string }> = {
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: [
     'account.manage', 'team.read', 'user.read', 'user.create', 'user.update', 'user.disable',
-    'user.reset_credentials', 'settings.read', 'settings.update', 'audit.read', 'audit.verify',
+    'user.reset_credentials', 'settings.read', 'settings.update', 'audit.read', 'audit.verify', 'incident.read',
   ],
-  manager: ['account.manage', 'team.read', 'user.read'],
-  handler: ['account.manage', 'team.read'],
-  viewer: ['account.manage', 'team.read'],
+  manager: ['account.manage', 'team.read', 'user.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close'],
+  handler: ['account.manage', 'team.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close'],
+  viewer: ['account.manage', 'team.read', 'incident.read'],
   reporter: ['account.manage'],
 };
 

@@ -7,6 +7,9 @@ export const teamRepo = {
     x.selectFrom('team').selectAll().where('id', '=', 1).forUpdate().executeTakeFirst(),
   insert: (x: Executor, name: string): Promise<TeamRow> =>
     x.insertInto('team').values({ name }).returningAll().executeTakeFirstOrThrow(),
-  update: (x: Executor, patch: { name?: string; requireMfa?: boolean; updatedAt: Date }): Promise<TeamRow> =>
+  update: (
+    x: Executor,
+    patch: { name?: string; requireMfa?: boolean; incidentPrefix?: string; priorityMatrix?: string | null; updatedAt: Date },
+  ): Promise<TeamRow> =>
     x.updateTable('team').set(patch).where('id', '=', 1).returningAll().executeTakeFirstOrThrow(),
 };

@@ -3,7 +3,15 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../../lib/http.ts';
 import type { SettingsService } from './service.ts';
 
-const Settings = z.object({ teamName: z.string(), requireMfa: z.boolean() }).meta({ id: 'Settings' });
+const Priority = z.enum(['P1', 'P2', 'P3', 'P4']);
+
+const LevelRow = z.object({ low: Priority, medium: Priority, high: Priority, critical: Priority });
+const Matrix = z
+  .object({ low: LevelRow, medium: LevelRow, high: LevelRow, critical: LevelRow })
+  .describe('priority by impact (outer) and urgency (inner)');
+const Settings = z
+  .object({ teamName: z.string(), requireMfa: z.boolean(), incidentPrefix: z.string(), priorityMatrix: Matrix.nullable() })
+  .meta({ id: 'Settings' });
 const tags = ['settings'];
 
 export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService }> = async (app, { settings }) => {
@@ -15,7 +23,12 @@ export const settingsRoutes: FastifyPluginAsyncZod<{ settings: SettingsService }
     schema: {
       operationId: 'settings.update', tags, summary: 'Change team settings',
       body: z
-        .object({ teamName: z.string().trim().min(1).max(120).optional(), requireMfa: z.boolean().optional() })
+        .object({
+          teamName: z.string().trim().min(1).max(120).optional(),
+          requireMfa: z.boolean().optional(),
+          incidentPrefix: z.string().regex(/^[A-Z][A-Z0-9]{1,11}$/, '2-12 capital letters or digits, starting with a letter').optional(),
+          priorityMatrix: Matrix.nullable().optional(),
+        })
         .refine((b) => Object.keys(b).length > 0, 'names nothing to change'),
       response: { 200: Settings },
     },

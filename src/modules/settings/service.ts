@@ -1,4 +1,5 @@
 import type { Db } from '../../db/index.ts';
+import type { PriorityMatrix, TeamRow } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
@@ -8,7 +9,15 @@ import { teamRepo } from './repo.ts';
 export interface TeamSettings {
   teamName: string;
   requireMfa: boolean;
+  /** Prefix of incident references, e.g. VIG in VIG-2026-00042. */
+  incidentPrefix: string;
+  /** The impact x urgency matrix; null means the default (see modules/incidents/priority.ts). */
+  priorityMatrix: PriorityMatrix | null;
 }
+
+const toSettings = (row: TeamRow): TeamSettings => ({
+  teamName: row.name, requireMfa: row.requireMfa, incidentPrefix: row.incidentPrefix, priorityMatrix: row.priorityMatrix,
+});
 
 /** How long a process trusts its cached settings before reading them again (other processes may change them). */
 const CACHE_MS = 5000;
@@ -21,7 +30,7 @@ export function createSettingsService(d: { db: Db; audit: AuditService; clock: C
     if (cache && now - cache.at < CACHE_MS) return cache.value;
     const row = await teamRepo.find(d.db);
     if (!row) throw new VigilError('VIG_UNAVAILABLE', { reason: 'team not initialised' });
-    cache = { at: now, value: { teamName: row.name, requireMfa: row.requireMfa } };
+    cache = { at: now, value: toSettings(row) };
     return cache.value;
   }
 
@@ -42,16 +51,18 @@ export function createSettingsService(d: { db: Db; audit: AuditService; clock: C
         const after = await teamRepo.update(tx, {
           ...(patch.teamName !== undefined ? { name: patch.teamName } : {}),
           ...(patch.requireMfa !== undefined ? { requireMfa: patch.requireMfa } : {}),
+          ...(patch.incidentPrefix !== undefined ? { incidentPrefix: patch.incidentPrefix } : {}),
+          ...(patch.priorityMatrix !== undefined ? { priorityMatrix: patch.priorityMatrix === null ? null : JSON.stringify(patch.priorityMatrix) } : {}),
           updatedAt: d.clock.now(),
         });
         await d.audit.record(tx, actor, {
           action: 'settings.updated',
           entity: 'team',
           entityId: '1',
-          before: { teamName: before.name, requireMfa: before.requireMfa },
-          after: { teamName: after.name, requireMfa: after.requireMfa },
+          before: toSettings(before),
+          after: toSettings(after),
         });
-        return { teamName: after.name, requireMfa: after.requireMfa };
+        return toSettings(after);
       });
       cache = { at: Date.now(), value: next };
       return next;

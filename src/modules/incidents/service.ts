@@ -1,0 +1,228 @@
+import type { Db, Executor } from '../../db/index.ts';
+import type { IncidentRow, IncidentStatus, Level, Pap, Resolution, Tlp } from '../../db/schema.ts';
+import type { Actor, Clock } from '../../lib/actor.ts';
+import { incidentScope, type IncidentScope } from '../../lib/authz/incidents.ts';
+import { authorize, type Permission } from '../../lib/authz/policy.ts';
+import { VigilError } from '../../lib/errors.ts';
+import type { AuditService } from '../audit/service.ts';
+import type { SettingsService } from '../settings/service.ts';
+import { incidentEventRepo } from './events.repo.ts';
+import { canMove } from './lifecycle.ts';
+import { priorityOf } from './priority.ts';
+import { incidentRepo, type IncidentFilter } from './repo.ts';
+import { normaliseClassifications, RSIT, type Classification } from './taxonomy.ts';
+import { decodeListCursor, encodeListCursor, incidentViews, type IncidentView } from './view.ts';
+
+export interface IncidentDeps {
+  db: Db;
+  audit: AuditService;
+  settings: SettingsService;
+  clock: Clock;
+}
+
+export interface DeclareInput {
+  title: string;
+  summary?: string | undefined;
+  impact: Level;
+  urgency: Level;
+  tlp?: Tlp | undefined;
+  pap?: Pap | undefined;
+  constituent?: string | null | undefined;
+  exercise?: boolean | undefined;
+  classifications: Classification[];
+}
+
+export type UpdateInput = Partial<Omit<DeclareInput, 'classifications'>> & { version: number; classifications?: Classification[] | undefined };
+
+const EDITABLE = ['title', 'summary', 'impact', 'urgency', 'priority', 'tlp', 'pap', 'constituent', 'exercise'] as const;
+
+/** Appends an incident event and the matching audit record, in the caller's transaction. */
+export function recorder(d: IncidentDeps) {
+  return async (
+    tx: Executor,
+    actor: Actor,
+    incidentId: string,
+    kind: string,
+    data: Record<string, unknown>,
+    opts: { tlp?: Tlp | null; occurredAt?: Date | null; before?: unknown; after?: unknown } = {},
+  ) => {
+    const event = await incidentEventRepo.append(tx, {
+      incidentId, kind, at: d.clock.now(), occurredAt: opts.occurredAt ?? null, actorId: actor.userId, actorName: actor.username, tlp: opts.tlp ?? null, data,
+    });
+    await d.audit.record(tx, actor, { action: kind, entity: 'incident', entityId: incidentId, before: opts.before, after: opts.after ?? data });
+    return event;
+  };
+}
+
+/**
+ * Loads an incident the actor can see (404 otherwise), checks the actor may do this to it (403),
+ * locks it, and checks the version the caller read (409 with the current state).
+ */
+export async function lockVisible(
+  tx: Executor, actor: Actor, scope: IncidentScope, id: string, permission: Permission, version?: number,
+): Promise<IncidentRow> {
+  const seen = await incidentRepo.findVisible(tx, scope, id);
+  if (!seen) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id });
+  authorize(actor, permission);
+  const row = (await incidentRepo.lockById(tx, seen.id))!;
+  if (version !== undefined && row.version !== version) {
+    const [current] = await incidentViews(tx, [row]);
+    throw new VigilError('VIG_INCIDENT_VERSION_CONFLICT', { id: row.id, yourVersion: version, currentVersion: row.version, current });
+  }
+  return row;
+}
+
+export function createIncidentService(d: IncidentDeps) {
+  const record = recorder(d);
+
+  async function view(x: Executor, row: IncidentRow): Promise<IncidentView> {
+    return (await incidentViews(x, [row]))[0]!;
+  }
+
+  return {
+    /** The RSIT taxonomy, for classification pickers. */
+    taxonomy(actor: Actor) {
+      incidentScope(actor);
+      return RSIT;
+    },
+
+    /** Registers an incident: next reference of the year, priority from the matrix, creator as coordinator. */
+    async declare(actor: Actor, input: DeclareInput): Promise<IncidentView> {
+      authorize(actor, 'incident.create');
+      const classes = normaliseClassifications(input.classifications);
+      const team = await d.settings.current();
+      return d.db.transaction().execute(async (tx) => {
+        const now = d.clock.now();
+        const year = now.getUTCFullYear();
+        const n = await incidentRepo.nextNumber(tx, year);
+        const row = await incidentRepo.insert(tx, {
+          reference: `${team.incidentPrefix}-${year}-${String(n).padStart(5, '0')}`,
+          title: input.title.trim(),
+          summary: input.summary ?? '',
+          status: 'new',
+          resolution: null,
+          duplicateOf: null,
+          impact: input.impact,
+          urgency: input.urgency,
+          priority: priorityOf(team.priorityMatrix, input.impact, input.urgency),
+          tlp: input.tlp ?? 'AMBER',
+          pap: input.pap ?? 'AMBER',
+          constituent: input.constituent?.trim() || null,
+          exercise: input.exercise ?? false,
+          firstCompromiseAt: null, detectedAt: null, containedAt: null, recoveredAt: null,
+          createdBy: actor.userId,
+          createdAt: now,
+          updatedAt: now,
+          closedAt: null,
+        });
+        await incidentRepo.replaceClassifications(tx, row.id, classes);
+        if (actor.userId) await incidentRepo.addRole(tx, row.id, 'coordinator', actor.userId, now);
+        const v = await view(tx, row);
+        await record(tx, actor, row.id, 'incident.declared', { reference: v.reference, title: v.title, priority: v.priority, tlp: v.tlp, classifications: v.classifications });
+        return v;
+      });
+    },
+
+    async get(actor: Actor, idOrRef: string): Promise<IncidentView> {
+      const scope = incidentScope(actor);
+      const row = await incidentRepo.findVisible(d.db, scope, idOrRef);
+      if (!row) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id: idOrRef });
+      return view(d.db, row);
+    },
+
+    async list(actor: Actor, f: Omit<IncidentFilter, 'after'> & { cursor?: string | undefined }) {
+      const scope = incidentScope(actor);
+      const after = f.cursor ? decodeListCursor(f.cursor) : undefined;
+      const rows = await incidentRepo.list(d.db, scope, { ...f, after, limit: f.limit + 1 });
+      const page = rows.slice(0, f.limit);
+      return { items: await incidentViews(d.db, page), nextCursor: rows.length > f.limit ? encodeListCursor(page[page.length - 1]!) : null };
+    },
+
+    /** Edits fields and classification; refuses a stale version with the current state. */
+    async update(actor: Actor, id: string, input: UpdateInput): Promise<IncidentView> {
+      const scope = incidentScope(actor);
+      const classes = input.classifications ? normaliseClassifications(input.classifications) : undefined;
+      const team = await d.settings.current();
+      return d.db.transaction().execute(async (tx) => {
+        const before = await lockVisible(tx, actor, scope, id, 'incident.update', input.version);
+        if (before.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: before.id });
+        const next = {
+          title: input.title?.trim() ?? before.title,
+          summary: input.summary ?? before.summary,
+          impact: input.impact ?? before.impact,
+          urgency: input.urgency ?? before.urgency,
+          tlp: input.tlp ?? before.tlp,
+          pap: input.pap ?? before.pap,
+          constituent: input.constituent === undefined ? before.constituent : input.constituent?.trim() || null,
+          exercise: input.exercise ?? before.exercise,
+        };
+        const priority = priorityOf(team.priorityMatrix, next.impact, next.urgency);
+        const changes: Record<string, { from: unknown; to: unknown }> = {};
+        for (const k of EDITABLE) {
+          const to = k === 'priority' ? priority : next[k];
+          if (to !== before[k]) changes[k] = { from: before[k], to };
+        }
+        const after = await incidentRepo.update(tx, before.id, { ...next, priority, updatedAt: d.clock.now() });
+        if (Object.keys(changes).length) await record(tx, actor, before.id, 'incident.updated', { changes });
+        if (changes.priority) await record(tx, actor, before.id, 'incident.priority_changed', changes.priority);
+        if (classes) {
+          const old = await incidentRepo.classifications(tx, [before.id]);
+          await incidentRepo.replaceClassifications(tx, before.id, classes);
+          await record(tx, actor, before.id, 'incident.classified', {
+            from: old.map((c) => ({ class: c.class, type: c.type, primary: c.isPrimary })),
+            to: classes.map((c) => ({ class: c.class, type: c.type, primary: c.isPrimary })),
+          });
+        }
+        return view(tx, after);
+      });
+    },
+
+    async setStatus(actor: Actor, id: string, version: number, status: IncidentStatus): Promise<IncidentView> {
+      const scope = incidentScope(actor);
+      return d.db.transaction().execute(async (tx) => {
+        const before = await lockVisible(tx, actor, scope, id, 'incident.update', version);
+        if (before.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: before.id });
+        if (!canMove(before.status, status)) throw new VigilError('VIG_INCIDENT_TRANSITION_FORBIDDEN', { from: before.status, to: status });
+        const after = await incidentRepo.update(tx, before.id, { status, updatedAt: d.clock.now() });
+        await record(tx, actor, before.id, 'incident.status_changed', { from: before.status, to: status });
+        return view(tx, after);
+      });
+    },
+
+    /** Closes with a resolution; P1 and P2 need their lessons-learned review first. */
+    async close(actor: Actor, id: string, input: { version: number; resolution: Resolution; duplicateOf?: string | undefined }): Promise<IncidentView> {
+      const scope = incidentScope(actor);
+      return d.db.transaction().execute(async (tx) => {
+        const before = await lockVisible(tx, actor, scope, id, 'incident.update', input.version);
+        if (before.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: before.id });
+        let duplicateOf: string | null = null;
+        if (input.resolution === 'duplicate') {
+          const target = input.duplicateOf ? await incidentRepo.findVisible(tx, scope, input.duplicateOf) : undefined;
+          if (!target || target.id === before.id) throw new VigilError('VIG_INCIDENT_DUPLICATE_INVALID', { duplicateOf: input.duplicateOf ?? null });
+          duplicateOf = target.id;
+        } else if (input.duplicateOf) {
+          throw new VigilError('VIG_INCIDENT_DUPLICATE_INVALID', { duplicateOf: input.duplicateOf });
+        }
+        if ((before.priority === 'P1' || before.priority === 'P2') && !(await incidentRepo.lessons(tx, before.id))) {
+          throw new VigilError('VIG_INCIDENT_LESSONS_REQUIRED', { id: before.id, priority: before.priority });
+        }
+        const now = d.clock.now();
+        const after = await incidentRepo.update(tx, before.id, { status: 'closed', resolution: input.resolution, duplicateOf, closedAt: now, updatedAt: now });
+        await record(tx, actor, before.id, 'incident.closed', { from: before.status, resolution: input.resolution, duplicateOf });
+        return view(tx, after);
+      });
+    },
+
+    async reopen(actor: Actor, id: string, version: number, reason: string): Promise<IncidentView> {
+      const scope = incidentScope(actor);
+      return d.db.transaction().execute(async (tx) => {
+        const before = await lockVisible(tx, actor, scope, id, 'incident.update', version);
+        if (before.status !== 'closed') throw new VigilError('VIG_INCIDENT_NOT_CLOSED', { id: before.id });
+        const after = await incidentRepo.update(tx, before.id, { status: 'analysis', resolution: null, duplicateOf: null, closedAt: null, updatedAt: d.clock.now() });
+        await record(tx, actor, before.id, 'incident.reopened', { resolution: before.resolution, reason });
+        return view(tx, after);
+      });
+    },
+  };
+}
+export type IncidentService = ReturnType<typeof createIncidentService>;
