@@ -73,6 +73,14 @@ describe.each(stores())('incidents on %s', (store) => {
     expect(kinds).toEqual(['incident.declared', 'incident.updated', 'incident.priority_changed']);
     const upd = (await call(handler, 'GET', `/incidents/${inc.id}/timeline?kind=incident.updated`)).json().items[0];
     expect(upd.data.changes.priority).toEqual({ from: 'P2', to: 'P1' });
+    // Sending what is already there changes nothing: same version, no event.
+    const same = await call(handler, 'PATCH', `/incidents/${inc.id}`, { version: 2, summary: 'Webshell found', classifications: [{ class: 'intrusions', type: 'system-compromise' }] });
+    expect(same.json().version).toBe(2);
+    const reclass = await call(handler, 'PATCH', `/incidents/${inc.id}`, { version: 2, classifications: [{ class: 'malicious-code', type: 'infected-system' }] });
+    expect(reclass.json()).toMatchObject({ version: 3, classifications: [{ class: 'malicious-code', type: 'infected-system', primary: true }] });
+    const cls = (await call(handler, 'GET', `/incidents/${inc.id}/timeline?kind=incident.classified`)).json().items;
+    expect(cls).toHaveLength(1);
+    expect(cls[0].data.from).toEqual([{ class: 'intrusions', type: 'system-compromise', primary: true }]);
   });
 
   it('follows the lifecycle and refuses the jumps it forbids', async () => {
@@ -202,5 +210,15 @@ describe.each(stores())('incidents on %s', (store) => {
     expect(set.json().incidentPrefix).toBe('CERTX');
     const inc = await declare(handler);
     expect(inc.reference).toMatch(new RegExp(`^CERTX-${year}-\\d{5}$`));
+  });
+
+  it('takes priorities from the team matrix once an admin sets one', async () => {
+    const row = { low: 'P4', medium: 'P4', high: 'P4', critical: 'P4' };
+    const matrix = { low: row, medium: row, high: { ...row, high: 'P3' }, critical: row };
+    expect((await call(admin, 'PATCH', '/settings', { priorityMatrix: { low: row } })).statusCode).toBe(400);
+    expect((await call(admin, 'PATCH', '/settings', { priorityMatrix: matrix })).statusCode).toBe(200);
+    expect((await declare(handler, { impact: 'high', urgency: 'high' })).priority).toBe('P3');
+    expect((await call(admin, 'PATCH', '/settings', { priorityMatrix: null })).json().priorityMatrix).toBeNull();
+    expect((await declare(handler, { impact: 'high', urgency: 'high' })).priority).toBe('P2');
   });
 });

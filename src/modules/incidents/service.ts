@@ -162,16 +162,18 @@ export function createIncidentService(d: IncidentDeps) {
           const to = k === 'priority' ? priority : next[k];
           if (to !== before[k]) changes[k] = { from: before[k], to };
         }
+        const shown = (rows: { class: string; type: string; isPrimary: boolean }[]) =>
+          rows.map((c) => ({ class: c.class, type: c.type, primary: c.isPrimary }));
+        const old = shown(await incidentRepo.classifications(tx, [before.id]));
+        const reclassified = classes && JSON.stringify(shown(classes)) !== JSON.stringify(old) ? shown(classes) : undefined;
+        // Nothing really changes: no event, no new version.
+        if (Object.keys(changes).length === 0 && !reclassified) return view(tx, before);
         const after = await incidentRepo.update(tx, before.id, { ...next, priority, updatedAt: d.clock.now() });
         if (Object.keys(changes).length) await record(tx, actor, before.id, 'incident.updated', { changes });
         if (changes.priority) await record(tx, actor, before.id, 'incident.priority_changed', changes.priority);
-        if (classes) {
-          const old = await incidentRepo.classifications(tx, [before.id]);
+        if (reclassified && classes) {
           await incidentRepo.replaceClassifications(tx, before.id, classes);
-          await record(tx, actor, before.id, 'incident.classified', {
-            from: old.map((c) => ({ class: c.class, type: c.type, primary: c.isPrimary })),
-            to: classes.map((c) => ({ class: c.class, type: c.type, primary: c.isPrimary })),
-          });
+          await record(tx, actor, before.id, 'incident.classified', { from: old, to: reclassified });
         }
         return view(tx, after);
       });
