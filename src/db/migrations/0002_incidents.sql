@@ -83,12 +83,13 @@ CREATE TABLE incident_event (
 );
 CREATE INDEX incident_event_incident_idx ON incident_event (incident_id, id);
 
-CREATE FUNCTION incident_event_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+-- One guard for every append-only table from here on (the audit log has its own, from 0001).
+CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION 'incident_event is append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+  RAISE EXCEPTION '% is append-only: % refused', TG_TABLE_NAME, TG_OP USING ERRCODE = 'insufficient_privilege';
 END;
 $$;
 CREATE TRIGGER incident_event_no_update BEFORE UPDATE OR DELETE ON incident_event
-  FOR EACH ROW EXECUTE FUNCTION incident_event_refuse_change();
+  FOR EACH ROW EXECUTE FUNCTION refuse_change();
 CREATE TRIGGER incident_event_no_truncate BEFORE TRUNCATE ON incident_event
-  FOR EACH STATEMENT EXECUTE FUNCTION incident_event_refuse_change();
+  FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
