@@ -22,6 +22,7 @@ import { settingsRoutes } from './modules/settings/routes.ts';
 import { healthRoutes, metaRoutes } from './modules/system/routes.ts';
 import { userRoutes } from './modules/users/routes.ts';
 import { incidentRoutes } from './modules/incidents/routes.ts';
+import { taskRoutes } from './modules/incidents/tasks.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -135,6 +136,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(settingsRoutes, { settings: services.settings });
       await api.register(auditRoutes, { audit: services.audit });
       await api.register(incidentRoutes, { incidents: services.incidents, details: services.incidentDetails });
+      await api.register(taskRoutes, { tasks: services.tasks });
     },
     { prefix: '/api/v1' },
   );

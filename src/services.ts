@@ -10,6 +10,7 @@ import { createSettingsService } from './modules/settings/service.ts';
 import { createUserService } from './modules/users/service.ts';
 import { createIncidentDetailService } from './modules/incidents/details.service.ts';
 import { createIncidentService } from './modules/incidents/service.ts';
+import { createTaskService } from './modules/incidents/tasks.service.ts';
 
 /** Wires every service with its explicit dependencies. The HTTP app, the CLI and jobs share these. */
 export function createServices(d: { db: Db; config: Config; clock: Clock; secretKey: Buffer }) {
@@ -35,6 +36,7 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     users: createUserService({ db, audit, clock }),
     incidents: createIncidentService({ db, audit, settings, clock }),
     incidentDetails: createIncidentDetailService({ db, audit, settings, clock }),
+    tasks: createTaskService({ db, audit, settings, clock }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -21,7 +21,7 @@ interface Case {
   path: string;
   allowed: Role[] | 'public' | 'mfa-pending';
   /** Builds the request for one caller; `target` is a fresh user the call may act upon. */
-  req?: (ctx: { target: string; password: string; incident: string }) => { url?: string; payload?: unknown };
+  req?: (ctx: { target: string; password: string; incident: string; task: string }) => { url?: string; payload?: unknown };
 }
 
 const PASSWORD = 'Correct-Horse-Battery-9';
@@ -69,6 +69,10 @@ const CASES: Case[] = [
   { method: 'PATCH', path: '/api/v1/incidents/:id/key-times', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/key-times`, payload: { version: 1, detectedAt: '2026-11-01T00:00:00Z' } }) },
   { method: 'GET', path: '/api/v1/incidents/:id/lessons', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/lessons` }) },
   { method: 'PUT', path: '/api/v1/incidents/:id/lessons', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/lessons`, payload: { whatHappened: 'a', wentWell: 'b', toImprove: 'c', actions: [] } }) },
+  { method: 'GET', path: '/api/v1/incidents/:id/tasks', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/tasks` }) },
+  { method: 'POST', path: '/api/v1/incidents/:id/tasks', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/tasks`, payload: { phase: 'analysis', title: 't' } }) },
+  { method: 'PATCH', path: '/api/v1/tasks/:taskId', allowed: WORKERS, req: ({ task }) => ({ url: `/api/v1/tasks/${task}`, payload: { version: 1, status: 'done' } }) },
+  { method: 'POST', path: '/api/v1/tasks/:taskId/notes', allowed: WORKERS, req: ({ task }) => ({ url: `/api/v1/tasks/${task}/notes`, payload: { body: 'n' } }) },
 ];
 
 const DENIED_CODES = ['VIG_AUTHZ_FORBIDDEN', 'VIG_AUTH_REQUIRED'];
@@ -101,7 +105,8 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
         // A fresh session per call: some calls end the session they are made with.
         const s: Session | null = who === 'anonymous' ? null : await userWith(t, [who], PASSWORD);
         const incident = (await t.services.incidents.declare(worker, { title: 'Matrix', impact: 'low', urgency: 'low', classifications: [{ class: 'test', type: 'test' }] })).id;
-        const built = c.req?.({ target, password: PASSWORD, incident }) ?? {};
+        const task = (await t.services.tasks.create(worker, incident, { phase: 'analysis', title: 'Matrix task' })).id;
+        const built = c.req?.({ target, password: PASSWORD, incident, task }) ?? {};
         const before = await auditCount(t);
         const r = await t.app.inject({
           method: c.method,
@@ -130,7 +135,7 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
     const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: u.username, password: PASSWORD } });
     const pending = { cookie: `vigil_session=${r.cookies[0]!.value}`, 'x-csrf-token': r.json().csrfToken };
     for (const c of CASES.filter((x) => Array.isArray(x.allowed))) {
-      const res = await t.app.inject({ method: c.method, url: c.path.replace(':id', randomUUID()), headers: pending });
+      const res = await t.app.inject({ method: c.method, url: c.path.replace(/:(id|taskId|userId)/g, randomUUID()).replace(':role', 'analyst'), headers: pending });
       expect(res.statusCode, `${c.method} ${c.path}`).toBe(401);
     }
   });

@@ -175,6 +175,30 @@ export interface IncidentEventTable {
   data: ColumnType<Record<string, unknown>, string, never>;
 }
 
+export type TaskPhase = 'triage' | 'analysis' | 'containment' | 'eradication' | 'recovery' | 'post_incident';
+export type TaskStatus = 'open' | 'in_progress' | 'blocked' | 'done' | 'cancelled';
+export interface ChecklistItem {
+  text: string;
+  done: boolean;
+}
+
+export interface IncidentTaskTable {
+  id: Generated<string>;
+  incidentId: string;
+  phase: TaskPhase;
+  title: string;
+  description: string;
+  assigneeId: string | null;
+  dueAt: Timestamp | null;
+  status: ColumnType<TaskStatus, TaskStatus | undefined, TaskStatus>;
+  checklist: ColumnType<ChecklistItem[], string, string>;
+  templateKey: string | null;
+  version: ColumnType<number, number | undefined, number>;
+  createdBy: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+}
+
 export interface Database {
   team: TeamTable;
   appUser: AppUserTable;
@@ -189,6 +213,7 @@ export interface Database {
   incidentRole: IncidentRoleTable;
   incidentLessons: IncidentLessonsTable;
   incidentEvent: IncidentEventTable;
+  incidentTask: IncidentTaskTable;
 }
 
 export type UserRow = Selectable<AppUserTable>;
@@ -200,3 +225,4 @@ export type AuditRow = Selectable<AuditLogTable>;
 export type TeamRow = Selectable<TeamTable>;
 export type IncidentRow = Selectable<IncidentTable>;
 export type IncidentEventRow = Selectable<IncidentEventTable>;
+export type IncidentTaskRow = Selectable<IncidentTaskTable>;
