@@ -23,6 +23,7 @@ import { healthRoutes, metaRoutes } from './modules/system/routes.ts';
 import { userRoutes } from './modules/users/routes.ts';
 import { incidentRoutes } from './modules/incidents/routes.ts';
 import { taskRoutes } from './modules/incidents/tasks.routes.ts';
+import { playbookRoutes } from './modules/playbooks/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -137,6 +138,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(auditRoutes, { audit: services.audit });
       await api.register(incidentRoutes, { incidents: services.incidents, details: services.incidentDetails });
       await api.register(taskRoutes, { tasks: services.tasks });
+      await api.register(playbookRoutes, { playbooks: services.playbooks });
     },
     { prefix: '/api/v1' },
   );

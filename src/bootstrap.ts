@@ -11,7 +11,8 @@ import { userRepo } from './modules/users/repo.ts';
 const BOOTSTRAP_LOCK = 0x56494732; // "VIG2"
 
 /**
- * First start: creates the team and the first admin. The admin's password is VIGIL_ADMIN_PASSWORD
+ * At every start: installs built-in playbooks a new version brings. First start: creates the team
+ * and the first admin. The admin's password is VIGIL_ADMIN_PASSWORD
  * or a generated one, returned so the caller can print it once; either way it must be changed at
  * first login. Later starts change nothing.
  */
@@ -25,6 +26,7 @@ export async function bootstrap(db: Db, services: Services, config: Config): Pro
       const team = await teamRepo.insert(tx, config.VIGIL_TEAM_NAME);
       await services.audit.record(tx, actor, { action: 'team.created', entity: 'team', entityId: '1', after: { teamName: team.name } });
     }
+    await services.playbooks.installBuiltins(tx, actor);
     if ((await userRepo.count(tx)) > 0) return null;
     const admin = await userRepo.insert(tx, {
       username: config.VIGIL_ADMIN_USERNAME,

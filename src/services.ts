@@ -11,6 +11,7 @@ import { createUserService } from './modules/users/service.ts';
 import { createIncidentDetailService } from './modules/incidents/details.service.ts';
 import { createIncidentService } from './modules/incidents/service.ts';
 import { createTaskService } from './modules/incidents/tasks.service.ts';
+import { createPlaybookService } from './modules/playbooks/service.ts';
 
 /** Wires every service with its explicit dependencies. The HTTP app, the CLI and jobs share these. */
 export function createServices(d: { db: Db; config: Config; clock: Clock; secretKey: Buffer }) {
@@ -37,6 +38,7 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     incidents: createIncidentService({ db, audit, settings, clock }),
     incidentDetails: createIncidentDetailService({ db, audit, settings, clock }),
     tasks: createTaskService({ db, audit, settings, clock }),
+    playbooks: createPlaybookService({ db, audit, settings, clock }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -73,6 +73,11 @@ const CASES: Case[] = [
   { method: 'POST', path: '/api/v1/incidents/:id/tasks', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/tasks`, payload: { phase: 'analysis', title: 't' } }) },
   { method: 'PATCH', path: '/api/v1/tasks/:taskId', allowed: WORKERS, req: ({ task }) => ({ url: `/api/v1/tasks/${task}`, payload: { version: 1, status: 'done' } }) },
   { method: 'POST', path: '/api/v1/tasks/:taskId/notes', allowed: WORKERS, req: ({ task }) => ({ url: `/api/v1/tasks/${task}/notes`, payload: { body: 'n' } }) },
+  { method: 'GET', path: '/api/v1/playbooks', allowed: READERS },
+  { method: 'GET', path: '/api/v1/playbooks/:key', allowed: READERS, req: () => ({ url: '/api/v1/playbooks/phishing' }) },
+  { method: 'PUT', path: '/api/v1/playbooks/:key', allowed: ['admin'], req: () => ({ url: `/api/v1/playbooks/m-${randomUUID().slice(0, 8)}`, payload: { name: 'M', matchRsit: [], tasks: [{ key: 'a', phase: 'triage', title: 'A' }] } }) },
+  { method: 'GET', path: '/api/v1/incidents/:id/playbooks', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/playbooks` }) },
+  { method: 'POST', path: '/api/v1/incidents/:id/playbooks/:key/apply', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/playbooks/phishing/apply` }) },
 ];
 
 const DENIED_CODES = ['VIG_AUTHZ_FORBIDDEN', 'VIG_AUTH_REQUIRED'];
@@ -135,7 +140,7 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
     const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: u.username, password: PASSWORD } });
     const pending = { cookie: `vigil_session=${r.cookies[0]!.value}`, 'x-csrf-token': r.json().csrfToken };
     for (const c of CASES.filter((x) => Array.isArray(x.allowed))) {
-      const res = await t.app.inject({ method: c.method, url: c.path.replace(/:(id|taskId|userId)/g, randomUUID()).replace(':role', 'analyst'), headers: pending });
+      const res = await t.app.inject({ method: c.method, url: c.path.replace(/:(id|taskId|userId)/g, randomUUID()).replace(':role', 'analyst').replace(':key', 'phishing'), headers: pending });
       expect(res.statusCode, `${c.method} ${c.path}`).toBe(401);
     }
   });

@@ -199,6 +199,30 @@ export interface IncidentTaskTable {
   updatedAt: Timestamp;
 }
 
+export interface PlaybookTask {
+  key: string;
+  phase: TaskPhase;
+  title: string;
+  description: string;
+  checklist: string[];
+}
+
+export interface PlaybookTable {
+  key: string;
+  name: string;
+  description: string;
+  /** `class/type` or `class/*` values of RSIT the playbook is suggested for. */
+  matchRsit: string[];
+  /** Priorities it is suggested for; empty means any. */
+  priorities: Priority[];
+  tasks: ColumnType<PlaybookTask[], string, string>;
+  builtin: ColumnType<boolean, boolean | undefined, boolean>;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  version: ColumnType<number, number | undefined, number>;
+  updatedBy: string | null;
+  updatedAt: Timestamp;
+}
+
 export interface Database {
   team: TeamTable;
   appUser: AppUserTable;
@@ -214,6 +238,7 @@ export interface Database {
   incidentLessons: IncidentLessonsTable;
   incidentEvent: IncidentEventTable;
   incidentTask: IncidentTaskTable;
+  playbook: PlaybookTable;
 }
 
 export type UserRow = Selectable<AppUserTable>;
@@ -226,3 +251,4 @@ export type TeamRow = Selectable<TeamTable>;
 export type IncidentRow = Selectable<IncidentTable>;
 export type IncidentEventRow = Selectable<IncidentEventTable>;
 export type IncidentTaskRow = Selectable<IncidentTaskTable>;
+export type PlaybookRow = Selectable<PlaybookTable>;

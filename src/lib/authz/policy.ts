@@ -23,6 +23,7 @@ export const PERMISSIONS = [
   'incident.create',
   'incident.update', // edit, classify, move along the lifecycle, notes, roles, key times, lessons learned
   'incident.close', // close and reopen
+  'playbook.manage', // create and edit playbooks
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -40,6 +41,7 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   admin: [
     'account.manage', 'team.read', 'user.read', 'user.create', 'user.update', 'user.disable',
     'user.reset_credentials', 'settings.read', 'settings.update', 'audit.read', 'audit.verify', 'incident.read',
+    'playbook.manage',
   ],
   manager: ['account.manage', 'team.read', 'user.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close'],
   handler: ['account.manage', 'team.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close'],
