@@ -24,6 +24,7 @@ import { userRoutes } from './modules/users/routes.ts';
 import { incidentRoutes } from './modules/incidents/routes.ts';
 import { taskRoutes } from './modules/incidents/tasks.routes.ts';
 import { playbookRoutes } from './modules/playbooks/routes.ts';
+import { observableRoutes } from './modules/observables/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -139,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(incidentRoutes, { incidents: services.incidents, details: services.incidentDetails });
       await api.register(taskRoutes, { tasks: services.tasks });
       await api.register(playbookRoutes, { playbooks: services.playbooks });
+      await api.register(observableRoutes, { observables: services.observables });
     },
     { prefix: '/api/v1' },
   );

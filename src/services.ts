@@ -12,6 +12,7 @@ import { createIncidentDetailService } from './modules/incidents/details.service
 import { createIncidentService } from './modules/incidents/service.ts';
 import { createTaskService } from './modules/incidents/tasks.service.ts';
 import { createPlaybookService } from './modules/playbooks/service.ts';
+import { createObservableService } from './modules/observables/service.ts';
 
 /** Wires every service with its explicit dependencies. The HTTP app, the CLI and jobs share these. */
 export function createServices(d: { db: Db; config: Config; clock: Clock; secretKey: Buffer }) {
@@ -39,6 +40,7 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     incidentDetails: createIncidentDetailService({ db, audit, settings, clock }),
     tasks: createTaskService({ db, audit, settings, clock }),
     playbooks: createPlaybookService({ db, audit, settings, clock }),
+    observables: createObservableService({ db, audit, settings, clock }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -21,7 +21,7 @@ interface Case {
   path: string;
   allowed: Role[] | 'public' | 'mfa-pending';
   /** Builds the request for one caller; `target` is a fresh user the call may act upon. */
-  req?: (ctx: { target: string; password: string; incident: string; task: string }) => { url?: string; payload?: unknown };
+  req?: (ctx: { target: string; password: string; incident: string; task: string; observable: string }) => { url?: string; payload?: unknown };
 }
 
 const PASSWORD = 'Correct-Horse-Battery-9';
@@ -78,6 +78,13 @@ const CASES: Case[] = [
   { method: 'PUT', path: '/api/v1/playbooks/:key', allowed: ['admin'], req: () => ({ url: `/api/v1/playbooks/m-${randomUUID().slice(0, 8)}`, payload: { name: 'M', matchRsit: [], tasks: [{ key: 'a', phase: 'triage', title: 'A' }] } }) },
   { method: 'GET', path: '/api/v1/incidents/:id/playbooks', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/playbooks` }) },
   { method: 'POST', path: '/api/v1/incidents/:id/playbooks/:key/apply', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/playbooks/phishing/apply` }) },
+  { method: 'GET', path: '/api/v1/incidents/:id/observables', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/observables` }) },
+  { method: 'POST', path: '/api/v1/incidents/:id/observables', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/observables`, payload: { items: [{ type: 'ipv4', value: '192.0.2.1' }] } }) },
+  { method: 'PATCH', path: '/api/v1/incidents/:id/observables/:observableId', allowed: WORKERS, req: ({ incident, observable }) => ({ url: `/api/v1/incidents/${incident}/observables/${observable}`, payload: { ioc: true } }) },
+  { method: 'DELETE', path: '/api/v1/incidents/:id/observables/:observableId', allowed: WORKERS, req: ({ incident, observable }) => ({ url: `/api/v1/incidents/${incident}/observables/${observable}` }) },
+  { method: 'POST', path: '/api/v1/observables/extract', allowed: READERS, req: () => ({ payload: { text: '192.0.2[.]1' } }) },
+  { method: 'GET', path: '/api/v1/incidents/:id/similar', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/similar` }) },
+  { method: 'GET', path: '/api/v1/observables', allowed: READERS, req: () => ({ url: '/api/v1/observables?value=192.0.2.1' }) },
 ];
 
 const DENIED_CODES = ['VIG_AUTHZ_FORBIDDEN', 'VIG_AUTH_REQUIRED'];
@@ -111,7 +118,9 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
         const s: Session | null = who === 'anonymous' ? null : await userWith(t, [who], PASSWORD);
         const incident = (await t.services.incidents.declare(worker, { title: 'Matrix', impact: 'low', urgency: 'low', classifications: [{ class: 'test', type: 'test' }] })).id;
         const task = (await t.services.tasks.create(worker, incident, { phase: 'analysis', title: 'Matrix task' })).id;
-        const built = c.req?.({ target, password: PASSWORD, incident, task }) ?? {};
+        await t.services.observables.add(worker, incident, [{ type: 'ipv4', value: '192.0.2.1' }]);
+        const observable = (await t.services.observables.list(worker, incident))[0]!.id;
+        const built = c.req?.({ target, password: PASSWORD, incident, task, observable }) ?? {};
         const before = await auditCount(t);
         const r = await t.app.inject({
           method: c.method,
@@ -140,7 +149,7 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
     const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: u.username, password: PASSWORD } });
     const pending = { cookie: `vigil_session=${r.cookies[0]!.value}`, 'x-csrf-token': r.json().csrfToken };
     for (const c of CASES.filter((x) => Array.isArray(x.allowed))) {
-      const res = await t.app.inject({ method: c.method, url: c.path.replace(/:(id|taskId|userId)/g, randomUUID()).replace(':role', 'analyst').replace(':key', 'phishing'), headers: pending });
+      const res = await t.app.inject({ method: c.method, url: c.path.replace(/:(id|taskId|userId|observableId)/g, randomUUID()).replace(':role', 'analyst').replace(':key', 'phishing'), headers: pending });
       expect(res.statusCode, `${c.method} ${c.path}`).toBe(401);
     }
   });

@@ -223,6 +223,25 @@ export interface PlaybookTable {
   updatedAt: Timestamp;
 }
 
+export interface ObservableTable {
+  id: Generated<string>;
+  type: string;
+  value: string;
+  net: string | null;
+  ioc: ColumnType<boolean, boolean | undefined, boolean>;
+  tlp: Tlp;
+  tags: ColumnType<string[], string[] | undefined, string[]>;
+  firstSeen: Timestamp;
+  lastSeen: Timestamp;
+}
+
+export interface IncidentObservableTable {
+  incidentId: string;
+  observableId: string;
+  addedBy: string | null;
+  addedAt: Timestamp;
+}
+
 export interface Database {
   team: TeamTable;
   appUser: AppUserTable;
@@ -239,6 +258,8 @@ export interface Database {
   incidentEvent: IncidentEventTable;
   incidentTask: IncidentTaskTable;
   playbook: PlaybookTable;
+  observable: ObservableTable;
+  incidentObservable: IncidentObservableTable;
 }
 
 export type UserRow = Selectable<AppUserTable>;
@@ -252,3 +273,4 @@ export type IncidentRow = Selectable<IncidentTable>;
 export type IncidentEventRow = Selectable<IncidentEventTable>;
 export type IncidentTaskRow = Selectable<IncidentTaskTable>;
 export type PlaybookRow = Selectable<PlaybookTable>;
+export type ObservableRow = Selectable<ObservableTable>;

@@ -43,6 +43,8 @@ export const ERRORS = {
   VIG_INCIDENT_DUPLICATE_INVALID: { status: 400, title: 'A duplicate must name another, visible incident' },
   VIG_PLAYBOOK_NOT_FOUND: { status: 404, title: 'No such playbook (or it is disabled)' },
   VIG_PLAYBOOK_VERSION_CONFLICT: { status: 409, title: 'The playbook changed since you read it' },
+  VIG_OBSERVABLE_INVALID: { status: 400, title: 'Observable value is not valid for its type' },
+  VIG_OBSERVABLE_NOT_FOUND: { status: 404, title: 'No such observable on this incident' },
   VIG_TASK_NOT_FOUND: { status: 404, title: 'No such task' },
   VIG_TASK_VERSION_CONFLICT: { status: 409, title: 'The task changed since you read it' },
   VIG_INCIDENT_ROLE_USER_INVALID: { status: 400, title: 'The user cannot hold a role in this incident' },

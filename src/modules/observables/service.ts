@@ -1,0 +1,137 @@
+import { isIP } from 'node:net';
+import type { Db } from '../../db/index.ts';
+import type { Tlp } from '../../db/schema.ts';
+import type { Actor, Clock } from '../../lib/actor.ts';
+import { incidentScope } from '../../lib/authz/incidents.ts';
+import { VigilError } from '../../lib/errors.ts';
+import type { AuditService } from '../audit/service.ts';
+import { incidentRepo } from '../incidents/repo.ts';
+import { lockVisible, recorder } from '../incidents/service.ts';
+import type { SettingsService } from '../settings/service.ts';
+import { extractObservables } from './extract.ts';
+import { normaliseObservable, ObservableInvalid, type ObservableType } from './normalise.ts';
+import { observableRepo } from './repo.ts';
+
+export interface ObservableIn {
+  type: ObservableType;
+  value: string;
+  ioc?: boolean | undefined;
+  tlp?: Tlp | undefined;
+  tags?: string[] | undefined;
+}
+
+const NET_TYPES = new Set(['ipv4', 'ipv6', 'cidr']);
+
+/** Observables (IOCs): validated and normalised, one record per value, linked to incidents. */
+export function createObservableService(d: { db: Db; audit: AuditService; settings: SettingsService; clock: Clock }) {
+  const record = recorder(d);
+
+  /** Whether the actor may see RED / AMBER+STRICT items of this incident. */
+  async function restrictedFor(actor: Actor, privileged: boolean, incidentId: string) {
+    return privileged || (await incidentRepo.roles(d.db, [incidentId])).some((r) => r.userId === actor.userId);
+  }
+
+  return {
+    async list(actor: Actor, incidentId: string) {
+      const scope = incidentScope(actor);
+      const inc = await incidentRepo.findVisible(d.db, scope, incidentId);
+      if (!inc) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id: incidentId });
+      return observableRepo.forIncident(d.db, inc.id, await restrictedFor(actor, scope.privileged, inc.id));
+    },
+
+    /** Validates every item first (all problems at once), then records and links them in one go. */
+    async add(actor: Actor, incidentId: string, items: ObservableIn[]) {
+      const scope = incidentScope(actor);
+      const errors: { path: string; message: string }[] = [];
+      const clean = items.map((o, i) => {
+        try {
+          return { ...o, value: normaliseObservable(o.type, o.value) };
+        } catch (e) {
+          if (!(e instanceof ObservableInvalid)) throw e;
+          errors.push({ path: `body.items.${i}.value`, message: e.message });
+          return o;
+        }
+      });
+      if (errors.length) throw new VigilError('VIG_OBSERVABLE_INVALID', { errors });
+      return d.db.transaction().execute(async (tx) => {
+        const inc = await lockVisible(tx, actor, scope, incidentId, 'incident.update');
+        if (inc.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: inc.id });
+        const now = d.clock.now();
+        const added: { id: string; type: string; value: string }[] = [];
+        for (const o of clean) {
+          const row = await observableRepo.upsert(tx, {
+            type: o.type, value: o.value, net: NET_TYPES.has(o.type) ? o.value : null, ioc: o.ioc ?? false, tlp: o.tlp ?? inc.tlp,
+            tags: [...new Set(o.tags ?? [])], seenAt: now,
+          });
+          if (await observableRepo.link(tx, inc.id, row.id, actor.userId, now)) added.push({ id: row.id, type: row.type, value: row.value });
+        }
+        if (added.length) await record(tx, actor, inc.id, 'observable.added', { items: added }, { tlp: inc.tlp });
+        return { added: added.length, alreadyLinked: clean.length - added.length };
+      });
+    },
+
+    /** Candidates found in pasted text (defanged forms included); nothing is written. */
+    extract(actor: Actor, text: string) {
+      incidentScope(actor);
+      return extractObservables(text);
+    },
+
+    async remove(actor: Actor, incidentId: string, observableId: string): Promise<void> {
+      const scope = incidentScope(actor);
+      await d.db.transaction().execute(async (tx) => {
+        const inc = await lockVisible(tx, actor, scope, incidentId, 'incident.update');
+        const o = await observableRepo.findById(tx, observableId);
+        if (!o || !(await observableRepo.unlink(tx, inc.id, observableId))) throw new VigilError('VIG_OBSERVABLE_NOT_FOUND', { id: observableId });
+        await record(tx, actor, inc.id, 'observable.removed', { id: o.id, type: o.type, value: o.value });
+      });
+    },
+
+    /** Changes the IOC flag, TLP or tags of an observable linked to an incident the actor works on. */
+    async update(actor: Actor, incidentId: string, observableId: string, patch: { ioc?: boolean | undefined; tlp?: Tlp | undefined; tags?: string[] | undefined }) {
+      const scope = incidentScope(actor);
+      return d.db.transaction().execute(async (tx) => {
+        const inc = await lockVisible(tx, actor, scope, incidentId, 'incident.update');
+        const before = await observableRepo.lockById(tx, observableId);
+        const linked = before ? await observableRepo.incidentsOf(tx, observableId) : [];
+        if (!before || !linked.includes(inc.id)) throw new VigilError('VIG_OBSERVABLE_NOT_FOUND', { id: observableId });
+        const after = await observableRepo.update(tx, observableId, {
+          ...(patch.ioc !== undefined ? { ioc: patch.ioc } : {}),
+          ...(patch.tlp ? { tlp: patch.tlp } : {}),
+          ...(patch.tags ? { tags: [...new Set(patch.tags)] } : {}),
+        });
+        const changes = { ioc: { from: before.ioc, to: after.ioc }, tlp: { from: before.tlp, to: after.tlp }, tags: { from: before.tags, to: after.tags } };
+        // One record per value across the platform: every incident it appears in sees the change.
+        for (const id of linked) await record(tx, actor, id, 'observable.updated', { id: after.id, type: after.type, value: after.value, changes }, { tlp: after.tlp });
+        return after;
+      });
+    },
+
+    async similar(actor: Actor, incidentId: string) {
+      const scope = incidentScope(actor);
+      const inc = await incidentRepo.findVisible(d.db, scope, incidentId);
+      if (!inc) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id: incidentId });
+      const rows = await observableRepo.similar(d.db, inc.id, scope, 20);
+      return rows.map((r) => ({ ...r, shared: Number(r.shared) }));
+    },
+
+    /** Exact value, or for an IP address also the networks containing it. */
+    async search(actor: Actor, value: string, type?: ObservableType) {
+      const scope = incidentScope(actor);
+      const v = value.trim();
+      const ip = isIP(v.replace(/^\[|\]$/g, ''));
+      let exact = v;
+      if (type) {
+        try {
+          exact = normaliseObservable(type, v);
+        } catch (e) {
+          if (e instanceof ObservableInvalid) throw new VigilError('VIG_OBSERVABLE_INVALID', { errors: [{ path: 'querystring.value', message: e.message }] });
+          throw e;
+        }
+      } else if (ip) {
+        exact = normaliseObservable(ip === 4 ? 'ipv4' : 'ipv6', v);
+      }
+      return observableRepo.search(d.db, { value: exact, type, containing: ip ? exact : undefined, restricted: scope.privileged });
+    },
+  };
+}
+export type ObservableService = ReturnType<typeof createObservableService>;
