@@ -25,6 +25,7 @@ import { incidentRoutes } from './modules/incidents/routes.ts';
 import { taskRoutes } from './modules/incidents/tasks.routes.ts';
 import { playbookRoutes } from './modules/playbooks/routes.ts';
 import { observableRoutes } from './modules/observables/routes.ts';
+import { evidenceRoutes } from './modules/evidence/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -141,6 +142,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(taskRoutes, { tasks: services.tasks });
       await api.register(playbookRoutes, { playbooks: services.playbooks });
       await api.register(observableRoutes, { observables: services.observables });
+      await api.register(evidenceRoutes, { evidence: services.evidence, maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES });
     },
     { prefix: '/api/v1' },
   );

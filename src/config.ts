@@ -29,6 +29,8 @@ const Env = z.object({
   VIGIL_LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().min(2).max(100000).default(30),
   VIGIL_LOGIN_LOCK_SECONDS: z.coerce.number().int().min(1).max(86400).default(30),
   VIGIL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
+  VIGIL_EVIDENCE_DIR: z.string().min(1).optional(),
+  VIGIL_EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1).max(1024 ** 4).default(2 * 1024 ** 3),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -37,6 +39,8 @@ export type Config = Readonly<
     /** Whether cookies carry the Secure flag: explicit setting, else true when the public URL is https. */
     cookieSecure: boolean;
     store: 'pglite' | 'postgres';
+    /** Where evidence files live: VIGIL_EVIDENCE_DIR, or `blobs/` in the data folder. */
+    evidenceDir: string;
   }
 >;
 
@@ -61,5 +65,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...c,
     cookieSecure: c.VIGIL_COOKIE_SECURE ?? (c.VIGIL_PUBLIC_URL?.startsWith('https:') ?? false),
     store: c.DATABASE_URL ? 'postgres' : 'pglite',
+    evidenceDir: c.VIGIL_EVIDENCE_DIR ?? `${c.VIGIL_DATA_DIR.replace(/\/$/, '')}/blobs`,
   });
 }

@@ -13,6 +13,8 @@ import { createIncidentService } from './modules/incidents/service.ts';
 import { createTaskService } from './modules/incidents/tasks.service.ts';
 import { createPlaybookService } from './modules/playbooks/service.ts';
 import { createObservableService } from './modules/observables/service.ts';
+import { createBlobStore } from './modules/evidence/blobs.ts';
+import { createEvidenceService } from './modules/evidence/service.ts';
 
 /** Wires every service with its explicit dependencies. The HTTP app, the CLI and jobs share these. */
 export function createServices(d: { db: Db; config: Config; clock: Clock; secretKey: Buffer }) {
@@ -41,6 +43,7 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     tasks: createTaskService({ db, audit, settings, clock }),
     playbooks: createPlaybookService({ db, audit, settings, clock }),
     observables: createObservableService({ db, audit, settings, clock }),
+    evidence: createEvidenceService({ db, audit, settings, clock, blobs: createBlobStore(config.evidenceDir), maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

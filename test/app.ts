@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { bootstrap } from '../src/bootstrap.ts';
@@ -27,7 +30,8 @@ export interface TestApp {
 /** A fresh Vigil on a fresh database, bootstrapped like a first start (admin with ADMIN_PASSWORD). */
 export async function makeApp(store: Store, env: Record<string, string> = {}, clock?: Clock): Promise<TestApp> {
   const db = await freshDb(store);
-  const config = loadConfig({ VIGIL_ADMIN_PASSWORD: ADMIN_PASSWORD, VIGIL_DATA_DIR: '/nonexistent', LOG_LEVEL: 'silent', ...env });
+  const blobs = mkdtempSync(join(tmpdir(), 'vigil-blobs-'));
+  const config = loadConfig({ VIGIL_ADMIN_PASSWORD: ADMIN_PASSWORD, VIGIL_DATA_DIR: '/nonexistent', VIGIL_EVIDENCE_DIR: blobs, LOG_LEVEL: 'silent', ...env });
   const app = await buildApp({ config, db: db.db, secretKey: SECRET_KEY, ...(clock ? { clock } : {}) });
   const services = (app as unknown as { services: Services }).services;
   await bootstrap(db.db, services, config);
@@ -39,6 +43,7 @@ export async function makeApp(store: Store, env: Record<string, string> = {}, cl
     async close() {
       await app.close();
       await db.close();
+      rmSync(blobs, { recursive: true, force: true });
     },
   };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../src/db/schema.ts';
 import type { Actor } from '../src/lib/actor.ts';
@@ -21,7 +22,11 @@ interface Case {
   path: string;
   allowed: Role[] | 'public' | 'mfa-pending';
   /** Builds the request for one caller; `target` is a fresh user the call may act upon. */
-  req?: (ctx: { target: string; password: string; incident: string; task: string; observable: string }) => { url?: string; payload?: unknown };
+  req?: (ctx: { target: string; password: string; incident: string; task: string; observable: string; evidence: string }) => {
+    url?: string;
+    payload?: unknown;
+    headers?: Record<string, string>;
+  };
 }
 
 const PASSWORD = 'Correct-Horse-Battery-9';
@@ -85,6 +90,17 @@ const CASES: Case[] = [
   { method: 'POST', path: '/api/v1/observables/extract', allowed: READERS, req: () => ({ payload: { text: '192.0.2[.]1' } }) },
   { method: 'GET', path: '/api/v1/incidents/:id/similar', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/similar` }) },
   { method: 'GET', path: '/api/v1/observables', allowed: READERS, req: () => ({ url: '/api/v1/observables?value=192.0.2.1' }) },
+  {
+    method: 'POST', path: '/api/v1/incidents/:id/evidence', allowed: WORKERS,
+    req: ({ incident }) => ({
+      url: `/api/v1/incidents/${incident}/evidence?filename=a.bin&collectedBy=x&collectedAt=2026-11-01T00:00:00Z&collectedFrom=y`,
+      payload: Buffer.from('evidence'), headers: { 'content-type': 'application/octet-stream' },
+    }),
+  },
+  { method: 'GET', path: '/api/v1/incidents/:id/evidence', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/evidence` }) },
+  { method: 'GET', path: '/api/v1/evidence/:evidenceId/download', allowed: WORKERS, req: ({ evidence }) => ({ url: `/api/v1/evidence/${evidence}/download` }) },
+  { method: 'POST', path: '/api/v1/evidence/:evidenceId/handover', allowed: WORKERS, req: ({ evidence }) => ({ url: `/api/v1/evidence/${evidence}/handover`, payload: { to: 'a', reason: 'b' } }) },
+  { method: 'GET', path: '/api/v1/evidence/:evidenceId/custody', allowed: READERS, req: ({ evidence }) => ({ url: `/api/v1/evidence/${evidence}/custody` }) },
 ];
 
 const DENIED_CODES = ['VIG_AUTHZ_FORBIDDEN', 'VIG_AUTH_REQUIRED'];
@@ -120,12 +136,15 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
         const task = (await t.services.tasks.create(worker, incident, { phase: 'analysis', title: 'Matrix task' })).id;
         await t.services.observables.add(worker, incident, [{ type: 'ipv4', value: '192.0.2.1' }]);
         const observable = (await t.services.observables.list(worker, incident))[0]!.id;
-        const built = c.req?.({ target, password: PASSWORD, incident, task, observable }) ?? {};
+        const evidence = (await t.services.evidence.upload(worker, incident, Readable.from([Buffer.from('sample')]), {
+          filename: 's.bin', collectedBy: 'x', collectedAt: new Date(), collectedFrom: 'y',
+        })).id;
+        const built = c.req?.({ target, password: PASSWORD, incident, task, observable, evidence }) ?? {};
         const before = await auditCount(t);
         const r = await t.app.inject({
           method: c.method,
           url: built.url ?? c.path,
-          headers: s?.headers ?? {},
+          headers: { ...(s?.headers ?? {}), ...(built.headers ?? {}) },
           ...(built.payload !== undefined ? { payload: built.payload as object } : {}),
         });
         const code = r.statusCode >= 400 ? (r.json().code as string) : 'ok';
@@ -149,7 +168,7 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
     const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: u.username, password: PASSWORD } });
     const pending = { cookie: `vigil_session=${r.cookies[0]!.value}`, 'x-csrf-token': r.json().csrfToken };
     for (const c of CASES.filter((x) => Array.isArray(x.allowed))) {
-      const res = await t.app.inject({ method: c.method, url: c.path.replace(/:(id|taskId|userId|observableId)/g, randomUUID()).replace(':role', 'analyst').replace(':key', 'phishing'), headers: pending });
+      const res = await t.app.inject({ method: c.method, url: c.path.replace(/:(id|taskId|userId|observableId|evidenceId)/g, randomUUID()).replace(':role', 'analyst').replace(':key', 'phishing'), headers: pending });
       expect(res.statusCode, `${c.method} ${c.path}`).toBe(401);
     }
   });

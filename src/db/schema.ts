@@ -242,6 +242,34 @@ export interface IncidentObservableTable {
   addedAt: Timestamp;
 }
 
+export interface EvidenceTable {
+  id: Generated<string>;
+  incidentId: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  md5: string;
+  sha1: string;
+  sha256: string;
+  description: string;
+  tlp: Tlp;
+  collectedBy: string;
+  collectedAt: Timestamp;
+  collectedFrom: string;
+  addedBy: string | null;
+  addedAt: Timestamp;
+}
+
+export interface EvidenceCustodyTable {
+  id: ColumnType<number, never, never>;
+  evidenceId: string;
+  action: 'collected' | 'uploaded' | 'downloaded' | 'handed_over';
+  at: Timestamp;
+  actorId: string | null;
+  actorName: string;
+  details: ColumnType<Record<string, unknown>, string, never>;
+}
+
 export interface Database {
   team: TeamTable;
   appUser: AppUserTable;
@@ -260,6 +288,8 @@ export interface Database {
   playbook: PlaybookTable;
   observable: ObservableTable;
   incidentObservable: IncidentObservableTable;
+  evidence: EvidenceTable;
+  evidenceCustody: EvidenceCustodyTable;
 }
 
 export type UserRow = Selectable<AppUserTable>;
@@ -274,3 +304,4 @@ export type IncidentEventRow = Selectable<IncidentEventTable>;
 export type IncidentTaskRow = Selectable<IncidentTaskTable>;
 export type PlaybookRow = Selectable<PlaybookTable>;
 export type ObservableRow = Selectable<ObservableTable>;
+export type EvidenceRow = Selectable<EvidenceTable>;

@@ -18,7 +18,7 @@ describe('policy', () => {
 
   it('gives admins every permission and reporters only their own account', () => {
     // Admins administer; they read incidents (TLP rule) but working them takes a handler or manager role.
-    const handling = ['incident.create', 'incident.update', 'incident.close'];
+    const handling = ['incident.create', 'incident.update', 'incident.close', 'evidence.download'];
     expect([...permissionsOf(['admin'])].sort()).toEqual(PERMISSIONS.filter((p) => !handling.includes(p)).sort());
     expect([...permissionsOf(['reporter'])]).toEqual(['account.manage']);
     expect(ROLES).toEqual(['admin', 'manager', 'handler', 'viewer', 'reporter']);

@@ -24,6 +24,7 @@ export const PERMISSIONS = [
   'incident.update', // edit, classify, move along the lifecycle, notes, roles, key times, lessons learned
   'incident.close', // close and reopen
   'playbook.manage', // create and edit playbooks
+  'evidence.download', // download evidence files (each download is on the chain of custody)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -43,8 +44,8 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'user.reset_credentials', 'settings.read', 'settings.update', 'audit.read', 'audit.verify', 'incident.read',
     'playbook.manage',
   ],
-  manager: ['account.manage', 'team.read', 'user.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close'],
-  handler: ['account.manage', 'team.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close'],
+  manager: ['account.manage', 'team.read', 'user.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download'],
+  handler: ['account.manage', 'team.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download'],
   viewer: ['account.manage', 'team.read', 'incident.read'],
   reporter: ['account.manage'],
 };
