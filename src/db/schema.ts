@@ -270,6 +270,16 @@ export interface EvidenceCustodyTable {
   details: ColumnType<Record<string, unknown>, string, never>;
 }
 
+export type LinkKind = 'related' | 'parent_of' | 'duplicate_of' | 'merged_into';
+
+export interface IncidentLinkTable {
+  fromId: string;
+  toId: string;
+  kind: LinkKind;
+  createdBy: string | null;
+  createdAt: Timestamp;
+}
+
 export interface Database {
   team: TeamTable;
   appUser: AppUserTable;
@@ -290,6 +300,7 @@ export interface Database {
   incidentObservable: IncidentObservableTable;
   evidence: EvidenceTable;
   evidenceCustody: EvidenceCustodyTable;
+  incidentLink: IncidentLinkTable;
 }
 
 export type UserRow = Selectable<AppUserTable>;

@@ -1,6 +1,6 @@
-import { sql, type ExpressionBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/index.ts';
-import type { Database, IncidentRoleName, IncidentRow, IncidentStatus, Priority, Tlp } from '../../db/schema.ts';
+import type { IncidentRoleName, IncidentRow, IncidentStatus, Priority, Tlp } from '../../db/schema.ts';
 import { RESTRICTED_TLP, type IncidentScope } from '../../lib/authz/incidents.ts';
 
 type IncidentInsert = Omit<IncidentRow, 'id' | 'version'>;
@@ -19,22 +19,20 @@ export interface IncidentFilter {
   limit: number;
 }
 
-/** The TLP / need-to-know rule as SQL, applied to every read of incidents. */
-function visible(scope: IncidentScope) {
-  return (eb: ExpressionBuilder<Database, 'incident'>) =>
-    scope.privileged
-      ? eb.val(true)
-      : eb.or([
-          eb('incident.tlp', 'not in', [...RESTRICTED_TLP]),
-          eb.exists(
-            eb
-              .selectFrom('incidentRole')
-              .select('incidentRole.incidentId')
-              .whereRef('incidentRole.incidentId', '=', 'incident.id')
-              .where('incidentRole.userId', '=', scope.userId ?? '00000000-0000-0000-0000-000000000000'),
-          ),
-        ]);
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The TLP / need-to-know rule as SQL, applied to every read of incidents (lists, gets, similar
+ * incidents, links): RED and AMBER+STRICT only for role holders, unless the scope is privileged.
+ * `alias` names the incident table in the query.
+ */
+export function visibleSql(scope: IncidentScope, alias: string): RawBuilder<boolean> {
+  if (scope.privileged) return sql<boolean>`true`;
+  return sql<boolean>`(${sql.ref(`${alias}.tlp`)} not in (${sql.join([...RESTRICTED_TLP])}) or exists (
+    select 1 from incident_role r where r.incident_id = ${sql.ref(`${alias}.id`)} and r.user_id = ${scope.userId ?? NIL_UUID}))`;
 }
+
+const visible = (scope: IncidentScope) => visibleSql(scope, 'incident');
 
 export const incidentRepo = {
   /** The next number of the year's sequence; numbers are never handed out twice. */

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from '../../db/index.ts';
 import type { ObservableRow, Tlp } from '../../db/schema.ts';
 import { RESTRICTED_TLP, type IncidentScope } from '../../lib/authz/incidents.ts';
+import { visibleSql } from '../incidents/repo.ts';
 
 export interface ObservableUpsert {
   type: string;
@@ -72,14 +73,7 @@ export const observableRepo = {
       .select((eb) => eb.fn.count<number>('theirs.observableId').as('shared'))
       .where('mine.incidentId', '=', incidentId)
       .where('theirs.incidentId', '<>', incidentId)
-      .$if(!scope.privileged, (q) =>
-        q.where((eb) =>
-          eb.or([
-            eb('i.tlp', 'not in', [...RESTRICTED_TLP]),
-            eb.exists(eb.selectFrom('incidentRole as r').select('r.incidentId').whereRef('r.incidentId', '=', 'i.id').where('r.userId', '=', scope.userId ?? '00000000-0000-0000-0000-000000000000')),
-          ]),
-        ),
-      )
+      .where(visibleSql(scope, 'i'))
       .groupBy(['i.id', 'i.reference', 'i.title', 'i.status', 'i.priority', 'i.tlp', 'i.createdAt'])
       .orderBy(sql`count(theirs.observable_id)`, 'desc')
       .orderBy('i.createdAt', 'desc')
