@@ -11,6 +11,7 @@ import { createUserService } from './modules/users/service.ts';
 import { createIncidentDetailService } from './modules/incidents/details.service.ts';
 import { createIncidentService } from './modules/incidents/service.ts';
 import { createTaskService } from './modules/incidents/tasks.service.ts';
+import { createLinkService } from './modules/incidents/links.service.ts';
 import { createPlaybookService } from './modules/playbooks/service.ts';
 import { createObservableService } from './modules/observables/service.ts';
 import { createBlobStore } from './modules/evidence/blobs.ts';
@@ -41,6 +42,7 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     incidents: createIncidentService({ db, audit, settings, clock }),
     incidentDetails: createIncidentDetailService({ db, audit, settings, clock }),
     tasks: createTaskService({ db, audit, settings, clock }),
+    links: createLinkService({ db, audit, settings, clock }),
     playbooks: createPlaybookService({ db, audit, settings, clock }),
     observables: createObservableService({ db, audit, settings, clock }),
     evidence: createEvidenceService({ db, audit, settings, clock, blobs: createBlobStore(config.evidenceDir), maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES }),

@@ -22,7 +22,7 @@ interface Case {
   path: string;
   allowed: Role[] | 'public' | 'mfa-pending';
   /** Builds the request for one caller; `target` is a fresh user the call may act upon. */
-  req?: (ctx: { target: string; password: string; incident: string; task: string; observable: string; evidence: string }) => {
+  req?: (ctx: { target: string; password: string; incident: string; task: string; observable: string; evidence: string; other: string }) => {
     url?: string;
     payload?: unknown;
     headers?: Record<string, string>;
@@ -101,6 +101,10 @@ const CASES: Case[] = [
   { method: 'GET', path: '/api/v1/evidence/:evidenceId/download', allowed: WORKERS, req: ({ evidence }) => ({ url: `/api/v1/evidence/${evidence}/download` }) },
   { method: 'POST', path: '/api/v1/evidence/:evidenceId/handover', allowed: WORKERS, req: ({ evidence }) => ({ url: `/api/v1/evidence/${evidence}/handover`, payload: { to: 'a', reason: 'b' } }) },
   { method: 'GET', path: '/api/v1/evidence/:evidenceId/custody', allowed: READERS, req: ({ evidence }) => ({ url: `/api/v1/evidence/${evidence}/custody` }) },
+  { method: 'GET', path: '/api/v1/incidents/:id/links', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/links` }) },
+  { method: 'POST', path: '/api/v1/incidents/:id/links', allowed: WORKERS, req: ({ incident, other }) => ({ url: `/api/v1/incidents/${incident}/links`, payload: { kind: 'related', incidentId: other } }) },
+  { method: 'DELETE', path: '/api/v1/incidents/:id/links/:kind/:otherId', allowed: WORKERS, req: ({ incident, other }) => ({ url: `/api/v1/incidents/${incident}/links/related/${other}` }) },
+  { method: 'POST', path: '/api/v1/incidents/:id/merge', allowed: WORKERS, req: ({ incident, other }) => ({ url: `/api/v1/incidents/${incident}/merge`, payload: { sourceId: other, sourceVersion: 1 } }) },
 ];
 
 const DENIED_CODES = ['VIG_AUTHZ_FORBIDDEN', 'VIG_AUTH_REQUIRED'];
@@ -139,7 +143,8 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
         const evidence = (await t.services.evidence.upload(worker, incident, Readable.from([Buffer.from('sample')]), {
           filename: 's.bin', collectedBy: 'x', collectedAt: new Date(), collectedFrom: 'y',
         })).id;
-        const built = c.req?.({ target, password: PASSWORD, incident, task, observable, evidence }) ?? {};
+        const other = (await t.services.incidents.declare(worker, { title: 'Other', impact: 'low', urgency: 'low', classifications: [{ class: 'test', type: 'test' }] })).id;
+        const built = c.req?.({ target, password: PASSWORD, incident, task, observable, evidence, other }) ?? {};
         const before = await auditCount(t);
         const r = await t.app.inject({
           method: c.method,
@@ -168,7 +173,7 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
     const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: u.username, password: PASSWORD } });
     const pending = { cookie: `vigil_session=${r.cookies[0]!.value}`, 'x-csrf-token': r.json().csrfToken };
     for (const c of CASES.filter((x) => Array.isArray(x.allowed))) {
-      const res = await t.app.inject({ method: c.method, url: c.path.replace(/:(id|taskId|userId|observableId|evidenceId)/g, randomUUID()).replace(':role', 'analyst').replace(':key', 'phishing'), headers: pending });
+      const res = await t.app.inject({ method: c.method, url: c.path.replace(/:(id|taskId|userId|observableId|evidenceId)/g, randomUUID()).replace(':role', 'analyst').replace(':key', 'phishing').replace(':kind', 'related').replace(':otherId', randomUUID()), headers: pending });
       expect(res.statusCode, `${c.method} ${c.path}`).toBe(401);
     }
   });

@@ -50,6 +50,7 @@ export const ERRORS = {
   VIG_EVIDENCE_TOO_LARGE: { status: 413, title: 'The evidence file is larger than the limit' },
   VIG_TASK_NOT_FOUND: { status: 404, title: 'No such task' },
   VIG_TASK_VERSION_CONFLICT: { status: 409, title: 'The task changed since you read it' },
+  VIG_INCIDENT_LINK_INVALID: { status: 409, title: 'This link or merge is not possible' },
   VIG_INCIDENT_ROLE_USER_INVALID: { status: 400, title: 'The user cannot hold a role in this incident' },
   VIG_INTERNAL: { status: 500, title: 'Internal error' },
   VIG_UNAVAILABLE: { status: 503, title: 'Service not ready' },

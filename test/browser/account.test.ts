@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from 'otplib';
@@ -17,35 +17,64 @@ const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
+const TOTP_STEP_S = 30;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const nowS = () => Date.now() / 1000;
+const stepOf = (seconds: number) => Math.floor(seconds / TOTP_STEP_S);
+
+/**
+ * A TOTP code for the current time step, taken only from a step later than `after` (the server
+ * refuses a step already used) and not in the last 2 s of its step (so the server checks it in
+ * the same step). Waits for the next step when needed: up to 30 s.
+ */
+async function freshTotp(secret: string, after: number): Promise<{ code: string; step: number }> {
+  for (;;) {
+    const t = nowS();
+    const step = stepOf(t);
+    const left = (step + 1) * TOTP_STEP_S - t;
+    if (step > after && left > 2) return { code: await generate({ secret, epoch: Math.floor(t) }), step };
+    await sleep(left * 1000 + 250);
+  }
+}
 
 describe('the web app in Chromium', () => {
-  let server: Served;
-  let browser: Browser;
+  let server: Served | undefined;
+  let browser: Browser | undefined;
   let page: Page;
   let base: string;
   const dataDir = tempDir('vigil-browser-');
-  const shots = mkdtempSync(join(tmpdir(), 'vigil-shots-'));
+  const shots = mkdtempSync(join(tmpdir(), 'vigil-browser-shots-'));
 
   beforeAll(async () => {
-    server = await serve({ VIGIL_DATA_DIR: dataDir, VIGIL_ADMIN_PASSWORD: INITIAL, LOG_LEVEL: 'warn' });
+    server = await serve({ VIGIL_DATA_DIR: dataDir, VIGIL_ADMIN_PASSWORD: INITIAL, LOG_LEVEL: 'warn' }, 90_000);
     base = `http://127.0.0.1:${server.port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 60_000 });
     page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    page.setDefaultTimeout(20_000);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await browser?.close().catch(() => undefined);
+    if (server) {
+      const s = server;
+      const kill = setTimeout(() => s.proc.kill('SIGKILL'), 15_000);
+      await s.stop();
+      clearTimeout(kill);
+    }
     rmSync(dataDir, { recursive: true, force: true });
+    if (readdirSync(shots).length === 0) rmSync(shots, { recursive: true, force: true });
   });
 
-  /** Runs one step; on failure keeps a screenshot and says where. */
+  /** Runs one step; on failure keeps a screenshot and the server's output, and says where. */
   async function step(name: string, fn: () => Promise<void>) {
     try {
       await fn();
     } catch (e) {
       const file = join(shots, `${name}.png`);
       await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+      writeFileSync(join(shots, 'server.log'), server?.output() ?? '');
+      console.error(`browser test: step "${name}" failed; screenshot and server log in ${shots}`);
       throw new Error(`step "${name}" failed (screenshot: ${file}): ${(e as Error).message}`);
     }
   }
@@ -59,10 +88,14 @@ describe('the web app in Chromium', () => {
     await byTest('login-submit').click();
   }
 
+  const me = (token: string) => fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+
   it('signs in, enrols MFA, signs in with it, and creates, uses and revokes an API token', async () => {
     await step('first-sign-in', async () => {
       await signIn(INITIAL);
+      // The initial password must be changed before anything else.
       await byTest('password-current').fill(INITIAL);
+      await expect(byTest('nav-account').count()).resolves.toBe(0);
       await byTest('password-new').fill(CHOSEN);
       await byTest('password-repeat').fill(CHOSEN);
       await byTest('password-submit').click();
@@ -70,25 +103,32 @@ describe('the web app in Chromium', () => {
     });
 
     let secret = '';
+    let usedStep = -1;
     await step('enrol-mfa', async () => {
       await byTest('nav-account').click();
+      await expect.poll(() => byTest('mfa-status').innerText()).toMatch(/^off$/i);
       await byTest('mfa-enrol').click();
       secret = (await byTest('mfa-secret').innerText()).replace(/\s+/g, '');
       expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
-      await byTest('mfa-verify-code').fill(await generate({ secret }));
+      const totp = await freshTotp(secret, -1);
+      usedStep = totp.step;
+      await byTest('mfa-verify-code').fill(totp.code);
       await byTest('mfa-verify').click();
       const codes = await byTest('recovery-codes').innerText();
       expect(codes.match(/[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}/g)).toHaveLength(10);
       await byTest('mfa-done').click();
-      await expect.poll(() => byTest('mfa-status').innerText()).toMatch(/on/i);
+      await expect.poll(() => byTest('mfa-status').innerText()).toMatch(/^on$/i);
     });
 
     await step('sign-in-with-mfa', async () => {
       await byTest('user-menu').click();
       await byTest('logout').click();
+      await byTest('login-username').waitFor();
       await signIn(CHOSEN);
-      // The enrolment spent this 30-second step's code; the next step's code is within the allowed drift.
-      await byTest('mfa-code').fill(await generate({ secret, epoch: Math.floor(Date.now() / 1000) + 30 }));
+      await byTest('mfa-code').waitFor();
+      // The enrolment spent its time step's code: this needs a later one.
+      const totp = await freshTotp(secret, usedStep);
+      await byTest('mfa-code').fill(totp.code);
       await byTest('mfa-submit').click();
       await byTest('nav-account').waitFor();
     });
@@ -103,20 +143,19 @@ describe('the web app in Chromium', () => {
     });
 
     await step('use-token', async () => {
-      const r = await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+      const r = await me(token);
       expect(r.status).toBe(200);
-      const me = (await r.json()) as { user: { username: string }; via: string };
-      expect(me).toMatchObject({ user: { username: 'admin' }, via: 'token' });
+      const body = (await r.json()) as { user: { username: string }; via: string };
+      expect(body).toMatchObject({ user: { username: 'admin' }, via: 'token' });
     });
 
     await step('revoke-token', async () => {
       await page.getByRole('button', { name: 'Revoke token Browser test' }).click();
       await byTest('confirm-button').click();
-      await expect
-        .poll(async () => (await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } })).status)
-        .toBe(401);
-      const r = await fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
-      expect(r.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      await expect.poll(async () => (await me(token)).status, { timeout: 15_000 }).toBe(401);
+      const r = await me(token);
+      expect(r.status).toBe(401);
+      expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(((await r.json()) as { code: string }).code).toBe('VIG_AUTH_TOKEN_INVALID');
     });
   });

@@ -5,6 +5,7 @@ import { can } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { userRepo } from '../users/repo.ts';
 import { incidentEventRepo } from './events.repo.ts';
+import { linkRepo } from './links.repo.ts';
 import { incidentRepo } from './repo.ts';
 import { lockVisible, recorder, type IncidentDeps } from './service.ts';
 import { incidentViews, type IncidentView } from './view.ts';
@@ -113,7 +114,8 @@ export function createIncidentDetailService(d: IncidentDeps) {
       const inc = await incidentRepo.findVisible(d.db, scope, id);
       if (!inc) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id });
       const holder = (await incidentRepo.roles(d.db, [inc.id])).some((r) => r.userId === actor.userId);
-      const items = await incidentEventRepo.timeline(d.db, inc.id, { ...f, restricted: scope.privileged || holder });
+      const merged = await linkRepo.mergedInto(d.db, inc.id);
+      const items = await incidentEventRepo.timeline(d.db, [inc.id, ...merged], { ...f, restricted: scope.privileged || holder });
       return { items, nextAfter: items.length === f.limit ? items[items.length - 1]!.id : null };
     },
   };

@@ -29,8 +29,9 @@ export const incidentEventRepo = {
       .returningAll()
       .executeTakeFirstOrThrow(),
 
-  timeline(x: Executor, incidentId: string, f: TimelineFilter): Promise<IncidentEventRow[]> {
-    let q = x.selectFrom('incidentEvent').selectAll().where('incidentId', '=', incidentId);
+  /** Events of the incident and of the incidents merged into it, in the order they were written. */
+  timeline(x: Executor, incidentIds: string[], f: TimelineFilter): Promise<IncidentEventRow[]> {
+    let q = x.selectFrom('incidentEvent').selectAll().where('incidentId', 'in', incidentIds);
     if (f.kinds?.length) q = q.where('kind', 'in', f.kinds);
     if (!f.restricted) q = q.where((eb) => eb.or([eb('tlp', 'is', null), eb('tlp', 'not in', [...RESTRICTED_TLP])]));
     if (f.afterId !== undefined) q = q.where('id', '>', f.afterId);

@@ -15,6 +15,8 @@ export interface IncidentFilter {
   classType?: { class: string; type?: string | undefined } | undefined;
   constituent?: string | undefined;
   roleHolder?: string | undefined;
+  /** Full-text search over title, summary and the notes the scope may read. */
+  q?: string | undefined;
   after?: { createdAt: Date; id: string } | undefined;
   limit: number;
 }
@@ -92,6 +94,17 @@ export const incidentRepo = {
       q = q.where((eb) =>
         eb.exists(eb.selectFrom('incidentRole as r').select('r.incidentId').whereRef('r.incidentId', '=', 'incident.id').where('r.userId', '=', userId)),
       );
+    }
+    if (f.q) {
+      const query = sql`websearch_to_tsquery('simple', ${f.q})`;
+      const notesVisible = scope.privileged
+        ? sql<boolean>`true`
+        : sql<boolean>`(e.tlp is null or e.tlp not in (${sql.join([...RESTRICTED_TLP])}) or exists (
+            select 1 from incident_role r where r.incident_id = e.incident_id and r.user_id = ${scope.userId ?? NIL_UUID}))`;
+      q = q.where(sql<boolean>`(incident.search @@ ${query} or exists (
+        select 1 from incident_event e where e.incident_id = incident.id
+          and e.kind in ('incident.note_added', 'task.note_added')
+          and to_tsvector('simple', e.data->>'body') @@ ${query} and ${notesVisible}))`);
     }
     if (f.after) {
       const { createdAt, id } = f.after;

@@ -38,7 +38,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ incidents: IncidentService;
       status: q.status, open: q.open, priority: q.priority, tlp: q.tlp, exercise: q.exercise, constituent: q.constituent,
       classType: q.class ? { class: canonicalRsit(q.class), type: q.type ? canonicalRsit(q.type) : undefined } : undefined,
       roleHolder: q.roleHolder === 'me' ? (actor.userId ?? undefined) : q.roleHolder,
-      limit: q.limit, cursor: q.cursor,
+      q: q.q, limit: q.limit, cursor: q.cursor,
     });
   });
 

@@ -56,6 +56,7 @@ export const IncidentView = z
 export const TimelineEntry = z
   .object({
     id: z.number().int(),
+    incidentId: z.uuid().describe('the incident the entry was written on (an incident merged into this one, for merged timelines)'),
     kind: z.string(),
     at: z.date(),
     occurredAt: z.date().nullable(),
@@ -90,6 +91,7 @@ export const ListQuery = z.object({
   type: z.string().max(60).optional(),
   constituent: z.string().max(200).optional(),
   roleHolder: z.union([z.uuid(), z.literal('me')]).optional(),
+  q: z.string().trim().min(1).max(500).optional().describe('full-text search over titles, summaries and notes'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });
