@@ -141,7 +141,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(auditRoutes, { audit: services.audit });
       await api.register(incidentRoutes, { incidents: services.incidents, details: services.incidentDetails });
       await api.register(taskRoutes, { tasks: services.tasks });
-      await api.register(linkRoutes, { links: services.links });
+      await api.register(linkRoutes, { links: services.links, exporter: services.incidentExport });
       await api.register(playbookRoutes, { playbooks: services.playbooks });
       await api.register(observableRoutes, { observables: services.observables });
       await api.register(evidenceRoutes, { evidence: services.evidence, maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES });

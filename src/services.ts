@@ -12,6 +12,7 @@ import { createIncidentDetailService } from './modules/incidents/details.service
 import { createIncidentService } from './modules/incidents/service.ts';
 import { createTaskService } from './modules/incidents/tasks.service.ts';
 import { createLinkService } from './modules/incidents/links.service.ts';
+import { createIncidentExportService } from './modules/incidents/export.service.ts';
 import { createPlaybookService } from './modules/playbooks/service.ts';
 import { createObservableService } from './modules/observables/service.ts';
 import { createBlobStore } from './modules/evidence/blobs.ts';
@@ -31,7 +32,7 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
   });
   const sessionIdleMs = config.VIGIL_SESSION_IDLE_MINUTES * 60_000;
   const sessionMaxMs = config.VIGIL_SESSION_MAX_HOURS * 3_600_000;
-  return {
+  const base = {
     audit,
     settings,
     throttle,
@@ -46,6 +47,12 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     playbooks: createPlaybookService({ db, audit, settings, clock }),
     observables: createObservableService({ db, audit, settings, clock }),
     evidence: createEvidenceService({ db, audit, settings, clock, blobs: createBlobStore(config.evidenceDir), maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES }),
+  };
+  return {
+    ...base,
+    incidentExport: createIncidentExportService({
+      incidents: base.incidents, details: base.incidentDetails, tasks: base.tasks, links: base.links, observables: base.observables, evidence: base.evidence,
+    }),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -101,6 +101,7 @@ const CASES: Case[] = [
   { method: 'GET', path: '/api/v1/evidence/:evidenceId/download', allowed: WORKERS, req: ({ evidence }) => ({ url: `/api/v1/evidence/${evidence}/download` }) },
   { method: 'POST', path: '/api/v1/evidence/:evidenceId/handover', allowed: WORKERS, req: ({ evidence }) => ({ url: `/api/v1/evidence/${evidence}/handover`, payload: { to: 'a', reason: 'b' } }) },
   { method: 'GET', path: '/api/v1/evidence/:evidenceId/custody', allowed: READERS, req: ({ evidence }) => ({ url: `/api/v1/evidence/${evidence}/custody` }) },
+  { method: 'GET', path: '/api/v1/incidents/:id/export', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/export` }) },
   { method: 'GET', path: '/api/v1/incidents/:id/links', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/links` }) },
   { method: 'POST', path: '/api/v1/incidents/:id/links', allowed: WORKERS, req: ({ incident, other }) => ({ url: `/api/v1/incidents/${incident}/links`, payload: { kind: 'related', incidentId: other } }) },
   { method: 'DELETE', path: '/api/v1/incidents/:id/links/:kind/:otherId', allowed: WORKERS, req: ({ incident, other }) => ({ url: `/api/v1/incidents/${incident}/links/related/${other}` }) },

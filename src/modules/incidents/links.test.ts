@@ -75,3 +75,33 @@ describe.each(stores())('links, merges and search on %s', (store) => {
     expect(await ids(other, '"no such phrase anywhere"')).toEqual([]);
   });
 });
+
+describe.each(stores())('incident export on %s', (store) => {
+  let t: TestApp;
+  let handler: Session;
+  let other: Session;
+  beforeAll(async () => {
+    t = await makeApp(store);
+    handler = await userWith(t, ['handler']);
+    other = await userWith(t, ['handler']);
+  });
+  afterAll(() => t?.close());
+
+  it('exports the whole incident as JSON, holding back what the caller may not see', async () => {
+    const call = (who: Session, method: 'GET' | 'POST', url: string, payload?: object) =>
+      t.app.inject({ method, url: `/api/v1${url}`, headers: who.headers, ...(payload ? { payload } : {}) });
+    const inc = (await call(handler, 'POST', '/incidents', { title: 'Export me', impact: 'low', urgency: 'low', classifications: [{ class: 'fraud', type: 'phishing' }] })).json();
+    await call(handler, 'POST', `/incidents/${inc.id}/tasks`, { phase: 'analysis', title: 'Look' });
+    await call(handler, 'POST', `/incidents/${inc.id}/observables`, { items: [{ type: 'domain', value: 'lure.example' }] });
+    await call(handler, 'POST', `/incidents/${inc.id}/notes`, { body: 'open note' });
+    await call(handler, 'POST', `/incidents/${inc.id}/notes`, { body: 'red note', tlp: 'RED' });
+    const r = await call(handler, 'GET', `/incidents/${inc.reference}/export`);
+    expect(r.statusCode).toBe(200);
+    expect(r.headers['content-disposition']).toContain(`${inc.reference}.json`);
+    const doc = r.json();
+    expect(doc).toMatchObject({ format: 'vigil.incident-export', formatVersion: 1, incident: { id: inc.id }, tasks: [{ title: 'Look' }], observables: [{ value: 'lure.example' }], lessons: null });
+    expect(doc.timeline.filter((e: { kind: string }) => e.kind === 'incident.note_added')).toHaveLength(2);
+    const theirs = (await call(other, 'GET', `/incidents/${inc.id}/export`)).json();
+    expect(theirs.timeline.filter((e: { kind: string }) => e.kind === 'incident.note_added').map((e: { data: { body: string } }) => e.data.body)).toEqual(['open note']);
+  });
+});
