@@ -1,13 +1,14 @@
 // Every page of the signed-in app. Each entry is both a route and (unless nav: false) a
 // navigation link shown to users holding one of `roles`. Adding a page is one line here.
 import type { ComponentType } from 'react';
-import { IconLayoutDashboard, IconListDetails, IconSettings, IconUserCircle, IconUsers, type TablerIcon } from '@tabler/icons-react';
+import { IconAlertTriangle, IconLayoutDashboard, IconListDetails, IconSettings, IconUserCircle, IconUsers, type TablerIcon } from '@tabler/icons-react';
 import type { Role } from './api/types';
 import { DashboardPage } from './pages/DashboardPage';
 import { AccountPage } from './pages/account/AccountPage';
 import { UsersPage } from './pages/admin/UsersPage';
 import { AuditPage } from './pages/admin/AuditPage';
 import { SettingsPage } from './pages/admin/SettingsPage';
+import { IncidentsArea } from './pages/incidents/IncidentsArea';
 
 export interface AppRoute {
   path: string;
@@ -19,10 +20,13 @@ export interface AppRoute {
   group?: string;
   component: ComponentType;
   nav?: boolean;
+  /** The page also serves the paths below its own (/incidents/VIG-2026-00001) and reads them itself. */
+  subpaths?: boolean;
 }
 
 export const ROUTES: AppRoute[] = [
   { path: '/', label: 'Dashboard', icon: IconLayoutDashboard, component: DashboardPage },
+  { path: '/incidents', label: 'Incidents', icon: IconAlertTriangle, roles: ['admin', 'manager', 'handler', 'viewer'], component: IncidentsArea, subpaths: true },
   { path: '/account', label: 'Account', icon: IconUserCircle, component: AccountPage },
   { path: '/admin/users', label: 'Users', icon: IconUsers, roles: ['admin'], group: 'Administration', component: UsersPage },
   { path: '/admin/audit', label: 'Audit trail', icon: IconListDetails, roles: ['admin'], group: 'Administration', component: AuditPage },
@@ -35,5 +39,5 @@ export function normalizePath(path: string): string {
 
 export function findRoute(path: string): AppRoute | undefined {
   const p = normalizePath(path);
-  return ROUTES.find((r) => r.path === p);
+  return ROUTES.find((r) => r.path === p) ?? ROUTES.find((r) => r.subpaths && p.startsWith(`${r.path}/`));
 }

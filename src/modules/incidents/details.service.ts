@@ -49,7 +49,8 @@ export function createIncidentDetailService(d: IncidentDeps) {
       return d.db.transaction().execute(async (tx) => {
         const inc = await lockVisible(tx, actor, scope, id, 'incident.update');
         if (await incidentRepo.removeRole(tx, inc.id, role, userId)) {
-          await record(tx, actor, inc.id, 'incident.role_removed', { role, userId });
+          const user = await userRepo.findById(tx, userId);
+          await record(tx, actor, inc.id, 'incident.role_removed', { role, userId, username: user?.username ?? null });
         }
         return (await incidentViews(tx, [inc]))[0]!;
       });

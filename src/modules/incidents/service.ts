@@ -195,13 +195,15 @@ export function createIncidentService(d: IncidentDeps) {
     async close(actor: Actor, id: string, input: { version: number; resolution: Resolution; duplicateOf?: string | undefined }): Promise<IncidentView> {
       const scope = incidentScope(actor);
       return d.db.transaction().execute(async (tx) => {
-        const before = await lockVisible(tx, actor, scope, id, 'incident.update', input.version);
+        const before = await lockVisible(tx, actor, scope, id, 'incident.close', input.version);
         if (before.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: before.id });
         let duplicateOf: string | null = null;
+        let duplicateOfReference: string | null = null;
         if (input.resolution === 'duplicate') {
           const target = input.duplicateOf ? await incidentRepo.findVisible(tx, scope, input.duplicateOf) : undefined;
           if (!target || target.id === before.id) throw new VigilError('VIG_INCIDENT_DUPLICATE_INVALID', { duplicateOf: input.duplicateOf ?? null });
           duplicateOf = target.id;
+          duplicateOfReference = target.reference;
         } else if (input.duplicateOf) {
           throw new VigilError('VIG_INCIDENT_DUPLICATE_INVALID', { duplicateOf: input.duplicateOf });
         }
@@ -210,7 +212,7 @@ export function createIncidentService(d: IncidentDeps) {
         }
         const now = d.clock.now();
         const after = await incidentRepo.update(tx, before.id, { status: 'closed', resolution: input.resolution, duplicateOf, closedAt: now, updatedAt: now });
-        await record(tx, actor, before.id, 'incident.closed', { from: before.status, resolution: input.resolution, duplicateOf });
+        await record(tx, actor, before.id, 'incident.closed', { from: before.status, resolution: input.resolution, duplicateOf, duplicateOfReference });
         return view(tx, after);
       });
     },
@@ -218,7 +220,7 @@ export function createIncidentService(d: IncidentDeps) {
     async reopen(actor: Actor, id: string, version: number, reason: string): Promise<IncidentView> {
       const scope = incidentScope(actor);
       return d.db.transaction().execute(async (tx) => {
-        const before = await lockVisible(tx, actor, scope, id, 'incident.update', version);
+        const before = await lockVisible(tx, actor, scope, id, 'incident.close', version);
         if (before.status !== 'closed') throw new VigilError('VIG_INCIDENT_NOT_CLOSED', { id: before.id });
         const after = await incidentRepo.update(tx, before.id, { status: 'analysis', resolution: null, duplicateOf: null, closedAt: null, updatedAt: d.clock.now() });
         await record(tx, actor, before.id, 'incident.reopened', { resolution: before.resolution, reason });

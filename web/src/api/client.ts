@@ -12,8 +12,10 @@ export class ApiError extends Error {
   readonly title: string;
   readonly errors?: FieldError[];
   readonly retryAfter?: number;
+  /** The whole problem+json body, for codes that carry more (e.g. `current` on a version conflict). */
+  readonly problem: Record<string, unknown>;
 
-  constructor(init: { status: number; code: string; title: string; errors?: FieldError[]; retryAfter?: number }) {
+  constructor(init: { status: number; code: string; title: string; errors?: FieldError[]; retryAfter?: number; problem?: Record<string, unknown> }) {
     super(init.title);
     this.name = 'ApiError';
     this.status = init.status;
@@ -21,6 +23,7 @@ export class ApiError extends Error {
     this.title = init.title;
     if (init.errors) this.errors = init.errors;
     if (init.retryAfter !== undefined) this.retryAfter = init.retryAfter;
+    this.problem = init.problem ?? {};
   }
 }
 
@@ -99,6 +102,7 @@ async function toApiError(res: Response): Promise<ApiError> {
     title: typeof problem.title === 'string' ? problem.title : res.statusText || `Request failed (${res.status})`,
     ...(errors ? { errors } : {}),
     ...(retryAfter !== undefined ? { retryAfter } : {}),
+    problem,
   });
 }
 
@@ -106,6 +110,7 @@ export const api = {
   get: <T>(path: string, opts?: RequestOptions) => request<T>('GET', path, undefined, opts),
   post: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>('POST', path, body ?? {}, opts),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
   del: <T = void>(path: string) => request<T>('DELETE', path),
 };
 

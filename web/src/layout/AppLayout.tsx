@@ -88,7 +88,7 @@ export function AppLayout() {
                     href={item.path}
                     label={item.label}
                     leftSection={<item.icon size={18} stroke={1.6} />}
-                    active={path === item.path}
+                    active={path === item.path || (item.subpaths === true && path.startsWith(`${item.path}/`))}
                     onClick={close}
                     data-testid={`nav-${item.path === '/' ? 'dashboard' : item.path.split('/').pop()}`}
                     className="vigil-navlink"

@@ -1,0 +1,148 @@
+import { useState, type ReactNode } from 'react';
+import { Alert, Anchor, Badge, Box, Group, Paper, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { IconArrowLeft, IconClock, IconListDetails, IconSchool, IconUsers, IconLock } from '@tabler/icons-react';
+import { api, ApiError } from '../../api/client';
+import { humanize, incidentKey, type Incident } from '../../api/incidents';
+import { hasAnyRole, useMe } from '../../auth/session';
+import { DateText } from '../../components/common';
+import { ErrorAlert } from '../../components/errors';
+import { ExerciseBadge, PriorityBadge, StatusBadge, TlpBadge } from '../../components/incidentBadges';
+import { Link } from '../../router';
+import { useRsit } from './ClassificationPicker';
+import { IncidentActions } from './IncidentActions';
+import { KeyTimesTab } from './KeyTimesTab';
+import { LessonsTab } from './LessonsTab';
+import { RolesTab } from './RolesTab';
+import { TimelineTab } from './TimelineTab';
+import { IncidentProvider, useIncident, useIncidentWrite } from './useIncidentWrite';
+
+type Tab = 'timeline' | 'roles' | 'key-times' | 'lessons';
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Box>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600} style={{ letterSpacing: '0.04em' }}>{label}</Text>
+      <Box mt={2} fz="sm">{children}</Box>
+    </Box>
+  );
+}
+
+function Details({ incident }: { incident: Incident }) {
+  const { label } = useRsit();
+  const classes = [...incident.classifications].sort((a, b) => Number(b.primary) - Number(a.primary));
+  return (
+    <Paper withBorder p="md">
+      <Stack gap="md">
+        {incident.summary ? (
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }} data-testid="incident-summary-text">{incident.summary}</Text>
+        ) : (
+          <Text size="sm" c="dimmed">No summary.</Text>
+        )}
+        <SimpleGrid cols={{ base: 2, md: 4 }} spacing="md" verticalSpacing="sm">
+          <Fact label="Impact / urgency">{humanize(incident.impact)} / {humanize(incident.urgency)}</Fact>
+          <Fact label="Constituent">{incident.constituent ?? <Text span size="sm" c="dimmed">—</Text>}</Fact>
+          <Fact label="Created"><DateText value={incident.createdAt} /></Fact>
+          <Fact label={incident.closedAt ? 'Closed' : 'Updated'}><DateText value={incident.closedAt ?? incident.updatedAt} /></Fact>
+          <Box style={{ gridColumn: 'span 2' }}>
+            <Fact label="Classification">
+              <Stack gap={2}>
+                {classes.map((c) => (
+                  <Group key={`${c.class}/${c.type}`} gap={6} wrap="nowrap">
+                    <Text size="sm">{label(c)}</Text>
+                    {c.primary && classes.length > 1 && <Badge size="xs" variant="light">primary</Badge>}
+                  </Group>
+                ))}
+              </Stack>
+            </Fact>
+          </Box>
+          {incident.resolution && (
+            <Fact label="Resolution">
+              {humanize(incident.resolution)}
+              {incident.duplicateOf && (
+                <> of <Anchor component={Link} href={`/incidents/${incident.duplicateOf}`} size="sm">the original incident</Anchor></>
+              )}
+            </Fact>
+          )}
+          <Fact label="Version"><Text span size="sm" ff="monospace">{incident.version}</Text></Fact>
+        </SimpleGrid>
+      </Stack>
+    </Paper>
+  );
+}
+
+/** Reference, badges, title and (for those who may write) the actions, with the move's outcome below. */
+function Header({ onLessons }: { onLessons: () => void }) {
+  const { incident, canWrite } = useIncident();
+  const move = useIncidentWrite();
+  return (
+    <>
+      <Group justify="space-between" align="flex-start" wrap="wrap" gap="md">
+        <Stack gap={6} style={{ minWidth: 0, flex: 1 }}>
+          <Group gap={8} wrap="wrap">
+            <Text ff="monospace" fw={600} c="dimmed" data-testid="incident-reference">{incident.reference}</Text>
+            <StatusBadge status={incident.status} data-testid="incident-status" data-value={incident.status} />
+            <PriorityBadge priority={incident.priority} data-testid="incident-priority" />
+            <TlpBadge tlp={incident.tlp} data-testid="incident-tlp-badge" />
+            <TlpBadge tlp={incident.pap} prefix="PAP" />
+            {incident.exercise && <ExerciseBadge />}
+          </Group>
+          <Title order={2} fz={22} style={{ overflowWrap: 'anywhere' }} data-testid="incident-heading">{incident.title}</Title>
+        </Stack>
+        {canWrite && <IncidentActions onLessons={onLessons} move={move} />}
+      </Group>
+      {move.error !== null && move.alert}
+    </>
+  );
+}
+
+export function IncidentPage({ param }: { param: string }) {
+  const me = useMe();
+  const canWrite = hasAnyRole(me.user.roles, ['manager', 'handler']);
+  const [tab, setTab] = useState<Tab>('timeline');
+  const query = useQuery({
+    queryKey: incidentKey(param),
+    queryFn: () => api.get<Incident>(`/incidents/${encodeURIComponent(param)}`),
+    retry: (n, err) => !(err instanceof ApiError && err.status < 500) && n < 2,
+  });
+  const back = (
+    <Anchor component={Link} href="/incidents" size="sm" c="dimmed">
+      <Group gap={4}><IconArrowLeft size={14} />All incidents</Group>
+    </Anchor>
+  );
+
+  if (query.error instanceof ApiError && query.error.status === 404) {
+    return (
+      <Stack gap="md">
+        {back}
+        <Alert color="gray" variant="light" icon={<IconLock size={18} />} title="Not found" data-testid="incident-not-found">
+          No such incident, or it is not shared with you (TLP).
+        </Alert>
+      </Stack>
+    );
+  }
+  if (!query.data) return <Stack gap="md">{back}<ErrorAlert error={query.error} />{query.isLoading && <Text c="dimmed">Loading…</Text>}</Stack>;
+  const incident = query.data;
+
+  return (
+    <IncidentProvider value={{ incident, param, canWrite }}>
+      <Stack gap="md">
+        {back}
+        <Header onLessons={() => setTab('lessons')} />
+        <Details incident={incident} />
+        <Tabs value={tab} onChange={(v) => v && setTab(v as Tab)} keepMounted={false}>
+          <Tabs.List mb="md">
+            <Tabs.Tab value="timeline" leftSection={<IconListDetails size={16} />} data-testid="tab-timeline">Timeline</Tabs.Tab>
+            <Tabs.Tab value="roles" leftSection={<IconUsers size={16} />} data-testid="tab-roles">Roles ({incident.roles.length})</Tabs.Tab>
+            <Tabs.Tab value="key-times" leftSection={<IconClock size={16} />} data-testid="tab-key-times">Key times</Tabs.Tab>
+            <Tabs.Tab value="lessons" leftSection={<IconSchool size={16} />} data-testid="tab-lessons">Lessons learned</Tabs.Tab>
+          </Tabs.List>
+          <Tabs.Panel value="timeline"><TimelineTab /></Tabs.Panel>
+          <Tabs.Panel value="roles"><RolesTab /></Tabs.Panel>
+          <Tabs.Panel value="key-times"><KeyTimesTab /></Tabs.Panel>
+          <Tabs.Panel value="lessons"><LessonsTab /></Tabs.Panel>
+        </Tabs>
+      </Stack>
+    </IncidentProvider>
+  );
+}

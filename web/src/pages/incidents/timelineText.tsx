@@ -1,0 +1,87 @@
+// One readable sentence per timeline entry kind. Everything is rendered as text: entry data is
+// whatever people typed, and React escapes it.
+import type { ReactNode } from 'react';
+import { List, Text } from '@mantine/core';
+import { humanize, KEY_TIME_LABELS, type KeyTime, type TimelineEntry } from '../../api/incidents';
+import { formatDate } from '../../components/common';
+
+type Label = (c: { class: string; type: string }) => string;
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : JSON.stringify(v));
+
+function short(v: unknown, max = 80): string {
+  if (v === null || v === undefined || v === '') return '(empty)';
+  const s = typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
+}
+
+const FIELD_LABELS: Record<string, string> = { tlp: 'TLP', pap: 'PAP' };
+const field = (k: string) => FIELD_LABELS[k] ?? humanize(k).toLowerCase();
+
+function classes(v: unknown, label: Label): string {
+  if (!Array.isArray(v) || v.length === 0) return '(none)';
+  return v.map((c: { class: string; type: string; primary?: boolean }) => `${label(c)}${c.primary ? ' (primary)' : ''}`).join('; ');
+}
+
+/** What happened, as a sentence after the actor's name ("Ana moved the incident …"). */
+export function describe(e: TimelineEntry, label: Label, nameOf: (userId: string) => string): ReactNode {
+  const d = e.data;
+  switch (e.kind) {
+    case 'incident.declared':
+      return `declared ${str(d.reference)} as ${str(d.priority)}, TLP:${str(d.tlp)}, classified ${classes(d.classifications, label)}`;
+    case 'incident.updated': {
+      const changes = Object.entries((d.changes ?? {}) as Record<string, { from: unknown; to: unknown }>);
+      return (
+        <>
+          changed {changes.length === 1 ? 'one field' : `${changes.length} fields`}
+          <List size="sm" mt={2} spacing={0}>
+            {changes.map(([k, c]) => (
+              <List.Item key={k}>{field(k)}: {short(c.from)} → {short(c.to)}</List.Item>
+            ))}
+          </List>
+        </>
+      );
+    }
+    case 'incident.priority_changed':
+      return `changed the priority from ${str(d.from)} to ${str(d.to)}`;
+    case 'incident.classified':
+      return `reclassified the incident from ${classes(d.from, label)} to ${classes(d.to, label)}`;
+    case 'incident.status_changed':
+      return `moved the incident from ${humanize(str(d.from))} to ${humanize(str(d.to))}`;
+    case 'incident.closed':
+      return `closed the incident (was ${humanize(str(d.from))}) as ${humanize(str(d.resolution)).toLowerCase()}${d.duplicateOf ? `, a duplicate of ${str(d.duplicateOf)}` : ''}`;
+    case 'incident.reopened':
+      return `reopened the incident (it was closed as ${humanize(str(d.resolution)).toLowerCase()}): ${str(d.reason)}`;
+    case 'incident.role_assigned':
+      return `made ${str(d.username) || nameOf(str(d.userId))} ${humanize(str(d.role)).toLowerCase()}`;
+    case 'incident.role_removed':
+      return `removed ${str(d.username) || nameOf(str(d.userId))} as ${humanize(str(d.role)).toLowerCase()}`;
+    case 'incident.note_added':
+      return 'added a note';
+    case 'incident.key_time_set': {
+      const name = KEY_TIME_LABELS[str(d.name) as KeyTime] ?? str(d.name);
+      return d.to ? `set "${name}" to ${formatDate(str(d.to))}${d.from ? ` (was ${formatDate(str(d.from))})` : ''}` : `cleared "${name}"`;
+    }
+    case 'incident.lessons_recorded': {
+      const n = Array.isArray(d.actions) ? d.actions.length : 0;
+      return `recorded the lessons-learned review, with ${n} follow-up action${n === 1 ? '' : 's'}`;
+    }
+    case 'incident.linked':
+    case 'incident.unlinked': {
+      const other = (d.other ?? {}) as { reference?: string };
+      return `${e.kind === 'incident.linked' ? 'linked' : 'unlinked'} ${other.reference ?? 'another incident'} (${humanize(str(d.kind)).toLowerCase()})`;
+    }
+    default:
+      return <>recorded <Text span ff="monospace" size="xs">{e.kind}</Text></>;
+  }
+}
+
+/** A note's text exactly as typed: no HTML, no Markdown rendering, line breaks kept. */
+export function NoteBody({ body }: { body: string }) {
+  return (
+    <Text size="sm" mt={6} p="sm" bg="dark.8" data-testid="note-text"
+      style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', borderRadius: 'var(--mantine-radius-sm)', borderLeft: '3px solid var(--mantine-color-dark-4)' }}>
+      {body}
+    </Text>
+  );
+}
