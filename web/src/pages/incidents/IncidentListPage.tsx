@@ -103,9 +103,9 @@ export function IncidentListPage() {
             <Table.Tr>
               <Table.Th>Reference</Table.Th>
               <Table.Th>Title</Table.Th>
-              <Table.Th>Status</Table.Th>
+              <Table.Th miw={120}>Status</Table.Th>
               <Table.Th>Priority</Table.Th>
-              <Table.Th>TLP</Table.Th>
+              <Table.Th miw={130}>TLP</Table.Th>
               <Table.Th>Classification</Table.Th>
               <Table.Th>Coordinator</Table.Th>
               <Table.Th>Created</Table.Th>
