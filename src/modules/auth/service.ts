@@ -26,6 +26,9 @@ export interface ClientMeta {
   requestId: string | null;
 }
 
+/** For acting as (or checking the permissions of) a user outside any request. */
+export const NO_CLIENT: ClientMeta = { ip: null, userAgent: null, requestId: null };
+
 export interface IssuedSession {
   token: string;
   sessionId: string;

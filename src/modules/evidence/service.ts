@@ -6,7 +6,7 @@ import { incidentScope, type IncidentScope } from '../../lib/authz/incidents.ts'
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/service.ts';
-import { incidentRepo } from '../incidents/repo.ts';
+import { incidentRepo, seesRestricted } from '../incidents/repo.ts';
 import { lockVisible, recorder } from '../incidents/service.ts';
 import type { SettingsService } from '../settings/service.ts';
 import type { BlobStore } from './blobs.ts';
@@ -32,17 +32,13 @@ export const evidenceView = (e: EvidenceRow) => ({
 export function createEvidenceService(d: { db: Db; audit: AuditService; settings: SettingsService; clock: Clock; blobs: BlobStore; maxBytes: number }) {
   const record = recorder(d);
 
-  async function canSeeRestricted(actor: Actor, scope: IncidentScope, incidentId: string) {
-    return scope.privileged || (await incidentRepo.roles(d.db, [incidentId])).some((r) => r.userId === actor.userId);
-  }
-
   /** The evidence and its incident if the actor may see both (404 otherwise). */
   async function visible(actor: Actor, evidenceId: string): Promise<{ ev: EvidenceRow; inc: IncidentRow; scope: IncidentScope }> {
     const scope = incidentScope(actor);
     const ev = await evidenceRepo.findById(d.db, evidenceId);
     const inc = ev && (await incidentRepo.findVisible(d.db, scope, ev.incidentId));
     const restricted = ev && ['RED', 'AMBER+STRICT'].includes(ev.tlp);
-    if (!ev || !inc || (restricted && !(await canSeeRestricted(actor, scope, inc.id)))) throw new VigilError('VIG_EVIDENCE_NOT_FOUND', { id: evidenceId });
+    if (!ev || !inc || (restricted && !(await seesRestricted(d.db, scope, inc.id)))) throw new VigilError('VIG_EVIDENCE_NOT_FOUND', { id: evidenceId });
     return { ev, inc, scope };
   }
 
@@ -75,7 +71,7 @@ export function createEvidenceService(d: { db: Db; audit: AuditService; settings
       const scope = incidentScope(actor);
       const inc = await incidentRepo.findVisible(d.db, scope, incidentId);
       if (!inc) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id: incidentId });
-      return (await evidenceRepo.forIncident(d.db, inc.id, await canSeeRestricted(actor, scope, inc.id))).map(evidenceView);
+      return (await evidenceRepo.forIncident(d.db, inc.id, await seesRestricted(d.db, scope, inc.id))).map(evidenceView);
     },
 
     /** Opens the file for download once the download is on the chain of custody and in the audit trail. */

@@ -6,7 +6,8 @@ import { VigilError } from '../../lib/errors.ts';
 import { userRepo } from '../users/repo.ts';
 import { incidentEventRepo } from './events.repo.ts';
 import { linkRepo } from './links.repo.ts';
-import { incidentRepo } from './repo.ts';
+import { incidentRepo, seesRestricted } from './repo.ts';
+import { NO_CLIENT, userActor } from '../auth/service.ts';
 import { lockVisible, recorder, type IncidentDeps } from './service.ts';
 import { incidentViews, type IncidentView } from './view.ts';
 
@@ -33,8 +34,7 @@ export function createIncidentDetailService(d: IncidentDeps) {
       return d.db.transaction().execute(async (tx) => {
         const inc = await lockVisible(tx, actor, scope, id, 'incident.update');
         const user = await userRepo.findById(tx, userId);
-        const holder = user && { userId: user.id, username: user.username, roles: user.roles, via: 'session' as const, ip: null, requestId: null };
-        if (!user || user.disabledAt || !can(holder, 'incident.read')) {
+        if (!user || user.disabledAt || !can(userActor(user, NO_CLIENT), 'incident.read')) {
           throw new VigilError('VIG_INCIDENT_ROLE_USER_INVALID', { errors: [{ path: 'body.userId', message: 'no active team member with this id' }] });
         }
         if (await incidentRepo.addRole(tx, inc.id, role, userId, d.clock.now())) {
@@ -114,9 +114,8 @@ export function createIncidentDetailService(d: IncidentDeps) {
       const scope = incidentScope(actor);
       const inc = await incidentRepo.findVisible(d.db, scope, id);
       if (!inc) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id });
-      const holder = (await incidentRepo.roles(d.db, [inc.id])).some((r) => r.userId === actor.userId);
       const merged = await linkRepo.mergedInto(d.db, inc.id);
-      const items = await incidentEventRepo.timeline(d.db, [inc.id, ...merged], { ...f, restricted: scope.privileged || holder });
+      const items = await incidentEventRepo.timeline(d.db, [inc.id, ...merged], { ...f, restricted: await seesRestricted(d.db, scope, inc.id) });
       return { items, nextAfter: items.length === f.limit ? items[items.length - 1]!.id : null };
     },
   };

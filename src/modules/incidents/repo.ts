@@ -36,6 +36,20 @@ export function visibleSql(scope: IncidentScope, alias: string): RawBuilder<bool
 
 const visible = (scope: IncidentScope) => visibleSql(scope, 'incident');
 
+/** Whether the scope may see an incident's RED and AMBER+STRICT entries (privileged, or a role holder). */
+export async function seesRestricted(x: Executor, scope: IncidentScope, incidentId: string): Promise<boolean> {
+  if (scope.privileged) return true;
+  if (!scope.userId) return false;
+  const row = await x
+    .selectFrom('incidentRole')
+    .select('incidentId')
+    .where('incidentId', '=', incidentId)
+    .where('userId', '=', scope.userId)
+    .limit(1)
+    .executeTakeFirst();
+  return !!row;
+}
+
 export const incidentRepo = {
   /** The next number of the year's sequence; numbers are never handed out twice. */
   async nextNumber(x: Executor, year: number): Promise<number> {

@@ -5,6 +5,7 @@ import { incidentScope } from '../../lib/authz/incidents.ts';
 import { can } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { userRepo } from '../users/repo.ts';
+import { NO_CLIENT, userActor } from '../auth/service.ts';
 import { incidentRepo } from './repo.ts';
 import { lockVisible, recorder, type IncidentDeps } from './service.ts';
 import { taskRepo, type TaskPatch } from './tasks.repo.ts';
@@ -37,8 +38,7 @@ export function createTaskService(d: IncidentDeps) {
   async function checkAssignee(x: Executor, assigneeId: string | null | undefined) {
     if (!assigneeId) return;
     const u = await userRepo.findById(x, assigneeId);
-    const asActor = u && { userId: u.id, username: u.username, roles: u.roles, via: 'session' as const, ip: null, requestId: null };
-    if (!u || u.disabledAt || !can(asActor, 'incident.update')) {
+    if (!u || u.disabledAt || !can(userActor(u, NO_CLIENT), 'incident.update')) {
       throw new VigilError('VIG_REQUEST_INVALID', { errors: [{ path: 'body.assigneeId', message: 'no active handler or manager with this id' }] });
     }
   }

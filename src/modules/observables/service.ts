@@ -5,7 +5,7 @@ import type { Actor, Clock } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/service.ts';
-import { incidentRepo } from '../incidents/repo.ts';
+import { incidentRepo, seesRestricted } from '../incidents/repo.ts';
 import { lockVisible, recorder } from '../incidents/service.ts';
 import type { SettingsService } from '../settings/service.ts';
 import { extractObservables } from './extract.ts';
@@ -26,17 +26,12 @@ const NET_TYPES = new Set(['ipv4', 'ipv6', 'cidr']);
 export function createObservableService(d: { db: Db; audit: AuditService; settings: SettingsService; clock: Clock }) {
   const record = recorder(d);
 
-  /** Whether the actor may see RED / AMBER+STRICT items of this incident. */
-  async function restrictedFor(actor: Actor, privileged: boolean, incidentId: string) {
-    return privileged || (await incidentRepo.roles(d.db, [incidentId])).some((r) => r.userId === actor.userId);
-  }
-
   return {
     async list(actor: Actor, incidentId: string) {
       const scope = incidentScope(actor);
       const inc = await incidentRepo.findVisible(d.db, scope, incidentId);
       if (!inc) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id: incidentId });
-      return observableRepo.forIncident(d.db, inc.id, await restrictedFor(actor, scope.privileged, inc.id));
+      return observableRepo.forIncident(d.db, inc.id, await seesRestricted(d.db, scope, inc.id));
     },
 
     /** Validates every item first (all problems at once), then records and links them in one go. */
