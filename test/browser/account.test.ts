@@ -1,10 +1,6 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { generate } from 'otplib';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, tempDir, type Served } from '../process.ts';
+import { describe, expect, it } from 'vitest';
+import { browserHarness } from './harness.ts';
 
 /**
  * A person at a real browser (Debian's Chromium) against a real Vigil process: first sign-in with
@@ -13,10 +9,6 @@ import { serve, tempDir, type Served } from '../process.ts';
  */
 const INITIAL = 'Initial-Admin-Pass-1';
 const CHOSEN = 'Browser-Chosen-Passphrase-2026';
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const TOTP_STEP_S = 30;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -39,56 +31,17 @@ async function freshTotp(secret: string, after: number): Promise<{ code: string;
 }
 
 describe('the web app in Chromium', () => {
-  let server: Served | undefined;
-  let browser: Browser | undefined;
-  let page: Page;
-  let base: string;
-  const dataDir = tempDir('vigil-browser-');
-  const shots = mkdtempSync(join(tmpdir(), 'vigil-browser-shots-'));
-
-  beforeAll(async () => {
-    server = await serve({ VIGIL_DATA_DIR: dataDir, VIGIL_ADMIN_PASSWORD: INITIAL, LOG_LEVEL: 'warn' }, 90_000);
-    base = `http://127.0.0.1:${server.port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 60_000 });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    page.setDefaultTimeout(20_000);
-  });
-
-  afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (server) {
-      const s = server;
-      const kill = setTimeout(() => s.proc.kill('SIGKILL'), 15_000);
-      await s.stop();
-      clearTimeout(kill);
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-    if (readdirSync(shots).length === 0) rmSync(shots, { recursive: true, force: true });
-  });
-
-  /** Runs one step; on failure keeps a screenshot and the server's output, and says where. */
-  async function step(name: string, fn: () => Promise<void>) {
-    try {
-      await fn();
-    } catch (e) {
-      const file = join(shots, `${name}.png`);
-      await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-      writeFileSync(join(shots, 'server.log'), server?.output() ?? '');
-      console.error(`browser test: step "${name}" failed; screenshot and server log in ${shots}`);
-      throw new Error(`step "${name}" failed (screenshot: ${file}): ${(e as Error).message}`);
-    }
-  }
-
-  const byTest = (id: string) => page.getByTestId(id);
+  const h = browserHarness('vigil-browser-', INITIAL);
+  const { step, byTest } = h;
 
   async function signIn(password: string) {
-    await page.goto(base);
+    await h.page.goto(h.base);
     await byTest('login-username').fill('admin');
     await byTest('login-password').fill(password);
     await byTest('login-submit').click();
   }
 
-  const me = (token: string) => fetch(`${base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+  const me = (token: string) => fetch(`${h.base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
 
   it('signs in, enrols MFA, signs in with it, and creates, uses and revokes an API token', async () => {
     await step('first-sign-in', async () => {
@@ -150,7 +103,7 @@ describe('the web app in Chromium', () => {
     });
 
     await step('revoke-token', async () => {
-      await page.getByRole('button', { name: 'Revoke token Browser test' }).click();
+      await h.page.getByRole('button', { name: 'Revoke token Browser test' }).click();
       await byTest('confirm-button').click();
       await expect.poll(async () => (await me(token)).status, { timeout: 15_000 }).toBe(401);
       const r = await me(token);

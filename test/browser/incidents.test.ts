@@ -1,9 +1,7 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve, tempDir, type Served } from '../process.ts';
+import { describe, expect, it } from 'vitest';
+import { browserHarness } from './harness.ts';
 
 /**
  * An incident handler at a real browser (Debian's Chromium) against a real Vigil process: the
@@ -16,68 +14,26 @@ import { serve, tempDir, type Served } from '../process.ts';
 const ADMIN_INITIAL = 'Initial-Admin-Pass-1';
 const ADMIN_CHOSEN = 'Browser-Chosen-Passphrase-2026';
 const HANDLER_CHOSEN = 'Quiet-Harbour-Lantern-2026';
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const XSS = '<script>alert(1)</script>';
 
 describe('incidents in Chromium', () => {
-  let server: Served | undefined;
-  let browser: Browser | undefined;
-  let page: Page;
-  let base: string;
-  const dataDir = tempDir('vigil-browser-inc-');
-  const shots = mkdtempSync(join(tmpdir(), 'vigil-browser-inc-shots-'));
   const keep = process.env.VIGIL_BROWSER_SHOTS;
   const dialogs: string[] = [];
-
-  beforeAll(async () => {
-    server = await serve({ VIGIL_DATA_DIR: dataDir, VIGIL_ADMIN_PASSWORD: ADMIN_INITIAL, LOG_LEVEL: 'warn' }, 90_000);
-    base = `http://127.0.0.1:${server.port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 60_000 });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
-    page.setDefaultTimeout(20_000);
+  const h = browserHarness('vigil-browser-inc-', ADMIN_INITIAL, (page) => {
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
     });
     if (keep) mkdirSync(keep, { recursive: true });
   });
-
-  afterAll(async () => {
-    await browser?.close().catch(() => undefined);
-    if (server) {
-      const s = server;
-      const kill = setTimeout(() => s.proc.kill('SIGKILL'), 15_000);
-      await s.stop();
-      clearTimeout(kill);
-    }
-    rmSync(dataDir, { recursive: true, force: true });
-    if (readdirSync(shots).length === 0) rmSync(shots, { recursive: true, force: true });
-  });
-
-  /** Runs one step; on failure keeps a screenshot and the server's output, and says where. */
-  async function step(name: string, fn: () => Promise<void>) {
-    try {
-      await fn();
-    } catch (e) {
-      const file = join(shots, `${name}.png`);
-      await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-      writeFileSync(join(shots, 'server.log'), server?.output() ?? '');
-      console.error(`browser test: step "${name}" failed; screenshot and server log in ${shots}`);
-      throw new Error(`step "${name}" failed (screenshot: ${file}): ${(e as Error).message}`);
-    }
-  }
-
-  const byTest = (id: string) => page.getByTestId(id);
+  const { step, byTest } = h;
   const shot = async (name: string) => {
-    if (keep) await page.screenshot({ path: join(keep, `${name}.png`), fullPage: true });
+    if (keep) await h.page.screenshot({ path: join(keep, `${name}.png`), fullPage: true });
   };
 
   /** Signs in with a temporary password and replaces it, as the forced first step asks. */
   async function firstSignIn(username: string, temporary: string, chosen: string) {
-    await page.goto(base);
+    await h.page.goto(h.base);
     await byTest('login-username').fill(username);
     await byTest('login-password').fill(temporary);
     await byTest('login-submit').click();
@@ -91,18 +47,18 @@ describe('incidents in Chromium', () => {
   /** Picks an option of a Mantine select by its label. */
   async function choose(testId: string, option: string) {
     await byTest(testId).click();
-    await page.getByRole('option', { name: option, exact: true }).click();
+    await h.page.getByRole('option', { name: option, exact: true }).click();
   }
 
   it('declares, triages, annotates and closes an incident', async () => {
     let handlerTemporary = '';
     await step('admin-creates-handler', async () => {
       await firstSignIn('admin', ADMIN_INITIAL, ADMIN_CHOSEN);
-      const cookie = (await page.context().cookies(base)).map((c) => `${c.name}=${c.value}`).join('; ');
-      const me = (await (await fetch(`${base}/api/v1/auth/me`, { headers: { cookie } })).json()) as { csrfToken: string };
-      const r = await fetch(`${base}/api/v1/users`, {
+      const cookie = (await h.page.context().cookies(h.base)).map((c) => `${c.name}=${c.value}`).join('; ');
+      const me = (await (await fetch(`${h.base}/api/v1/auth/me`, { headers: { cookie } })).json()) as { csrfToken: string };
+      const r = await fetch(`${h.base}/api/v1/users`, {
         method: 'POST',
-        headers: { cookie, 'x-csrf-token': me.csrfToken, 'content-type': 'application/json', origin: base },
+        headers: { cookie, 'x-csrf-token': me.csrfToken, 'content-type': 'application/json', origin: h.base },
         body: JSON.stringify({ username: 'hanna', displayName: 'Hanna Handler', roles: ['handler'] }),
       });
       expect(r.status).toBe(201);
@@ -130,13 +86,13 @@ describe('incidents in Chromium', () => {
       await byTest('incident-submit').click();
       await expect.poll(() => byTest('incident-reference').innerText()).toBe(reference);
       expect(await byTest('incident-priority').innerText()).toBe('P4');
-      expect(new URL(page.url()).pathname).toBe(`/incidents/${reference}`);
+      expect(new URL(h.page.url()).pathname).toBe(`/incidents/${reference}`);
       await expect.poll(() => byTest('timeline').innerText()).toContain(`declared ${reference}`);
     });
 
     await step('move-to-triage', async () => {
       await byTest('incident-move').click();
-      await page.getByRole('menuitem', { name: 'Triage', exact: true }).click();
+      await h.page.getByRole('menuitem', { name: 'Triage', exact: true }).click();
       await expect.poll(() => byTest('incident-status').innerText()).toMatch(/^triage$/i);
       await expect.poll(() => byTest('timeline').innerText()).toContain('moved the incident from New to Triage');
     });
@@ -147,7 +103,7 @@ describe('incidents in Chromium', () => {
       const note = byTest('timeline').getByTestId('note-text').last();
       await expect.poll(() => note.innerText()).toBe(`Suspicious mail:\n${XSS}`);
       expect(await byTest('timeline').locator('script').count()).toBe(0);
-      await page.waitForTimeout(300);
+      await h.page.waitForTimeout(300);
       expect(dialogs).toEqual([]);
       await shot('incident-page');
     });
