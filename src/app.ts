@@ -23,6 +23,7 @@ import { healthRoutes, metaRoutes } from './modules/system/routes.ts';
 import { userRoutes } from './modules/users/routes.ts';
 import { incidentRoutes } from './modules/incidents/routes.ts';
 import { taskRoutes } from './modules/incidents/tasks.routes.ts';
+import { exportRoutes } from './modules/incidents/export.routes.ts';
 import { linkRoutes } from './modules/incidents/links.routes.ts';
 import { playbookRoutes } from './modules/playbooks/routes.ts';
 import { observableRoutes } from './modules/observables/routes.ts';
@@ -141,7 +142,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(auditRoutes, { audit: services.audit });
       await api.register(incidentRoutes, { incidents: services.incidents, details: services.incidentDetails });
       await api.register(taskRoutes, { tasks: services.tasks });
-      await api.register(linkRoutes, { links: services.links, exporter: services.incidentExport });
+      await api.register(linkRoutes, { links: services.links });
+      await api.register(exportRoutes, { exporter: services.incidentExport });
       await api.register(playbookRoutes, { playbooks: services.playbooks });
       await api.register(observableRoutes, { observables: services.observables });
       await api.register(evidenceRoutes, { evidence: services.evidence, maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES });

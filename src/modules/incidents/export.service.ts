@@ -15,33 +15,55 @@ export function createIncidentExportService(d: {
   incidents: IncidentService; details: IncidentDetailService; tasks: TaskService; links: LinkService;
   observables: ObservableService; evidence: EvidenceService;
 }) {
+  /** Everything but the timeline, each through the caller's own access check (the incident first). */
+  async function parts(actor: Actor, id: string) {
+    const incident = await d.incidents.get(actor, id);
+    const [tasks, observables, evidence, links, lessons] = await Promise.all([
+      d.tasks.list(actor, incident.id),
+      d.observables.list(actor, incident.id),
+      d.evidence.list(actor, incident.id),
+      d.links.list(actor, incident.id),
+      d.details.getLessons(actor, incident.id),
+    ]);
+    return { incident, tasks, observables, evidence, links, lessons };
+  }
+
+  /** The timeline page by page, oldest first, with the same visibility as GET …/timeline. */
+  async function* timeline(actor: Actor, incidentId: string, pageSize: number) {
+    let after: number | undefined;
+    for (;;) {
+      const page = await d.details.timeline(actor, incidentId, { afterId: after, limit: pageSize });
+      yield* page.items;
+      if (page.nextAfter === null) return;
+      after = page.nextAfter;
+    }
+  }
+
   return {
     async exportJson(actor: Actor, id: string) {
-      const incident = await d.incidents.get(actor, id);
-      const timeline = [];
-      let after: number | undefined;
-      for (;;) {
-        const page = await d.details.timeline(actor, incident.id, { afterId: after, limit: 1000 });
-        timeline.push(...page.items);
-        if (page.nextAfter === null) break;
-        after = page.nextAfter;
-      }
-      const [tasks, observables, evidence, links, lessons] = await Promise.all([
-        d.tasks.list(actor, incident.id),
-        d.observables.list(actor, incident.id),
-        d.evidence.list(actor, incident.id),
-        d.links.list(actor, incident.id),
-        d.details.getLessons(actor, incident.id),
-      ]);
+      const p = await parts(actor, id);
+      const entries = [];
+      for await (const e of timeline(actor, p.incident.id, 1000)) entries.push(e);
       return {
         format: 'vigil.incident-export' as const,
         formatVersion: 1 as const,
         vigilVersion: VERSION,
         exportedAt: new Date(),
         exportedBy: actor.username,
-        incident, tasks, observables, evidence, links, lessons, timeline,
+        ...p, timeline: entries,
       };
+    },
+
+    /**
+     * The same content for a printed report (HTML, PDF). Access is checked before this returns, so a
+     * refusal comes before any output; `timeline()` then reads the entries 500 at a time as they are
+     * used, afresh on each call.
+     */
+    async report(actor: Actor, id: string) {
+      const p = await parts(actor, id);
+      return { ...p, vigilVersion: VERSION, exportedAt: new Date(), exportedBy: actor.username, timeline: () => timeline(actor, p.incident.id, 500) };
     },
   };
 }
 export type IncidentExportService = ReturnType<typeof createIncidentExportService>;
+export type IncidentReport = Awaited<ReturnType<IncidentExportService['report']>>;

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../../lib/http.ts';
-import type { IncidentExportService } from './export.service.ts';
 import type { LinkService } from './links.service.ts';
 import { IncidentParam, IncidentView, StatusEnum, TlpEnum, Version } from './schemas.ts';
 
@@ -15,17 +14,7 @@ const Link = z.object({
   createdAt: z.date(),
 });
 
-export const linkRoutes: FastifyPluginAsyncZod<{ links: LinkService; exporter: IncidentExportService }> = async (app, { links, exporter }) => {
-  app.get('/incidents/:id/export', {
-    schema: {
-      operationId: 'incidents.export', tags, summary: 'The whole incident as one JSON document (archival), as far as you may see it', params: IncidentParam,
-      response: { 200: z.object({ format: z.literal('vigil.incident-export'), formatVersion: z.literal(1) }).passthrough() },
-    },
-  }, async (req, reply) => {
-    const doc = await exporter.exportJson(actorOf(req), req.params.id);
-    return reply.header('content-disposition', `attachment; filename="${doc.incident.reference}.json"`).send(doc);
-  });
-
+export const linkRoutes: FastifyPluginAsyncZod<{ links: LinkService }> = async (app, { links }) => {
   app.get('/incidents/:id/links', {
     schema: { operationId: 'incidents.links', tags, summary: 'Links to and from other incidents you may see', params: IncidentParam, response: { 200: z.object({ items: z.array(Link) }) } },
   }, async (req) => ({ items: await links.list(actorOf(req), req.params.id) }));

@@ -41,7 +41,7 @@ function AddNote() {
     <Paper withBorder p="md" component="form" onSubmit={(e: FormEvent) => void submit(e)} aria-label="Add note">
       <Stack gap="sm">
         <ErrorAlert error={error} />
-        <Textarea label="Add note" placeholder="What was found, done or decided. Markdown; shown as plain text for now."
+        <Textarea label="Add note" placeholder="What was found, done or decided. Markdown: **bold**, lists, `code`, links."
           autosize minRows={3} maxRows={14} value={body} onChange={(e) => setBody(e.currentTarget.value)} data-testid="note-body" />
         <Group justify="space-between" align="flex-end">
           <Select label="Note TLP" w={260} clearable value={tlp} onChange={(v) => setTlp(v as Tlp | null)}

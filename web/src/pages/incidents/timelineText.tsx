@@ -1,9 +1,10 @@
 // One readable sentence per timeline entry kind. Everything is rendered as text: entry data is
-// whatever people typed, and React escapes it.
+// whatever people typed, and React escapes it. Notes alone are Markdown, through <Markdown>.
 import type { ReactNode } from 'react';
 import { List, Text } from '@mantine/core';
 import { humanize, KEY_TIME_LABELS, type KeyTime, type TimelineEntry } from '../../api/incidents';
 import { formatDate } from '../../components/common';
+import { Markdown } from '../../components/Markdown';
 
 type Label = (c: { class: string; type: string }) => string;
 
@@ -76,12 +77,10 @@ export function describe(e: TimelineEntry, label: Label, nameOf: (userId: string
   }
 }
 
-/** A note's text exactly as typed: no HTML, no Markdown rendering, line breaks kept. */
+/** A note, rendered from Markdown (no raw HTML, safe links only, no images loaded). */
 export function NoteBody({ body }: { body: string }) {
   return (
-    <Text size="sm" mt={6} p="sm" bg="dark.8" data-testid="note-text"
-      style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere', borderRadius: 'var(--mantine-radius-sm)', borderLeft: '3px solid var(--mantine-color-dark-4)' }}>
-      {body}
-    </Text>
+    <Markdown source={body} fz="sm" mt={6} p="sm" bg="dark.8" data-testid="note-text"
+      style={{ borderRadius: 'var(--mantine-radius-sm)', borderLeft: '3px solid var(--mantine-color-dark-4)' }} />
   );
 }
