@@ -27,6 +27,8 @@ import { exportRoutes } from './modules/incidents/export.routes.ts';
 import { linkRoutes } from './modules/incidents/links.routes.ts';
 import { playbookRoutes } from './modules/playbooks/routes.ts';
 import { observableRoutes } from './modules/observables/routes.ts';
+import { reportRoutes } from './modules/reports/routes.ts';
+import { liveRoutes } from './modules/live/routes.ts';
 import { evidenceRoutes } from './modules/evidence/routes.ts';
 
 export interface AppDeps {
@@ -146,6 +148,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(exportRoutes, { exporter: services.incidentExport });
       await api.register(playbookRoutes, { playbooks: services.playbooks });
       await api.register(observableRoutes, { observables: services.observables });
+      await api.register(reportRoutes, { reports: services.reports });
+      await api.register(liveRoutes, { live: services.live, authenticator: services.authenticator, heartbeatMs: config.VIGIL_LIVE_HEARTBEAT_MS });
       await api.register(evidenceRoutes, { evidence: services.evidence, maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES });
     },
     { prefix: '/api/v1' },
@@ -180,11 +184,12 @@ async function authenticate(req: FastifyRequest, s: Services) {
   if (rule === 'none' && !url?.startsWith('/api/')) return;
   const meta = clientMeta(req);
   const header = req.headers.authorization;
+  const touch = req.routeOptions.config?.touchSession !== false;
   if (header && /^bearer /i.test(header)) {
-    req.auth = await s.authenticator.fromToken(header.slice(7).trim(), meta);
+    req.auth = await s.authenticator.fromToken(header.slice(7).trim(), meta, { touch });
   } else {
     const token = req.cookies?.[SESSION_COOKIE];
-    if (token) req.auth = await s.authenticator.fromSession(token, meta);
+    if (token) req.auth = await s.authenticator.fromSession(token, meta, { touch });
   }
   const a = req.auth;
   if (rule === 'none' || !url) return;

@@ -31,6 +31,8 @@ const Env = z.object({
   VIGIL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
   VIGIL_EVIDENCE_DIR: z.string().min(1).optional(),
   VIGIL_EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1).max(1024 ** 4).default(2 * 1024 ** 3),
+  VIGIL_LIVE_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  VIGIL_LIVE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(25_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -57,9 +57,10 @@ user
   .addOption(new Option('-r, --role <role...>', 'roles to grant').choices(ROLES).makeOptionMandatory())
   .option('-n, --display-name <name>', 'display name (default: the username)')
   .option('-e, --email <address>', 'e-mail address')
-  .action((username: string, o: { role: Role[]; displayName?: string; email?: string }) =>
+  .option('-o, --organisation <name>', "a reporter's constituent organisation")
+  .action((username: string, o: { role: Role[]; displayName?: string; email?: string; organisation?: string }) =>
     withRuntime(async (rt) => {
-      const r = await rt.services.users.create(cli, { username, displayName: o.displayName ?? username, email: o.email ?? null, roles: o.role });
+      const r = await rt.services.users.create(cli, { username, displayName: o.displayName ?? username, email: o.email ?? null, organisation: o.organisation ?? null, roles: o.role });
       console.log(`Created ${r.user.username} (${r.user.roles.join(', ')}).`);
       console.log(`Temporary password (shown once; to be changed at first sign-in): ${r.temporaryPassword}`);
     }),

@@ -17,6 +17,8 @@ import { createPlaybookService } from './modules/playbooks/service.ts';
 import { createObservableService } from './modules/observables/service.ts';
 import { createBlobStore } from './modules/evidence/blobs.ts';
 import { createEvidenceService } from './modules/evidence/service.ts';
+import { createReportService } from './modules/reports/service.ts';
+import { createLiveService } from './modules/live/service.ts';
 
 /** Wires every service with its explicit dependencies. The HTTP app, the CLI and jobs share these. */
 export function createServices(d: { db: Db; config: Config; clock: Clock; secretKey: Buffer }) {
@@ -48,8 +50,11 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     observables: createObservableService({ db, audit, settings, clock }),
     evidence: createEvidenceService({ db, audit, settings, clock, blobs: createBlobStore(config.evidenceDir), maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES }),
   };
+  const reports = createReportService({ db, audit, settings, clock, incidents: base.incidents });
   return {
     ...base,
+    reports,
+    live: createLiveService({ db, reports, pollMs: config.VIGIL_LIVE_POLL_MS }),
     incidentExport: createIncidentExportService({
       incidents: base.incidents, details: base.incidentDetails, tasks: base.tasks, links: base.links, observables: base.observables, evidence: base.evidence,
     }),

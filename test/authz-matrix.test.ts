@@ -22,7 +22,7 @@ interface Case {
   path: string;
   allowed: Role[] | 'public' | 'mfa-pending';
   /** Builds the request for one caller; `target` is a fresh user the call may act upon. */
-  req?: (ctx: { target: string; password: string; incident: string; task: string; observable: string; evidence: string; other: string }) => {
+  req?: (ctx: { target: string; password: string; incident: string; task: string; observable: string; evidence: string; other: string; report: string }) => {
     url?: string;
     payload?: unknown;
     headers?: Record<string, string>;
@@ -107,6 +107,22 @@ const CASES: Case[] = [
   { method: 'GET', path: '/api/v1/incidents/:id/links', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/links` }) },
   { method: 'POST', path: '/api/v1/incidents/:id/links', allowed: WORKERS, req: ({ incident, other }) => ({ url: `/api/v1/incidents/${incident}/links`, payload: { kind: 'related', incidentId: other } }) },
   { method: 'DELETE', path: '/api/v1/incidents/:id/links/:kind/:otherId', allowed: WORKERS, req: ({ incident, other }) => ({ url: `/api/v1/incidents/${incident}/links/related/${other}` }) },
+  { method: 'GET', path: '/api/v1/live', allowed: SELF, req: () => ({ url: '/api/v1/live?timeout=0' }) },
+  { method: 'GET', path: '/api/v1/incidents/count', allowed: READERS, req: () => ({ url: '/api/v1/incidents/count?open=true' }) },
+  { method: 'POST', path: '/api/v1/incidents/assign', allowed: WORKERS, req: ({ incident }) => ({ payload: { incidents: [incident], assigneeId: null } }) },
+  // Reporters list, read and submit reports too, but only their own organisation's (a 404 for others; see the reports tests).
+  { method: 'GET', path: '/api/v1/reports', allowed: ALL },
+  { method: 'POST', path: '/api/v1/reports', allowed: [...WORKERS, 'reporter'], req: () => ({ payload: { title: 'Matrix report' } }) },
+  { method: 'GET', path: '/api/v1/reports/:reportId', allowed: ALL, req: ({ report }) => ({ url: `/api/v1/reports/${report}` }) },
+  { method: 'GET', path: '/api/v1/reports/:reportId/raw', allowed: READERS, req: ({ report }) => ({ url: `/api/v1/reports/${report}/raw` }) },
+  { method: 'POST', path: '/api/v1/reports/:reportId/link', allowed: WORKERS, req: ({ report, incident }) => ({ url: `/api/v1/reports/${report}/link`, payload: { incident } }) },
+  { method: 'POST', path: '/api/v1/reports/:reportId/merge', allowed: WORKERS, req: ({ report }) => ({ url: `/api/v1/reports/${report}/merge`, payload: { into: randomUUID() } }) },
+  { method: 'POST', path: '/api/v1/reports/:reportId/reject', allowed: WORKERS, req: ({ report }) => ({ url: `/api/v1/reports/${report}/reject`, payload: { reason: 'spam' } }) },
+  { method: 'POST', path: '/api/v1/reports/:reportId/reopen', allowed: WORKERS, req: ({ report }) => ({ url: `/api/v1/reports/${report}/reopen`, payload: { reason: 'r' } }) },
+  {
+    method: 'POST', path: '/api/v1/incidents/from-reports', allowed: WORKERS,
+    req: ({ report }) => ({ payload: { reports: [report], title: 'm', impact: 'low', urgency: 'low', classifications: [{ class: 'test', type: 'test' }] } }),
+  },
   { method: 'POST', path: '/api/v1/incidents/:id/merge', allowed: WORKERS, req: ({ incident, other }) => ({ url: `/api/v1/incidents/${incident}/merge`, payload: { sourceId: other, sourceVersion: 1 } }) },
 ];
 
@@ -147,7 +163,8 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
           filename: 's.bin', collectedBy: 'x', collectedAt: new Date(), collectedFrom: 'y',
         })).id;
         const other = (await t.services.incidents.declare(worker, { title: 'Other', impact: 'low', urgency: 'low', classifications: [{ class: 'test', type: 'test' }] })).id;
-        const built = c.req?.({ target, password: PASSWORD, incident, task, observable, evidence, other }) ?? {};
+        const report = (await t.services.reports.submit(worker, { title: 'Matrix report' }, { contentType: 'text/plain', content: Buffer.from('r') })).id;
+        const built = c.req?.({ target, password: PASSWORD, incident, task, observable, evidence, other, report }) ?? {};
         const before = await auditCount(t);
         const r = await t.app.inject({
           method: c.method,
@@ -176,7 +193,7 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
     const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: u.username, password: PASSWORD } });
     const pending = { cookie: `vigil_session=${r.cookies[0]!.value}`, 'x-csrf-token': r.json().csrfToken };
     for (const c of CASES.filter((x) => Array.isArray(x.allowed))) {
-      const res = await t.app.inject({ method: c.method, url: c.path.replace(/:(id|taskId|userId|observableId|evidenceId)/g, randomUUID()).replace(':role', 'analyst').replace(':key', 'phishing').replace(':kind', 'related').replace(':otherId', randomUUID()), headers: pending });
+      const res = await t.app.inject({ method: c.method, url: c.path.replace(/:(id|taskId|userId|observableId|evidenceId|reportId)/g, randomUUID()).replace(':role', 'analyst').replace(':key', 'phishing').replace(':kind', 'related').replace(':otherId', randomUUID()), headers: pending });
       expect(res.statusCode, `${c.method} ${c.path}`).toBe(401);
     }
   });

@@ -23,7 +23,7 @@ describe.each(stores())('bad input on %s', (store) => {
     endpoints = Object.entries(spec.paths).flatMap(([p, methods]) =>
       Object.entries(methods).map(([m, op]) => ({
         method: m.toUpperCase(),
-        url: p.replace(/\{(id|taskId|userId|observableId|evidenceId|otherId)\}/g, target).replace('{role}', 'analyst').replace('{key}', 'phishing').replace('{kind}', 'related'),
+        url: p.replace(/\{(id|taskId|userId|observableId|evidenceId|otherId|reportId)\}/g, target).replace('{role}', 'analyst').replace('{key}', 'phishing').replace('{kind}', 'related'),
         hasBody: !!op.requestBody,
       })),
     );

@@ -87,7 +87,7 @@ describe('vigil serve on the embedded store (real processes)', () => {
     const broken = vigil(['audit', 'verify'], env);
     expect(broken.code).toBe(1);
     expect(broken.stderr).toMatch(/Audit chain BROKEN at record 3: content does not match its hash \(altered\)/);
-  });
+  }, 240_000); // nine real process starts, each opening the embedded store: slow on a busy machine
 });
 
 describe.runIf(!!process.env.DATABASE_URL)('vigil on PostgreSQL (real processes)', () => {

@@ -33,6 +33,7 @@ export interface AppUserTable {
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
   lastLoginAt: Timestamp | null;
   passwordChangedAt: Timestamp | null;
+  organisation: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface RecoveryCodeTable {
@@ -131,6 +132,7 @@ export interface IncidentTable {
   createdAt: Timestamp;
   updatedAt: Timestamp;
   closedAt: Timestamp | null;
+  assigneeId: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface IncidentClassificationTable {
@@ -280,6 +282,48 @@ export interface IncidentLinkTable {
   createdAt: Timestamp;
 }
 
+export type ReportChannel = 'api' | 'web_form' | 'portal' | 'email' | 'phone' | 'monitoring' | 'other';
+export type ReportStatus = 'new' | 'linked' | 'merged' | 'rejected';
+export type Rejection = 'not_incident' | 'false_positive' | 'spam' | 'outside_mandate' | 'duplicate';
+
+export interface ReportCounterTable {
+  year: number;
+  last: number;
+}
+
+export interface ReportTable {
+  id: Generated<string>;
+  reference: string;
+  channel: ReportChannel;
+  source: string | null;
+  status: ReportStatus;
+  title: string;
+  body: string;
+  tlp: Tlp;
+  reporterName: string | null;
+  reporterEmail: string | null;
+  reporterPhone: string | null;
+  organisation: string | null;
+  receivedAt: Timestamp;
+  submittedBy: string | null;
+  incidentId: string | null;
+  mergedInto: string | null;
+  rejection: Rejection | null;
+  rejectionNote: string | null;
+  decidedBy: string | null;
+  decidedAt: Timestamp | null;
+  version: ColumnType<number, number | undefined, number>;
+  updatedAt: Timestamp;
+}
+
+/** The bytes that arrived; insert-only (a trigger refuses UPDATE, DELETE and TRUNCATE). */
+export interface ReportRawTable {
+  reportId: string;
+  contentType: string;
+  content: Uint8Array;
+  sha256: string;
+}
+
 export interface Database {
   team: TeamTable;
   appUser: AppUserTable;
@@ -301,6 +345,9 @@ export interface Database {
   evidence: EvidenceTable;
   evidenceCustody: EvidenceCustodyTable;
   incidentLink: IncidentLinkTable;
+  reportCounter: ReportCounterTable;
+  report: ReportTable;
+  reportRaw: ReportRawTable;
 }
 
 export type UserRow = Selectable<AppUserTable>;

@@ -52,6 +52,11 @@ export const ERRORS = {
   VIG_TASK_VERSION_CONFLICT: { status: 409, title: 'The task changed since you read it' },
   VIG_INCIDENT_LINK_INVALID: { status: 409, title: 'This link or merge is not possible' },
   VIG_INCIDENT_ROLE_USER_INVALID: { status: 400, title: 'The user cannot hold a role in this incident' },
+  VIG_INCIDENT_ASSIGNEE_INVALID: { status: 400, title: 'The user cannot be assigned incidents' },
+  VIG_REPORT_NOT_FOUND: { status: 404, title: 'No such report' },
+  VIG_REPORT_VERSION_CONFLICT: { status: 409, title: 'The report changed since you read it' },
+  VIG_REPORT_DECIDED: { status: 409, title: 'The report is already linked, merged or rejected' },
+  VIG_REPORT_MERGE_INVALID: { status: 409, title: 'This report cannot be merged there' },
   VIG_INTERNAL: { status: 500, title: 'Internal error' },
   VIG_UNAVAILABLE: { status: 503, title: 'Service not ready' },
 } as const satisfies Record<`VIG_${string}`, { status: number; title: string }>;

@@ -17,6 +17,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     auth?: RouteAuth;
+    /** false: calling this route does not count as activity (the session's idle clock keeps running). */
+    touchSession?: boolean;
   }
 }
 

@@ -21,6 +21,7 @@ export const UserViewSchema = z
     username: z.string(),
     displayName: z.string(),
     email: z.string().nullable(),
+    organisation: z.string().nullable(),
     roles: z.array(RoleSchema),
     mfaEnabled: z.boolean(),
     mustChangePassword: z.boolean(),

@@ -16,11 +16,13 @@ describe('policy', () => {
     expect(can(as('manager'), 'user.create')).toBe(false);
   });
 
-  it('gives admins every permission and reporters only their own account', () => {
-    // Admins administer; they read incidents (TLP rule) but working them takes a handler or manager role.
-    const handling = ['incident.create', 'incident.update', 'incident.close', 'evidence.download'];
-    expect([...permissionsOf(['admin'])].sort()).toEqual(PERMISSIONS.filter((p) => !handling.includes(p)).sort());
-    expect([...permissionsOf(['reporter'])]).toEqual(['account.manage']);
+  it('gives admins every permission but working incidents, and reporters only their account and reports', () => {
+    // Admins administer; they read incidents and reports (TLP rule) but working them takes a handler or manager role.
+    const handling = ['incident.create', 'incident.update', 'incident.close', 'evidence.download', 'report.triage'];
+    // The reporter's own-organisation view and portal submission are a constituent's, not the team's.
+    const constituent = ['report.read_own', 'report.submit'];
+    expect([...permissionsOf(['admin'])].sort()).toEqual(PERMISSIONS.filter((p) => !handling.includes(p) && !constituent.includes(p)).sort());
+    expect([...permissionsOf(['reporter'])].sort()).toEqual(['account.manage', ...constituent].sort());
     expect(ROLES).toEqual(['admin', 'manager', 'handler', 'viewer', 'reporter']);
   });
 

@@ -25,6 +25,10 @@ export const PERMISSIONS = [
   'incident.close', // close and reopen
   'playbook.manage', // create and edit playbooks
   'evidence.download', // download evidence files (each download is on the chain of custody)
+  'report.read', // read every incident report (those linked to a restricted incident: as the incident)
+  'report.read_own', // read one's own organisation's reports and their incidents' public status only
+  'report.submit', // submit a report (a reporter: for its own organisation, through the portal)
+  'report.triage', // log reports from any channel, link them to incidents, merge, reject, reopen
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -42,12 +46,18 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   admin: [
     'account.manage', 'team.read', 'user.read', 'user.create', 'user.update', 'user.disable',
     'user.reset_credentials', 'settings.read', 'settings.update', 'audit.read', 'audit.verify', 'incident.read',
-    'playbook.manage',
+    'playbook.manage', 'report.read',
   ],
-  manager: ['account.manage', 'team.read', 'user.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download'],
-  handler: ['account.manage', 'team.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download'],
-  viewer: ['account.manage', 'team.read', 'incident.read'],
-  reporter: ['account.manage'],
+  manager: [
+    'account.manage', 'team.read', 'user.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download',
+    'report.read', 'report.triage',
+  ],
+  handler: [
+    'account.manage', 'team.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download',
+    'report.read', 'report.triage',
+  ],
+  viewer: ['account.manage', 'team.read', 'incident.read', 'report.read'],
+  reporter: ['account.manage', 'report.read_own', 'report.submit'],
 };
 
 export function permissionsOf(roles: readonly Role[]): Set<Permission> {

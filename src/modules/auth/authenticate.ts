@@ -30,7 +30,7 @@ export function createAuthenticator(d: {
 }) {
   return {
     /** The session behind a cookie token, or null when unknown, revoked, expired, idle or its user disabled. */
-    async fromSession(token: string, meta: ClientMeta): Promise<AuthContext | null> {
+    async fromSession(token: string, meta: ClientMeta, opts: { touch?: boolean } = {}): Promise<AuthContext | null> {
       if (token.length < 20 || token.length > 200) return null;
       const found = await sessionRepo.findLiveByTokenHash(d.db, sha256Hex(token));
       if (!found) return null;
@@ -39,7 +39,7 @@ export function createAuthenticator(d: {
       const t = now.getTime();
       if (user.disabledAt || session.expiresAt.getTime() <= t) return null;
       if (session.lastSeenAt.getTime() + d.sessionIdleMs <= t) return null;
-      if (t - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await sessionRepo.touch(d.db, session.id, now);
+      if (opts.touch !== false && t - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await sessionRepo.touch(d.db, session.id, now);
       const settings = await d.settings.current();
       return {
         actor: userActor(user, meta, session.id),
@@ -52,7 +52,7 @@ export function createAuthenticator(d: {
     },
 
     /** The API token behind a Bearer header; throws VIG_AUTH_TOKEN_INVALID when it is not usable. */
-    async fromToken(token: string, meta: ClientMeta): Promise<AuthContext> {
+    async fromToken(token: string, meta: ClientMeta, opts: { touch?: boolean } = {}): Promise<AuthContext> {
       if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) throw new VigilError('VIG_AUTH_TOKEN_INVALID');
       const found = await tokenRepo.findLiveByHash(d.db, sha256Hex(token));
       const now = d.clock.now();
@@ -60,7 +60,7 @@ export function createAuthenticator(d: {
         throw new VigilError('VIG_AUTH_TOKEN_INVALID');
       }
       const { token: row, user } = found;
-      if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_EVERY_MS) await tokenRepo.touch(d.db, row.id, now);
+      if (opts.touch !== false && (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_EVERY_MS)) await tokenRepo.touch(d.db, row.id, now);
       // Never more than the owner: the token's roles the owner still holds today.
       const roles = row.roles.filter((r: Role) => user.roles.includes(r));
       return {

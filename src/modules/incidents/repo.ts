@@ -15,11 +15,27 @@ export interface IncidentFilter {
   classType?: { class: string; type?: string | undefined } | undefined;
   constituent?: string | undefined;
   roleHolder?: string | undefined;
-  /** Full-text search over title, summary and the notes the scope may read. */
+  /** A user id, or null for incidents nobody is assigned to. */
+  assignee?: string | null | undefined;
+  createdFrom?: Date | undefined;
+  createdTo?: Date | undefined;
+  /** Full-text search over title, summary, the notes the scope may read, and the incident's reports. */
   q?: string | undefined;
-  after?: { createdAt: Date; id: string } | undefined;
+  sort?: IncidentSort | undefined;
+  /** The sort key values of the last row of the previous page. */
+  after?: (string | Date)[] | undefined;
   limit: number;
 }
+
+export type IncidentSort = 'newest' | 'oldest' | 'updated' | 'priority';
+
+/** The columns each sort orders by, the last always the id so every row has one place. */
+export const SORTS: Record<IncidentSort, { column: 'createdAt' | 'updatedAt' | 'priority' | 'id'; dir: 'asc' | 'desc' }[]> = {
+  newest: [{ column: 'createdAt', dir: 'desc' }, { column: 'id', dir: 'desc' }],
+  oldest: [{ column: 'createdAt', dir: 'asc' }, { column: 'id', dir: 'asc' }],
+  updated: [{ column: 'updatedAt', dir: 'desc' }, { column: 'id', dir: 'desc' }],
+  priority: [{ column: 'priority', dir: 'asc' }, { column: 'createdAt', dir: 'desc' }, { column: 'id', dir: 'desc' }],
+};
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
@@ -30,24 +46,85 @@ const NIL_UUID = '00000000-0000-0000-0000-000000000000';
  */
 export function visibleSql(scope: IncidentScope, alias: string): RawBuilder<boolean> {
   if (scope.privileged) return sql<boolean>`true`;
-  return sql<boolean>`(${sql.ref(`${alias}.tlp`)} not in (${sql.join([...RESTRICTED_TLP])}) or exists (
-    select 1 from incident_role r where r.incident_id = ${sql.ref(`${alias}.id`)} and r.user_id = ${scope.userId ?? NIL_UUID}))`;
+  const user = scope.userId ?? NIL_UUID;
+  return sql<boolean>`(${sql.ref(`${alias}.tlp`)} not in (${sql.join([...RESTRICTED_TLP])}) or ${sql.ref(`${alias}.assignee_id`)} = ${user} or exists (
+    select 1 from incident_role r where r.incident_id = ${sql.ref(`${alias}.id`)} and r.user_id = ${user}))`;
 }
 
 const visible = (scope: IncidentScope) => visibleSql(scope, 'incident');
+
+/** Whether the scope's user holds a role in (or is the assignee of) the incident `alias` names: may read its restricted entries. */
+export function needToKnow(scope: IncidentScope, alias: string): RawBuilder<boolean> {
+  if (scope.privileged) return sql<boolean>`true`;
+  const user = scope.userId ?? NIL_UUID;
+  return sql<boolean>`(${sql.ref(`${alias}.assignee_id`)} = ${user} or exists (
+    select 1 from incident_role r where r.incident_id = ${sql.ref(`${alias}.id`)} and r.user_id = ${user}))`;
+}
 
 /** Whether the scope may see an incident's RED and AMBER+STRICT entries (privileged, or a role holder). */
 export async function seesRestricted(x: Executor, scope: IncidentScope, incidentId: string): Promise<boolean> {
   if (scope.privileged) return true;
   if (!scope.userId) return false;
+  const userId = scope.userId;
   const row = await x
-    .selectFrom('incidentRole')
-    .select('incidentId')
-    .where('incidentId', '=', incidentId)
-    .where('userId', '=', scope.userId)
-    .limit(1)
+    .selectFrom('incident')
+    .select('id')
+    .where('id', '=', incidentId)
+    .where((eb) => eb.or([
+      eb('assigneeId', '=', userId),
+      eb.exists(eb.selectFrom('incidentRole as r').select('r.incidentId').whereRef('r.incidentId', '=', 'incident.id').where('r.userId', '=', userId)),
+    ]))
     .executeTakeFirst();
   return !!row;
+}
+
+
+/** Incidents the scope may see that match the filter (no order, no page). */
+function filtered(x: Executor, scope: IncidentScope, f: IncidentFilter) {
+  let q = x.selectFrom('incident').where(visible(scope));
+  if (f.status?.length) q = q.where('incident.status', 'in', f.status);
+  if (f.open) q = q.where('incident.status', '<>', 'closed');
+  if (f.priority?.length) q = q.where('incident.priority', 'in', f.priority);
+  if (f.tlp?.length) q = q.where('incident.tlp', 'in', f.tlp);
+  if (f.exercise !== undefined) q = q.where('incident.exercise', '=', f.exercise);
+  if (f.constituent) q = q.where('incident.constituent', '=', f.constituent);
+  if (f.assignee !== undefined) q = f.assignee === null ? q.where('incident.assigneeId', 'is', null) : q.where('incident.assigneeId', '=', f.assignee);
+  if (f.createdFrom) q = q.where('incident.createdAt', '>=', f.createdFrom);
+  if (f.createdTo) q = q.where('incident.createdAt', '<', f.createdTo);
+  if (f.classType) {
+    const ct = f.classType;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('incidentClassification as c')
+          .select('c.incidentId')
+          .whereRef('c.incidentId', '=', 'incident.id')
+          .where('c.class', '=', ct.class)
+          .$if(!!ct.type, (s) => s.where('c.type', '=', ct.type!)),
+      ),
+    );
+  }
+  if (f.roleHolder) {
+    const userId = f.roleHolder;
+    q = q.where((eb) =>
+      eb.exists(eb.selectFrom('incidentRole as r').select('r.incidentId').whereRef('r.incidentId', '=', 'incident.id').where('r.userId', '=', userId)),
+    );
+  }
+  if (f.q) {
+    const query = sql`websearch_to_tsquery('simple', ${f.q})`;
+    const user = scope.userId ?? NIL_UUID;
+    // Restricted notes count only where the scope may read them: privileged, role holder or assignee.
+    const notesVisible = scope.privileged
+      ? sql<boolean>`true`
+      : sql<boolean>`(e.tlp is null or e.tlp not in (${sql.join([...RESTRICTED_TLP])}) or incident.assignee_id = ${user} or exists (
+          select 1 from incident_role r where r.incident_id = e.incident_id and r.user_id = ${user}))`;
+    q = q.where(sql<boolean>`(incident.search @@ ${query}
+      or exists (select 1 from incident_event e where e.incident_id = incident.id
+        and e.kind in ('incident.note_added', 'task.note_added')
+        and to_tsvector('simple', e.data->>'body') @@ ${query} and ${notesVisible})
+      or exists (select 1 from report rp where rp.incident_id = incident.id and rp.search @@ ${query}))`);
+  }
+  return q;
 }
 
 export const incidentRepo = {
@@ -83,49 +160,35 @@ export const incidentRepo = {
       .executeTakeFirstOrThrow(),
 
   list(x: Executor, scope: IncidentScope, f: IncidentFilter): Promise<IncidentRow[]> {
-    let q = x.selectFrom('incident').selectAll('incident').where(visible(scope));
-    if (f.status?.length) q = q.where('incident.status', 'in', f.status);
-    if (f.open) q = q.where('incident.status', '<>', 'closed');
-    if (f.priority?.length) q = q.where('incident.priority', 'in', f.priority);
-    if (f.tlp?.length) q = q.where('incident.tlp', 'in', f.tlp);
-    if (f.exercise !== undefined) q = q.where('incident.exercise', '=', f.exercise);
-    if (f.constituent) q = q.where('incident.constituent', '=', f.constituent);
-    if (f.classType) {
-      const ct = f.classType;
-      q = q.where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('incidentClassification as c')
-            .select('c.incidentId')
-            .whereRef('c.incidentId', '=', 'incident.id')
-            .where('c.class', '=', ct.class)
-            .$if(!!ct.type, (s) => s.where('c.type', '=', ct.type!)),
-        ),
-      );
-    }
-    if (f.roleHolder) {
-      const userId = f.roleHolder;
-      q = q.where((eb) =>
-        eb.exists(eb.selectFrom('incidentRole as r').select('r.incidentId').whereRef('r.incidentId', '=', 'incident.id').where('r.userId', '=', userId)),
-      );
-    }
-    if (f.q) {
-      const query = sql`websearch_to_tsquery('simple', ${f.q})`;
-      const notesVisible = scope.privileged
-        ? sql<boolean>`true`
-        : sql<boolean>`(e.tlp is null or e.tlp not in (${sql.join([...RESTRICTED_TLP])}) or exists (
-            select 1 from incident_role r where r.incident_id = e.incident_id and r.user_id = ${scope.userId ?? NIL_UUID}))`;
-      q = q.where(sql<boolean>`(incident.search @@ ${query} or exists (
-        select 1 from incident_event e where e.incident_id = incident.id
-          and e.kind in ('incident.note_added', 'task.note_added')
-          and to_tsvector('simple', e.data->>'body') @@ ${query} and ${notesVisible}))`);
-    }
+    let q = filtered(x, scope, f).selectAll('incident');
+    const order = SORTS[f.sort ?? 'newest'];
     if (f.after) {
-      const { createdAt, id } = f.after;
-      q = q.where((eb) => eb.or([eb('incident.createdAt', '<', createdAt), eb.and([eb('incident.createdAt', '=', createdAt), eb('incident.id', '<', id)])]));
+      const after = f.after;
+      // Keyset: rows strictly after the cursor in the sort's order, column by column.
+      q = q.where((eb) =>
+        eb.or(order.map((_, i) =>
+          eb.and([
+            ...order.slice(0, i).map((o, j) => eb(`incident.${o.column}`, '=', after[j]!)),
+            eb(`incident.${order[i]!.column}`, order[i]!.dir === 'asc' ? '>' : '<', after[i]!),
+          ]),
+        )),
+      );
     }
-    return q.orderBy('incident.createdAt', 'desc').orderBy('incident.id', 'desc').limit(f.limit).execute();
+    for (const o of order) q = q.orderBy(`incident.${o.column}`, o.dir);
+    return q.limit(f.limit).execute();
   },
+
+  async count(x: Executor, scope: IncidentScope, f: Omit<IncidentFilter, 'limit' | 'after' | 'sort'>): Promise<number> {
+    const r = await filtered(x, scope, { ...f, limit: 0 }).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return Number(r.n);
+  },
+
+  /** Of these incidents, the ids the scope may see. */
+  visibleIds: async (x: Executor, scope: IncidentScope, ids: string[]): Promise<string[]> =>
+    ids.length === 0 ? [] : (await x.selectFrom('incident').select('id').where('id', 'in', ids).where(visible(scope)).execute()).map((r) => r.id),
+
+  users: (x: Executor, ids: string[]) =>
+    ids.length === 0 ? Promise.resolve([]) : x.selectFrom('appUser').select(['id', 'username', 'displayName']).where('id', 'in', ids).execute(),
 
   classifications: (x: Executor, incidentIds: string[]) =>
     incidentIds.length === 0

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Actor } from '../../lib/actor.ts';
 import { actorOf } from '../../lib/http.ts';
+import type { IncidentFilter } from './repo.ts';
 import type { IncidentDetailService } from './details.service.ts';
 import {
   ClassificationIn, IncidentParam, IncidentRoleEnum, IncidentView, Lessons, Level, ListQuery, OpenStatusEnum, PapEnum,
@@ -10,6 +12,19 @@ import type { IncidentService } from './service.ts';
 import { canonicalRsit } from './taxonomy.ts';
 
 const tags = ['incidents'];
+
+type ListFilters = Omit<z.infer<typeof ListQuery>, 'sort' | 'limit' | 'cursor'>;
+/** The list query as repository filters ('me' and 'none' resolved for the caller). */
+function filterOf(q: ListFilters, actor: Actor): Omit<IncidentFilter, 'limit'> {
+  const me = actor.userId ?? '00000000-0000-0000-0000-000000000000';
+  return {
+    status: q.status, open: q.open, priority: q.priority, tlp: q.tlp, exercise: q.exercise, constituent: q.constituent,
+    classType: q.class ? { class: canonicalRsit(q.class), type: q.type ? canonicalRsit(q.type) : undefined } : undefined,
+    roleHolder: q.roleHolder === 'me' ? me : q.roleHolder,
+    assignee: q.assignee === undefined ? undefined : q.assignee === 'none' ? null : q.assignee === 'me' ? me : q.assignee,
+    createdFrom: q.createdFrom, createdTo: q.createdTo, q: q.q,
+  };
+}
 const One = { 200: IncidentView };
 const Fields = {
   title: z.string().trim().min(1).max(300),
@@ -28,19 +43,30 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ incidents: IncidentService;
 ) => {
   app.get('/incidents', {
     schema: {
-      operationId: 'incidents.list', tags, summary: 'Incidents you may see, newest first (keyset pages)', querystring: ListQuery,
+      operationId: 'incidents.list', tags, summary: 'Incidents you may see, filtered and sorted (keyset pages)', querystring: ListQuery,
       response: { 200: z.object({ items: z.array(IncidentView), nextCursor: z.string().nullable() }) },
     },
   }, async (req) => {
     const q = req.query;
     const actor = actorOf(req);
-    return incidents.list(actor, {
-      status: q.status, open: q.open, priority: q.priority, tlp: q.tlp, exercise: q.exercise, constituent: q.constituent,
-      classType: q.class ? { class: canonicalRsit(q.class), type: q.type ? canonicalRsit(q.type) : undefined } : undefined,
-      roleHolder: q.roleHolder === 'me' ? (actor.userId ?? undefined) : q.roleHolder,
-      q: q.q, limit: q.limit, cursor: q.cursor,
-    });
+    return incidents.list(actor, { ...filterOf(q, actor), sort: q.sort, limit: q.limit, cursor: q.cursor });
   });
+
+  app.get('/incidents/count', {
+    schema: {
+      operationId: 'incidents.count', tags, summary: 'How many incidents you may see match the filters (same filters as the list)',
+      querystring: ListQuery.omit({ sort: true, limit: true, cursor: true }),
+      response: { 200: z.object({ count: z.number().int() }) },
+    },
+  }, async (req) => incidents.count(actorOf(req), filterOf(req.query, actorOf(req))));
+
+  app.post('/incidents/assign', {
+    schema: {
+      operationId: 'incidents.assign', tags, summary: 'Assign one or many incidents to a handler or manager (null: unassign); all or none',
+      body: z.object({ incidents: z.array(IncidentParam.shape.id).min(1).max(500), assigneeId: z.uuid().nullable() }),
+      response: { 200: z.object({ items: z.array(IncidentView) }) },
+    },
+  }, async (req) => ({ items: await incidents.assign(actorOf(req), req.body.incidents, req.body.assigneeId) }));
 
   app.post('/incidents', {
     schema: {

@@ -2,7 +2,9 @@ import type { Db, Executor } from '../../db/index.ts';
 import type { IncidentRow, IncidentStatus, Level, Pap, Resolution, Tlp } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { incidentScope, type IncidentScope } from '../../lib/authz/incidents.ts';
-import { authorize, type Permission } from '../../lib/authz/policy.ts';
+import { authorize, can, type Permission } from '../../lib/authz/policy.ts';
+import { NO_CLIENT, userActor } from '../auth/service.ts';
+import { userRepo } from '../users/repo.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { SettingsService } from '../settings/service.ts';
@@ -79,7 +81,7 @@ export function createIncidentService(d: IncidentDeps) {
     return (await incidentViews(x, [row]))[0]!;
   }
 
-  return {
+  const service = {
     /** The RSIT taxonomy, for classification pickers. */
     taxonomy(actor: Actor) {
       incidentScope(actor);
@@ -89,38 +91,44 @@ export function createIncidentService(d: IncidentDeps) {
     /** Registers an incident: next reference of the year, priority from the matrix, creator as coordinator. */
     async declare(actor: Actor, input: DeclareInput): Promise<IncidentView> {
       authorize(actor, 'incident.create');
+      normaliseClassifications(input.classifications);
+      return d.db.transaction().execute((tx) => service.declareIn(tx, actor, input));
+    },
+
+    /** `declare` inside the caller's transaction (declaring from reports links them in the same one). */
+    async declareIn(tx: Executor, actor: Actor, input: DeclareInput): Promise<IncidentView> {
+      authorize(actor, 'incident.create');
       const classes = normaliseClassifications(input.classifications);
-      const team = await d.settings.current();
-      return d.db.transaction().execute(async (tx) => {
-        const now = d.clock.now();
-        const year = now.getUTCFullYear();
-        const n = await incidentRepo.nextNumber(tx, year);
-        const row = await incidentRepo.insert(tx, {
-          reference: `${team.incidentPrefix}-${year}-${String(n).padStart(5, '0')}`,
-          title: input.title.trim(),
-          summary: input.summary ?? '',
-          status: 'new',
-          resolution: null,
-          duplicateOf: null,
-          impact: input.impact,
-          urgency: input.urgency,
-          priority: priorityOf(team.priorityMatrix, input.impact, input.urgency),
-          tlp: input.tlp ?? 'AMBER',
-          pap: input.pap ?? 'AMBER',
-          constituent: input.constituent?.trim() || null,
-          exercise: input.exercise ?? false,
-          firstCompromiseAt: null, detectedAt: null, containedAt: null, recoveredAt: null,
-          createdBy: actor.userId,
-          createdAt: now,
-          updatedAt: now,
-          closedAt: null,
-        });
-        await incidentRepo.replaceClassifications(tx, row.id, classes);
-        if (actor.userId) await incidentRepo.addRole(tx, row.id, 'coordinator', actor.userId, now);
-        const v = await view(tx, row);
-        await record(tx, actor, row.id, 'incident.declared', { reference: v.reference, title: v.title, priority: v.priority, tlp: v.tlp, classifications: v.classifications });
-        return v;
+      const team = await d.settings.current(tx);
+      const now = d.clock.now();
+      const year = now.getUTCFullYear();
+      const n = await incidentRepo.nextNumber(tx, year);
+      const row = await incidentRepo.insert(tx, {
+        reference: `${team.incidentPrefix}-${year}-${String(n).padStart(5, '0')}`,
+        title: input.title.trim(),
+        summary: input.summary ?? '',
+        status: 'new',
+        resolution: null,
+        duplicateOf: null,
+        impact: input.impact,
+        urgency: input.urgency,
+        priority: priorityOf(team.priorityMatrix, input.impact, input.urgency),
+        tlp: input.tlp ?? 'AMBER',
+        pap: input.pap ?? 'AMBER',
+        constituent: input.constituent?.trim() || null,
+        exercise: input.exercise ?? false,
+        firstCompromiseAt: null, detectedAt: null, containedAt: null, recoveredAt: null,
+        createdBy: actor.userId,
+        createdAt: now,
+        updatedAt: now,
+        closedAt: null,
+        assigneeId: null,
       });
+      await incidentRepo.replaceClassifications(tx, row.id, classes);
+      if (actor.userId) await incidentRepo.addRole(tx, row.id, 'coordinator', actor.userId, now);
+      const v = await view(tx, row);
+      await record(tx, actor, row.id, 'incident.declared', { reference: v.reference, title: v.title, priority: v.priority, tlp: v.tlp, classifications: v.classifications });
+      return v;
     },
 
     async get(actor: Actor, idOrRef: string): Promise<IncidentView> {
@@ -132,10 +140,52 @@ export function createIncidentService(d: IncidentDeps) {
 
     async list(actor: Actor, f: Omit<IncidentFilter, 'after'> & { cursor?: string | undefined }) {
       const scope = incidentScope(actor);
-      const after = f.cursor ? decodeListCursor(f.cursor) : undefined;
-      const rows = await incidentRepo.list(d.db, scope, { ...f, after, limit: f.limit + 1 });
+      const sort = f.sort ?? 'newest';
+      const after = f.cursor ? decodeListCursor(f.cursor, sort) : undefined;
+      const rows = await incidentRepo.list(d.db, scope, { ...f, sort, after, limit: f.limit + 1 });
       const page = rows.slice(0, f.limit);
-      return { items: await incidentViews(d.db, page), nextCursor: rows.length > f.limit ? encodeListCursor(page[page.length - 1]!) : null };
+      return { items: await incidentViews(d.db, page), nextCursor: rows.length > f.limit ? encodeListCursor(page[page.length - 1]!, sort) : null };
+    },
+
+    /** How many incidents the caller may see match the filter (the same TLP rule as the list). */
+    async count(actor: Actor, f: Omit<IncidentFilter, 'after' | 'limit' | 'sort'>) {
+      return { count: await incidentRepo.count(d.db, incidentScope(actor), f) };
+    },
+
+    /**
+     * Assigns incidents to a handler or manager (or nobody), all or none: every incident must be
+     * one the caller may see and work. Each change is an event on its incident.
+     */
+    async assign(actor: Actor, ids: string[], assigneeId: string | null): Promise<IncidentView[]> {
+      const scope = incidentScope(actor);
+      authorize(actor, 'incident.update');
+      return d.db.transaction().execute(async (tx) => {
+        let assignee: { id: string; username: string } | null = null;
+        if (assigneeId) {
+          const user = await userRepo.findById(tx, assigneeId);
+          if (!user || user.disabledAt || !can(userActor(user, NO_CLIENT), 'incident.update')) {
+            throw new VigilError('VIG_INCIDENT_ASSIGNEE_INVALID', { errors: [{ path: 'body.assigneeId', message: 'no active handler or manager with this id' }] });
+          }
+          assignee = { id: user.id, username: user.username };
+        }
+        const out: IncidentRow[] = [];
+        for (const id of new Set(ids)) {
+          const before = await lockVisible(tx, actor, scope, id, 'incident.update');
+          if (out.some((r) => r.id === before.id)) continue;
+          if (before.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: before.id });
+          if (before.assigneeId === (assignee?.id ?? null)) {
+            out.push(before);
+            continue;
+          }
+          const after = await incidentRepo.update(tx, before.id, { assigneeId: assignee?.id ?? null, updatedAt: d.clock.now() });
+          const from = before.assigneeId ? (await incidentRepo.users(tx, [before.assigneeId]))[0] : undefined;
+          await record(tx, actor, before.id, 'incident.assigned', {
+            from: from ? { id: from.id, username: from.username } : null, to: assignee,
+          });
+          out.push(after);
+        }
+        return incidentViews(tx, out);
+      });
     },
 
     /** Edits fields and classification; refuses a stale version with the current state. */
@@ -228,5 +278,6 @@ export function createIncidentService(d: IncidentDeps) {
       });
     },
   };
+  return service;
 }
 export type IncidentService = ReturnType<typeof createIncidentService>;

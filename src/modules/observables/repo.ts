@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Executor } from '../../db/index.ts';
 import type { ObservableRow, Tlp } from '../../db/schema.ts';
 import { RESTRICTED_TLP, type IncidentScope } from '../../lib/authz/incidents.ts';
-import { visibleSql } from '../incidents/repo.ts';
+import { needToKnow, visibleSql } from '../incidents/repo.ts';
 
 export interface ObservableUpsert {
   type: string;
@@ -80,19 +80,56 @@ export const observableRepo = {
       .limit(limit)
       .execute(),
 
-  /** Exact value search, and for an address, the networks and addresses that contain or equal it. */
-  search: (x: Executor, q: { value: string; type?: string | undefined; containing?: string | undefined; restricted: boolean }): Promise<ObservableRow[]> =>
+  /**
+   * Exact value search; for an address also the networks that contain it, for a domain (suffix)
+   * also its subdomains. Only observables on at least one incident the scope may see, and never
+   * RED or AMBER+STRICT observables to a scope that is not privileged.
+   */
+  search: (
+    x: Executor,
+    q: { value: string; type?: string | undefined; containing?: string | undefined; suffix?: string | undefined; scope: IncidentScope },
+  ): Promise<ObservableRow[]> =>
     x
       .selectFrom('observable')
-      .selectAll()
-      .where((eb) =>
-        q.containing
-          ? eb.or([eb('value', '=', q.value), sql<boolean>`net >>= ${q.containing}::inet`])
-          : eb('value', '=', q.value),
+      .selectAll('observable')
+      .where((eb) => {
+        const alts: Expression<SqlBool>[] = [eb('observable.value', '=', q.value)];
+        if (q.containing) alts.push(sql<boolean>`observable.net >>= ${q.containing}::inet`);
+        // reverse(value) starting with reverse('.example.com') = a subdomain; the index makes it a range scan.
+        if (q.suffix) alts.push(sql<boolean>`(observable.type = 'domain' and reverse(observable.value) like ${likePrefix(reverse(`.${q.suffix}`))})`);
+        return eb.or(alts);
+      })
+      .$if(!!q.type, (s) => s.where('observable.type', '=', q.type!))
+      .$if(!q.scope.privileged, (s) =>
+        s.where(sql<boolean>`exists (
+          select 1 from incident_observable io join incident i on i.id = io.incident_id
+          where io.observable_id = observable.id and ${visibleSql(q.scope, 'i')}
+            and (observable.tlp not in (${sql.join([...RESTRICTED_TLP])}) or ${needToKnow(q.scope, 'i')}))`),
       )
-      .$if(!!q.type, (s) => s.where('type', '=', q.type!))
-      .$if(!q.restricted, (s) => s.where('tlp', 'not in', [...RESTRICTED_TLP]))
-      .orderBy('lastSeen', 'desc')
+      .orderBy('observable.lastSeen', 'desc')
       .limit(200)
       .execute(),
+
+  /** The incidents (visible to the scope) each observable is on, newest first, at most `per` each. */
+  visibleIncidentsOf: (x: Executor, observableIds: string[], scope: IncidentScope, per: number) =>
+    observableIds.length === 0
+      ? Promise.resolve([])
+      : x
+          .selectFrom((eb) =>
+            eb
+              .selectFrom('incidentObservable as io')
+              .innerJoin('incident as i', 'i.id', 'io.incidentId')
+              .select(['io.observableId', 'i.id', 'i.reference', 'i.title', 'i.status', 'i.tlp', 'i.createdAt'])
+              .select(sql<number>`row_number() over (partition by io.observable_id order by i.created_at desc)`.as('n'))
+              .where('io.observableId', 'in', observableIds)
+              .where(visibleSql(scope, 'i'))
+              .as('ranked'),
+          )
+          .selectAll()
+          .where('n', '<=', per)
+          .execute(),
 };
+
+const reverse = (v: string) => [...v].reverse().join('');
+/** A LIKE pattern matching strings that start with `v` (its wildcards escaped). */
+const likePrefix = (v: string) => `${v.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -79,6 +79,27 @@ describe.each(stores())('observables on %s', (store) => {
     expect((await call(other, 'GET', '/observables?value=nonsense&type=ipv4')).json().code).toBe('VIG_OBSERVABLE_INVALID');
   });
 
+  it('finds subdomains by suffix and lists only the incidents the caller may see', async () => {
+    const open = await declare({ title: 'Lure domains' });
+    const red = await declare({ tlp: 'RED', title: 'Insider exfiltration' });
+    await call(handler, 'POST', `/incidents/${open.id}/observables`, {
+      items: [{ type: 'domain', value: 'login.evil-corp.test' }, { type: 'domain', value: 'evil-corp.test' }, { type: 'domain', value: 'notevil-corp.test' }],
+    });
+    await call(handler, 'POST', `/incidents/${red.id}/observables`, { items: [{ type: 'domain', value: 'cdn.evil-corp.test' }, { type: 'domain', value: 'evil-corp.test' }] });
+    const values = (r: { json(): { items: { value: string }[] } }) => r.json().items.map((o) => o.value).sort();
+    expect(values(await call(handler, 'GET', '/observables?value=EVIL-corp.test&suffix=true'))).toEqual(['cdn.evil-corp.test', 'evil-corp.test', 'login.evil-corp.test']);
+    expect(values(await call(handler, 'GET', '/observables?value=evil-corp.test'))).toEqual(['evil-corp.test']);
+    // An observable only on a RED incident does not exist for an outsider; a shared one lists only what they may see.
+    const theirs = (await call(other, 'GET', '/observables?value=evil-corp.test&suffix=true')).json().items;
+    expect(theirs.map((o: { value: string }) => o.value).sort()).toEqual(['evil-corp.test', 'login.evil-corp.test']);
+    expect(theirs.find((o: { value: string }) => o.value === 'evil-corp.test').incidents.map((i: { id: string }) => i.id)).toEqual([open.id]);
+    const mine = (await call(handler, 'GET', '/observables?value=evil-corp.test')).json().items[0];
+    expect(mine.incidents.map((i: { id: string }) => i.id)).toEqual([red.id, open.id]);
+    // LIKE wildcards in the value are not wildcards.
+    expect((await call(handler, 'GET', '/observables?value=%25.test&suffix=true')).json().code).toBe('VIG_OBSERVABLE_INVALID');
+    expect((await call(handler, 'GET', '/observables?value=10.0.0.1&suffix=true')).json().code).toBe('VIG_OBSERVABLE_INVALID');
+  });
+
   it('updates the IOC flag, TLP and tags, hides restricted observables from outsiders, and unlinks', async () => {
     const inc = await declare();
     await call(handler, 'POST', `/incidents/${inc.id}/observables`, { items: [{ type: 'email', value: 'ceo@spoofed.example' }] });

@@ -65,9 +65,21 @@ export const observableRoutes: FastifyPluginAsyncZod<{ observables: ObservableSe
 
   app.get('/observables', {
     schema: {
-      operationId: 'observables.search', tags, summary: 'Find an observable by exact value; an IP address also finds the networks containing it',
-      querystring: z.object({ value: z.string().min(1).max(4000), type: Type.optional() }),
-      response: { 200: z.object({ items: z.array(Observable) }) },
+      operationId: 'observables.search', tags,
+      summary: 'Where has this been seen? Exact value; an IP address also finds the networks containing it; suffix=true finds subdomains of a domain',
+      querystring: z.object({
+        value: z.string().min(1).max(4000),
+        type: Type.optional(),
+        suffix: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+      }),
+      response: {
+        200: z.object({
+          items: z.array(Observable.extend({
+            incidents: z.array(z.object({ id: z.uuid(), reference: z.string(), title: z.string(), status: StatusEnum, tlp: TlpEnum, createdAt: z.date() }))
+              .describe('incidents you may see that have it (newest 20)'),
+          })),
+        }),
+      },
     },
-  }, async (req) => ({ items: await observables.search(actorOf(req), req.query.value, req.query.type) }));
+  }, async (req) => ({ items: await observables.search(actorOf(req), req.query.value, req.query.type, req.query.suffix ?? false) }));
 };

@@ -109,23 +109,38 @@ export function createObservableService(d: { db: Db; audit: AuditService; settin
       return rows.map((r) => ({ ...r, shared: Number(r.shared) }));
     },
 
-    /** Exact value, or for an IP address also the networks containing it. */
-    async search(actor: Actor, value: string, type?: ObservableType) {
+    /**
+     * Where has this been seen? Exact value; for an IP address also the networks containing it; for
+     * a domain with `suffix`, its subdomains too. Each hit lists the incidents (that the caller may
+     * see) it is on.
+     */
+    async search(actor: Actor, value: string, type?: ObservableType, suffix = false) {
       const scope = incidentScope(actor);
       const v = value.trim();
       const ip = isIP(v.replace(/^\[|\]$/g, ''));
       let exact = v;
-      if (type) {
+      const normalise = (t: ObservableType) => {
         try {
-          exact = normaliseObservable(type, v);
+          return normaliseObservable(t, v);
         } catch (e) {
           if (e instanceof ObservableInvalid) throw new VigilError('VIG_OBSERVABLE_INVALID', { errors: [{ path: 'querystring.value', message: e.message }] });
           throw e;
         }
-      } else if (ip) {
-        exact = normaliseObservable(ip === 4 ? 'ipv4' : 'ipv6', v);
+      };
+      if (type) exact = normalise(type);
+      else if (ip) exact = normalise(ip === 4 ? 'ipv4' : 'ipv6');
+      else if (suffix) exact = normalise('domain');
+      if (suffix && (ip || (type && type !== 'domain'))) {
+        throw new VigilError('VIG_OBSERVABLE_INVALID', { errors: [{ path: 'querystring.suffix', message: 'suffix search is for domains' }] });
       }
-      return observableRepo.search(d.db, { value: exact, type, containing: ip ? exact : undefined, restricted: scope.privileged });
+      const rows = await observableRepo.search(d.db, { value: exact, type, containing: ip ? exact : undefined, suffix: suffix ? exact : undefined, scope });
+      const seen = await observableRepo.visibleIncidentsOf(d.db, rows.map((r) => r.id), scope, 20);
+      return rows.map((r) => ({
+        ...r,
+        incidents: seen
+          .filter((i) => i.observableId === r.id)
+          .map((i) => ({ id: i.id, reference: i.reference, title: i.title, status: i.status, tlp: i.tlp, createdAt: i.createdAt })),
+      }));
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/index.ts';
+import type { Db, Executor } from '../../db/index.ts';
 import type { PriorityMatrix, TeamRow } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
@@ -25,10 +25,11 @@ const CACHE_MS = 5000;
 export function createSettingsService(d: { db: Db; audit: AuditService; clock: Clock }) {
   let cache: { at: number; value: TeamSettings } | undefined;
 
-  async function current(): Promise<TeamSettings> {
+  /** Pass the transaction when inside one: the embedded store has a single connection. */
+  async function current(x: Executor = d.db): Promise<TeamSettings> {
     const now = Date.now();
     if (cache && now - cache.at < CACHE_MS) return cache.value;
-    const row = await teamRepo.find(d.db);
+    const row = await teamRepo.find(x);
     if (!row) throw new VigilError('VIG_UNAVAILABLE', { reason: 'team not initialised' });
     cache = { at: now, value: toSettings(row) };
     return cache.value;

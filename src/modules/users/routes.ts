@@ -7,6 +7,7 @@ import type { UserService } from './service.ts';
 const tags = ['users'];
 const One = z.object({ user: UserViewSchema });
 const Email = z.email().max(254).nullable();
+const Organisation = z.string().trim().min(1).max(200).nullable().describe("a reporter's constituent organisation: it follows that organisation's reports");
 
 export const userRoutes: FastifyPluginAsyncZod<{ users: UserService }> = async (app, { users }) => {
   app.get('/users', {
@@ -20,6 +21,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UserService }> = async (
         username: Username,
         displayName: z.string().trim().min(1).max(120),
         email: Email.optional(),
+        organisation: Organisation.optional(),
         roles: z.array(RoleSchema).max(5),
       }),
       response: { 201: z.object({ user: UserViewSchema, temporaryPassword: z.string().nullable() }) },
@@ -32,10 +34,11 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UserService }> = async (
 
   app.patch('/users/:id', {
     schema: {
-      operationId: 'users.update', tags, summary: 'Change display name, e-mail or roles', params: IdParam,
+      operationId: 'users.update', tags, summary: 'Change display name, e-mail, organisation or roles', params: IdParam,
       body: z.object({
         displayName: z.string().trim().min(1).max(120).optional(),
         email: Email.optional(),
+        organisation: Organisation.optional(),
         roles: z.array(RoleSchema).max(5).optional(),
       }).refine((b) => Object.keys(b).length > 0, 'names nothing to change'),
       response: { 200: One },

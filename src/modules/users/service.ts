@@ -15,6 +15,8 @@ export interface UserView {
   username: string;
   displayName: string;
   email: string | null;
+  /** The constituent organisation of a reporter account (what reports it may follow). */
+  organisation: string | null;
   roles: Role[];
   mfaEnabled: boolean;
   mustChangePassword: boolean;
@@ -29,6 +31,7 @@ export function toUserView(u: UserRow): UserView {
     username: u.username,
     displayName: u.displayName,
     email: u.email,
+    organisation: u.organisation,
     roles: u.roles,
     mfaEnabled: !!u.mfaEnabledAt,
     mustChangePassword: u.mustChangePassword,
@@ -40,14 +43,15 @@ export function toUserView(u: UserRow): UserView {
 
 /** What the audit trail keeps of a user: no secrets, no hashes. */
 function auditView(u: UserRow) {
-  const { id, username, displayName, email, roles, mustChangePassword } = u;
-  return { id, username, displayName, email, roles, mustChangePassword, disabled: !!u.disabledAt, mfaEnabled: !!u.mfaEnabledAt };
+  const { id, username, displayName, email, organisation, roles, mustChangePassword } = u;
+  return { id, username, displayName, email, organisation, roles, mustChangePassword, disabled: !!u.disabledAt, mfaEnabled: !!u.mfaEnabledAt };
 }
 
 export interface NewUserInput {
   username: string;
   displayName: string;
   email?: string | null | undefined;
+  organisation?: string | null | undefined;
   roles: Role[];
   /** When absent a temporary password is generated; either way the user must change it at first login. */
   password?: string | undefined;
@@ -99,6 +103,7 @@ export function createUserService(d: { db: Db; audit: AuditService; clock: Clock
             username,
             displayName: input.displayName.trim(),
             email: input.email?.trim() || null,
+            organisation: input.organisation?.trim() || null,
             passwordHash,
             mustChangePassword: true,
             roles: [...new Set(input.roles)],
@@ -115,7 +120,7 @@ export function createUserService(d: { db: Db; audit: AuditService; clock: Clock
       return { user: toUserView(user), temporaryPassword };
     },
 
-    async update(actor: Actor, id: string, patch: { displayName?: string; email?: string | null; roles?: Role[] }): Promise<UserView> {
+    async update(actor: Actor, id: string, patch: { displayName?: string | undefined; email?: string | null | undefined; organisation?: string | null | undefined; roles?: Role[] | undefined }): Promise<UserView> {
       authorize(actor, 'user.update');
       return d.db.transaction().execute(async (tx) => {
         const before = await load(tx, id, true);
@@ -123,6 +128,7 @@ export function createUserService(d: { db: Db; audit: AuditService; clock: Clock
         const after = await userRepo.update(tx, id, {
           ...(patch.displayName !== undefined ? { displayName: patch.displayName.trim() } : {}),
           ...(patch.email !== undefined ? { email: patch.email?.trim() || null } : {}),
+          ...(patch.organisation !== undefined ? { organisation: patch.organisation?.trim() || null } : {}),
           ...(patch.roles ? { roles: [...new Set(patch.roles)] } : {}),
           updatedAt: d.clock.now(),
         });

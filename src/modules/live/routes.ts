@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { actorOf, clientMeta, SESSION_COOKIE } from '../../lib/http.ts';
+import type { Authenticator } from '../auth/authenticate.ts';
+import type { LiveService } from './service.ts';
+
+/**
+ * GET /live: a server-sent event stream of `change` events ({incidents: [ids], reports: [ids]}).
+ * It does not count as activity (an open console does not keep an idle session alive), the
+ * caller's credentials are checked again at every heartbeat, and the stream ends after `timeout`
+ * seconds (browsers reconnect by themselves, which authenticates afresh).
+ */
+export const liveRoutes: FastifyPluginAsyncZod<{ live: LiveService; authenticator: Authenticator; heartbeatMs?: number }> = async (
+  app,
+  { live, authenticator, heartbeatMs = 25_000 },
+) => {
+  app.addHook('onClose', async () => live.close());
+
+  app.get('/live', {
+    config: { touchSession: false },
+    schema: {
+      operationId: 'live.stream', tags: ['live'],
+      summary: 'Server-sent events: ids of incidents and reports that changed and that you may see',
+      querystring: z.object({ timeout: z.coerce.number().int().min(0).max(3600).default(600).describe('seconds before the server ends the stream') }),
+      produces: ['text/event-stream'],
+    },
+  }, async (req, reply) => {
+    const actor = actorOf(req);
+    const header = req.headers.authorization;
+    const cookie = req.cookies?.[SESSION_COOKIE];
+    const stillSignedIn = async () => {
+      try {
+        const meta = clientMeta(req);
+        const a = header && /^bearer /i.test(header)
+          ? await authenticator.fromToken(header.slice(7).trim(), meta, { touch: false })
+          : cookie ? await authenticator.fromSession(cookie, meta, { touch: false }) : null;
+        return !!a && a.user.id === actor.userId && !a.mfaPending;
+      } catch {
+        return false;
+      }
+    };
+
+    const raw = reply.raw;
+    let open = true;
+    const write = (chunk: string) => {
+      if (open) raw.write(chunk);
+    };
+    const unsubscribe = await live.subscribe(actor, (change) => write(`event: change\ndata: ${JSON.stringify(change)}\n\n`));
+    reply.hijack();
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'x-request-id': String(req.id),
+      'x-accel-buffering': 'no',
+      connection: 'keep-alive',
+    });
+    write('retry: 5000\nevent: ready\ndata: {}\n\n');
+
+    const end = (reason: string) => {
+      if (!open) return;
+      write(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+      open = false;
+      cleanup();
+      raw.end();
+    };
+    const heartbeat = setInterval(() => {
+      void stillSignedIn().then((ok) => (ok ? write(': keep-alive\n\n') : end('signed-out')));
+    }, heartbeatMs);
+    const deadline = setTimeout(() => end('timeout'), req.query.timeout * 1000);
+    function cleanup() {
+      clearInterval(heartbeat);
+      clearTimeout(deadline);
+      unsubscribe();
+    }
+    raw.on('close', () => {
+      open = false;
+      cleanup();
+    });
+  });
+};

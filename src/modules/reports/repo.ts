@@ -1,0 +1,138 @@
+import { sql, type Selectable } from 'kysely';
+import type { Executor } from '../../db/index.ts';
+import type { ReportChannel, ReportStatus, ReportTable } from '../../db/schema.ts';
+import type { IncidentScope } from '../../lib/authz/incidents.ts';
+import { visibleSql } from '../incidents/repo.ts';
+
+export type ReportRow = Selectable<ReportTable>;
+type ReportInsert = Omit<ReportRow, 'id' | 'version'>;
+type ReportPatch = Partial<Pick<ReportRow, 'status' | 'incidentId' | 'mergedInto' | 'rejection' | 'rejectionNote' | 'decidedBy' | 'decidedAt' | 'updatedAt'>>;
+
+/**
+ * Who may see which reports, as data for SQL. Team members see every report not yet on an
+ * incident, and a report on an incident only if they may see that incident (TLP need-to-know).
+ * A reporter sees the reports it submitted and those of its own organisation, nothing else.
+ */
+export type ReportScope =
+  | { kind: 'team'; incidents: IncidentScope }
+  | { kind: 'reporter'; userId: string; organisation: string | null };
+
+export interface ReportFilter {
+  status?: ReportStatus[] | undefined;
+  channel?: ReportChannel[] | undefined;
+  incidentId?: string | undefined;
+  organisation?: string | undefined;
+  q?: string | undefined;
+  after?: { receivedAt: Date; id: string } | undefined;
+  limit: number;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function visible(scope: ReportScope) {
+  if (scope.kind === 'reporter') {
+    return scope.organisation
+      ? sql<boolean>`(report.submitted_by = ${scope.userId} or lower(report.organisation) = lower(${scope.organisation}))`
+      : sql<boolean>`report.submitted_by = ${scope.userId}`;
+  }
+  if (scope.incidents.privileged) return sql<boolean>`true`;
+  return sql<boolean>`(report.incident_id is null or exists (
+    select 1 from incident where incident.id = report.incident_id and ${visibleSql(scope.incidents, 'incident')}))`;
+}
+
+export const reportRepo = {
+  async nextNumber(x: Executor, year: number): Promise<number> {
+    const r = await sql<{ last: number }>`
+      insert into report_counter as c (year, last) values (${year}, 1)
+      on conflict (year) do update set last = c.last + 1
+      returning last`.execute(x);
+    return Number(r.rows[0]!.last);
+  },
+
+  async insert(x: Executor, row: ReportInsert, raw: { contentType: string; content: Uint8Array; sha256: string }): Promise<ReportRow> {
+    const inserted = await x.insertInto('report').values(row).returningAll().executeTakeFirstOrThrow();
+    await x.insertInto('reportRaw').values({ reportId: inserted.id, ...raw }).execute();
+    return inserted;
+  },
+
+  findVisible: (x: Executor, scope: ReportScope, idOrRef: string): Promise<ReportRow | undefined> =>
+    x
+      .selectFrom('report')
+      .selectAll('report')
+      .where(UUID.test(idOrRef) ? 'report.id' : 'report.reference', '=', idOrRef)
+      .where(visible(scope))
+      .executeTakeFirst(),
+
+  /** Of these reports, the ids the scope may see. */
+  visibleIds: async (x: Executor, scope: ReportScope, ids: string[]): Promise<string[]> =>
+    ids.length === 0 ? [] : (await x.selectFrom('report').select('report.id').where('report.id', 'in', ids).where(visible(scope)).execute()).map((r) => r.id),
+
+  lockById: (x: Executor, id: string): Promise<ReportRow | undefined> =>
+    x.selectFrom('report').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(),
+
+  update: (x: Executor, id: string, patch: ReportPatch): Promise<ReportRow> =>
+    x
+      .updateTable('report')
+      .set((eb) => ({ ...patch, version: eb('version', '+', 1) }))
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow(),
+
+  raw: (x: Executor, reportId: string) =>
+    x.selectFrom('reportRaw').select(['contentType', 'content', 'sha256']).where('reportId', '=', reportId).executeTakeFirst(),
+
+  list(x: Executor, scope: ReportScope, f: ReportFilter): Promise<ReportRow[]> {
+    let q = x.selectFrom('report').selectAll('report').where(visible(scope));
+    if (f.status?.length) q = q.where('report.status', 'in', f.status);
+    if (f.channel?.length) q = q.where('report.channel', 'in', f.channel);
+    if (f.incidentId) q = q.where('report.incidentId', '=', f.incidentId);
+    if (f.organisation) q = q.where(sql<boolean>`lower(report.organisation) = lower(${f.organisation})`);
+    if (f.q) q = q.where(sql<boolean>`report.search @@ websearch_to_tsquery('simple', ${f.q})`);
+    if (f.after) {
+      const { receivedAt, id } = f.after;
+      q = q.where((eb) => eb.or([eb('report.receivedAt', '<', receivedAt), eb.and([eb('report.receivedAt', '=', receivedAt), eb('report.id', '<', id)])]));
+    }
+    return q.orderBy('report.receivedAt', 'desc').orderBy('report.id', 'desc').limit(f.limit).execute();
+  },
+
+  /** Reports linked to (or merged onto) an incident, for an incident merge: they follow it. */
+  moveToIncident: async (x: Executor, fromIncidentId: string, toIncidentId: string, now: Date): Promise<number> => {
+    const r = await x
+      .updateTable('report')
+      .set((eb) => ({ incidentId: toIncidentId, updatedAt: now, version: eb('version', '+', 1) }))
+      .where('incidentId', '=', fromIncidentId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  },
+
+  /** Reports merged into this one (they follow it when it is linked to an incident). */
+  followers: (x: Executor, reportId: string) =>
+    x.selectFrom('report').selectAll().where('mergedInto', '=', reportId).execute(),
+
+  /** What incidents the given reports belong to: reference and status, for the public view. */
+  incidentsOf: (x: Executor, ids: string[]) =>
+    ids.length === 0
+      ? Promise.resolve([])
+      : x.selectFrom('incident').select(['id', 'reference', 'status', 'resolution']).where('id', 'in', ids).execute(),
+
+  references: (x: Executor, ids: string[]) =>
+    ids.length === 0 ? Promise.resolve([]) : x.selectFrom('report').select(['id', 'reference']).where('id', 'in', ids).execute(),
+
+  rawInfo: (x: Executor, ids: string[]) =>
+    ids.length === 0
+      ? Promise.resolve([])
+      : x
+          .selectFrom('reportRaw')
+          .select(['reportId', 'contentType', 'sha256', sql<number>`octet_length(content)`.as('size')])
+          .where('reportId', 'in', ids)
+          .execute(),
+
+  hasFollowers: async (x: Executor, reportId: string): Promise<boolean> =>
+    !!(await x.selectFrom('report').select('id').where('mergedInto', '=', reportId).limit(1).executeTakeFirst()),
+
+  reporter: (x: Executor, userId: string) =>
+    x.selectFrom('appUser').select(['displayName', 'email', 'organisation']).where('id', '=', userId).executeTakeFirst(),
+
+  organisationOf: async (x: Executor, userId: string): Promise<string | null> =>
+    (await x.selectFrom('appUser').select('organisation').where('id', '=', userId).executeTakeFirst())?.organisation ?? null,
+};

@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../../lib/actor.ts';
+import { auditCount, login, makeApp, userWith, type Session, type TestApp } from '../../../test/app.ts';
+import { stores } from '../../../test/db.ts';
+
+describe.each(stores())('incident reports on %s', (store) => {
+  let t: TestApp;
+  let handler: Session & { id: string };
+  let outsider: Session;
+  let viewer: Session;
+  let acme: Session;
+  let acmeColleague: Session;
+  let globex: Session;
+  beforeAll(async () => {
+    t = await makeApp(store);
+    handler = await userWith(t, ['handler']);
+    outsider = await userWith(t, ['handler']);
+    viewer = await userWith(t, ['viewer']);
+    const reporter = async (username: string, organisation: string) => {
+      await t.services.users.create(systemActor('cli'), { username, displayName: username, roles: ['reporter'], organisation, password: 'Correct-Horse-Battery-9' });
+      await t.db.db.updateTable('appUser').set({ mustChangePassword: false }).where('username', '=', username).execute();
+      return login(t.app, username, 'Correct-Horse-Battery-9');
+    };
+    acme = await reporter('acme-soc', 'ACME Corp');
+    acmeColleague = await reporter('acme-it', 'acme corp');
+    globex = await reporter('globex-soc', 'Globex');
+  });
+  afterAll(() => t?.close());
+
+  const call = (who: Session, method: 'GET' | 'POST', url: string, payload?: object | string, headers: Record<string, string> = {}) =>
+    t.app.inject({ method, url: `/api/v1${url}`, headers: { ...who.headers, ...headers }, ...(payload !== undefined ? { payload } : {}) });
+  const submit = async (who: Session, over: object = {}) => {
+    const r = await call(who, 'POST', '/reports', { title: 'Suspicious login', body: 'Logins from 203.0.113.7 at night', ...over });
+    expect(r.statusCode, r.body).toBe(201);
+    return r.json();
+  };
+  const declare = async (over: object = {}) =>
+    (await call(handler, 'POST', '/incidents', { title: 'Incident', impact: 'low', urgency: 'low', classifications: [{ class: 'fraud', type: 'phishing' }], ...over })).json();
+
+  it('keeps the request body byte for byte, and hands it out only as an attachment', async () => {
+    const text = '{ "title": "Phone call: CEO fraud",\n  "body": "Caller says <script>x</script> 💥", "channel": "phone", "reporterPhone": "+32 2 555 0100" }';
+    const r = await call(handler, 'POST', '/reports', text, { 'content-type': 'application/json; charset=utf-8' });
+    expect(r.statusCode, r.body).toBe(201);
+    const report = r.json();
+    expect(report).toMatchObject({ status: 'new', channel: 'phone', reporterPhone: '+32 2 555 0100', title: 'Phone call: CEO fraud', tlp: 'AMBER' });
+    expect(report.reference).toMatch(/^VIG-R-\d{4}-\d{6}$/);
+    const bytes = Buffer.from(text, 'utf8');
+    expect(report.raw).toEqual({ contentType: 'application/json; charset=utf-8', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    const raw = await call(handler, 'GET', `/reports/${report.reference}/raw`);
+    expect(raw.statusCode).toBe(200);
+    expect(raw.headers['content-type']).toBe('application/octet-stream');
+    expect(raw.headers['content-disposition']).toContain('attachment');
+    expect(raw.rawPayload.equals(bytes)).toBe(true);
+    // Nobody can change it afterwards, not even with SQL.
+    await expect(t.db.db.updateTable('reportRaw').set({ contentType: 'x' }).where('reportId', '=', report.id).execute()).rejects.toThrow(/append-only/);
+    await expect(t.db.db.deleteFrom('reportRaw').where('reportId', '=', report.id).execute()).rejects.toThrow(/append-only/);
+  });
+
+  it('declares an incident from reports, links more, merges repeats and rejects with a reason', async () => {
+    const a = await submit(handler, { title: 'Phishing mail to finance', body: 'Lure from invoices-example.test' });
+    const b = await submit(handler, { title: 'Same phishing mail, HR', body: 'Forwarded by HR' });
+    const c = await submit(handler, { title: 'Repeat of the finance report' });
+    const spam = await submit(handler, { title: 'Buy cheap watches' });
+
+    const merged = await call(handler, 'POST', `/reports/${c.id}/merge`, { into: a.reference });
+    expect(merged.statusCode, merged.body).toBe(200);
+    expect(merged.json()).toMatchObject({ status: 'merged', mergedInto: a.id, mergedIntoReference: a.reference, incidentId: null });
+
+    const r = await call(handler, 'POST', '/incidents/from-reports', {
+      reports: [a.reference], title: 'Phishing wave', impact: 'medium', urgency: 'high', classifications: [{ class: 'fraud', type: 'phishing' }],
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    const incident = r.json();
+    expect((await call(handler, 'GET', `/reports/${a.id}`)).json()).toMatchObject({ status: 'linked', incident: { id: incident.id, reference: incident.reference } });
+    // The merged repeat follows its report onto the incident.
+    expect((await call(handler, 'GET', `/reports/${c.id}`)).json()).toMatchObject({ status: 'merged', incidentId: incident.id });
+
+    const linked = await call(handler, 'POST', `/reports/${b.id}/link`, { incident: incident.reference, version: b.version });
+    expect(linked.statusCode, linked.body).toBe(200);
+    const again = await call(handler, 'POST', `/reports/${b.id}/link`, { incident: incident.reference });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ code: 'VIG_REPORT_DECIDED', current: { status: 'linked' } });
+
+    const rejected = await call(handler, 'POST', `/reports/${spam.id}/reject`, { reason: 'spam', note: 'bulk mail' });
+    expect(rejected.json()).toMatchObject({ status: 'rejected', rejection: 'spam', rejectionNote: 'bulk mail' });
+
+    const onIncident = (await call(handler, 'GET', `/reports?incident=${incident.reference}`)).json().items;
+    expect(onIncident.map((x: { id: string }) => x.id).sort()).toEqual([a.id, b.id, c.id].sort());
+    const tl = (await call(handler, 'GET', `/incidents/${incident.id}/timeline?kind=report.linked`)).json().items;
+    expect(tl.map((e: { data: { report: { reference: string }; how: string } }) => `${e.data.report.reference}:${e.data.how}`)).toEqual([
+      `${a.reference}:declared`, `${b.reference}:linked`,
+    ]);
+    expect(tl[0].data.withMerged).toEqual([c.reference]);
+
+    // The queue: only what is still new.
+    const queue = (await call(handler, 'GET', '/reports?status=new')).json().items.map((x: { id: string }) => x.id);
+    expect(queue).not.toContain(a.id);
+    expect(queue).not.toContain(spam.id);
+
+    // Full-text search over incidents finds words that are only in a linked report.
+    const found = (await call(handler, 'GET', '/incidents?q=invoices-example.test')).json().items;
+    expect(found.map((x: { id: string }) => x.id)).toEqual([incident.id]);
+
+    // Undo: the report goes back to the queue, and the incident records it.
+    const back = await call(handler, 'POST', `/reports/${b.id}/reopen`, { reason: 'belongs elsewhere' });
+    expect(back.json()).toMatchObject({ status: 'new', incidentId: null });
+    const unlinked = (await call(handler, 'GET', `/incidents/${incident.id}/timeline?kind=report.unlinked`)).json().items;
+    expect(unlinked[0].data).toMatchObject({ report: { reference: b.reference }, reason: 'belongs elsewhere' });
+  });
+
+  it('moves reports with an incident merge', async () => {
+    const r1 = await submit(handler, { title: 'Report one' });
+    const r2 = await submit(handler, { title: 'Report two' });
+    const a = await declare({ title: 'Main' });
+    const b = await declare({ title: 'Duplicate' });
+    await call(handler, 'POST', `/reports/${r1.id}/link`, { incident: a.id });
+    await call(handler, 'POST', `/reports/${r2.id}/link`, { incident: b.id });
+    const m = await call(handler, 'POST', `/incidents/${a.id}/merge`, { sourceId: b.id, sourceVersion: 1 });
+    expect(m.statusCode, m.body).toBe(200);
+    expect((await call(handler, 'GET', `/reports/${r2.id}`)).json().incidentId).toBe(a.id);
+    const ev = (await call(handler, 'GET', `/incidents/${a.id}/timeline?kind=incident.merged`)).json().items;
+    expect(ev[0].data.moved).toMatchObject({ reports: 1 });
+  });
+
+  it('refuses bad triage without writing anything', async () => {
+    const r = await submit(handler);
+    const closed = await declare();
+    await call(handler, 'POST', `/incidents/${closed.id}/close`, { version: 1, resolution: 'false_positive' });
+    const before = await auditCount(t);
+    expect((await call(handler, 'POST', `/reports/${r.id}/merge`, { into: r.id })).json().code).toBe('VIG_REPORT_MERGE_INVALID');
+    expect((await call(handler, 'POST', `/reports/${r.id}/link`, { incident: closed.id })).json().code).toBe('VIG_INCIDENT_CLOSED');
+    expect((await call(handler, 'POST', `/reports/${r.id}/link`, { incident: 'VIG-2001-99999' })).json().code).toBe('VIG_INCIDENT_NOT_FOUND');
+    expect((await call(handler, 'POST', `/reports/${r.id}/reject`, { reason: 'boring' })).json().code).toBe('VIG_REQUEST_INVALID');
+    expect((await call(handler, 'POST', `/reports/${r.id}/reject`, { reason: 'spam', version: 7 })).json()).toMatchObject({ code: 'VIG_REPORT_VERSION_CONFLICT', currentVersion: 1 });
+    expect((await call(handler, 'POST', `/reports/${r.id}/reopen`, { reason: 'x' })).json().code).toBe('VIG_REPORT_DECIDED');
+    expect((await call(handler, 'POST', '/incidents/from-reports', {
+      reports: [r.id, 'VIG-R-2001-999999'], title: 'x', impact: 'low', urgency: 'low', classifications: [{ class: 'fraud', type: 'phishing' }],
+    })).json().code).toBe('VIG_REPORT_NOT_FOUND');
+    expect(await auditCount(t)).toBe(before);
+    expect((await call(handler, 'GET', `/reports/${r.id}`)).json()).toMatchObject({ status: 'new', version: 1 });
+    // No incident was half-declared by the failed declare-from-reports.
+    expect((await call(handler, 'GET', '/incidents?q=x')).json().items).toEqual([]);
+  });
+
+  it('a report on a RED incident follows the incident: hidden from non-role holders', async () => {
+    const red = await declare({ tlp: 'RED', title: 'Sensitive' });
+    const r = await submit(handler, { title: 'Tip about the insider' });
+    await call(handler, 'POST', `/reports/${r.id}/link`, { incident: red.id });
+    expect((await call(outsider, 'GET', `/reports/${r.id}`)).statusCode).toBe(404);
+    expect((await call(outsider, 'GET', `/reports/${r.id}/raw`)).statusCode).toBe(404);
+    expect((await call(outsider, 'GET', '/reports?q=insider')).json().items).toEqual([]);
+    expect((await call(handler, 'GET', '/reports?q=insider')).json().items.map((x: { id: string }) => x.id)).toEqual([r.id]);
+    // A viewer reads reports but cannot triage them.
+    const unlinked = await submit(handler, { title: 'For the viewer' });
+    expect((await call(viewer, 'GET', `/reports/${unlinked.id}`)).statusCode).toBe(200);
+    expect((await call(viewer, 'POST', `/reports/${unlinked.id}/reject`, { reason: 'spam' })).statusCode).toBe(403);
+  });
+
+  it("a reporter submits for its organisation and sees only its organisation's reports, never internal fields", async () => {
+    const mine = await submit(acme, { title: 'Our web shop is defaced', channel: 'email', source: 'forged', organisation: 'Globex', tlp: 'GREEN' });
+    expect(mine).toEqual({
+      id: mine.id, reference: mine.reference, title: 'Our web shop is defaced', body: expect.any(String), channel: 'portal',
+      organisation: 'ACME Corp', reporterName: 'acme-soc', receivedAt: expect.any(String), publicStatus: 'received', incidentReference: null,
+    });
+    const theirs = await submit(globex, { title: 'Globex outage' });
+    const colleague = (await call(acmeColleague, 'GET', '/reports')).json().items.map((x: { id: string }) => x.id);
+    expect(colleague).toContain(mine.id);
+    expect(colleague).not.toContain(theirs.id);
+    expect((await call(acmeColleague, 'GET', `/reports/${theirs.id}`)).statusCode).toBe(404);
+    expect((await call(acme, 'GET', `/reports/${mine.id}/raw`)).statusCode).toBe(403);
+
+    const inc = await declare({ title: 'Defacement of ACME shop', tlp: 'RED' });
+    await call(handler, 'POST', `/incidents/${inc.id}/notes`, { body: 'internal: attacker is a former admin' });
+    await call(handler, 'POST', `/reports/${mine.id}/link`, { incident: inc.id });
+    const seen = (await call(acme, 'GET', `/reports/${mine.id}`)).json();
+    expect(seen).toMatchObject({ publicStatus: 'in_progress', incidentReference: inc.reference });
+    expect(JSON.stringify(seen)).not.toContain('former admin');
+    expect(JSON.stringify(seen)).not.toContain(inc.title);
+    // Reporters have no access to incidents or triage.
+    expect((await call(acme, 'GET', `/incidents/${inc.id}`)).statusCode).toBe(403);
+    expect((await call(acme, 'POST', `/reports/${theirs.id}/reject`, { reason: 'spam' })).statusCode).toBe(403);
+    expect((await call(acme, 'POST', '/incidents/from-reports', {
+      reports: [mine.id], title: 'x', impact: 'low', urgency: 'low', classifications: [{ class: 'fraud', type: 'phishing' }],
+    })).statusCode).toBe(403);
+    const rej = await submit(acme, { title: 'Nothing really' });
+    await call(handler, 'POST', `/reports/${rej.id}/reject`, { reason: 'not_incident', note: 'internal reasoning' });
+    const r2 = (await call(acme, 'GET', `/reports/${rej.id}`)).json();
+    expect(r2.publicStatus).toBe('not_pursued');
+    expect(JSON.stringify(r2)).not.toContain('internal reasoning');
+  });
+});

@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { actorOf } from '../../lib/http.ts';
+import { ClassificationIn, IncidentParam, IncidentView, Level, PapEnum, StatusEnum, TlpEnum } from '../incidents/schemas.ts';
+import type { ReportService } from './service.ts';
+
+const tags = ['reports'];
+
+const ChannelEnum = z.enum(['api', 'web_form', 'portal', 'email', 'phone', 'monitoring', 'other']);
+const ReportStatusEnum = z.enum(['new', 'linked', 'merged', 'rejected']);
+const RejectionEnum = z.enum(['not_incident', 'false_positive', 'spam', 'outside_mandate', 'duplicate']);
+const ReportVersion = z.number().int().min(1).describe('the version you read; a stale one gets 409').optional();
+
+/** A report's id or its reference (VIG-R-2026-000042). */
+const ReportParam = z.object({
+  reportId: z.union([z.uuid(), z.string().regex(/^[A-Z][A-Z0-9]{1,11}-R-\d{4}-\d{6,}$/, 'a report id or reference')]),
+});
+
+const TeamReport = z
+  .object({
+    id: z.uuid(),
+    reference: z.string(),
+    channel: ChannelEnum,
+    source: z.string().nullable(),
+    status: ReportStatusEnum,
+    title: z.string(),
+    body: z.string(),
+    tlp: TlpEnum,
+    reporterName: z.string().nullable(),
+    reporterEmail: z.string().nullable(),
+    reporterPhone: z.string().nullable(),
+    organisation: z.string().nullable(),
+    receivedAt: z.date(),
+    submittedBy: z.uuid().nullable(),
+    incidentId: z.uuid().nullable(),
+    incident: z.object({ id: z.uuid(), reference: z.string(), status: StatusEnum }).nullable(),
+    mergedInto: z.uuid().nullable(),
+    mergedIntoReference: z.string().nullable(),
+    rejection: RejectionEnum.nullable(),
+    rejectionNote: z.string().nullable(),
+    decidedBy: z.uuid().nullable(),
+    decidedAt: z.date().nullable(),
+    version: z.number().int(),
+    updatedAt: z.date(),
+    raw: z.object({ contentType: z.string(), size: z.number().int(), sha256: z.string() }).nullable(),
+  })
+  .meta({ id: 'Report' });
+
+/** What a reporter sees of a report: no internal fields; the incident only as a reference and a public status. */
+const ReporterReport = z
+  .object({
+    id: z.uuid(),
+    reference: z.string(),
+    title: z.string(),
+    body: z.string(),
+    channel: ChannelEnum,
+    organisation: z.string().nullable(),
+    reporterName: z.string().nullable(),
+    receivedAt: z.date(),
+    publicStatus: z.enum(['received', 'in_progress', 'closed', 'not_pursued']),
+    incidentReference: z.string().nullable(),
+  })
+  .meta({ id: 'ReporterReport' });
+
+const AnyReport = z.union([TeamReport, ReporterReport]);
+
+const csv = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(item).max(20)).optional();
+
+const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
+
+/**
+ * Reports. Submitting keeps the request body exactly as it arrived (its bytes and content type)
+ * as the report's raw content, so this plugin parses JSON itself and holds on to the buffer.
+ */
+export const reportRoutes: FastifyPluginAsyncZod<{ reports: ReportService }> = async (app, { reports }) => {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    const buf = body as Buffer;
+    rawBodies.set(req, buf);
+    if (buf.length === 0) return done(null, undefined);
+    parseJson(req, buf.toString('utf8'), done);
+  });
+
+  app.get('/reports', {
+    schema: {
+      operationId: 'reports.list', tags, summary: 'Reports you may see, newest first (keyset pages); a reporter sees its organisation\'s',
+      querystring: z.object({
+        status: csv(ReportStatusEnum),
+        channel: csv(ChannelEnum),
+        incident: IncidentParam.shape.id.optional().describe('only reports on this incident'),
+        organisation: z.string().trim().min(1).max(200).optional(),
+        q: z.string().trim().min(1).max(500).optional().describe('full-text search over titles and bodies'),
+        limit: z.coerce.number().int().min(1).max(200).default(50),
+        cursor: z.string().max(200).optional(),
+      }),
+      response: { 200: z.object({ items: z.array(AnyReport), nextCursor: z.string().nullable() }) },
+    },
+  }, async (req) => reports.list(actorOf(req), req.query));
+
+  app.post('/reports', {
+    schema: {
+      operationId: 'reports.submit', tags,
+      summary: 'Submit a report; the request body is kept byte for byte. Team members may set channel, source and reporter; a reporter submits for its organisation',
+      body: z.object({
+        title: z.string().trim().min(1).max(300),
+        body: z.string().max(200_000).optional(),
+        channel: ChannelEnum.optional(),
+        source: optionalText(200),
+        tlp: TlpEnum.optional(),
+        reporterName: optionalText(200),
+        reporterEmail: z.email().max(320).nullable().optional(),
+        reporterPhone: optionalText(60),
+        organisation: optionalText(200),
+        receivedAt: z.coerce.date().optional().describe('when it arrived, if earlier than now (phone calls logged afterwards)'),
+      }),
+      response: { 201: AnyReport },
+    },
+  }, async (req, reply) => {
+    const content = rawBodies.get(req) ?? Buffer.from(JSON.stringify(req.body));
+    const report = await reports.submit(actorOf(req), req.body, { contentType: String(req.headers['content-type'] ?? 'application/json'), content });
+    return reply.code(201).send(report);
+  });
+
+  app.get('/reports/:reportId', {
+    schema: { operationId: 'reports.get', tags, summary: 'One report, by id or reference', params: ReportParam, response: { 200: AnyReport } },
+  }, async (req) => reports.get(actorOf(req), req.params.reportId));
+
+  app.get('/reports/:reportId/raw', {
+    schema: {
+      operationId: 'reports.raw', tags, summary: 'The report exactly as it arrived (as an attachment; audited)', params: ReportParam,
+      produces: ['application/octet-stream'],
+    },
+  }, async (req, reply) => {
+    const raw = await reports.raw(actorOf(req), req.params.reportId);
+    return reply
+      .header('content-type', 'application/octet-stream')
+      .header('content-disposition', `attachment; filename="${raw.reference}.raw"`)
+      .header('x-original-content-type', raw.contentType.replace(/[^\x20-\x7e]/g, '?'))
+      .header('x-content-sha256', raw.sha256)
+      .send(Buffer.from(raw.content));
+  });
+
+  app.post('/reports/:reportId/link', {
+    schema: {
+      operationId: 'reports.link', tags, summary: 'Link a new report to an open incident (recorded on the incident)', params: ReportParam,
+      body: z.object({ incident: IncidentParam.shape.id, version: ReportVersion }), response: { 200: TeamReport },
+    },
+  }, async (req) => reports.link(actorOf(req), req.params.reportId, req.body.incident, req.body.version));
+
+  app.post('/reports/:reportId/merge', {
+    schema: {
+      operationId: 'reports.merge', tags, summary: 'Merge a new report into another report (a repeat); it follows that report\'s incident', params: ReportParam,
+      body: z.object({ into: ReportParam.shape.reportId, version: ReportVersion }), response: { 200: TeamReport },
+    },
+  }, async (req) => reports.merge(actorOf(req), req.params.reportId, req.body.into, req.body.version));
+
+  app.post('/reports/:reportId/reject', {
+    schema: {
+      operationId: 'reports.reject', tags, summary: 'Reject a new report with a reason', params: ReportParam,
+      body: z.object({ reason: RejectionEnum, note: z.string().trim().max(5000).optional(), version: ReportVersion }), response: { 200: TeamReport },
+    },
+  }, async (req) => reports.reject(actorOf(req), req.params.reportId, req.body.reason, req.body.note, req.body.version));
+
+  app.post('/reports/:reportId/reopen', {
+    schema: {
+      operationId: 'reports.reopen', tags, summary: 'Undo a link, merge or rejection: the report goes back to the queue', params: ReportParam,
+      body: z.object({ reason: z.string().trim().min(1).max(2000), version: ReportVersion }), response: { 200: TeamReport },
+    },
+  }, async (req) => reports.reopen(actorOf(req), req.params.reportId, req.body.reason, req.body.version));
+
+  app.post('/incidents/from-reports', {
+    schema: {
+      operationId: 'incidents.declare_from_reports', tags: ['incidents', 'reports'], summary: 'Declare an incident from new reports and link them to it',
+      body: z.object({
+        reports: z.array(ReportParam.shape.reportId).min(1).max(500),
+        title: z.string().trim().min(1).max(300),
+        summary: z.string().max(100_000).optional(),
+        impact: Level,
+        urgency: Level,
+        tlp: TlpEnum.optional(),
+        pap: PapEnum.optional(),
+        constituent: z.string().trim().max(200).nullable().optional(),
+        exercise: z.boolean().optional(),
+        classifications: z.array(ClassificationIn).min(1).max(10),
+      }),
+      response: { 201: IncidentView },
+    },
+  }, async (req, reply) => {
+    const { reports: ids, ...input } = req.body;
+    return reply.code(201).send(await reports.declareFrom(actorOf(req), ids, input));
+  });
+};
+
+const rawBodies = new WeakMap<object, Buffer>();

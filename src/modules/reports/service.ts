@@ -1,0 +1,309 @@
+import { createHash } from 'node:crypto';
+import type { Executor } from '../../db/index.ts';
+import type { IncidentRow, IncidentStatus, Rejection, ReportChannel, ReportStatus, Resolution, Tlp } from '../../db/schema.ts';
+import type { Actor } from '../../lib/actor.ts';
+import { incidentScope } from '../../lib/authz/incidents.ts';
+import { authorize, can } from '../../lib/authz/policy.ts';
+import { VigilError } from '../../lib/errors.ts';
+import { lockVisible, recorder, type DeclareInput, type IncidentDeps, type IncidentService } from '../incidents/service.ts';
+import type { IncidentView } from '../incidents/view.ts';
+import { reportRepo, type ReportFilter, type ReportRow, type ReportScope } from './repo.ts';
+
+export interface SubmitInput {
+  title: string;
+  body?: string | undefined;
+  channel?: ReportChannel | undefined;
+  source?: string | null | undefined;
+  tlp?: Tlp | undefined;
+  reporterName?: string | null | undefined;
+  reporterEmail?: string | null | undefined;
+  reporterPhone?: string | null | undefined;
+  organisation?: string | null | undefined;
+  receivedAt?: Date | undefined;
+}
+
+export interface RawContent {
+  contentType: string;
+  content: Uint8Array;
+}
+
+/** What a reporter may know about its report: no internal fields, the incident's status in plain words. */
+export type PublicStatus = 'received' | 'in_progress' | 'closed' | 'not_pursued';
+
+function publicStatus(status: ReportStatus, incident: { status: IncidentStatus; resolution: Resolution | null } | undefined): PublicStatus {
+  if (status === 'rejected') return 'not_pursued';
+  if (!incident) return 'received';
+  return incident.status === 'closed' ? 'closed' : 'in_progress';
+}
+
+const clean = (v: string | null | undefined) => (v === undefined ? undefined : v?.trim() || null);
+
+/**
+ * Incident reports: what came in (kept raw, byte for byte), triaged by linking it to an incident,
+ * merging it into another report, or rejecting it with a reason. Reporters see their
+ * organisation's reports and the public status of the incident, never internal fields.
+ */
+export function createReportService(d: IncidentDeps & { incidents: IncidentService }) {
+  const record = recorder(d);
+
+  async function scopeOf(x: Executor, actor: Actor): Promise<ReportScope> {
+    if (can(actor, 'report.read')) return { kind: 'team', incidents: incidentScope(actor) };
+    authorize(actor, 'report.read_own');
+    if (!actor.userId) throw new VigilError('VIG_AUTHZ_FORBIDDEN', { permission: 'report.read_own' });
+    return { kind: 'reporter', userId: actor.userId, organisation: await reportRepo.organisationOf(x, actor.userId) };
+  }
+
+  async function views(x: Executor, scope: ReportScope, rows: ReportRow[]) {
+    const incidentIds = [...new Set(rows.map((r) => r.incidentId).filter((v): v is string => !!v))];
+    const incidents = new Map((await reportRepo.incidentsOf(x, incidentIds)).map((i) => [i.id, i]));
+    if (scope.kind === 'reporter') {
+      return rows.map((r) => {
+        const inc = r.incidentId ? incidents.get(r.incidentId) : undefined;
+        return {
+          id: r.id, reference: r.reference, title: r.title, body: r.body, channel: r.channel, organisation: r.organisation,
+          reporterName: r.reporterName, receivedAt: r.receivedAt,
+          publicStatus: publicStatus(r.status, inc),
+          incidentReference: inc?.reference ?? null,
+        };
+      });
+    }
+    const merged = new Map((await reportRepo.references(x, rows.map((r) => r.mergedInto).filter((v): v is string => !!v))).map((r) => [r.id, r]));
+    const raws = new Map((await reportRepo.rawInfo(x, rows.map((r) => r.id))).map((r) => [r.reportId, r]));
+    return rows.map((r) => {
+      const inc = r.incidentId ? incidents.get(r.incidentId) : undefined;
+      const raw = raws.get(r.id);
+      return {
+        ...r,
+        incident: inc ? { id: inc.id, reference: inc.reference, status: inc.status } : null,
+        mergedIntoReference: r.mergedInto ? (merged.get(r.mergedInto)?.reference ?? null) : null,
+        raw: raw ? { contentType: raw.contentType, size: raw.size, sha256: raw.sha256 } : null,
+      };
+    });
+  }
+
+  async function teamView(x: Executor, actor: Actor, row: ReportRow) {
+    return (await views(x, { kind: 'team', incidents: incidentScope(actor) }, [row]))[0] as TeamReportView;
+  }
+
+  /** Loads a report the actor may see and triage, locked, at the version the caller read. */
+  async function lockForTriage(tx: Executor, actor: Actor, id: string, version: number | undefined) {
+    authorize(actor, 'report.triage');
+    const scope = await scopeOf(tx, actor);
+    const seen = await reportRepo.findVisible(tx, scope, id);
+    if (!seen) throw new VigilError('VIG_REPORT_NOT_FOUND', { id });
+    const row = (await reportRepo.lockById(tx, seen.id))!;
+    if (version !== undefined && row.version !== version) {
+      throw new VigilError('VIG_REPORT_VERSION_CONFLICT', { id: row.id, yourVersion: version, currentVersion: row.version, current: await teamView(tx, actor, row) });
+    }
+    return row;
+  }
+
+  async function mustBeNew(tx: Executor, actor: Actor, row: ReportRow) {
+    if (row.status !== 'new') throw new VigilError('VIG_REPORT_DECIDED', { id: row.id, status: row.status, current: await teamView(tx, actor, row) });
+  }
+
+  /** Puts a report (and the reports merged into it) on an incident, recorded on the incident. */
+  async function attach(tx: Executor, actor: Actor, row: ReportRow, incident: IncidentRow, how: 'linked' | 'declared') {
+    const now = d.clock.now();
+    const after = await reportRepo.update(tx, row.id, { status: 'linked', incidentId: incident.id, decidedBy: actor.userId, decidedAt: now, updatedAt: now });
+    const followers = await reportRepo.followers(tx, row.id);
+    for (const f of followers) await reportRepo.update(tx, f.id, { incidentId: incident.id, updatedAt: now });
+    await record(tx, actor, incident.id, 'report.linked', {
+      report: { id: row.id, reference: row.reference, title: row.title, channel: row.channel }, how,
+      ...(followers.length ? { withMerged: followers.map((f) => f.reference) } : {}),
+    }, { tlp: row.tlp });
+    return after;
+  }
+
+  async function recordReport(tx: Executor, actor: Actor, row: ReportRow, action: string, data: Record<string, unknown>) {
+    await d.audit.record(tx, actor, { action, entity: 'report', entityId: row.id, after: { reference: row.reference, ...data } });
+  }
+
+  const service = {
+    /** Who may see which reports, for callers that filter reports themselves (live updates). */
+    scope: (actor: Actor) => scopeOf(d.db, actor),
+
+    /**
+     * Stores a report with the bytes that arrived. Team members log reports from any channel; a
+     * reporter submits through the portal for its own organisation.
+     */
+    async submit(actor: Actor, input: SubmitInput, raw: RawContent) {
+      const triage = can(actor, 'report.triage');
+      if (!triage) authorize(actor, 'report.submit');
+      return d.db.transaction().execute(async (tx) => {
+        const now = d.clock.now();
+        const year = now.getUTCFullYear();
+        const n = await reportRepo.nextNumber(tx, year);
+        const team = await d.settings.current(tx);
+        let fields: Pick<ReportRow, 'channel' | 'source' | 'reporterName' | 'reporterEmail' | 'reporterPhone' | 'organisation'>;
+        if (triage) {
+          fields = {
+            channel: input.channel ?? 'api', source: clean(input.source) ?? null,
+            reporterName: clean(input.reporterName) ?? null, reporterEmail: clean(input.reporterEmail)?.toLowerCase() ?? null,
+            reporterPhone: clean(input.reporterPhone) ?? null, organisation: clean(input.organisation) ?? null,
+          };
+        } else {
+          const user = await reportRepo.reporter(tx, actor.userId!);
+          fields = {
+            channel: 'portal', source: null, reporterName: user?.displayName ?? actor.username, reporterEmail: user?.email ?? null,
+            reporterPhone: clean(input.reporterPhone) ?? null, organisation: user?.organisation ?? null,
+          };
+        }
+        const row = await reportRepo.insert(tx, {
+          reference: `${team.incidentPrefix}-R-${year}-${String(n).padStart(6, '0')}`,
+          ...fields,
+          status: 'new',
+          title: input.title.trim(),
+          body: input.body ?? '',
+          tlp: input.tlp ?? 'AMBER',
+          receivedAt: triage && input.receivedAt ? input.receivedAt : now,
+          submittedBy: actor.userId,
+          incidentId: null, mergedInto: null, rejection: null, rejectionNote: null, decidedBy: null, decidedAt: null,
+          updatedAt: now,
+        }, { contentType: raw.contentType, content: raw.content, sha256: createHash('sha256').update(raw.content).digest('hex') });
+        await recordReport(tx, actor, row, 'report.received', { channel: row.channel, title: row.title });
+        return (await views(tx, await scopeOf(tx, actor), [row]))[0]!;
+      });
+    },
+
+    async get(actor: Actor, id: string) {
+      const scope = await scopeOf(d.db, actor);
+      const row = await reportRepo.findVisible(d.db, scope, id);
+      if (!row) throw new VigilError('VIG_REPORT_NOT_FOUND', { id });
+      return (await views(d.db, scope, [row]))[0]!;
+    },
+
+    async list(actor: Actor, f: Omit<ReportFilter, 'after' | 'incidentId'> & { cursor?: string | undefined; incident?: string | undefined }) {
+      const scope = await scopeOf(d.db, actor);
+      let incidentId: string | undefined;
+      if (f.incident) {
+        if (scope.kind !== 'team') throw new VigilError('VIG_AUTHZ_FORBIDDEN', { permission: 'report.read' });
+        const inc = await d.incidents.get(actor, f.incident);
+        incidentId = inc.id;
+      }
+      const after = f.cursor ? decodeCursor(f.cursor) : undefined;
+      const rows = await reportRepo.list(d.db, scope, { ...f, incidentId, after, limit: f.limit + 1 });
+      const page = rows.slice(0, f.limit);
+      const last = page[page.length - 1];
+      return { items: await views(d.db, scope, page), nextCursor: rows.length > f.limit && last ? encodeCursor(last) : null };
+    },
+
+    /** The bytes that arrived, unchanged (team members only). */
+    async raw(actor: Actor, id: string) {
+      authorize(actor, 'report.read');
+      const scope = await scopeOf(d.db, actor);
+      const row = await reportRepo.findVisible(d.db, scope, id);
+      if (!row) throw new VigilError('VIG_REPORT_NOT_FOUND', { id });
+      const raw = (await reportRepo.raw(d.db, row.id))!;
+      await recordReport(d.db, actor, row, 'report.raw_read', { sha256: raw.sha256 });
+      return { reference: row.reference, ...raw };
+    },
+
+    async link(actor: Actor, id: string, incident: string, version?: number) {
+      return d.db.transaction().execute(async (tx) => {
+        const row = await lockForTriage(tx, actor, id, version);
+        await mustBeNew(tx, actor, row);
+        const target = await lockVisible(tx, actor, incidentScope(actor), incident, 'incident.update');
+        if (target.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: target.id });
+        const after = await attach(tx, actor, row, target, 'linked');
+        await recordReport(tx, actor, after, 'report.linked', { incident: target.reference });
+        return teamView(tx, actor, after);
+      });
+    },
+
+    /** Merges a report into another (a repeat of the same report): it follows that report's incident. */
+    async merge(actor: Actor, id: string, into: string, version?: number) {
+      return d.db.transaction().execute(async (tx) => {
+        const row = await lockForTriage(tx, actor, id, version);
+        await mustBeNew(tx, actor, row);
+        const scope = await scopeOf(tx, actor);
+        const seen = await reportRepo.findVisible(tx, scope, into);
+        if (!seen) throw new VigilError('VIG_REPORT_MERGE_INVALID', { reason: 'no such report', into });
+        if (seen.id === row.id) throw new VigilError('VIG_REPORT_MERGE_INVALID', { reason: 'a report cannot merge into itself' });
+        const target = (await reportRepo.lockById(tx, seen.id))!;
+        if (target.status === 'merged') throw new VigilError('VIG_REPORT_MERGE_INVALID', { reason: 'the target is itself merged; merge into the report it was merged into', into: target.reference });
+        if (await reportRepo.hasFollowers(tx, row.id)) {
+          throw new VigilError('VIG_REPORT_MERGE_INVALID', { reason: 'other reports are merged into this one; merge the other way round' });
+        }
+        const now = d.clock.now();
+        const after = await reportRepo.update(tx, row.id, { status: 'merged', mergedInto: target.id, incidentId: target.incidentId, decidedBy: actor.userId, decidedAt: now, updatedAt: now });
+        if (target.incidentId) {
+          await record(tx, actor, target.incidentId, 'report.linked', {
+            report: { id: row.id, reference: row.reference, title: row.title, channel: row.channel }, how: 'merged', into: target.reference,
+          }, { tlp: row.tlp });
+        }
+        await recordReport(tx, actor, after, 'report.merged', { into: target.reference });
+        return teamView(tx, actor, after);
+      });
+    },
+
+    async reject(actor: Actor, id: string, reason: Rejection, note: string | undefined, version?: number) {
+      return d.db.transaction().execute(async (tx) => {
+        const row = await lockForTriage(tx, actor, id, version);
+        await mustBeNew(tx, actor, row);
+        const now = d.clock.now();
+        const after = await reportRepo.update(tx, row.id, { status: 'rejected', rejection: reason, rejectionNote: note?.trim() || null, decidedBy: actor.userId, decidedAt: now, updatedAt: now });
+        await recordReport(tx, actor, after, 'report.rejected', { reason, note: after.rejectionNote });
+        return teamView(tx, actor, after);
+      });
+    },
+
+    /** Undoes a decision: back to the queue as new (unlinked from its incident, which records it). */
+    async reopen(actor: Actor, id: string, reason: string, version?: number) {
+      return d.db.transaction().execute(async (tx) => {
+        const row = await lockForTriage(tx, actor, id, version);
+        if (row.status === 'new') throw new VigilError('VIG_REPORT_DECIDED', { id: row.id, status: row.status, current: await teamView(tx, actor, row) });
+        const now = d.clock.now();
+        if (row.status === 'linked' && row.incidentId) {
+          const inc = await lockVisible(tx, actor, incidentScope(actor), row.incidentId, 'incident.update');
+          if (inc.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: inc.id });
+          for (const f of await reportRepo.followers(tx, row.id)) await reportRepo.update(tx, f.id, { incidentId: null, updatedAt: now });
+          await record(tx, actor, inc.id, 'report.unlinked', { report: { id: row.id, reference: row.reference, title: row.title }, reason }, { tlp: row.tlp });
+        }
+        const after = await reportRepo.update(tx, row.id, {
+          status: 'new', incidentId: null, mergedInto: null, rejection: null, rejectionNote: null, decidedBy: null, decidedAt: null, updatedAt: now,
+        });
+        await recordReport(tx, actor, after, 'report.reopened', { from: row.status, reason });
+        return teamView(tx, actor, after);
+      });
+    },
+
+    /** Declares an incident from one or more new reports and links them to it, in one transaction. */
+    async declareFrom(actor: Actor, reportIds: string[], input: DeclareInput): Promise<IncidentView> {
+      authorize(actor, 'incident.create');
+      authorize(actor, 'report.triage');
+      return d.db.transaction().execute(async (tx) => {
+        const rows: ReportRow[] = [];
+        for (const id of new Set(reportIds)) {
+          const row = await lockForTriage(tx, actor, id, undefined);
+          await mustBeNew(tx, actor, row);
+          if (!rows.some((r) => r.id === row.id)) rows.push(row);
+        }
+        const incident = await d.incidents.declareIn(tx, actor, input);
+        const inc = (await lockVisible(tx, actor, incidentScope(actor), incident.id, 'incident.update'))!;
+        for (const row of rows) {
+          const after = await attach(tx, actor, row, inc, 'declared');
+          await recordReport(tx, actor, after, 'report.linked', { incident: inc.reference });
+        }
+        return incident;
+      });
+    },
+  };
+  return service;
+}
+export type ReportService = ReturnType<typeof createReportService>;
+type TeamReportView = ReportRow & {
+  incident: { id: string; reference: string; status: IncidentStatus } | null;
+  mergedIntoReference: string | null;
+  raw: { contentType: string; size: number; sha256: string } | null;
+};
+
+function encodeCursor(r: { receivedAt: Date; id: string }): string {
+  return Buffer.from(`${r.receivedAt.toISOString()}|${r.id}`).toString('base64url');
+}
+
+function decodeCursor(c: string): { receivedAt: Date; id: string } {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|([0-9a-f-]{36})$/.exec(Buffer.from(c, 'base64url').toString('utf8'));
+  if (!m) throw new VigilError('VIG_CURSOR_INVALID');
+  return { receivedAt: new Date(m[1]!), id: m[2]! };
+}
