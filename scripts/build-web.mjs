@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds the web app (web/) into web/dist with Vite.
-// --if-stale: skip when web/dist/index.html is newer than every source file in web/ and package-lock.json.
+// --if-stale: skip when web/dist/index.html is newer than every source file in web/, src/lib/markdown.ts and package-lock.json.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,7 +35,8 @@ function newest(dir) {
 function isFresh() {
   const built = mtime(distIndex);
   if (built === undefined) return false;
-  const sources = Math.max(newest(webDir), mtime(join(repo, 'package-lock.json')) ?? 0);
+  // The web app also bundles the server's Markdown rules (src/lib/markdown.ts), one copy for both.
+  const sources = Math.max(newest(webDir), mtime(join(repo, 'package-lock.json')) ?? 0, mtime(join(repo, 'src/lib/markdown.ts')) ?? 0);
   return built > sources;
 }
 

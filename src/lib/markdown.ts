@@ -1,6 +1,5 @@
-// Markdown for text people type (notes): the web app renders it, and so does the HTML report.
-// web/src/lib/markdown.ts is a copy with the same rules; src/lib/markdown.test.ts checks both give
-// the same output.
+// Markdown for text people type (notes): one module for the web app (which bundles this file) and
+// the HTML report, so both render with the same rules.
 import MarkdownIt, { type MarkdownIt as Md } from 'markdown-it';
 
 /** Links may go only to the web or to a mail client; the URL has been entity-decoded by now. */

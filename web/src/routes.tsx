@@ -1,7 +1,7 @@
 // Every page of the signed-in app. Each entry is both a route and (unless nav: false) a
 // navigation link shown to users holding one of `roles`. Adding a page is one line here.
 import type { ComponentType } from 'react';
-import { IconAlertTriangle, IconLayoutDashboard, IconListDetails, IconSettings, IconUserCircle, IconUsers, type TablerIcon } from '@tabler/icons-react';
+import { IconAlertTriangle, IconInbox, IconLayoutDashboard, IconListDetails, IconSend, IconSettings, IconUserCircle, IconUsers, type TablerIcon } from '@tabler/icons-react';
 import type { Role } from './api/types';
 import { DashboardPage } from './pages/DashboardPage';
 import { AccountPage } from './pages/account/AccountPage';
@@ -9,6 +9,8 @@ import { UsersPage } from './pages/admin/UsersPage';
 import { AuditPage } from './pages/admin/AuditPage';
 import { SettingsPage } from './pages/admin/SettingsPage';
 import { IncidentsArea } from './pages/incidents/IncidentsArea';
+import { MyReportsPage } from './pages/reports/MyReportsPage';
+import { ReportsArea } from './pages/reports/ReportsArea';
 
 export interface AppRoute {
   path: string;
@@ -27,6 +29,8 @@ export interface AppRoute {
 export const ROUTES: AppRoute[] = [
   { path: '/', label: 'Dashboard', icon: IconLayoutDashboard, component: DashboardPage },
   { path: '/incidents', label: 'Incidents', icon: IconAlertTriangle, roles: ['admin', 'manager', 'handler', 'viewer'], component: IncidentsArea, subpaths: true },
+  { path: '/reports', label: 'Reports', icon: IconInbox, roles: ['admin', 'manager', 'handler', 'viewer'], component: ReportsArea, subpaths: true },
+  { path: '/my-reports', label: 'My reports', icon: IconSend, roles: ['reporter'], component: MyReportsPage },
   { path: '/account', label: 'Account', icon: IconUserCircle, component: AccountPage },
   { path: '/admin/users', label: 'Users', icon: IconUsers, roles: ['admin'], group: 'Administration', component: UsersPage },
   { path: '/admin/audit', label: 'Audit trail', icon: IconListDetails, roles: ['admin'], group: 'Administration', component: AuditPage },

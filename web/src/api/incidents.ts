@@ -36,6 +36,13 @@ export interface IncidentRoleHolder {
   assignedAt: string;
 }
 
+/** Who owns an incident in the queue. */
+export interface Assignee {
+  userId: string;
+  username: string;
+  displayName: string;
+}
+
 export interface Incident {
   id: string;
   reference: string;
@@ -54,6 +61,7 @@ export interface Incident {
   keyTimes: Record<KeyTime, string | null>;
   classifications: Classification[];
   roles: IncidentRoleHolder[];
+  assignee: Assignee | null;
   version: number;
   createdBy: string | null;
   createdAt: string;

@@ -8,6 +8,8 @@ export interface User {
   username: string;
   displayName: string;
   email: string | null;
+  /** A reporter's constituent organisation: it follows that organisation's reports. */
+  organisation: string | null;
   roles: Role[];
   mfaEnabled: boolean;
   mustChangePassword: boolean;

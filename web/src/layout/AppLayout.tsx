@@ -6,6 +6,23 @@ import { hasAnyRole, useLogout, useMe } from '../auth/session';
 import { Link, navigate, usePath } from '../router';
 import { findRoute, normalizePath, ROUTES, type AppRoute } from '../routes';
 import { ForbiddenPage, NotFoundPage } from '../pages/NotFoundPage';
+import { useLiveUpdates, type LiveState } from '../api/live';
+
+const LIVE_LABEL: Record<LiveState, string> = {
+  live: 'Live: changes by others appear as they happen',
+  connecting: 'Connecting for live updates…',
+  offline: 'Live updates are off: reload the page to see changes by others',
+};
+
+function LiveIndicator({ state }: { state: LiveState }) {
+  const color = state === 'live' ? 'var(--mantine-color-green-6)' : state === 'connecting' ? 'var(--mantine-color-yellow-6)' : 'var(--mantine-color-gray-5)';
+  return (
+    <Group gap={6} wrap="nowrap" title={LIVE_LABEL[state]} aria-label={LIVE_LABEL[state]} data-testid="live-indicator" data-state={state}>
+      <span style={{ width: 8, height: 8, borderRadius: 4, background: color, display: 'inline-block' }} />
+      <Text size="xs" c="dimmed" visibleFrom="sm">{state === 'live' ? 'Live' : state === 'connecting' ? 'Connecting' : 'Offline'}</Text>
+    </Group>
+  );
+}
 
 function initials(name: string): string {
   const parts = name.trim().split(/\s+/);
@@ -53,6 +70,7 @@ export function AppLayout() {
   const route = findRoute(path);
   const Page = route?.component;
   const allowed = route ? hasAnyRole(me.user.roles, route.roles) : false;
+  const live = useLiveUpdates(true);
 
   return (
     <AppShell
@@ -71,7 +89,10 @@ export function AppLayout() {
             <Divider orientation="vertical" my={14} />
             <Text size="sm" c="dimmed" fw={500} truncate data-testid="team-name">{me.teamName}</Text>
           </Group>
-          <UserMenu />
+          <Group gap="md" wrap="nowrap">
+            <LiveIndicator state={live} />
+            <UserMenu />
+          </Group>
         </Group>
       </AppShell.Header>
 

@@ -12,6 +12,7 @@ interface Draft {
   username: string;
   displayName: string;
   email: string;
+  organisation: string;
   roles: string[];
 }
 
@@ -23,7 +24,7 @@ export function UserFormModal({ opened, user, onClose, onCreated, onUpdated }: {
   onCreated: (res: { user: User; temporaryPassword: string | null }) => void;
   onUpdated: (user: User) => void;
 }) {
-  const [draft, setDraft] = useState<Draft>({ username: '', displayName: '', email: '', roles: [] });
+  const [draft, setDraft] = useState<Draft>({ username: '', displayName: '', email: '', organisation: '', roles: [] });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
@@ -31,8 +32,8 @@ export function UserFormModal({ opened, user, onClose, onCreated, onUpdated }: {
     if (!opened) return;
     setError(null);
     setDraft(user
-      ? { username: user.username, displayName: user.displayName, email: user.email ?? '', roles: [...user.roles] }
-      : { username: '', displayName: '', email: '', roles: ['handler'] });
+      ? { username: user.username, displayName: user.displayName, email: user.email ?? '', organisation: user.organisation ?? '', roles: [...user.roles] }
+      : { username: '', displayName: '', email: '', organisation: '', roles: ['handler'] });
   }, [opened, user]);
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
@@ -45,11 +46,13 @@ export function UserFormModal({ opened, user, onClose, onCreated, onUpdated }: {
     setBusy(true);
     setError(null);
     const email = draft.email.trim();
+    const organisation = draft.organisation.trim();
     try {
       if (user) {
         const res = await api.patch<{ user: User }>(`/users/${encodeURIComponent(user.id)}`, {
           displayName: draft.displayName.trim(),
           ...(email !== (user.email ?? '') ? { email: email || null } : {}),
+          ...(organisation !== (user.organisation ?? '') ? { organisation: organisation || null } : {}),
           roles: draft.roles as Role[],
         });
         onUpdated(res.user);
@@ -58,6 +61,7 @@ export function UserFormModal({ opened, user, onClose, onCreated, onUpdated }: {
           username: draft.username.trim(),
           displayName: draft.displayName.trim(),
           ...(email ? { email } : {}),
+          ...(organisation ? { organisation } : {}),
           roles: draft.roles as Role[],
         });
         onCreated(res);
@@ -81,6 +85,9 @@ export function UserFormModal({ opened, user, onClose, onCreated, onUpdated }: {
             onChange={(e) => set('displayName', e.currentTarget.value)} error={errs.displayName} data-testid="user-displayname" />
           <TextInput label="E-mail" type="email" value={draft.email}
             onChange={(e) => set('email', e.currentTarget.value)} error={errs.email} data-testid="user-email" />
+          <TextInput label="Organisation" value={draft.organisation} maxLength={200}
+            description="For a reporter account: the constituent whose reports it submits and follows."
+            onChange={(e) => set('organisation', e.currentTarget.value)} error={errs.organisation} data-testid="user-organisation" />
           <MultiSelect label="Roles" data={ROLE_OPTIONS} value={draft.roles} onChange={(v) => set('roles', v)}
             error={errs.roles} data-testid="user-roles" searchable comboboxProps={{ withinPortal: true }} />
           <Group justify="flex-end" mt="sm">

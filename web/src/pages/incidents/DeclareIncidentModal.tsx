@@ -5,6 +5,7 @@ import { api } from '../../api/client';
 import {
   defaultPriority, INCIDENTS_KEY, incidentKey, incidentPath, LEVELS, PAPS, TLPS, type Incident, type Level, type Pap, type Tlp,
 } from '../../api/incidents';
+import { REPORTS_KEY, type Report } from '../../api/reports';
 import { PriorityBadge } from '../../components/incidentBadges';
 import { ErrorAlert, fieldErrors } from '../../components/errors';
 import { navigate } from '../../router';
@@ -54,17 +55,33 @@ export function ImpactUrgency({ impact, urgency, onChange, errors }: {
   );
 }
 
-export function DeclareIncidentModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
+const TLP_ORDER: readonly Tlp[] = TLPS;
+
+/** A draft pre-filled from the reports an incident is declared from: the first one's title and body, the strictest TLP. */
+function draftFrom(reports: readonly Report[] | undefined): Draft {
+  const first = reports?.[0];
+  if (!first) return EMPTY;
+  const tlp = reports.reduce<Tlp>((t, r) => (TLP_ORDER.indexOf(r.tlp) > TLP_ORDER.indexOf(t) ? r.tlp : t), first.tlp);
+  return { ...EMPTY, title: first.title.slice(0, 300), summary: first.body.slice(0, 20_000), tlp, constituent: first.organisation ?? '' };
+}
+
+/**
+ * Declares an incident. With `reports`, it is declared from those new reports (POST
+ * /incidents/from-reports), which are linked to it in the same step.
+ */
+export function DeclareIncidentModal({ opened, onClose, reports }: { opened: boolean; onClose: () => void; reports?: readonly Report[] }) {
   const client = useQueryClient();
   const [draft, setDraft] = useState<Draft>(EMPTY);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const fromReports = reports !== undefined && reports.length > 0;
 
   useEffect(() => {
     if (opened) {
-      setDraft(EMPTY);
+      setDraft(draftFrom(reports));
       setError(null);
     }
+    // Pre-fill once per opening, not on every refetch of the reports.
   }, [opened]);
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
@@ -77,7 +94,8 @@ export function DeclareIncidentModal({ opened, onClose }: { opened: boolean; onC
     setBusy(true);
     setError(null);
     try {
-      const created = await api.post<Incident>('/incidents', {
+      const created = await api.post<Incident>(fromReports ? '/incidents/from-reports' : '/incidents', {
+        ...(fromReports ? { reports: reports.map((r) => r.id) } : {}),
         title: draft.title.trim(),
         summary: draft.summary,
         impact: draft.impact,
@@ -90,6 +108,7 @@ export function DeclareIncidentModal({ opened, onClose }: { opened: boolean; onC
       });
       client.setQueryData(incidentKey(created.reference), created);
       void client.invalidateQueries({ queryKey: [...INCIDENTS_KEY, 'list'] });
+      if (fromReports) void client.invalidateQueries({ queryKey: REPORTS_KEY });
       onClose();
       navigate(incidentPath(created.reference));
     } catch (err) {
@@ -100,9 +119,14 @@ export function DeclareIncidentModal({ opened, onClose }: { opened: boolean; onC
   };
 
   return (
-    <Modal opened={opened} onClose={() => !busy && onClose()} title={<Text fw={600}>Declare incident</Text>} size="lg">
+    <Modal opened={opened} onClose={() => !busy && onClose()} title={<Text fw={600}>{fromReports ? `Declare incident from ${reports.length === 1 ? 'a report' : `${reports.length} reports`}` : 'Declare incident'}</Text>} size="lg">
       <form onSubmit={(e) => void submit(e)} noValidate>
         <Stack gap="sm">
+          {fromReports && (
+            <Text size="sm" c="dimmed" data-testid="declare-from-reports">
+              Links {reports.map((r) => r.reference).join(', ')} to the new incident. Title and summary are taken from {reports[0]!.reference}.
+            </Text>
+          )}
           <ErrorAlert error={error} />
           <TextInput label="Title" required autoFocus value={draft.title} error={errs.title} maxLength={300}
             onChange={(e) => set('title', e.currentTarget.value)} data-testid="incident-title" />

@@ -1,7 +1,9 @@
 import { useState, type ReactNode } from 'react';
-import { Alert, Anchor, Badge, Box, Group, Paper, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Box, Button, Group, Paper, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import { IconArrowLeft, IconClock, IconListDetails, IconSchool, IconUsers, IconLock } from '@tabler/icons-react';
+import {
+  IconArrowLeft, IconChecklist, IconClock, IconFingerprint, IconInbox, IconLink, IconListDetails, IconLock, IconPaperclip, IconSchool, IconUsers,
+} from '@tabler/icons-react';
 import { api, ApiError } from '../../api/client';
 import { humanize, incidentKey, type Incident } from '../../api/incidents';
 import { hasAnyRole, useMe } from '../../auth/session';
@@ -10,14 +12,20 @@ import { ErrorAlert } from '../../components/errors';
 import { ExerciseBadge, PriorityBadge, StatusBadge, TlpBadge } from '../../components/incidentBadges';
 import { Link } from '../../router';
 import { useRsit } from './ClassificationPicker';
+import { EvidenceTab } from './EvidenceTab';
 import { IncidentActions } from './IncidentActions';
+import { AssignModal } from './IncidentListPage';
 import { KeyTimesTab } from './KeyTimesTab';
 import { LessonsTab } from './LessonsTab';
+import { LinksTab } from './LinksTab';
+import { ObservablesTab } from './ObservablesTab';
+import { ReportsTab } from './ReportsTab';
 import { RolesTab } from './RolesTab';
+import { TasksTab } from './TasksTab';
 import { TimelineTab } from './TimelineTab';
 import { IncidentProvider, useIncident, useIncidentWrite } from './useIncidentWrite';
 
-type Tab = 'timeline' | 'roles' | 'key-times' | 'lessons';
+type Tab = 'timeline' | 'reports' | 'tasks' | 'observables' | 'evidence' | 'links' | 'roles' | 'key-times' | 'lessons';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -25,6 +33,26 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
       <Text size="xs" c="dimmed" tt="uppercase" fw={600} style={{ letterSpacing: '0.04em' }}>{label}</Text>
       <Box mt={2} fz="sm">{children}</Box>
     </Box>
+  );
+}
+
+/** Who owns the incident in the queue, with the control to change it for those who may write. */
+function AssigneeFact() {
+  const { incident, canWrite } = useIncident();
+  const [open, setOpen] = useState(false);
+  const { assignee } = incident;
+  return (
+    <Fact label="Assignee">
+      <Group gap={6} wrap="nowrap">
+        <Text span size="sm" c={assignee ? undefined : 'dimmed'} data-testid="incident-assignee-name" title={assignee?.username}>
+          {assignee?.displayName ?? 'Unassigned'}
+        </Text>
+        {canWrite && incident.status !== 'closed' && (
+          <Button size="compact-xs" variant="subtle" onClick={() => setOpen(true)} data-testid="incident-assign">Assign…</Button>
+        )}
+      </Group>
+      {open && <AssignModal incidents={[incident]} onClose={() => setOpen(false)} onDone={() => undefined} />}
+    </Fact>
   );
 }
 
@@ -41,6 +69,7 @@ function Details({ incident }: { incident: Incident }) {
         )}
         <SimpleGrid cols={{ base: 2, md: 4 }} spacing="md" verticalSpacing="sm">
           <Fact label="Impact / urgency">{humanize(incident.impact)} / {humanize(incident.urgency)}</Fact>
+          <AssigneeFact />
           <Fact label="Constituent">{incident.constituent ?? <Text span size="sm" c="dimmed">—</Text>}</Fact>
           <Fact label="Created"><DateText value={incident.createdAt} /></Fact>
           <Fact label={incident.closedAt ? 'Closed' : 'Updated'}><DateText value={incident.closedAt ?? incident.updatedAt} /></Fact>
@@ -133,11 +162,21 @@ export function IncidentPage({ param }: { param: string }) {
         <Tabs value={tab} onChange={(v) => v && setTab(v as Tab)} keepMounted={false}>
           <Tabs.List mb="md">
             <Tabs.Tab value="timeline" leftSection={<IconListDetails size={16} />} data-testid="tab-timeline">Timeline</Tabs.Tab>
+            <Tabs.Tab value="reports" leftSection={<IconInbox size={16} />} data-testid="tab-reports">Reports</Tabs.Tab>
+            <Tabs.Tab value="tasks" leftSection={<IconChecklist size={16} />} data-testid="tab-tasks">Tasks</Tabs.Tab>
+            <Tabs.Tab value="observables" leftSection={<IconFingerprint size={16} />} data-testid="tab-observables">Observables</Tabs.Tab>
+            <Tabs.Tab value="evidence" leftSection={<IconPaperclip size={16} />} data-testid="tab-evidence">Evidence</Tabs.Tab>
+            <Tabs.Tab value="links" leftSection={<IconLink size={16} />} data-testid="tab-links">Links</Tabs.Tab>
             <Tabs.Tab value="roles" leftSection={<IconUsers size={16} />} data-testid="tab-roles">Roles ({incident.roles.length})</Tabs.Tab>
             <Tabs.Tab value="key-times" leftSection={<IconClock size={16} />} data-testid="tab-key-times">Key times</Tabs.Tab>
             <Tabs.Tab value="lessons" leftSection={<IconSchool size={16} />} data-testid="tab-lessons">Lessons learned</Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="timeline"><TimelineTab /></Tabs.Panel>
+          <Tabs.Panel value="reports"><ReportsTab key={incident.id} /></Tabs.Panel>
+          <Tabs.Panel value="tasks"><TasksTab key={incident.id} /></Tabs.Panel>
+          <Tabs.Panel value="observables"><ObservablesTab key={incident.id} /></Tabs.Panel>
+          <Tabs.Panel value="evidence"><EvidenceTab key={incident.id} /></Tabs.Panel>
+          <Tabs.Panel value="links"><LinksTab key={incident.id} /></Tabs.Panel>
           <Tabs.Panel value="roles"><RolesTab /></Tabs.Panel>
           <Tabs.Panel value="key-times"><KeyTimesTab /></Tabs.Panel>
           <Tabs.Panel value="lessons"><LessonsTab /></Tabs.Panel>
