@@ -163,7 +163,7 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
           filename: 's.bin', collectedBy: 'x', collectedAt: new Date(), collectedFrom: 'y',
         })).id;
         const other = (await t.services.incidents.declare(worker, { title: 'Other', impact: 'low', urgency: 'low', classifications: [{ class: 'test', type: 'test' }] })).id;
-        const report = (await t.services.reports.submit(worker, { title: 'Matrix report' }, { contentType: 'text/plain', content: Buffer.from('r') })).id;
+        const report = (await t.services.reports.submit(worker, { title: 'Matrix report' }, { contentType: 'text/plain', content: Buffer.from('r') })).report.id;
         const built = c.req?.({ target, password: PASSWORD, incident, task, observable, evidence, other, report }) ?? {};
         const before = await auditCount(t);
         const r = await t.app.inject({

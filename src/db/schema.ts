@@ -324,6 +324,14 @@ export interface ReportRawTable {
   sha256: string;
 }
 
+export interface ReportIdempotencyTable {
+  ownerId: string;
+  key: string;
+  requestSha256: string;
+  reportId: string | null;
+  createdAt: Timestamp;
+}
+
 export interface Database {
   team: TeamTable;
   appUser: AppUserTable;
@@ -348,6 +356,7 @@ export interface Database {
   reportCounter: ReportCounterTable;
   report: ReportTable;
   reportRaw: ReportRawTable;
+  reportIdempotency: ReportIdempotencyTable;
 }
 
 export type UserRow = Selectable<AppUserTable>;

@@ -133,6 +133,23 @@ export const reportRepo = {
   reporter: (x: Executor, userId: string) =>
     x.selectFrom('appUser').select(['displayName', 'email', 'organisation']).where('id', '=', userId).executeTakeFirst(),
 
+  /** Claims an idempotency key; false when it is already taken (waits for a concurrent claimer to finish). */
+  claimKey: async (x: Executor, ownerId: string, key: string, requestSha256: string, at: Date): Promise<boolean> =>
+    !!(await x
+      .insertInto('reportIdempotency')
+      .values({ ownerId, key, requestSha256, reportId: null, createdAt: at })
+      .onConflict((oc) => oc.columns(['ownerId', 'key']).doNothing())
+      .returning('key')
+      .executeTakeFirst()),
+
+  settleKey: (x: Executor, ownerId: string, key: string, reportId: string) =>
+    x.updateTable('reportIdempotency').set({ reportId }).where('ownerId', '=', ownerId).where('key', '=', key).execute(),
+
+  keyOf: (x: Executor, ownerId: string, key: string) =>
+    x.selectFrom('reportIdempotency').selectAll().where('ownerId', '=', ownerId).where('key', '=', key).executeTakeFirst(),
+
+  byId: (x: Executor, id: string) => x.selectFrom('report').selectAll().where('id', '=', id).executeTakeFirst(),
+
   organisationOf: async (x: Executor, userId: string): Promise<string | null> =>
     (await x.selectFrom('appUser').select('organisation').where('id', '=', userId).executeTakeFirst())?.organisation ?? null,
 };

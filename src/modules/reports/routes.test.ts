@@ -57,6 +57,30 @@ describe.each(stores())('incident reports on %s', (store) => {
     await expect(t.db.db.deleteFrom('reportRaw').where('reportId', '=', report.id).execute()).rejects.toThrow(/append-only/);
   });
 
+  it('makes one report per idempotency key, even for concurrent retries', async () => {
+    const body = { title: 'SIEM alert 4711', body: 'Beaconing from 10.1.2.3' };
+    const post = (who: Session, key: string, payload: object = body) =>
+      call(who, 'POST', '/reports', payload, { 'idempotency-key': key });
+    const first = await post(handler, 'alert-4711');
+    expect(first.statusCode, first.body).toBe(201);
+    const again = await post(handler, 'alert-4711');
+    expect(again.statusCode).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json().id).toBe(first.json().id);
+    // The same key with another body is a client error, not a second report.
+    const clash = await post(handler, 'alert-4711', { ...body, title: 'Something else' });
+    expect(clash.statusCode).toBe(422);
+    expect(clash.json().code).toBe('VIG_IDEMPOTENCY_KEY_REUSED');
+    // Keys belong to the account that sent them.
+    expect((await post(outsider, 'alert-4711')).statusCode).toBe(201);
+    // Ten retries at once (a client that timed out and hammered the button): one report.
+    const burst = await Promise.all(Array.from({ length: 10 }, () => post(handler, 'alert-4712', { ...body, title: 'SIEM alert 4712' })));
+    expect(burst.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 201]);
+    expect(new Set(burst.map((r) => r.json().id)).size).toBe(1);
+    expect((await call(handler, 'GET', '/reports?q=4712')).json().items).toHaveLength(1);
+    expect((await call(handler, 'POST', '/reports', body, { 'idempotency-key': 'has space' })).statusCode).toBe(400);
+  });
+
   it('declares an incident from reports, links more, merges repeats and rejects with a reason', async () => {
     const a = await submit(handler, { title: 'Phishing mail to finance', body: 'Lure from invoices-example.test' });
     const b = await submit(handler, { title: 'Same phishing mail, HR', body: 'Forwarded by HR' });

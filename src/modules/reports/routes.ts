@@ -102,7 +102,11 @@ export const reportRoutes: FastifyPluginAsyncZod<{ reports: ReportService }> = a
   app.post('/reports', {
     schema: {
       operationId: 'reports.submit', tags,
-      summary: 'Submit a report; the request body is kept byte for byte. Team members may set channel, source and reporter; a reporter submits for its organisation',
+      summary: 'Submit a report; the request body is kept byte for byte. Team members may set channel, source and reporter; a reporter submits for its organisation. With an Idempotency-Key header a retry returns the first report (200, Idempotent-Replayed: true)',
+      headers: z.object({
+        'idempotency-key': z.string().regex(/^[\x21-\x7e]{1,200}$/, '1-200 visible ASCII characters').optional()
+          .describe('the same key (per account) with the same body returns the report already made; with another body, 422'),
+      }),
       body: z.object({
         title: z.string().trim().min(1).max(300),
         body: z.string().max(200_000).optional(),
@@ -115,12 +119,16 @@ export const reportRoutes: FastifyPluginAsyncZod<{ reports: ReportService }> = a
         organisation: optionalText(200),
         receivedAt: z.coerce.date().optional().describe('when it arrived, if earlier than now (phone calls logged afterwards)'),
       }),
-      response: { 201: AnyReport },
+      response: { 200: AnyReport, 201: AnyReport },
     },
   }, async (req, reply) => {
     const content = rawBodies.get(req) ?? Buffer.from(JSON.stringify(req.body));
-    const report = await reports.submit(actorOf(req), req.body, { contentType: String(req.headers['content-type'] ?? 'application/json'), content });
-    return reply.code(201).send(report);
+    const key = req.headers['idempotency-key'];
+    const { report, replayed } = await reports.submit(
+      actorOf(req), req.body, { contentType: String(req.headers['content-type'] ?? 'application/json'), content }, key,
+    );
+    if (replayed) reply.header('idempotent-replayed', 'true');
+    return reply.code(replayed ? 200 : 201).send(report);
   });
 
   app.get('/reports/:reportId', {

@@ -127,11 +127,19 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
      * Stores a report with the bytes that arrived. Team members log reports from any channel; a
      * reporter submits through the portal for its own organisation.
      */
-    async submit(actor: Actor, input: SubmitInput, raw: RawContent) {
+    async submit(actor: Actor, input: SubmitInput, raw: RawContent, idempotencyKey?: string) {
       const triage = can(actor, 'report.triage');
       if (!triage) authorize(actor, 'report.submit');
+      const sha256 = createHash('sha256').update(raw.content).digest('hex');
       return d.db.transaction().execute(async (tx) => {
         const now = d.clock.now();
+        // A retried submission with the same key (per account) gets the report it made the first time.
+        if (idempotencyKey && actor.userId && !(await reportRepo.claimKey(tx, actor.userId, idempotencyKey, sha256, now))) {
+          const claim = (await reportRepo.keyOf(tx, actor.userId, idempotencyKey))!;
+          if (claim.requestSha256 !== sha256 || !claim.reportId) throw new VigilError('VIG_IDEMPOTENCY_KEY_REUSED', { key: idempotencyKey });
+          const first = (await reportRepo.byId(tx, claim.reportId))!;
+          return { report: (await views(tx, await scopeOf(tx, actor), [first]))[0]!, replayed: true };
+        }
         const year = now.getUTCFullYear();
         const n = await reportRepo.nextNumber(tx, year);
         const team = await d.settings.current(tx);
@@ -160,9 +168,10 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
           submittedBy: actor.userId,
           incidentId: null, mergedInto: null, rejection: null, rejectionNote: null, decidedBy: null, decidedAt: null,
           updatedAt: now,
-        }, { contentType: raw.contentType, content: raw.content, sha256: createHash('sha256').update(raw.content).digest('hex') });
+        }, { contentType: raw.contentType, content: raw.content, sha256 });
+        if (idempotencyKey && actor.userId) await reportRepo.settleKey(tx, actor.userId, idempotencyKey, row.id);
         await recordReport(tx, actor, row, 'report.received', { channel: row.channel, title: row.title });
-        return (await views(tx, await scopeOf(tx, actor), [row]))[0]!;
+        return { report: (await views(tx, await scopeOf(tx, actor), [row]))[0]!, replayed: false };
       });
     },
 
