@@ -1,6 +1,6 @@
 import { generate } from 'otplib';
 import { describe, expect, it } from 'vitest';
-import { browserHarness } from './harness.ts';
+import { browserHarness, poll } from './harness.ts';
 
 /**
  * A person at a real browser (Debian's Chromium) against a real Vigil process: first sign-in with
@@ -34,12 +34,7 @@ describe('the web app in Chromium', () => {
   const h = browserHarness('vigil-browser-', INITIAL);
   const { step, byTest } = h;
 
-  async function signIn(password: string) {
-    await h.page.goto(h.base);
-    await byTest('login-username').fill('admin');
-    await byTest('login-password').fill(password);
-    await byTest('login-submit').click();
-  }
+  const signIn = (password: string) => h.signIn('admin', password);
 
   const me = (token: string) => fetch(`${h.base}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` } });
 
@@ -59,7 +54,7 @@ describe('the web app in Chromium', () => {
     let usedStep = -1;
     await step('enrol-mfa', async () => {
       await byTest('nav-account').click();
-      await expect.poll(() => byTest('mfa-status').innerText()).toMatch(/^off$/i);
+      await poll(() => byTest('mfa-status').innerText()).toMatch(/^off$/i);
       await byTest('mfa-enrol').click();
       secret = (await byTest('mfa-secret').innerText()).replace(/\s+/g, '');
       expect(secret).toMatch(/^[A-Z2-7]{16,}$/);
@@ -70,7 +65,7 @@ describe('the web app in Chromium', () => {
       const codes = await byTest('recovery-codes').innerText();
       expect(codes.match(/[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}/g)).toHaveLength(10);
       await byTest('mfa-done').click();
-      await expect.poll(() => byTest('mfa-status').innerText()).toMatch(/^on$/i);
+      await poll(() => byTest('mfa-status').innerText()).toMatch(/^on$/i);
     });
 
     await step('sign-in-with-mfa', async () => {

@@ -2,13 +2,16 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { serve, tempDir, type Served } from '../process.ts';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
+
+/** expect.poll with room for a busy machine: waits up to 10 s for the page (or the live updates) to catch up. */
+export const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000, interval: 100 });
 
 export interface Harness {
   readonly page: Page;
@@ -17,6 +20,14 @@ export interface Harness {
   /** Runs one step; on failure keeps a screenshot and the server's output, and says where. */
   step(name: string, fn: () => Promise<void>): Promise<void>;
   byTest(id: string): Locator;
+  signIn(username: string, password: string): Promise<void>;
+  /** Signs in with a temporary password and replaces it, as the forced first step asks. */
+  firstSignIn(username: string, temporary: string, chosen: string): Promise<void>;
+  signOut(): Promise<void>;
+  /** Calls the API as whoever is signed in in the browser (session cookie + CSRF header). */
+  call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }>;
+  /** Picks an option of a Mantine select by its label. */
+  choose(testId: string, option: string): Promise<void>;
 }
 
 /**
@@ -57,6 +68,14 @@ export function browserHarness(prefix: string, adminPassword: string, onPage?: (
     return page;
   };
 
+  const byTest = (id: string) => started().getByTestId(id);
+  async function signIn(username: string, password: string) {
+    await started().goto(base);
+    await byTest('login-username').fill(username);
+    await byTest('login-password').fill(password);
+    await byTest('login-submit').click();
+  }
+
   return {
     get page() {
       return started();
@@ -78,6 +97,35 @@ export function browserHarness(prefix: string, adminPassword: string, onPage?: (
         throw new Error(`step "${name}" failed (screenshot: ${file}): ${(e as Error).message}`);
       }
     },
-    byTest: (id) => started().getByTestId(id),
+    byTest,
+    signIn,
+    async firstSignIn(username, temporary, chosen) {
+      await signIn(username, temporary);
+      await byTest('password-current').fill(temporary);
+      await byTest('password-new').fill(chosen);
+      await byTest('password-repeat').fill(chosen);
+      await byTest('password-submit').click();
+      await byTest('nav-account').waitFor();
+    },
+    async signOut() {
+      await byTest('user-menu').click();
+      await byTest('logout').click();
+      await byTest('login-username').waitFor();
+    },
+    async call<T>(method: string, path: string, body?: unknown) {
+      const cookie = (await started().context().cookies(base)).map((c) => `${c.name}=${c.value}`).join('; ');
+      const me = (await (await fetch(`${base}/api/v1/auth/me`, { headers: { cookie } })).json()) as { csrfToken: string };
+      const r = await fetch(`${base}/api/v1${path}`, {
+        method,
+        headers: { cookie, 'x-csrf-token': me.csrfToken, origin: base, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await r.text();
+      return { status: r.status, json: (text ? JSON.parse(text) : undefined) as T };
+    },
+    async choose(testId, option) {
+      await byTest(testId).click();
+      await started().getByRole('option', { name: option, exact: true }).click();
+    },
   };
 }

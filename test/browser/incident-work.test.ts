@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { browserHarness } from './harness.ts';
+import { browserHarness, poll } from './harness.ts';
 
 /**
  * The incident's work tabs in a real browser (Debian's Chromium) against a real Vigil process, as
@@ -32,40 +32,15 @@ describe('incident work tabs in Chromium', () => {
     mkdirSync(shots, { recursive: true });
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
-  const { step, byTest } = h;
+  const { step, byTest, firstSignIn, call } = h;
   const shot = async (name: string) => {
     await h.page.evaluate('window.scrollTo(0, 0)');
     await h.page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
   };
 
-  async function firstSignIn(username: string, temporary: string, chosen: string) {
-    await h.page.goto(h.base);
-    await byTest('login-username').fill(username);
-    await byTest('login-password').fill(temporary);
-    await byTest('login-submit').click();
-    await byTest('password-current').fill(temporary);
-    await byTest('password-new').fill(chosen);
-    await byTest('password-repeat').fill(chosen);
-    await byTest('password-submit').click();
-    await byTest('nav-account').waitFor();
-  }
-
-  /** Calls the API as whoever is signed in in the browser (session cookie + CSRF header). */
-  async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
-    const cookie = (await h.page.context().cookies(h.base)).map((c) => `${c.name}=${c.value}`).join('; ');
-    const me = (await (await fetch(`${h.base}/api/v1/auth/me`, { headers: { cookie } })).json()) as { csrfToken: string };
-    const r = await fetch(`${h.base}/api/v1${path}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': me.csrfToken, origin: h.base, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await r.text();
-    return { status: r.status, json: (text ? JSON.parse(text) : undefined) as T };
-  }
-
   async function openTab(reference: string, tab: string) {
     if (!h.page.url().endsWith(`/incidents/${reference}`)) await h.page.goto(`${h.base}/incidents/${reference}`);
-    await expect.poll(() => byTest('incident-reference').innerText()).toBe(reference);
+    await poll(() => byTest('incident-reference').innerText()).toBe(reference);
     await byTest(`tab-${tab}`).click();
   }
 
@@ -100,19 +75,19 @@ describe('incident work tabs in Chromium', () => {
     await step('apply-playbook-and-tick', async () => {
       await openTab(main, 'tasks');
       await byTest('playbook-select').waitFor();
-      await expect.poll(() => byTest('playbook-select').inputValue()).toContain('System or account compromise');
+      await poll(() => byTest('playbook-select').inputValue()).toContain('System or account compromise');
       await byTest('playbook-apply').click();
-      await expect.poll(() => byTest('playbook-outcome').innerText()).toMatch(/System or account compromise \(intrusion\): \d+ tasks added/);
+      await poll(() => byTest('playbook-outcome').innerText()).toMatch(/System or account compromise \(intrusion\): \d+ tasks added/);
       const rows = byTest('task-row');
-      await expect.poll(() => rows.count()).toBeGreaterThan(3);
+      await poll(() => rows.count()).toBeGreaterThan(3);
       // The first task with a checklist: open it and tick its first item.
       const withList = h.page.locator('[data-testid="task-row"]:has([data-testid="task-progress"])').first();
       const title = await withList.getAttribute('data-task');
       await withList.getByTestId('task-toggle').click();
       const item = byTest('task-detail').getByTestId('checklist-item').first();
       await item.click();
-      await expect.poll(() => item.isChecked()).toBe(true);
-      await expect.poll(() => withList.getByTestId('task-progress').innerText()).toMatch(/^1\/\d+$/);
+      await poll(() => item.isChecked()).toBe(true);
+      await poll(() => withList.getByTestId('task-progress').innerText()).toMatch(/^1\/\d+$/);
       const tasks = await call<{ items: { title: string; checklist: { done: boolean }[] }[] }>('GET', `/incidents/${ids[0]}/tasks`);
       expect(tasks.json.items.find((t) => t.title === title)?.checklist[0]?.done).toBe(true);
       // Assign it and give it a due time already past: it shows as overdue.
@@ -120,12 +95,12 @@ describe('incident work tabs in Chromium', () => {
       await h.page.getByRole('option', { name: 'Hanna Handler', exact: true }).click();
       await byTest('task-due').fill('2020-01-02T03:04');
       await byTest('task-save').click();
-      await expect.poll(() => withList.getByTestId('task-due-cell').getAttribute('data-overdue')).toBe('true');
+      await poll(() => withList.getByTestId('task-due-cell').getAttribute('data-overdue')).toBe('true');
       expect(await withList.innerText()).toContain('Hanna Handler');
-      await expect.poll(() => byTest('tasks-summary').innerText()).toContain('1 overdue');
+      await poll(() => byTest('tasks-summary').innerText()).toContain('1 overdue');
       // Applying again adds nothing and says so.
       await byTest('playbook-apply').click();
-      await expect.poll(() => byTest('playbook-outcome').innerText()).toMatch(/0 tasks added, \d+ already there/);
+      await poll(() => byTest('playbook-outcome').innerText()).toMatch(/0 tasks added, \d+ already there/);
       await shot('tasks');
     });
 
@@ -134,7 +109,7 @@ describe('incident work tabs in Chromium', () => {
       await byTest('observable-paste').click();
       await byTest('paste-text').fill(PASTED);
       await byTest('paste-extract').click();
-      await expect.poll(() => byTest('paste-candidate').count()).toBeGreaterThanOrEqual(3);
+      await poll(() => byTest('paste-candidate').count()).toBeGreaterThanOrEqual(3);
       const found = await byTest('paste-candidates').innerText();
       expect(found).toContain('https://update-check.example.net/gate.php');
       expect(found).toContain('198.51.100.23');
@@ -143,7 +118,7 @@ describe('incident work tabs in Chromium', () => {
       await byTest('paste-result').waitFor();
       await h.page.getByRole('button', { name: 'Done' }).click();
       const table = byTest('observables-table');
-      await expect.poll(() => table.innerText()).toContain('https://update-check.example.net/gate.php');
+      await poll(() => table.innerText()).toContain('https://update-check.example.net/gate.php');
       expect(await table.locator('[data-testid="observable-row"][data-type="url"]').count()).toBe(1);
       expect(await table.locator('[data-testid="observable-row"][data-value="198.51.100.23"]').count()).toBe(1);
       // Untrusted values never become links.
@@ -151,8 +126,8 @@ describe('incident work tabs in Chromium', () => {
       // Mark the URL as an IOC.
       const urlIoc = table.locator('[data-testid="observable-row"][data-type="url"]').getByTestId('observable-ioc');
       await urlIoc.click();
-      await expect.poll(async () => (await urlIoc.isChecked()) && (await urlIoc.isEnabled())).toBe(true);
-      await expect.poll(async () => (await call<{ items: { type: string; ioc: boolean }[] }>('GET', `/incidents/${ids[0]}/observables`)).json.items
+      await poll(async () => (await urlIoc.isChecked()) && (await urlIoc.isEnabled())).toBe(true);
+      await poll(async () => (await call<{ items: { type: string; ioc: boolean }[] }>('GET', `/incidents/${ids[0]}/observables`)).json.items
         .find((o) => o.type === 'url')?.ioc).toBe(true);
       await shot('observables');
     });
@@ -167,18 +142,18 @@ describe('incident work tabs in Chromium', () => {
       await byTest('evidence-upload').click();
       const item = h.page.locator('[data-testid="evidence-item"][data-filename="phishing-mail.eml"]');
       await item.waitFor();
-      await expect.poll(() => item.getByTestId('evidence-sha256').innerText()).toBe(sha256);
+      await poll(() => item.getByTestId('evidence-sha256').innerText()).toBe(sha256);
       await item.getByTestId('evidence-custody-toggle').click();
       const log = item.getByTestId('custody-log');
-      await expect.poll(() => log.getByTestId('custody-entry').count()).toBe(2);
+      await poll(() => log.getByTestId('custody-entry').count()).toBe(2);
       expect(await log.locator('[data-action="collected"]').innerText()).toContain('Mailbox of j.doe@finance');
       expect(await log.locator('[data-action="uploaded"]').innerText()).toContain('hanna');
-      await expect.poll(() => item.getByTestId('evidence-download').getAttribute('href')).toMatch(/^\/api\/v1\/evidence\/[0-9a-f-]{36}\/download$/);
+      await poll(() => item.getByTestId('evidence-download').getAttribute('href')).toMatch(/^\/api\/v1\/evidence\/[0-9a-f-]{36}\/download$/);
       // A hand-over goes on the chain.
       await item.getByTestId('handover-to').fill('CERT forensic lab');
       await item.getByTestId('handover-reason').fill('Imaging and malware analysis');
       await item.getByTestId('handover-submit').click();
-      await expect.poll(() => log.locator('[data-action="handed_over"]').count()).toBe(1);
+      await poll(() => log.locator('[data-action="handed_over"]').count()).toBe(1);
       await shot('evidence');
     });
 
@@ -205,25 +180,25 @@ describe('incident work tabs in Chromium', () => {
       for (const what of ['reports', 'observable', 'task', 'timeline', `closes as a duplicate of ${main}`]) expect(text).toContain(what);
       await shot('merge-confirm');
       await byTest('merge-submit').click();
-      await expect.poll(() => byTest('incident-status').innerText()).toMatch(/^closed$/i);
-      await expect.poll(() => h.page.locator('text=Duplicate').first().isVisible()).toBe(true);
+      await poll(() => byTest('incident-status').innerText()).toMatch(/^closed$/i);
+      await poll(() => h.page.locator('text=Duplicate').first().isVisible()).toBe(true);
       const merged = h.page.locator('[data-testid="link-row"][data-kind="merged_into"][data-direction="outgoing"]');
-      await expect.poll(() => merged.innerText()).toMatch(new RegExp(`^Merged into\\s+${main}`));
+      await poll(() => merged.innerText()).toMatch(new RegExp(`^Merged into\\s+${main}`));
       await shot('merged-third');
     });
 
     await step('main-shows-merge-and-link', async () => {
       await h.page.locator('[data-testid="link-row"][data-kind="merged_into"]').getByTestId('link-reference-anchor').click();
-      await expect.poll(() => byTest('incident-reference').innerText()).toBe(main);
+      await poll(() => byTest('incident-reference').innerText()).toBe(main);
       await byTest('tab-links').click();
       const table = byTest('links-table');
       const from = table.locator('[data-testid="link-row"][data-kind="merged_into"][data-direction="incoming"]');
-      await expect.poll(() => from.innerText()).toMatch(new RegExp(`^Merged from\\s+${third}`));
+      await poll(() => from.innerText()).toMatch(new RegExp(`^Merged from\\s+${third}`));
       expect(await table.innerText()).toContain(second);
       await shot('links');
       // What the third incident had now belongs to the main one.
       await byTest('tab-observables').click();
-      await expect.poll(() => byTest('observables-table').innerText()).toContain('moved-by-merge.example');
+      await poll(() => byTest('observables-table').innerText()).toContain('moved-by-merge.example');
       expect(dialogs).toEqual([]);
     });
   });

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { browserHarness } from './harness.ts';
+import { browserHarness, poll } from './harness.ts';
 
 /**
  * An incident handler at a real browser (Debian's Chromium) against a real Vigil process: the
@@ -26,29 +26,10 @@ describe('incidents in Chromium', () => {
     });
     if (keep) mkdirSync(keep, { recursive: true });
   });
-  const { step, byTest } = h;
+  const { step, byTest, firstSignIn, choose } = h;
   const shot = async (name: string) => {
     if (keep) await h.page.screenshot({ path: join(keep, `${name}.png`), fullPage: true });
   };
-
-  /** Signs in with a temporary password and replaces it, as the forced first step asks. */
-  async function firstSignIn(username: string, temporary: string, chosen: string) {
-    await h.page.goto(h.base);
-    await byTest('login-username').fill(username);
-    await byTest('login-password').fill(temporary);
-    await byTest('login-submit').click();
-    await byTest('password-current').fill(temporary);
-    await byTest('password-new').fill(chosen);
-    await byTest('password-repeat').fill(chosen);
-    await byTest('password-submit').click();
-    await byTest('nav-account').waitFor();
-  }
-
-  /** Picks an option of a Mantine select by its label. */
-  async function choose(testId: string, option: string) {
-    await byTest(testId).click();
-    await h.page.getByRole('option', { name: option, exact: true }).click();
-  }
 
   it('declares, triages, annotates and closes an incident', async () => {
     let handlerTemporary = '';
@@ -80,28 +61,28 @@ describe('incidents in Chromium', () => {
       await byTest('incident-title').fill('Phishing wave against the finance department');
       await choose('incident-impact', 'Low');
       await choose('incident-urgency', 'Low');
-      await expect.poll(() => byTest('incident-priority-preview').innerText()).toBe('P4');
+      await poll(() => byTest('incident-priority-preview').innerText()).toBe('P4');
       await choose('incident-class', 'Fraud');
       await choose('incident-type', 'Phishing');
       await byTest('incident-submit').click();
-      await expect.poll(() => byTest('incident-reference').innerText()).toBe(reference);
+      await poll(() => byTest('incident-reference').innerText()).toBe(reference);
       expect(await byTest('incident-priority').innerText()).toBe('P4');
       expect(new URL(h.page.url()).pathname).toBe(`/incidents/${reference}`);
-      await expect.poll(() => byTest('timeline').innerText()).toContain(`declared ${reference}`);
+      await poll(() => byTest('timeline').innerText()).toContain(`declared ${reference}`);
     });
 
     await step('move-to-triage', async () => {
       await byTest('incident-move').click();
       await h.page.getByRole('menuitem', { name: 'Triage', exact: true }).click();
-      await expect.poll(() => byTest('incident-status').innerText()).toMatch(/^triage$/i);
-      await expect.poll(() => byTest('timeline').innerText()).toContain('moved the incident from New to Triage');
+      await poll(() => byTest('incident-status').innerText()).toMatch(/^triage$/i);
+      await poll(() => byTest('timeline').innerText()).toContain('moved the incident from New to Triage');
     });
 
     await step('note-is-plain-text', async () => {
       await byTest('note-body').fill(`Suspicious mail:\n${XSS}`);
       await byTest('note-submit').click();
       const note = byTest('timeline').getByTestId('note-text').last();
-      await expect.poll(() => note.innerText()).toBe(`Suspicious mail:\n${XSS}`);
+      await poll(() => note.innerText()).toBe(`Suspicious mail:\n${XSS}`);
       expect(await byTest('timeline').locator('script').count()).toBe(0);
       await h.page.waitForTimeout(300);
       expect(dialogs).toEqual([]);
@@ -112,15 +93,15 @@ describe('incidents in Chromium', () => {
       await byTest('incident-close').click();
       await choose('close-resolution', 'False positive');
       await byTest('close-submit').click();
-      await expect.poll(() => byTest('incident-status').innerText()).toMatch(/^closed$/i);
-      await expect.poll(() => byTest('timeline').innerText()).toContain('as false positive');
+      await poll(() => byTest('incident-status').innerText()).toMatch(/^closed$/i);
+      await poll(() => byTest('timeline').innerText()).toContain('as false positive');
     });
 
     await step('listed-as-closed', async () => {
       await byTest('nav-incidents').click();
       await byTest('incidents-table').waitFor();
       // Open only (the default) hides it.
-      await expect.poll(() => byTest('incidents-table').innerText()).toContain('No incidents match');
+      await poll(() => byTest('incidents-table').innerText()).toContain('No incidents match');
       await byTest('filter-open').click({ force: true });
       const row = byTest('incidents-table').locator(`tr[data-reference="${reference}"]`);
       await row.waitFor();
@@ -128,7 +109,7 @@ describe('incidents in Chromium', () => {
       expect(await row.innerText()).toMatch(/closed/i);
       await shot('incident-list');
       await row.click();
-      await expect.poll(() => byTest('incident-reference').innerText()).toBe(reference);
+      await poll(() => byTest('incident-reference').innerText()).toBe(reference);
     });
   });
 });

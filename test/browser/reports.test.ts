@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { browserHarness } from './harness.ts';
+import { browserHarness, poll } from './harness.ts';
 
 /**
  * Report triage in a real browser (Debian's Chromium) against a real Vigil process. A manager logs
@@ -18,8 +18,6 @@ const ADMIN_CHOSEN = 'Browser-Chosen-Passphrase-2026';
 const MANAGER_CHOSEN = 'Copper-Kettle-Morning-2026';
 const HANDLER_CHOSEN = 'Quiet-Harbour-Lantern-2026';
 const REPORTER_CHOSEN = 'Willow-Stream-Paper-2026';
-/** Waits up to 10 s for a value (the server and the live updates may take a moment on a busy machine). */
-const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000, interval: 100 });
 const XSS = '<img src=x onerror=alert(1)><script>alert(2)</script>';
 
 describe('reports in Chromium', () => {
@@ -32,7 +30,7 @@ describe('reports in Chromium', () => {
     });
     mkdirSync(shots, { recursive: true });
   });
-  const { step, byTest } = h;
+  const { step, byTest, signIn, firstSignIn, signOut, call, choose } = h;
   const shot = async (name: string) => {
     await h.page.evaluate('window.scrollTo(0, 0)');
     await h.page.screenshot({ path: join(shots, `reports-${name}.png`), fullPage: true });
@@ -40,46 +38,6 @@ describe('reports in Chromium', () => {
   const year = new Date().getUTCFullYear();
   const rref = (n: number) => `VIG-R-${year}-${String(n).padStart(6, '0')}`;
   const iref = (n: number) => `VIG-${year}-${String(n).padStart(5, '0')}`;
-
-  async function signIn(username: string, password: string) {
-    await h.page.goto(h.base);
-    await byTest('login-username').fill(username);
-    await byTest('login-password').fill(password);
-    await byTest('login-submit').click();
-  }
-
-  async function firstSignIn(username: string, temporary: string, chosen: string) {
-    await signIn(username, temporary);
-    await byTest('password-current').fill(temporary);
-    await byTest('password-new').fill(chosen);
-    await byTest('password-repeat').fill(chosen);
-    await byTest('password-submit').click();
-    await byTest('nav-account').waitFor();
-  }
-
-  async function signOut() {
-    await byTest('user-menu').click();
-    await byTest('logout').click();
-    await byTest('login-username').waitFor();
-  }
-
-  /** Calls the API as whoever is signed in in the browser (session cookie + CSRF header). */
-  async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
-    const cookie = (await h.page.context().cookies(h.base)).map((c) => `${c.name}=${c.value}`).join('; ');
-    const me = (await (await fetch(`${h.base}/api/v1/auth/me`, { headers: { cookie } })).json()) as { csrfToken: string };
-    const r = await fetch(`${h.base}/api/v1${path}`, {
-      method,
-      headers: { cookie, 'x-csrf-token': me.csrfToken, origin: h.base, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await r.text();
-    return { status: r.status, json: (text ? JSON.parse(text) : undefined) as T };
-  }
-
-  async function choose(testId: string, option: string) {
-    await byTest(testId).click();
-    await h.page.getByRole('option', { name: option, exact: true }).click();
-  }
 
   const queueRow = (ref: string) => byTest('reports-table').locator(`tr[data-reference="${ref}"]`);
   const queueRefs = () => byTest('reports-table').locator('tr[data-reference]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-reference')));

@@ -3,52 +3,22 @@
 // one offers to re-apply the same change on the task as it is now.
 import { useRef, useState, type FormEvent, type ReactNode } from 'react';
 import {
-  Alert, Badge, Button, Checkbox, Group, Modal, Paper, Select, Stack, Table, Text, Textarea, TextInput, Title, UnstyledButton,
+  Alert, Badge, Button, Checkbox, Group, Paper, Select, Stack, Table, Text, Textarea, TextInput, Title, UnstyledButton,
 } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { IconChevronDown, IconChevronRight, IconGitCompare, IconListCheck, IconMessage, IconPlayerPlay, IconPlus } from '@tabler/icons-react';
+import { IconChevronDown, IconChevronRight, IconGitCompare, IconListCheck, IconMessage, IconPlus } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
 import { humanize, timelineKey, type TimelineEntry } from '../../api/incidents';
 import {
-  paths, playbooksKey, TASK_PHASES, TASK_STATUSES, taskConflictCurrent, taskNotesKey, tasksKey,
-  type Playbook, type PlaybookApplied, type Task, type TaskPatch, type TaskPhase, type TaskStatus,
+  paths, TASK_PHASES, TASK_STATUSES, taskConflictCurrent, taskNotesKey, tasksKey,
+  type Task, type TaskPatch, type TaskPhase, type TaskStatus,
 } from '../../api/work';
-import { useMe } from '../../auth/session';
 import { DateText, formatDate } from '../../components/common';
-import { ErrorAlert, fieldErrors } from '../../components/errors';
-import { useTeam, useUserNames } from './RolesTab';
+import { ErrorAlert } from '../../components/errors';
+import { useUserNames } from './RolesTab';
+import { NewTaskModal, PlaybookPicker } from './TaskForms';
+import { finished, fromLocal, isOverdue, PHASE_LABEL, STATUS_COLOR, toLocal, usePeople } from './taskHelpers';
 import { useIncident } from './useIncidentWrite';
-
-const PHASE_LABEL = (p: TaskPhase) => (p === 'post_incident' ? 'Post-incident' : humanize(p));
-const STATUS_COLOR: Record<TaskStatus, string> = { open: 'gray', in_progress: 'blue', blocked: 'red', done: 'teal', cancelled: 'dark' };
-const finished = (t: Task) => t.status === 'done' || t.status === 'cancelled';
-export const isOverdue = (t: Task, now = Date.now()) => !!t.dueAt && !finished(t) && new Date(t.dueAt).getTime() < now;
-
-/** An ISO instant as a datetime-local value in the reader's zone, and back. */
-function toLocal(iso: string | null): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return Number.isNaN(d.getTime()) ? '' : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-const fromLocal = (v: string): string | null => (v && !Number.isNaN(new Date(v).getTime()) ? new Date(v).toISOString() : null);
-
-/** Who may be assigned: the team for those who may list it, otherwise the incident's people and you. */
-function usePeople(extra: (string | null)[] = []) {
-  const { incident } = useIncident();
-  const me = useMe();
-  const team = useTeam();
-  const nameOf = useUserNames();
-  const people = new Map<string, string>();
-  if (team.allowed) {
-    for (const u of team.users) if (!u.disabled && u.roles.some((r) => r === 'handler' || r === 'manager')) people.set(u.id, u.displayName);
-  } else {
-    for (const r of incident.roles) people.set(r.userId, r.displayName);
-    people.set(me.user.id, me.user.displayName);
-  }
-  for (const id of extra) if (id && !people.has(id)) people.set(id, nameOf(id));
-  return [...people].map(([value, label]) => ({ value, label })).sort((a, b) => a.label.localeCompare(b.label));
-}
 
 /** PATCH a task; `change` is computed from the task so a re-apply after a conflict starts from the current one. */
 function useTaskWrite() {
@@ -232,120 +202,6 @@ function TaskRow({ task, notes, nameOf }: { task: Task; notes: TimelineEntry[]; 
         </Table.Tr>
       )}
     </>
-  );
-}
-
-function NewTaskModal({ onClose }: { onClose: () => void }) {
-  const { incident } = useIncident();
-  const client = useQueryClient();
-  const people = usePeople();
-  const initial = (TASK_PHASES as readonly string[]).includes(incident.status) ? (incident.status as TaskPhase) : 'triage';
-  const [f, setF] = useState({ phase: initial, title: '', description: '', assigneeId: null as string | null, due: '', checklist: '' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const errs = fieldErrors(error);
-  const set = (patch: Partial<typeof f>) => setF((x) => ({ ...x, ...patch }));
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (!f.title.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const checklist = f.checklist.split('\n').map((s) => s.trim()).filter(Boolean).map((text) => ({ text, done: false }));
-      await api.post<Task>(paths.tasks(incident.id), {
-        phase: f.phase, title: f.title.trim(), description: f.description, assigneeId: f.assigneeId, dueAt: fromLocal(f.due), checklist,
-      });
-      await client.invalidateQueries({ queryKey: tasksKey(incident.id) });
-      void client.invalidateQueries({ queryKey: timelineKey(incident.id) });
-      onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <Modal opened onClose={() => !busy && onClose()} title={<Text fw={600}>New task</Text>} size="lg">
-      <form onSubmit={(e) => void submit(e)} noValidate>
-        <Stack gap="sm">
-          <ErrorAlert error={error} />
-          <TextInput label="Title" required data-autofocus value={f.title} error={errs.title} onChange={(e) => set({ title: e.currentTarget.value })} data-testid="task-new-title" />
-          <Group grow align="flex-start">
-            <Select label="Phase" data={TASK_PHASES.map((p) => ({ value: p, label: PHASE_LABEL(p) }))} value={f.phase} allowDeselect={false}
-              onChange={(v) => v && set({ phase: v as TaskPhase })} data-testid="task-new-phase" comboboxProps={{ withinPortal: true }} />
-            <Select label="Assignee" clearable searchable placeholder="Nobody" data={people} value={f.assigneeId} error={errs.assigneeId}
-              onChange={(v) => set({ assigneeId: v })} comboboxProps={{ withinPortal: true }} />
-            <TextInput label="Due" type="datetime-local" value={f.due} onChange={(e) => set({ due: e.currentTarget.value })} />
-          </Group>
-          <Textarea label="Description" autosize minRows={2} maxRows={8} value={f.description} onChange={(e) => set({ description: e.currentTarget.value })} />
-          <Textarea label="Checklist" description="One item per line." autosize minRows={2} maxRows={10} value={f.checklist}
-            onChange={(e) => set({ checklist: e.currentTarget.value })} data-testid="task-new-checklist" />
-          <Group justify="flex-end">
-            <Button variant="default" onClick={onClose} disabled={busy}>Cancel</Button>
-            <Button type="submit" loading={busy} disabled={!f.title.trim()} data-testid="task-new-submit">Add task</Button>
-          </Group>
-        </Stack>
-      </form>
-    </Modal>
-  );
-}
-
-function PlaybookPicker() {
-  const { incident } = useIncident();
-  const client = useQueryClient();
-  const suggested = useQuery({ queryKey: playbooksKey(incident.id), queryFn: () => api.get<{ items: Playbook[] }>(paths.playbooks(incident.id)) });
-  const all = useQuery({ queryKey: ['playbooks'], queryFn: () => api.get<{ items: Playbook[] }>('/playbooks'), staleTime: 60_000 });
-  const [key, setKey] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [outcome, setOutcome] = useState<{ name: string; r: PlaybookApplied } | null>(null);
-  const sugg = suggested.data?.items ?? [];
-  const others = (all.data?.items ?? []).filter((p) => p.enabled && !sugg.some((s) => s.key === p.key));
-  const label = (p: Playbook) => `${p.name} · ${p.tasks.length} tasks`;
-  const data = [
-    ...(sugg.length ? [{ group: 'Suggested for this incident', items: sugg.map((p) => ({ value: p.key, label: label(p) })) }] : []),
-    ...(others.length ? [{ group: 'Other playbooks', items: others.map((p) => ({ value: p.key, label: label(p) })) }] : []),
-  ];
-  const chosen = key ?? sugg[0]?.key ?? null;
-
-  const apply = async () => {
-    if (!chosen) return;
-    setBusy(true);
-    setError(null);
-    setOutcome(null);
-    try {
-      const r = await api.post<PlaybookApplied>(paths.applyPlaybook(incident.id, chosen));
-      setOutcome({ name: [...sugg, ...others].find((p) => p.key === chosen)?.name ?? chosen, r });
-      await client.invalidateQueries({ queryKey: tasksKey(incident.id) });
-      void client.invalidateQueries({ queryKey: timelineKey(incident.id) });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  return (
-    <Stack gap="xs">
-      <Group gap="xs" align="flex-end">
-        <Select size="sm" w={480} label="Playbook" placeholder={suggested.isLoading ? 'Loading…' : 'Choose a playbook'} data={data} value={chosen}
-          onChange={setKey} searchable data-testid="playbook-select" comboboxProps={{ withinPortal: true }} nothingFoundMessage="No playbooks" />
-        <Button variant="light" leftSection={<IconPlayerPlay size={16} />} disabled={!chosen} loading={busy} onClick={() => void apply()} data-testid="playbook-apply">
-          Apply playbook
-        </Button>
-      </Group>
-      <ErrorAlert error={error ?? suggested.error} />
-      {outcome && (
-        <Alert color="teal" variant="light" withCloseButton onClose={() => setOutcome(null)} data-testid="playbook-outcome" p="xs">
-          <Text size="sm">
-            {outcome.name}: {outcome.r.created.length} task{outcome.r.created.length === 1 ? '' : 's'} added
-            {outcome.r.skipped > 0 ? `, ${outcome.r.skipped} already there` : ''}.
-          </Text>
-        </Alert>
-      )}
-    </Stack>
   );
 }
 
