@@ -68,6 +68,7 @@ const CASES: Case[] = [
   { method: 'POST', path: '/api/v1/incidents/:id/close', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/close`, payload: { version: 1, resolution: 'false_positive' } }) },
   { method: 'POST', path: '/api/v1/incidents/:id/reopen', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/reopen`, payload: { version: 1, reason: 'r' } }) },
   { method: 'POST', path: '/api/v1/incidents/:id/notes', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/notes`, payload: { body: 'n' } }) },
+  { method: 'POST', path: '/api/v1/incidents/:id/communications', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/communications`, payload: { direction: 'outbound', channel: 'phone', party: 'p', body: 'b' } }) },
   { method: 'GET', path: '/api/v1/incidents/:id/timeline', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/timeline` }) },
   { method: 'POST', path: '/api/v1/incidents/:id/roles', allowed: WORKERS, req: ({ incident, target }) => ({ url: `/api/v1/incidents/${incident}/roles`, payload: { role: 'analyst', userId: target } }) },
   { method: 'DELETE', path: '/api/v1/incidents/:id/roles/:role/:userId', allowed: WORKERS, req: ({ incident, target }) => ({ url: `/api/v1/incidents/${incident}/roles/analyst/${target}` }) },

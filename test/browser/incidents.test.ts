@@ -78,6 +78,20 @@ describe('incidents in Chromium', () => {
       await poll(() => byTest('timeline').innerText()).toContain('moved the incident from New to Triage');
     });
 
+    await step('record-communication-and-filter', async () => {
+      await h.page.getByText('Communication', { exact: true }).click();
+      await choose('comm-channel', 'Email');
+      await byTest('comm-party').fill('Finance department head');
+      await byTest('note-body').fill('Asked to **quarantine** the lure mails');
+      await byTest('note-submit').click();
+      await poll(() => byTest('timeline').innerText()).toContain('recorded an outbound email with Finance department head');
+      await choose('timeline-filter', 'Communications');
+      await poll(() => byTest('timeline').locator('[data-kind]').count()).toBe(1);
+      expect(await byTest('timeline').locator('strong').innerText()).toBe('quarantine');
+      await choose('timeline-filter', 'Everything');
+      await h.page.getByText('Note', { exact: true }).click();
+    });
+
     await step('note-is-plain-text', async () => {
       await byTest('note-body').fill(`Suspicious mail:\n${XSS}`);
       await byTest('note-submit').click();

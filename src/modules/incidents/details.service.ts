@@ -14,11 +14,39 @@ import { incidentViews, type IncidentView } from './view.ts';
 export const KEY_TIMES = ['firstCompromiseAt', 'detectedAt', 'containedAt', 'recoveredAt'] as const;
 export type KeyTimes = Partial<Record<(typeof KEY_TIMES)[number], Date | null>>;
 
-/** Notes, roles, key times, lessons learned and the timeline of an incident. */
+export interface CommunicationInput {
+  direction: 'inbound' | 'outbound';
+  channel: 'email' | 'phone' | 'meeting' | 'chat' | 'letter' | 'other';
+  party: string;
+  body: string;
+  occurredAt?: Date | undefined;
+  tlp?: Tlp | undefined;
+}
+
+/** Notes, communications, roles, key times, lessons learned and the timeline of an incident. */
 export function createIncidentDetailService(d: IncidentDeps) {
   const record = recorder(d);
 
   return {
+    /**
+     * Records a communication (a call with the constituent, a mail to law enforcement, a meeting):
+     * with whom, which way, over what, when it happened, and what was said (Markdown).
+     */
+    async addCommunication(actor: Actor, id: string, input: CommunicationInput) {
+      const scope = incidentScope(actor);
+      return d.db.transaction().execute(async (tx) => {
+        const inc = await lockVisible(tx, actor, scope, id, 'incident.update');
+        if (input.occurredAt && input.occurredAt.getTime() > d.clock.now().getTime() + 5 * 60_000) {
+          throw new VigilError('VIG_REQUEST_INVALID', { errors: [{ path: 'body.occurredAt', message: 'a communication cannot have happened in the future' }] });
+        }
+        const tlp = input.tlp ?? inc.tlp;
+        const data = { direction: input.direction, channel: input.channel, party: input.party, body: input.body };
+        return record(tx, actor, inc.id, 'incident.communication', data, {
+          tlp, occurredAt: input.occurredAt ?? null, after: { direction: input.direction, channel: input.channel, length: input.body.length, tlp },
+        });
+      });
+    },
+
     async addNote(actor: Actor, id: string, input: { body: string; tlp?: Tlp | undefined }) {
       const scope = incidentScope(actor);
       return d.db.transaction().execute(async (tx) => {

@@ -86,6 +86,8 @@ export function describeEntry(e: Pick<ReportEntry, 'kind' | 'data'>): string {
     case 'incident.role_assigned': return `made ${str(d.username) || str(d.userId)} ${humanize(str(d.role)).toLowerCase()}`;
     case 'incident.role_removed': return `removed ${str(d.username) || str(d.userId)} as ${humanize(str(d.role)).toLowerCase()}`;
     case 'incident.note_added': return 'added a note';
+    case 'incident.communication':
+      return `recorded ${str(d.direction) === 'inbound' ? 'an inbound' : 'an outbound'} ${str(d.channel)} communication ${str(d.direction) === 'inbound' ? 'from' : 'with'} ${str(d.party)}`;
     case 'incident.key_time_set': return d.to ? `set ${humanize(str(d.name))} to ${fmtDate(str(d.to))}` : `cleared ${humanize(str(d.name))}`;
     case 'incident.lessons_recorded': return 'recorded the lessons-learned review';
     case 'incident.linked': return `linked ${ref(d.other)} (${humanize(str(d.kind)).toLowerCase()})`;
@@ -110,4 +112,4 @@ export function describeEntry(e: Pick<ReportEntry, 'kind' | 'data'>): string {
 
 /** The Markdown body an entry carries (notes on the incident or on a task), if any. */
 export const entryBody = (e: Pick<ReportEntry, 'kind' | 'data'>): string | null =>
-  (e.kind === 'incident.note_added' || e.kind === 'task.note_added') && typeof e.data.body === 'string' ? e.data.body : null;
+  (e.kind === 'incident.note_added' || e.kind === 'task.note_added' || e.kind === 'incident.communication') && typeof e.data.body === 'string' ? e.data.body : null;

@@ -120,7 +120,7 @@ function filtered(x: Executor, scope: IncidentScope, f: IncidentFilter) {
           select 1 from incident_role r where r.incident_id = e.incident_id and r.user_id = ${user}))`;
     q = q.where(sql<boolean>`(incident.search @@ ${query}
       or exists (select 1 from incident_event e where e.incident_id = incident.id
-        and e.kind in ('incident.note_added', 'task.note_added')
+        and e.kind in ('incident.note_added', 'task.note_added', 'incident.communication')
         and to_tsvector('simple', e.data->>'body') @@ ${query} and ${notesVisible})
       or exists (select 1 from report rp where rp.incident_id = incident.id and rp.search @@ ${query}))`);
   }

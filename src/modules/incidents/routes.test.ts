@@ -55,6 +55,28 @@ describe.each(stores())('incidents on %s', (store) => {
     expect(audit.items.map((e: { action: string }) => e.action)).toEqual(['incident.declared']);
   });
 
+  it('records communications on the timeline: who, which way, over what, when; searchable; TLP respected', async () => {
+    const inc = await declare(handler);
+    const at = '2026-11-20T09:30:00.000Z';
+    const r = await call(handler, 'POST', `/incidents/${inc.id}/communications`, {
+      direction: 'outbound', channel: 'phone', party: 'Northtown Water Board (IT lead)', body: 'Advised to **isolate** the SCADA jump host', occurredAt: at,
+    });
+    expect(r.statusCode, r.body).toBe(201);
+    expect(r.json()).toMatchObject({ kind: 'incident.communication', occurredAt: at, tlp: 'AMBER', data: { direction: 'outbound', channel: 'phone' } });
+    await call(handler, 'POST', `/incidents/${inc.id}/communications`, { direction: 'inbound', channel: 'email', party: 'Police cyber unit', body: 'case number 77-qq', tlp: 'RED' });
+    const mine = (await call(handler, 'GET', `/incidents/${inc.id}/timeline?kind=incident.communication`)).json().items;
+    expect(mine.map((e: { data: { party: string } }) => e.data.party)).toEqual(['Northtown Water Board (IT lead)', 'Police cyber unit']);
+    const theirs = (await call(other, 'GET', `/incidents/${inc.id}/timeline?kind=incident.communication`)).json().items;
+    expect(theirs.map((e: { data: { party: string } }) => e.data.party)).toEqual(['Northtown Water Board (IT lead)']);
+    expect((await call(handler, 'GET', '/incidents?q=SCADA')).json().items.map((i: { id: string }) => i.id)).toEqual([inc.id]);
+    expect((await call(other, 'GET', '/incidents?q=77-qq')).json().items).toEqual([]);
+    const future = await call(handler, 'POST', `/incidents/${inc.id}/communications`, {
+      direction: 'inbound', channel: 'phone', party: 'x', body: 'y', occurredAt: '2099-01-01T00:00:00Z',
+    });
+    expect(future.json().code).toBe('VIG_REQUEST_INVALID');
+    expect((await call(viewer, 'POST', `/incidents/${inc.id}/communications`, { direction: 'inbound', channel: 'phone', party: 'x', body: 'y' })).statusCode).toBe(403);
+  });
+
   it('refuses classifications outside RSIT', async () => {
     const r = await call(handler, 'POST', '/incidents', { title: 'x', impact: 'low', urgency: 'low', classifications: [{ class: 'intrusions', type: 'phishing' }] });
     expect(r.statusCode).toBe(400);

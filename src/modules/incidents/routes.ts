@@ -131,6 +131,21 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ incidents: IncidentService;
     },
   }, async (req, reply) => reply.code(201).send(await details.addNote(actorOf(req), req.params.id, req.body)));
 
+  app.post('/incidents/:id/communications', {
+    schema: {
+      operationId: 'incidents.add_communication', tags, summary: 'Record a communication (call, mail, meeting…) on the timeline', params: IncidentParam,
+      body: z.object({
+        direction: z.enum(['inbound', 'outbound']),
+        channel: z.enum(['email', 'phone', 'meeting', 'chat', 'letter', 'other']),
+        party: z.string().trim().min(1).max(300).describe('with whom: a person, an organisation, an authority'),
+        body: z.string().trim().min(1).max(100_000).describe('what was said or agreed (Markdown)'),
+        occurredAt: z.coerce.date().optional().describe('when it happened, if not now'),
+        tlp: TlpEnum.optional(),
+      }),
+      response: { 201: TimelineEntry },
+    },
+  }, async (req, reply) => reply.code(201).send(await details.addCommunication(actorOf(req), req.params.id, req.body)));
+
   app.get('/incidents/:id/timeline', {
     schema: {
       operationId: 'incidents.timeline', tags, summary: 'The incident timeline, oldest first', params: IncidentParam,

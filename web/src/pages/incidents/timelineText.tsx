@@ -57,6 +57,11 @@ export function describe(e: TimelineEntry, label: Label, nameOf: (userId: string
       return `made ${str(d.username) || nameOf(str(d.userId))} ${humanize(str(d.role)).toLowerCase()}`;
     case 'incident.role_removed':
       return `removed ${str(d.username) || nameOf(str(d.userId))} as ${humanize(str(d.role)).toLowerCase()}`;
+    case 'incident.communication': {
+      const inbound = str(d.direction) === 'inbound';
+      const when = e.occurredAt ? ` (${formatDate(e.occurredAt, true)})` : '';
+      return `recorded ${inbound ? 'an inbound' : 'an outbound'} ${str(d.channel)} ${inbound ? 'from' : 'with'} ${str(d.party)}${when}`;
+    }
     case 'incident.note_added':
       return 'added a note';
     case 'incident.key_time_set': {
