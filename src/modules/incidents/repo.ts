@@ -116,13 +116,19 @@ function filtered(x: Executor, scope: IncidentScope, f: IncidentFilter) {
     // Restricted notes count only where the scope may read them: privileged, role holder or assignee.
     const notesVisible = scope.privileged
       ? sql<boolean>`true`
-      : sql<boolean>`(e.tlp is null or e.tlp not in (${sql.join([...RESTRICTED_TLP])}) or incident.assignee_id = ${user} or exists (
-          select 1 from incident_role r where r.incident_id = e.incident_id and r.user_id = ${user}))`;
-    q = q.where(sql<boolean>`(incident.search @@ ${query}
-      or exists (select 1 from incident_event e where e.incident_id = incident.id
-        and e.kind in ('incident.note_added', 'task.note_added', 'incident.communication')
-        and to_tsvector('simple', e.data->>'body') @@ ${query} and ${notesVisible})
-      or exists (select 1 from report rp where rp.incident_id = incident.id and rp.search @@ ${query}))`);
+      : sql<boolean>`(e.tlp is null or e.tlp not in (${sql.join([...RESTRICTED_TLP])})
+          or exists (select 1 from incident_role r where r.incident_id = e.incident_id and r.user_id = ${user})
+          or exists (select 1 from incident a where a.id = e.incident_id and a.assignee_id = ${user}))`;
+    // The matching ids from each full-text index, as one set: an OR of per-row EXISTS here made the
+    // planner walk every incident and probe the note index for each (seconds for a rare word).
+    q = q.where(sql<boolean>`incident.id in (
+      select s.id from incident s where s.search @@ ${query}
+      union
+      select e.incident_id from incident_event e
+        where e.kind in ('incident.note_added', 'task.note_added', 'incident.communication')
+          and to_tsvector('simple', e.data->>'body') @@ ${query} and ${notesVisible}
+      union
+      select rp.incident_id from report rp where rp.incident_id is not null and rp.search @@ ${query})`);
   }
   return q;
 }
