@@ -8,6 +8,10 @@
 // pinned Node.js, and PGlite runs in a worker thread of the same process). The first warm server
 // also answers CALLS sequential GET /api/v1/auth/me calls for the latency figures.
 // The temporary folder and every server process are removed/ended whatever happens.
+//
+// Then the scale benchmark, bench/incidents-scale.mjs, runs in its own process (API latency with
+// a million incidents on PostgreSQL and 200,000 on the embedded store; see that file).
+// BENCH_SCALE=full (default), small (a tenth of the data) or off (skip it).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -30,6 +34,8 @@ const TARGET_RSS_MB = 400;
 const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
 /** Live server processes, each the leader of its own process group. */
 const children = new Set();
+/** The scale benchmark's process, while it runs. */
+let scale = null;
 
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
 /** Median; the mean of the two middle values for an even count. */
@@ -206,6 +212,7 @@ async function main() {
 }
 
 function cleanup() {
+  scale?.kill('SIGTERM'); // it cleans up after itself
   for (const c of children) killGroup(c, 'SIGKILL');
   children.clear();
   rmSync(dataDir, { recursive: true, force: true });
@@ -226,4 +233,15 @@ try {
   process.exitCode = 1;
 } finally {
   cleanup();
+}
+
+if ((process.env.BENCH_SCALE || 'full').toLowerCase() === 'off') {
+  console.log('\nScale benchmark (bench/incidents-scale.mjs): skipped (BENCH_SCALE=off)');
+} else {
+  const code = await new Promise((resolve) => {
+    scale = spawn(process.execPath, [fileURLToPath(new URL('./incidents-scale.mjs', import.meta.url))], { stdio: 'inherit' });
+    scale.once('exit', (c) => resolve(c ?? 1));
+  });
+  scale = null;
+  if (code !== 0) process.exitCode = code;
 }
