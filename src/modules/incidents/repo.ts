@@ -128,7 +128,7 @@ function filtered(x: Executor, scope: IncidentScope, f: IncidentFilter) {
         where e.kind in ('incident.note_added', 'task.note_added', 'incident.communication')
           and to_tsvector('simple', e.data->>'body') @@ ${query} and ${notesVisible}
       union
-      select rp.incident_id from report rp where rp.incident_id is not null and rp.search @@ ${query})`);
+      select rp.incident_id from report rp where rp.search @@ ${query})`);
   }
   return q;
 }
