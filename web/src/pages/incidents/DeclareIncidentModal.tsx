@@ -8,6 +8,7 @@ import {
 import { REPORTS_KEY, type Report } from '../../api/reports';
 import { PriorityBadge } from '../../components/incidentBadges';
 import { ErrorAlert, fieldErrors } from '../../components/errors';
+import { useAction } from '../../components/useAction';
 import { navigate } from '../../router';
 import { ClassificationPicker, type Pick } from './ClassificationPicker';
 
@@ -72,8 +73,7 @@ function draftFrom(reports: readonly Report[] | undefined): Draft {
 export function DeclareIncidentModal({ opened, onClose, reports }: { opened: boolean; onClose: () => void; reports?: readonly Report[] }) {
   const client = useQueryClient();
   const [draft, setDraft] = useState<Draft>(EMPTY);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, setError, run } = useAction();
   const fromReports = reports !== undefined && reports.length > 0;
 
   useEffect(() => {
@@ -91,9 +91,7 @@ export function DeclareIncidentModal({ opened, onClose, reports }: { opened: boo
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!valid) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const created = await api.post<Incident>(fromReports ? '/incidents/from-reports' : '/incidents', {
         ...(fromReports ? { reports: reports.map((r) => r.id) } : {}),
         title: draft.title.trim(),
@@ -111,11 +109,7 @@ export function DeclareIncidentModal({ opened, onClose, reports }: { opened: boo
       if (fromReports) void client.invalidateQueries({ queryKey: REPORTS_KEY });
       onClose();
       navigate(incidentPath(created.reference));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -15,6 +15,7 @@ import {
 import { hasAnyRole, useMe } from '../../auth/session';
 import { CopyIcon, DateText, EmptyRow, formatDate } from '../../components/common';
 import { ErrorAlert, fieldErrors } from '../../components/errors';
+import { useAction } from '../../components/useAction';
 import { TlpBadge } from '../../components/incidentBadges';
 import { useIncident } from './useIncidentWrite';
 
@@ -107,25 +108,18 @@ function HandOverForm({ evidence }: { evidence: Evidence }) {
   const { incident } = useIncident();
   const [to, setTo] = useState('');
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!to.trim() || !reason.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await api.post<CustodyEntry>(paths.handover(evidence.id), { to: to.trim(), reason: reason.trim() });
       setTo('');
       setReason('');
       await client.invalidateQueries({ queryKey: custodyKey(evidence.id) });
       void client.invalidateQueries({ queryKey: timelineKey(incident.id) });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

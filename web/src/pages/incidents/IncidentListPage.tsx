@@ -9,6 +9,7 @@ import {
 import { hasAnyRole, useMe } from '../../auth/session';
 import { EmptyRow, formatDate, PageHeader } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
+import { useAction } from '../../components/useAction';
 import { ExerciseBadge, PriorityBadge, StatusBadge, TlpBadge } from '../../components/incidentBadges';
 import { navigate } from '../../router';
 import { useRsit } from './ClassificationPicker';
@@ -67,8 +68,7 @@ export function AssignModal({ incidents, onClose, onDone }: {
   const client = useQueryClient();
   const { allowed, users } = useTeam();
   const [userId, setUserId] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const options = users
     .filter((u) => !u.disabled && hasAnyRole(u.roles, ['handler', 'manager']))
     .map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` }));
@@ -77,19 +77,13 @@ export function AssignModal({ incidents, onClose, onDone }: {
   const n = incidents.length;
 
   const assign = async (to: string | null) => {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const res = await api.post<{ items: Incident[] }>('/incidents/assign', { incidents: incidents.map((i) => i.id), assigneeId: to });
       for (const inc of res.items) client.setQueryData(incidentKey(inc.reference), inc);
       void client.invalidateQueries({ queryKey: INCIDENTS_KEY, predicate: (q) => q.queryKey[1] !== 'one' });
       onDone(res.items, res.items[0]?.assignee ?? null);
       onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();

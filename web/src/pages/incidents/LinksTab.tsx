@@ -9,6 +9,7 @@ import { conflictCurrent, INCIDENTS_KEY, incidentKey, timelineKey, type Incident
 import { linksKey, observablesKey, paths, problemReason, tasksKey, type IncidentLink, type Observable, type Task } from '../../api/work';
 import { DateText, EmptyRow } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
+import { useAction } from '../../components/useAction';
 import { StatusBadge, TlpBadge } from '../../components/incidentBadges';
 import { Link } from '../../router';
 import { storeIncident, useIncident } from './useIncidentWrite';
@@ -40,27 +41,20 @@ function AddLink() {
   const client = useQueryClient();
   const [kind, setKind] = useState<AddKind>('related');
   const [ref, setRef] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const valid = REFERENCE.test(normRef(ref));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!valid) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const other = normRef(ref);
       if (kind === 'child_of') await api.post(paths.links(other), { kind: 'parent_of', incidentId: incident.id });
       else await api.post(paths.links(incident.id), { kind, incidentId: other });
       setRef('');
       await client.invalidateQueries({ queryKey: linksKey(incident.id) });
       void client.invalidateQueries({ queryKey: timelineKey(incident.id) });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -17,6 +17,7 @@ import {
 import { formatDate } from '../../components/common';
 import { useConfirm } from '../../components/confirm';
 import { ErrorAlert } from '../../components/errors';
+import { useAction } from '../../components/useAction';
 import { PriorityBadge, StatusBadge, TlpBadge } from '../../components/incidentBadges';
 import { Link } from '../../router';
 import { useIncident } from './useIncidentWrite';
@@ -51,25 +52,18 @@ function AddOne() {
   const [type, setType] = useState<ObservableType>('ipv4');
   const [value, setValue] = useState('');
   const [ioc, setIoc] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [result, setResult] = useState<ObservablesAdded | null>(null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!value.trim()) return;
-    setBusy(true);
-    setError(null);
     setResult(null);
-    try {
+    await run(async () => {
       setResult(await api.post<ObservablesAdded>(paths.observables(incident.id), { items: [{ type, value: value.trim(), ioc }] }));
       setValue('');
       await refresh();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -96,41 +90,28 @@ function PasteModal({ onClose, existing }: { onClose: () => void; existing: Set<
   const [picked, setPicked] = useState<Set<number>>(new Set());
   const [ioc, setIoc] = useState(false);
   const [tlp, setTlp] = useState<Tlp | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [result, setResult] = useState<ObservablesAdded | null>(null);
   const errs = itemErrors(error);
   const chosen = (found ?? []).filter((_, i) => picked.has(i));
 
   const extract = async () => {
     if (!text.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const r = await api.post<{ items: ObservableCandidate[] }>('/observables/extract', { text });
       setFound(r.items);
       setPicked(new Set(r.items.map((c, i) => (existing.has(keyOf(c)) ? -1 : i)).filter((i) => i >= 0)));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const add = async () => {
     if (chosen.length === 0) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       setResult(await api.post<ObservablesAdded>(paths.observables(incident.id), {
         items: chosen.map((c) => ({ type: c.type, value: c.value, ioc, ...(tlp ? { tlp } : {}) })),
       }));
       await refresh();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const toggle = (i: number, on: boolean) => setPicked((s) => { const n = new Set(s); if (on) n.add(i); else n.delete(i); return n; });

@@ -7,6 +7,7 @@ import { api } from '../../api/client';
 import { timelineKey } from '../../api/incidents';
 import { paths, playbooksKey, TASK_PHASES, tasksKey, type Playbook, type PlaybookApplied, type Task, type TaskPhase } from '../../api/work';
 import { ErrorAlert, fieldErrors } from '../../components/errors';
+import { useAction } from '../../components/useAction';
 import { fromLocal, PHASE_LABEL, usePeople } from './taskHelpers';
 import { useIncident } from './useIncidentWrite';
 
@@ -16,17 +17,14 @@ export function NewTaskModal({ onClose }: { onClose: () => void }) {
   const people = usePeople();
   const initial = (TASK_PHASES as readonly string[]).includes(incident.status) ? (incident.status as TaskPhase) : 'triage';
   const [f, setF] = useState({ phase: initial, title: '', description: '', assigneeId: null as string | null, due: '', checklist: '' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const errs = fieldErrors(error);
   const set = (patch: Partial<typeof f>) => setF((x) => ({ ...x, ...patch }));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!f.title.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const checklist = f.checklist.split('\n').map((s) => s.trim()).filter(Boolean).map((text) => ({ text, done: false }));
       await api.post<Task>(paths.tasks(incident.id), {
         phase: f.phase, title: f.title.trim(), description: f.description, assigneeId: f.assigneeId, dueAt: fromLocal(f.due), checklist,
@@ -34,11 +32,7 @@ export function NewTaskModal({ onClose }: { onClose: () => void }) {
       await client.invalidateQueries({ queryKey: tasksKey(incident.id) });
       void client.invalidateQueries({ queryKey: timelineKey(incident.id) });
       onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
@@ -73,8 +67,7 @@ export function PlaybookPicker() {
   const suggested = useQuery({ queryKey: playbooksKey(incident.id), queryFn: () => api.get<{ items: Playbook[] }>(paths.playbooks(incident.id)) });
   const all = useQuery({ queryKey: ['playbooks'], queryFn: () => api.get<{ items: Playbook[] }>('/playbooks'), staleTime: 60_000 });
   const [key, setKey] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [outcome, setOutcome] = useState<{ name: string; r: PlaybookApplied } | null>(null);
   const sugg = suggested.data?.items ?? [];
   const others = (all.data?.items ?? []).filter((p) => p.enabled && !sugg.some((s) => s.key === p.key));
@@ -87,19 +80,13 @@ export function PlaybookPicker() {
 
   const apply = async () => {
     if (!chosen) return;
-    setBusy(true);
-    setError(null);
     setOutcome(null);
-    try {
+    await run(async () => {
       const r = await api.post<PlaybookApplied>(paths.applyPlaybook(incident.id, chosen));
       setOutcome({ name: [...sugg, ...others].find((p) => p.key === chosen)?.name ?? chosen, r });
       await client.invalidateQueries({ queryKey: tasksKey(incident.id) });
       void client.invalidateQueries({ queryKey: timelineKey(incident.id) });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -6,6 +6,7 @@ import { api, qs } from '../../api/client';
 import { timelineKey, TLPS, type Tlp, type TimelineEntry } from '../../api/incidents';
 import { DateText } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
+import { useAction } from '../../components/useAction';
 import { TlpBadge } from '../../components/incidentBadges';
 import { useRsit } from './ClassificationPicker';
 import { describe, NoteBody } from './timelineText';
@@ -41,16 +42,13 @@ function AddEntry() {
   const [body, setBody] = useState('');
   const [tlp, setTlp] = useState<Tlp | null>(null);
   const [comm, setComm] = useState({ direction: 'outbound', channel: 'phone', party: '', when: '' });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const ready = body.trim() !== '' && (mode === 'note' || comm.party.trim() !== '');
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!ready) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const base = `/incidents/${encodeURIComponent(incident.id)}`;
       if (mode === 'note') {
         await api.post<TimelineEntry>(`${base}/notes`, { body, ...(tlp ? { tlp } : {}) });
@@ -64,11 +62,7 @@ function AddEntry() {
       setBody('');
       setTlp(null);
       await client.invalidateQueries({ queryKey: timelineKey(incident.id) });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -7,6 +7,7 @@ import { api } from '../../api/client';
 import type { Tlp } from '../../api/incidents';
 import { CHANNEL_LABELS, LOGGED_CHANNELS, REPORTS_KEY, type Channel, type Report } from '../../api/reports';
 import { ErrorAlert, fieldErrors } from '../../components/errors';
+import { useAction } from '../../components/useAction';
 import { TLP_OPTIONS } from '../incidents/DeclareIncidentModal';
 
 /** "2026-03-04T10:15" for a datetime-local input, in the reader's time zone. */
@@ -35,8 +36,7 @@ const blank = (): Draft => ({
 export function LogReportModal({ onClose, onLogged }: { onClose: () => void; onLogged: (r: Report) => void }) {
   const client = useQueryClient();
   const [d, setDraft] = useState<Draft>(blank);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((x) => ({ ...x, [key]: value }));
   const errs = fieldErrors(error);
   const received = d.receivedAt ? new Date(d.receivedAt) : null;
@@ -46,9 +46,7 @@ export function LogReportModal({ onClose, onLogged }: { onClose: () => void; onL
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!valid) return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const opt = (v: string) => v.trim() || null;
       const created = await api.post<Report>('/reports', {
         title: d.title.trim(), body: d.body, channel: d.channel, tlp: d.tlp,
@@ -58,11 +56,7 @@ export function LogReportModal({ onClose, onLogged }: { onClose: () => void; onL
       void client.invalidateQueries({ queryKey: REPORTS_KEY });
       onLogged(created);
       onClose();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

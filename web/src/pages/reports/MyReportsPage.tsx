@@ -10,6 +10,7 @@ import { REPORTS_KEY, type Page, type ReporterReport } from '../../api/reports';
 import { useMe } from '../../auth/session';
 import { DateText, EmptyRow, PageHeader } from '../../components/common';
 import { ErrorAlert, fieldErrors } from '../../components/errors';
+import { useAction } from '../../components/useAction';
 import { TLP_OPTIONS } from '../incidents/DeclareIncidentModal';
 import { PublicStatusBadge } from './reportBadges';
 
@@ -19,28 +20,21 @@ function SubmitForm() {
   const [body, setBody] = useState('');
   const [phone, setPhone] = useState('');
   const [tlp, setTlp] = useState<Tlp>('AMBER');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const { busy, error, run } = useAction();
   const [sent, setSent] = useState<string | null>(null);
   const errs = fieldErrors(error);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (!title.trim()) return;
-    setBusy(true);
-    setError(null);
     setSent(null);
-    try {
+    await run(async () => {
       const r = await api.post<ReporterReport>('/reports', { title: title.trim(), body, tlp, ...(phone.trim() ? { reporterPhone: phone.trim() } : {}) });
       setSent(r.reference);
       setTitle('');
       setBody('');
       void client.invalidateQueries({ queryKey: REPORTS_KEY });
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
