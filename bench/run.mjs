@@ -14,17 +14,14 @@
 // BENCH_SCALE=full (default), small (a tenth of the data) or off (skip it).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { children, killGroup, sleep, startServer } from './lib/http.mjs';
 
-const BIN = fileURLToPath(new URL('../bin/vigil.mjs', import.meta.url));
 const WARM_RUNS = 5;
 const IDLE_MS = 5000;
 const POLL_MS = 20;
-const READY_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 15_000;
 const CALLS = 200;
 const PASSWORD = 'Bench-Initial-Pass-1';
 const CHOSEN = 'Bench-Chosen-Passphrase-2026';
@@ -32,8 +29,8 @@ const TARGET_START_MS = 3000;
 const TARGET_RSS_MB = 400;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-'));
-/** Live server processes, each the leader of its own process group. */
-const children = new Set();
+/** Starts `vigil serve` on the bench data folder (embedded store) and resolves once /readyz answers 200. */
+const start = () => startServer({ dataDir, adminPassword: PASSWORD, pollMs: POLL_MS });
 /** The scale benchmark's process, while it runs. */
 let scale = null;
 
@@ -46,18 +43,6 @@ function median(xs) {
 }
 /** Nearest-rank percentile. */
 const percentile = (xs, p) => sorted(xs)[Math.min(xs.length - 1, Math.max(0, Math.ceil((p / 100) * xs.length) - 1))];
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function statusOf(pid) {
   try {
@@ -94,57 +79,6 @@ async function cpuBusy(ms) {
   await sleep(ms);
   const b = sample();
   return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total);
-}
-
-/** Signals the server's whole process group (the re-executed child too, if any). */
-function killGroup(proc, signal) {
-  try {
-    process.kill(-proc.pid, signal);
-  } catch {
-    /* already gone */
-  }
-}
-
-/** Starts `vigil serve` on the bench data folder and resolves once /readyz answers 200. */
-async function start() {
-  const port = await freePort();
-  const env = { ...process.env };
-  delete env.DATABASE_URL; // always the embedded store
-  const t0 = performance.now();
-  const proc = spawn(process.execPath, [BIN, 'serve'], {
-    env: { ...env, VIGIL_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', VIGIL_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-    detached: true, // its own process group, so cleanup reaches every descendant
-  });
-  children.add(proc);
-  const exited = new Promise((r) => proc.once('exit', (code, signal) => r(code ?? signal)));
-  void exited.then(() => children.delete(proc));
-  for (;;) {
-    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`server exited early (${proc.exitCode ?? proc.signalCode})`);
-    try {
-      const r = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(2000) });
-      await r.arrayBuffer();
-      if (r.status === 200) break;
-    } catch {
-      /* not listening yet */
-    }
-    if (performance.now() - t0 > READY_TIMEOUT_MS) throw new Error(`server not ready within ${READY_TIMEOUT_MS / 1000} s`);
-    await sleep(POLL_MS);
-  }
-  const ms = performance.now() - t0;
-  return {
-    proc,
-    port,
-    ms,
-    /** SIGTERM, then SIGKILL if it has not exited in time. */
-    async stop() {
-      killGroup(proc, 'SIGTERM');
-      const timer = setTimeout(() => killGroup(proc, 'SIGKILL'), STOP_TIMEOUT_MS);
-      const how = await exited;
-      clearTimeout(timer);
-      if (how !== 0) console.warn(`  (server ended with ${how} after SIGTERM)`);
-    },
-  };
 }
 
 /** Signs in as admin (changing the initial password), then times CALLS sequential GET /auth/me. */

@@ -37,7 +37,7 @@ function freePort() {
  * Starts `vigil serve` with the given store settings (DATABASE_URL or VIGIL_DATA_DIR) and resolves
  * once /readyz answers 200.
  */
-export async function startServer({ databaseUrl, dataDir, adminPassword }) {
+export async function startServer({ databaseUrl, dataDir, adminPassword, pollMs = 50 }) {
   const port = await freePort();
   const env = { ...process.env };
   delete env.DATABASE_URL;
@@ -61,7 +61,7 @@ export async function startServer({ databaseUrl, dataDir, adminPassword }) {
       /* not listening yet */
     }
     if (performance.now() - t0 > READY_TIMEOUT_MS) throw new Error(`server not ready within ${READY_TIMEOUT_MS / 1000} s`);
-    await sleep(50);
+    await sleep(pollMs);
   }
   return {
     proc,

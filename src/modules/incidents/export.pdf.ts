@@ -6,7 +6,7 @@
 // so memory stays small however long the timeline is.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import PDFDocument from 'pdfkit';
+import type PDFKit from 'pdfkit';
 import type { Tlp } from '../../db/schema.ts';
 import {
   describeEntry, entryBody, fmtDate, humanize, KEY_TIMES, namer, reportTlp, tlpLabel, TLP_COLOUR, type ReportEntry,
@@ -28,7 +28,11 @@ const loadFonts = () =>
     mono: readFileSync(require.resolve(FONT_FILES.mono)),
   });
 
-type Doc = InstanceType<typeof PDFDocument>;
+type Doc = InstanceType<typeof PDFKit>;
+
+/** pdfkit (with fontkit) is loaded on the first PDF export, not at start-up: it costs ~50 MB and a noticeable start. */
+let pdfkit: typeof PDFKit | undefined;
+const loadPdfkit = async () => (pdfkit ??= (await import('pdfkit')).default);
 type Head = Omit<IncidentReport, 'timeline'>;
 
 const MARGIN = { top: 64, bottom: 64, left: 50, right: 50 };
@@ -223,7 +227,7 @@ async function layout(doc: Doc, head: Omit<IncidentReport, 'timeline'>, entries:
   return { tlp: reportTlp(head, tlps), pages, lastId };
 }
 
-function newDoc(head: Omit<IncidentReport, 'timeline'>, counting: boolean): Doc {
+function newDoc(PDFDocument: typeof PDFKit, head: Omit<IncidentReport, 'timeline'>, counting: boolean): Doc {
   const i = head.incident;
   const doc = new PDFDocument({
     size: 'A4', margins: MARGIN, bufferPages: false, autoFirstPage: false, compress: !counting, lang: 'en', displayTitle: true,
@@ -239,11 +243,12 @@ function newDoc(head: Omit<IncidentReport, 'timeline'>, counting: boolean): Doc 
 /** Renders the report to a PDF; the timeline is read twice, a page of entries at a time. */
 export async function renderIncidentPdf(r: IncidentReport): Promise<Buffer> {
   const { timeline, ...head } = r;
-  const counter = newDoc(head, true);
+  const PDFDocument = await loadPdfkit();
+  const counter = newDoc(PDFDocument, head, true);
   counter.on('data', () => undefined); // the first pass only counts: its output is dropped as it comes
   const found = await layout(counter, head, timeline(), null);
 
-  const doc = newDoc(head, false);
+  const doc = newDoc(PDFDocument, head, false);
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<void>((resolve, reject) => {
