@@ -12,7 +12,8 @@ import type { Db } from './db/index.ts';
 import { systemClock, type Clock } from './lib/actor.ts';
 import { toProblem, VigilError } from './lib/errors.ts';
 import { toVigilError } from './lib/http-errors.ts';
-import { SESSION_COOKIE, clientMeta } from './lib/http.ts';
+import { SESSION_COOKIE } from './lib/http.ts';
+import { callerOf } from './modules/auth/authenticate.ts';
 import { VERSION } from './version.ts';
 import { createServices, type Services } from './services.ts';
 import { accountRoutes } from './modules/account/routes.ts';
@@ -182,15 +183,7 @@ async function authenticate(req: FastifyRequest, s: Services) {
   const rule = req.routeOptions.config?.auth ?? (url?.startsWith('/api/v1/') ? undefined : 'none');
   // The web app's files and the health checks need no caller: skip the session lookup.
   if (rule === 'none' && !url?.startsWith('/api/')) return;
-  const meta = clientMeta(req);
-  const header = req.headers.authorization;
-  const touch = req.routeOptions.config?.touchSession !== false;
-  if (header && /^bearer /i.test(header)) {
-    req.auth = await s.authenticator.fromToken(header.slice(7).trim(), meta, { touch });
-  } else {
-    const token = req.cookies?.[SESSION_COOKIE];
-    if (token) req.auth = await s.authenticator.fromSession(token, meta, { touch });
-  }
+  req.auth = await callerOf(req, s.authenticator, { touch: req.routeOptions.config?.touchSession !== false });
   const a = req.auth;
   if (rule === 'none' || !url) return;
   if (!a) throw new VigilError('VIG_AUTH_REQUIRED');

@@ -1,4 +1,6 @@
+import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../db/index.ts';
+import { clientMeta, SESSION_COOKIE } from '../../lib/http.ts';
 import type { Role, UserRow } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
@@ -75,3 +77,15 @@ export function createAuthenticator(d: {
   };
 }
 export type Authenticator = ReturnType<typeof createAuthenticator>;
+
+/**
+ * The caller behind a request's credentials: an API token (`Authorization: Bearer`) or the session
+ * cookie; null without either. A bad token throws VIG_AUTH_TOKEN_INVALID.
+ */
+export async function callerOf(req: FastifyRequest, authenticator: Authenticator, opts: { touch: boolean }): Promise<AuthContext | null> {
+  const meta = clientMeta(req);
+  const header = req.headers.authorization;
+  if (header && /^bearer /i.test(header)) return authenticator.fromToken(header.slice(7).trim(), meta, opts);
+  const token = req.cookies?.[SESSION_COOKIE];
+  return token ? authenticator.fromSession(token, meta, opts) : null;
+}

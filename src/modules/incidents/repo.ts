@@ -39,21 +39,7 @@ export const SORTS: Record<IncidentSort, { column: 'createdAt' | 'updatedAt' | '
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
-/**
- * The TLP / need-to-know rule as SQL, applied to every read of incidents (lists, gets, similar
- * incidents, links): RED and AMBER+STRICT only for role holders, unless the scope is privileged.
- * `alias` names the incident table in the query.
- */
-export function visibleSql(scope: IncidentScope, alias: string): RawBuilder<boolean> {
-  if (scope.privileged) return sql<boolean>`true`;
-  const user = scope.userId ?? NIL_UUID;
-  return sql<boolean>`(${sql.ref(`${alias}.tlp`)} not in (${sql.join([...RESTRICTED_TLP])}) or ${sql.ref(`${alias}.assignee_id`)} = ${user} or exists (
-    select 1 from incident_role r where r.incident_id = ${sql.ref(`${alias}.id`)} and r.user_id = ${user}))`;
-}
-
-const visible = (scope: IncidentScope) => visibleSql(scope, 'incident');
-
-/** Whether the scope's user holds a role in (or is the assignee of) the incident `alias` names: may read its restricted entries. */
+/** Whether the scope's user holds a role in, or is the assignee of, the incident `alias` names (or is privileged). */
 export function needToKnow(scope: IncidentScope, alias: string): RawBuilder<boolean> {
   if (scope.privileged) return sql<boolean>`true`;
   const user = scope.userId ?? NIL_UUID;
@@ -61,23 +47,25 @@ export function needToKnow(scope: IncidentScope, alias: string): RawBuilder<bool
     select 1 from incident_role r where r.incident_id = ${sql.ref(`${alias}.id`)} and r.user_id = ${user}))`;
 }
 
-/** Whether the scope may see an incident's RED and AMBER+STRICT entries (privileged, or a role holder). */
+/**
+ * The TLP / need-to-know rule as SQL, applied to every read of incidents (lists, gets, similar
+ * incidents, links, searches, live updates, exports): RED and AMBER+STRICT only for those with a
+ * need to know. `alias` names the incident table in the query.
+ */
+export function visibleSql(scope: IncidentScope, alias: string): RawBuilder<boolean> {
+  if (scope.privileged) return sql<boolean>`true`;
+  return sql<boolean>`(${sql.ref(`${alias}.tlp`)} not in (${sql.join([...RESTRICTED_TLP])}) or ${needToKnow(scope, alias)})`;
+}
+
+const visible = (scope: IncidentScope) => visibleSql(scope, 'incident');
+
+/** Whether the scope may see an incident's RED and AMBER+STRICT entries (privileged, a role holder or the assignee). */
 export async function seesRestricted(x: Executor, scope: IncidentScope, incidentId: string): Promise<boolean> {
   if (scope.privileged) return true;
   if (!scope.userId) return false;
-  const userId = scope.userId;
-  const row = await x
-    .selectFrom('incident')
-    .select('id')
-    .where('id', '=', incidentId)
-    .where((eb) => eb.or([
-      eb('assigneeId', '=', userId),
-      eb.exists(eb.selectFrom('incidentRole as r').select('r.incidentId').whereRef('r.incidentId', '=', 'incident.id').where('r.userId', '=', userId)),
-    ]))
-    .executeTakeFirst();
+  const row = await x.selectFrom('incident').select('id').where('id', '=', incidentId).where(needToKnow(scope, 'incident')).executeTakeFirst();
   return !!row;
 }
-
 
 /** Incidents the scope may see that match the filter (no order, no page). */
 function filtered(x: Executor, scope: IncidentScope, f: IncidentFilter) {

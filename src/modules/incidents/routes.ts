@@ -5,7 +5,7 @@ import { actorOf } from '../../lib/http.ts';
 import type { IncidentFilter } from './repo.ts';
 import type { IncidentDetailService } from './details.service.ts';
 import {
-  ClassificationIn, IncidentParam, IncidentRoleEnum, IncidentView, Lessons, Level, ListQuery, OpenStatusEnum, PapEnum,
+  ClassificationIn, csv, IncidentParam, IncidentRoleEnum, IncidentView, Lessons, Level, ListQuery, OpenStatusEnum, PapEnum,
   ResolutionEnum, TimelineEntry, TlpEnum, Version,
 } from './schemas.ts';
 import type { IncidentService } from './service.ts';
@@ -150,7 +150,7 @@ export const incidentRoutes: FastifyPluginAsyncZod<{ incidents: IncidentService;
     schema: {
       operationId: 'incidents.timeline', tags, summary: 'The incident timeline, oldest first', params: IncidentParam,
       querystring: z.object({
-        kind: z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(z.string().max(60)).max(20)).optional(),
+        kind: csv(z.string().max(60)),
         after: z.coerce.number().int().min(0).optional(),
         limit: z.coerce.number().int().min(1).max(1000).default(500),
       }),

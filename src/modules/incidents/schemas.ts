@@ -79,7 +79,8 @@ export const Lessons = z
   })
   .meta({ id: 'LessonsLearned' });
 
-const csv = <T extends z.ZodType>(item: T) =>
+/** A query parameter holding a comma-separated list (at most 20 items). */
+export const csv = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(item).max(20)).optional();
 
 export const ListQuery = z.object({

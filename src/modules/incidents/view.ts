@@ -1,6 +1,6 @@
 import type { Executor } from '../../db/index.ts';
 import type { IncidentRow } from '../../db/schema.ts';
-import { VigilError } from '../../lib/errors.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { incidentRepo, SORTS, type IncidentSort } from './repo.ts';
 
 /** An incident as the API shows it: the row, its classifications and who holds which role. */
@@ -48,36 +48,10 @@ export async function incidentViews(x: Executor, rows: IncidentRow[]) {
 }
 export type IncidentView = Awaited<ReturnType<typeof incidentViews>>[number];
 
-/** A list cursor: the sort and the sort key values of the page's last row, opaque to clients. */
-export function encodeListCursor(r: IncidentRow, sort: IncidentSort): string {
-  const values = SORTS[sort].map((o) => {
-    const v = r[o.column];
-    return v instanceof Date ? v.toISOString() : v;
-  });
-  return Buffer.from(JSON.stringify([sort, ...values])).toString('base64url');
-}
+const KIND = { createdAt: 'date', updatedAt: 'date', priority: 'priority', id: 'uuid' } as const;
 
-const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-const CHECKS: Record<string, (v: unknown) => boolean> = {
-  createdAt: (v) => typeof v === 'string' && ISO.test(v),
-  updatedAt: (v) => typeof v === 'string' && ISO.test(v),
-  priority: (v) => typeof v === 'string' && /^P[1-4]$/.test(v),
-  id: (v) => typeof v === 'string' && /^[0-9a-f-]{36}$/.test(v),
-};
+/** A list cursor for this sort: the sort key values of the page's last row. */
+export const encodeListCursor = (r: IncidentRow, sort: IncidentSort): string => encodeCursor(sort, SORTS[sort].map((o) => r[o.column]));
 
 /** The keyset values of a cursor made for this sort (a cursor from another sort is refused). */
-export function decodeListCursor(c: string, sort: IncidentSort): (string | Date)[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'));
-  } catch {
-    throw new VigilError('VIG_CURSOR_INVALID');
-  }
-  const order = SORTS[sort];
-  if (!Array.isArray(parsed) || parsed[0] !== sort || parsed.length !== order.length + 1) throw new VigilError('VIG_CURSOR_INVALID');
-  return order.map((o, i) => {
-    const v = parsed[i + 1];
-    if (!CHECKS[o.column]!(v)) throw new VigilError('VIG_CURSOR_INVALID');
-    return o.column === 'createdAt' || o.column === 'updatedAt' ? new Date(v as string) : (v as string);
-  });
-}
+export const decodeListCursor = (c: string, sort: IncidentSort): (string | Date)[] => decodeCursor(c, sort, SORTS[sort].map((o) => KIND[o.column]));

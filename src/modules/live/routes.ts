@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { actorOf, clientMeta, SESSION_COOKIE } from '../../lib/http.ts';
-import type { Authenticator } from '../auth/authenticate.ts';
+import { actorOf } from '../../lib/http.ts';
+import { callerOf, type Authenticator } from '../auth/authenticate.ts';
 import type { LiveService } from './service.ts';
 
 /**
@@ -26,14 +26,9 @@ export const liveRoutes: FastifyPluginAsyncZod<{ live: LiveService; authenticato
     },
   }, async (req, reply) => {
     const actor = actorOf(req);
-    const header = req.headers.authorization;
-    const cookie = req.cookies?.[SESSION_COOKIE];
     const stillSignedIn = async () => {
       try {
-        const meta = clientMeta(req);
-        const a = header && /^bearer /i.test(header)
-          ? await authenticator.fromToken(header.slice(7).trim(), meta, { touch: false })
-          : cookie ? await authenticator.fromSession(cookie, meta, { touch: false }) : null;
+        const a = await callerOf(req, authenticator, { touch: false });
         return !!a && a.user.id === actor.userId && !a.mfaPending;
       } catch {
         return false;

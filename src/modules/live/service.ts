@@ -21,6 +21,9 @@ interface Subscriber {
 
 const BATCH = 5000;
 
+const scopeKey = (r: ReportScope) =>
+  r.kind === 'team' ? `team:${r.incidents.privileged ? '*' : r.incidents.userId}` : `reporter:${r.userId}`;
+
 /**
  * Live updates for open consoles. One poll of the audit trail per server (not per client) finds
  * what changed since the last poll; each subscriber then hears only of the incidents and reports
@@ -44,10 +47,18 @@ export function createLiveService(d: { db: Db; reports: ReportService; pollMs: n
       const ids = (entity: string) => [...new Set(rows.filter((r) => r.entity === entity && r.entityId).map((r) => r.entityId!))];
       const incidents = ids('incident');
       const reports = ids('report');
+      // Consoles of the same user (or of any privileged user) see the same: ask once per scope.
+      const seen = new Map<string, Promise<string[]>>();
+      const once = (key: string, load: () => Promise<string[]>) => {
+        if (!seen.has(key)) seen.set(key, load());
+        return seen.get(key)!;
+      };
       for (const s of subscribers) {
+        const i = s.incidents;
+        const r = s.reports;
         const change = {
-          incidents: s.incidents ? await incidentRepo.visibleIds(d.db, s.incidents, incidents) : [],
-          reports: s.reports ? await reportRepo.visibleIds(d.db, s.reports, reports) : [],
+          incidents: i ? await once(`i:${i.privileged ? '*' : i.userId}`, () => incidentRepo.visibleIds(d.db, i, incidents)) : [],
+          reports: r ? await once(`r:${scopeKey(r)}`, () => reportRepo.visibleIds(d.db, r, reports)) : [],
         };
         if (change.incidents.length || change.reports.length) s.send(change);
       }

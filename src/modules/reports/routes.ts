@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../../lib/http.ts';
-import { ClassificationIn, IncidentParam, IncidentView, Level, PapEnum, StatusEnum, TlpEnum } from '../incidents/schemas.ts';
+import { ClassificationIn, csv, IncidentParam, IncidentView, Level, PapEnum, StatusEnum, TlpEnum } from '../incidents/schemas.ts';
 import type { ReportService } from './service.ts';
 
 const tags = ['reports'];
@@ -63,9 +63,6 @@ const ReporterReport = z
   .meta({ id: 'ReporterReport' });
 
 const AnyReport = z.union([TeamReport, ReporterReport]);
-
-const csv = <T extends z.ZodType>(item: T) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(item).max(20)).optional();
 
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
 

@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Executor } from '../../db/index.ts';
-import type { IncidentRow, IncidentStatus, Rejection, ReportChannel, ReportStatus, Resolution, Tlp } from '../../db/schema.ts';
+import type { IncidentStatus, Rejection, ReportChannel, ReportStatus, Resolution, Tlp } from '../../db/schema.ts';
 import type { Actor } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize, can } from '../../lib/authz/policy.ts';
+import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
+import { incidentRepo } from '../incidents/repo.ts';
 import { lockVisible, recorder, type DeclareInput, type IncidentDeps, type IncidentService } from '../incidents/service.ts';
 import type { IncidentView } from '../incidents/view.ts';
 import { reportRepo, type ReportFilter, type ReportRow, type ReportScope } from './repo.ts';
@@ -103,7 +105,7 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
   }
 
   /** Puts a report (and the reports merged into it) on an incident, recorded on the incident. */
-  async function attach(tx: Executor, actor: Actor, row: ReportRow, incident: IncidentRow, how: 'linked' | 'declared') {
+  async function attach(tx: Executor, actor: Actor, row: ReportRow, incident: { id: string }, how: 'linked' | 'declared') {
     const now = d.clock.now();
     const after = await reportRepo.update(tx, row.id, { status: 'linked', incidentId: incident.id, decidedBy: actor.userId, decidedAt: now, updatedAt: now });
     const followers = await reportRepo.followers(tx, row.id);
@@ -187,14 +189,15 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
       let incidentId: string | undefined;
       if (f.incident) {
         if (scope.kind !== 'team') throw new VigilError('VIG_AUTHZ_FORBIDDEN', { permission: 'report.read' });
-        const inc = await d.incidents.get(actor, f.incident);
+        const inc = await incidentRepo.findVisible(d.db, scope.incidents, f.incident);
+        if (!inc) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id: f.incident });
         incidentId = inc.id;
       }
-      const after = f.cursor ? decodeCursor(f.cursor) : undefined;
+      const after = f.cursor ? toAfter(decodeCursor(f.cursor, 'received', ['date', 'uuid'])) : undefined;
       const rows = await reportRepo.list(d.db, scope, { ...f, incidentId, after, limit: f.limit + 1 });
       const page = rows.slice(0, f.limit);
       const last = page[page.length - 1];
-      return { items: await views(d.db, scope, page), nextCursor: rows.length > f.limit && last ? encodeCursor(last) : null };
+      return { items: await views(d.db, scope, page), nextCursor: rows.length > f.limit && last ? encodeCursor('received', [last.receivedAt, last.id]) : null };
     },
 
     /** The bytes that arrived, unchanged (team members only). */
@@ -289,10 +292,9 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
           if (!rows.some((r) => r.id === row.id)) rows.push(row);
         }
         const incident = await d.incidents.declareIn(tx, actor, input);
-        const inc = (await lockVisible(tx, actor, incidentScope(actor), incident.id, 'incident.update'))!;
         for (const row of rows) {
-          const after = await attach(tx, actor, row, inc, 'declared');
-          await recordReport(tx, actor, after, 'report.linked', { incident: inc.reference });
+          const after = await attach(tx, actor, row, incident, 'declared');
+          await recordReport(tx, actor, after, 'report.linked', { incident: incident.reference });
         }
         return incident;
       });
@@ -307,12 +309,4 @@ type TeamReportView = ReportRow & {
   raw: { contentType: string; size: number; sha256: string } | null;
 };
 
-function encodeCursor(r: { receivedAt: Date; id: string }): string {
-  return Buffer.from(`${r.receivedAt.toISOString()}|${r.id}`).toString('base64url');
-}
-
-function decodeCursor(c: string): { receivedAt: Date; id: string } {
-  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|([0-9a-f-]{36})$/.exec(Buffer.from(c, 'base64url').toString('utf8'));
-  if (!m) throw new VigilError('VIG_CURSOR_INVALID');
-  return { receivedAt: new Date(m[1]!), id: m[2]! };
-}
+const toAfter = ([receivedAt, id]: (string | Date)[]) => ({ receivedAt: receivedAt as Date, id: id as string });
