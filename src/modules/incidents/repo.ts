@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { Executor } from '../../db/index.ts';
+import type { Db, Executor } from '../../db/index.ts';
 import type { IncidentRoleName, IncidentRow, IncidentStatus, Priority, Tlp } from '../../db/schema.ts';
 import { RESTRICTED_TLP, type IncidentScope } from '../../lib/authz/incidents.ts';
 
@@ -21,6 +21,8 @@ export interface IncidentFilter {
   createdTo?: Date | undefined;
   /** Full-text search over title, summary, the notes the scope may read, and the incident's reports. */
   q?: string | undefined;
+  /** Only these incidents (the matches of a search, read beforehand). */
+  ids?: string[] | undefined;
   sort?: IncidentSort | undefined;
   /** The sort key values of the last row of the previous page. */
   after?: (string | Date)[] | undefined;
@@ -37,14 +39,34 @@ export const SORTS: Record<IncidentSort, { column: 'createdAt' | 'updatedAt' | '
   priority: [{ column: 'priority', dir: 'asc' }, { column: 'createdAt', dir: 'desc' }, { column: 'id', dir: 'desc' }],
 };
 
+/**
+ * The incident columns the application reads: never `*`, which would also fetch the search
+ * documents (up to a tsvector's megabyte each) with every row.
+ */
+export const INCIDENT_COLUMNS = [
+  'id', 'reference', 'title', 'summary', 'status', 'resolution', 'duplicateOf', 'impact', 'urgency', 'priority', 'tlp', 'pap',
+  'constituent', 'exercise', 'firstCompromiseAt', 'detectedAt', 'containedAt', 'recoveredAt', 'version', 'createdBy', 'createdAt',
+  'updatedAt', 'closedAt', 'assigneeId',
+] as const satisfies readonly (keyof IncidentRow)[];
+const QUALIFIED = INCIDENT_COLUMNS.map((c) => `incident.${c}` as const);
+
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 
+/**
+ * How a need-to-know test reaches the role table: `row` probes it for each restricted incident the
+ * query reaches (pages, which reach a few dozen); `set` lets the planner read all of the user's
+ * roles into a hash once (counts, which reach every incident). PostgreSQL picks the hash for pages
+ * too unless told otherwise, and a handler with ten thousand roles then pays for all of them on
+ * every page: `offset 0` keeps the subquery a per-row probe.
+ */
+export type NeedToKnowReach = 'row' | 'set';
+
 /** Whether the scope's user holds a role in, or is the assignee of, the incident `alias` names (or is privileged). */
-export function needToKnow(scope: IncidentScope, alias: string): RawBuilder<boolean> {
+export function needToKnow(scope: IncidentScope, alias: string, reach: NeedToKnowReach = 'row'): RawBuilder<boolean> {
   if (scope.privileged) return sql<boolean>`true`;
   const user = scope.userId ?? NIL_UUID;
   return sql<boolean>`(${sql.ref(`${alias}.assignee_id`)} = ${user} or exists (
-    select 1 from incident_role r where r.incident_id = ${sql.ref(`${alias}.id`)} and r.user_id = ${user}))`;
+    select 1 from incident_role r where r.incident_id = ${sql.ref(`${alias}.id`)} and r.user_id = ${user}${reach === 'row' ? sql` offset 0` : sql``}))`;
 }
 
 /**
@@ -52,12 +74,12 @@ export function needToKnow(scope: IncidentScope, alias: string): RawBuilder<bool
  * incidents, links, searches, live updates, exports): RED and AMBER+STRICT only for those with a
  * need to know. `alias` names the incident table in the query.
  */
-export function visibleSql(scope: IncidentScope, alias: string): RawBuilder<boolean> {
+export function visibleSql(scope: IncidentScope, alias: string, reach: NeedToKnowReach = 'row'): RawBuilder<boolean> {
   if (scope.privileged) return sql<boolean>`true`;
-  return sql<boolean>`(${sql.ref(`${alias}.tlp`)} not in (${sql.join([...RESTRICTED_TLP])}) or ${needToKnow(scope, alias)})`;
+  return sql<boolean>`(${sql.ref(`${alias}.tlp`)} not in (${sql.join([...RESTRICTED_TLP])}) or ${needToKnow(scope, alias, reach)})`;
 }
 
-const visible = (scope: IncidentScope) => visibleSql(scope, 'incident');
+const visible = (scope: IncidentScope, reach: NeedToKnowReach = 'row') => visibleSql(scope, 'incident', reach);
 
 /** Whether the scope may see an incident's RED and AMBER+STRICT entries (privileged, a role holder or the assignee). */
 export async function seesRestricted(x: Executor, scope: IncidentScope, incidentId: string): Promise<boolean> {
@@ -67,9 +89,46 @@ export async function seesRestricted(x: Executor, scope: IncidentScope, incident
   return !!row;
 }
 
+const tsquery = (words: string) => sql`websearch_to_tsquery('simple', ${words})`;
+
+/**
+ * Full-text search as one test on the incident row (migration 0013): title and summary, the open
+ * search document, the restricted one where the scope has a need to know (most incidents have
+ * none, hence the null test first: the need-to-know probe runs only where there is one), and the
+ * notes and reports one by one for an incident whose documents could not hold them all.
+ */
+function matches(scope: IncidentScope, query: RawBuilder<unknown>, reach: NeedToKnowReach): RawBuilder<boolean> {
+  return sql<boolean>`(incident.search @@ ${query} or incident.search_body @@ ${query}
+    or (incident.search_restricted is not null and incident.search_restricted @@ ${query} and ${needToKnow(scope, 'incident', reach)})
+    or (incident.search_partial and incident_search_fallback(incident.id, ${query}, ${needToKnow(scope, 'incident', reach)})))`;
+}
+
+/**
+ * A search page is either the matches, all read through the GIN indexes and sorted (few
+ * matches), or a walk of the list order testing each row until the page is full (many). The
+ * planner cannot choose between them: it knows the frequent words, but takes every other word to
+ * match one incident in two hundred, so an absent word became a walk of every incident. Vigil asks
+ * the planner's estimate (EXPLAIN, no execution) and walks only words it knows to be common;
+ * otherwise it reads up to FEW_MATCHES matches through the indexes alone, and walks only if there
+ * are more.
+ */
+const FEW_MATCHES = 3000;
+const COMMON_SHARE = 0.03;
+
+async function estimatedShare(x: Executor, query: RawBuilder<unknown>): Promise<{ matches: number; total: number }> {
+  // One EXPLAIN gives both estimates: the union's two branches are the matches and the whole table.
+  const r = await sql<{ 'QUERY PLAN': unknown }>`explain (format json)
+    select 1 from incident where incident.search @@ ${query} or incident.search_body @@ ${query}
+    union all select 1 from incident`.execute(x);
+  const raw = r.rows[0]?.['QUERY PLAN'];
+  const plan = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan: { Plans?: { 'Plan Rows': number }[] } }[];
+  const [m, all] = plan[0]?.Plan.Plans ?? [];
+  return { matches: m?.['Plan Rows'] ?? 0, total: all?.['Plan Rows'] ?? 0 };
+}
+
 /** Incidents the scope may see that match the filter (no order, no page). */
-function filtered(x: Executor, scope: IncidentScope, f: IncidentFilter) {
-  let q = x.selectFrom('incident').where(visible(scope));
+function filtered(x: Executor, scope: IncidentScope, f: IncidentFilter, reach: NeedToKnowReach = 'row') {
+  let q = x.selectFrom('incident').where(visible(scope, reach));
   if (f.status?.length) q = q.where('incident.status', 'in', f.status);
   if (f.open) q = q.where('incident.status', '<>', 'closed');
   if (f.priority?.length) q = q.where('incident.priority', 'in', f.priority);
@@ -98,27 +157,29 @@ function filtered(x: Executor, scope: IncidentScope, f: IncidentFilter) {
       eb.exists(eb.selectFrom('incidentRole as r').select('r.incidentId').whereRef('r.incidentId', '=', 'incident.id').where('r.userId', '=', userId)),
     );
   }
-  if (f.q) {
-    const query = sql`websearch_to_tsquery('simple', ${f.q})`;
-    const user = scope.userId ?? NIL_UUID;
-    // Restricted notes count only where the scope may read them: privileged, role holder or assignee.
-    const notesVisible = scope.privileged
-      ? sql<boolean>`true`
-      : sql<boolean>`(e.tlp is null or e.tlp not in (${sql.join([...RESTRICTED_TLP])})
-          or exists (select 1 from incident_role r where r.incident_id = e.incident_id and r.user_id = ${user})
-          or exists (select 1 from incident a where a.id = e.incident_id and a.assignee_id = ${user}))`;
-    // The matching ids from each full-text index, as one set: an OR of per-row EXISTS here made the
-    // planner walk every incident and probe the note index for each (seconds for a rare word).
-    q = q.where(sql<boolean>`incident.id in (
-      select s.id from incident s where s.search @@ ${query}
-      union
-      select e.incident_id from incident_event e
-        where e.kind in ('incident.note_added', 'task.note_added', 'incident.communication')
-          and to_tsvector('simple', e.data->>'body') @@ ${query} and ${notesVisible}
-      union
-      select rp.incident_id from report rp where rp.search @@ ${query})`);
-  }
+  if (f.q) q = q.where(matches(scope, tsquery(f.q), reach));
+  if (f.ids) q = q.where(sql<boolean>`incident.id = any(${f.ids}::uuid[])`);
   return q;
+}
+
+/** One page of `filtered`, in the sort's order, after the keyset cursor if there is one. */
+function page(x: Executor, scope: IncidentScope, f: IncidentFilter): Promise<IncidentRow[]> {
+  let q = filtered(x, scope, f).select(QUALIFIED);
+  const order = SORTS[f.sort ?? 'newest'];
+  if (f.after) {
+    const after = f.after;
+    // Keyset: rows strictly after the cursor in the sort's order, column by column.
+    q = q.where((eb) =>
+      eb.or(order.map((_, i) =>
+        eb.and([
+          ...order.slice(0, i).map((o, j) => eb(`incident.${o.column}`, '=', after[j]!)),
+          eb(`incident.${order[i]!.column}`, order[i]!.dir === 'asc' ? '>' : '<', after[i]!),
+        ]),
+      )),
+    );
+  }
+  for (const o of order) q = q.orderBy(`incident.${o.column}`, o.dir);
+  return q.limit(f.limit).execute();
 }
 
 export const incidentRepo = {
@@ -132,48 +193,52 @@ export const incidentRepo = {
   },
 
   insert: (x: Executor, row: IncidentInsert): Promise<IncidentRow> =>
-    x.insertInto('incident').values(row).returningAll().executeTakeFirstOrThrow(),
+    x.insertInto('incident').values(row).returning(INCIDENT_COLUMNS).executeTakeFirstOrThrow(),
 
   findVisible: (x: Executor, scope: IncidentScope, idOrRef: string): Promise<IncidentRow | undefined> =>
     x
       .selectFrom('incident')
-      .selectAll()
+      .select(INCIDENT_COLUMNS)
       .where(/^[0-9a-f-]{36}$/i.test(idOrRef) ? 'incident.id' : 'incident.reference', '=', idOrRef)
       .where(visible(scope))
       .executeTakeFirst(),
 
   lockById: (x: Executor, id: string): Promise<IncidentRow | undefined> =>
-    x.selectFrom('incident').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(),
+    x.selectFrom('incident').select(INCIDENT_COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst(),
 
   update: (x: Executor, id: string, patch: IncidentPatch): Promise<IncidentRow> =>
     x
       .updateTable('incident')
       .set((eb) => ({ ...patch, version: eb('version', '+', 1) }))
       .where('id', '=', id)
-      .returningAll()
+      .returning(INCIDENT_COLUMNS)
       .executeTakeFirstOrThrow(),
 
-  list(x: Executor, scope: IncidentScope, f: IncidentFilter): Promise<IncidentRow[]> {
-    let q = filtered(x, scope, f).selectAll('incident');
-    const order = SORTS[f.sort ?? 'newest'];
-    if (f.after) {
-      const after = f.after;
-      // Keyset: rows strictly after the cursor in the sort's order, column by column.
-      q = q.where((eb) =>
-        eb.or(order.map((_, i) =>
-          eb.and([
-            ...order.slice(0, i).map((o, j) => eb(`incident.${o.column}`, '=', after[j]!)),
-            eb(`incident.${order[i]!.column}`, order[i]!.dir === 'asc' ? '>' : '<', after[i]!),
-          ]),
-        )),
-      );
-    }
-    for (const o of order) q = q.orderBy(`incident.${o.column}`, o.dir);
-    return q.limit(f.limit).execute();
+  /** A page of the incidents the scope may see that match the filter, in the filter's order. */
+  async list(db: Db, scope: IncidentScope, f: IncidentFilter): Promise<IncidentRow[]> {
+    if (!f.q) return page(db, scope, f);
+    const query = tsquery(f.q);
+    const est = await estimatedShare(db, query);
+    if (est.matches > FEW_MATCHES && est.matches > COMMON_SHARE * est.total) return page(db, scope, f);
+    return db.transaction().execute(async (tx) => {
+      // Bitmap scans only: the GIN indexes, never a walk of the table or of the list order.
+      await sql`set local enable_seqscan = off`.execute(tx);
+      await sql`set local enable_indexscan = off`.execute(tx);
+      const hits = await sql<{ id: string }>`
+        select incident.id from incident
+         where incident.search @@ ${query} or incident.search_body @@ ${query} or incident.search_partial
+            or (incident.search_restricted is not null and incident.search_restricted @@ ${query})
+         limit ${FEW_MATCHES + 1}`.execute(tx);
+      if (hits.rows.length === 0) return [];
+      if (hits.rows.length <= FEW_MATCHES) return page(tx, scope, { ...f, ids: hits.rows.map((h) => h.id) });
+      await sql`set local enable_seqscan to default`.execute(tx);
+      await sql`set local enable_indexscan to default`.execute(tx);
+      return page(tx, scope, f);
+    });
   },
 
   async count(x: Executor, scope: IncidentScope, f: Omit<IncidentFilter, 'limit' | 'after' | 'sort'>): Promise<number> {
-    const r = await filtered(x, scope, { ...f, limit: 0 }).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const r = await filtered(x, scope, { ...f, limit: 0 }, 'set').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     return Number(r.n);
   },
 

@@ -1,6 +1,6 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Executor } from '../../db/index.ts';
-import type { ObservableRow, Tlp } from '../../db/schema.ts';
+import type { IncidentStatus, ObservableRow, Tlp } from '../../db/schema.ts';
 import { RESTRICTED_TLP, type IncidentScope } from '../../lib/authz/incidents.ts';
 import { needToKnow, visibleSql } from '../incidents/repo.ts';
 
@@ -110,24 +110,23 @@ export const observableRepo = {
       .limit(200)
       .execute(),
 
-  /** The incidents (visible to the scope) each observable is on, newest first, at most `per` each. */
-  visibleIncidentsOf: (x: Executor, observableIds: string[], scope: IncidentScope, per: number) =>
+  /**
+   * The incidents (visible to the scope) each observable is on, the most recently added first, at
+   * most `per` each: a walk of each observable's links in that order (index 0014), so an address
+   * seen in a hundred thousand incidents costs no more than one seen in three.
+   */
+  visibleIncidentsOf: async (x: Executor, observableIds: string[], scope: IncidentScope, per: number) =>
     observableIds.length === 0
-      ? Promise.resolve([])
-      : x
-          .selectFrom((eb) =>
-            eb
-              .selectFrom('incidentObservable as io')
-              .innerJoin('incident as i', 'i.id', 'io.incidentId')
-              .select(['io.observableId', 'i.id', 'i.reference', 'i.title', 'i.status', 'i.tlp', 'i.createdAt'])
-              .select(sql<number>`row_number() over (partition by io.observable_id order by i.created_at desc)`.as('n'))
-              .where('io.observableId', 'in', observableIds)
-              .where(visibleSql(scope, 'i'))
-              .as('ranked'),
-          )
-          .selectAll()
-          .where('n', '<=', per)
-          .execute(),
+      ? []
+      : (await sql<{ observableId: string; id: string; reference: string; title: string; status: IncidentStatus; tlp: Tlp; createdAt: Date }>`
+          select o.id as observable_id, i.id, i.reference, i.title, i.status, i.tlp, i.created_at
+            from unnest(${observableIds}::uuid[]) as o (id)
+            cross join lateral (
+              select i.id, i.reference, i.title, i.status, i.tlp, i.created_at
+                from incident_observable io join incident i on i.id = io.incident_id
+               where io.observable_id = o.id and ${visibleSql(scope, 'i')}
+               order by io.added_at desc
+               limit ${per}) i`.execute(x)).rows,
 };
 
 const reverse = (v: string) => [...v].reverse().join('');
