@@ -259,16 +259,30 @@ export const incidentRepo = {
     if (rows.length) await x.insertInto('incidentClassification').values(rows.map((r) => ({ ...r, incidentId }))).execute();
   },
 
-  roles: (x: Executor, incidentIds: string[]) =>
-    incidentIds.length === 0
-      ? Promise.resolve([])
-      : x
-          .selectFrom('incidentRole')
-          .innerJoin('appUser', 'appUser.id', 'incidentRole.userId')
-          .select(['incidentRole.incidentId', 'incidentRole.role', 'incidentRole.userId', 'incidentRole.assignedAt', 'appUser.username', 'appUser.displayName'])
-          .where('incidentRole.incidentId', 'in', incidentIds)
-          .orderBy('incidentRole.assignedAt')
-          .execute(),
+  /**
+   * What an incident view shows beside the row, for a page of incidents in one statement: the
+   * classifications (primary first), the role holders (in the order they were given their roles)
+   * and the assignee's names.
+   */
+  viewParts: async (x: Executor, rows: { id: string; assigneeId: string | null }[]) =>
+    rows.length === 0
+      ? []
+      : (await sql<{
+          id: string;
+          classifications: { class: string; type: string; primary: boolean }[];
+          roles: { role: IncidentRoleName; userId: string; username: string; displayName: string; assignedAt: string }[];
+          assignee: { userId: string; username: string; displayName: string } | null;
+        }>`
+          select v.id,
+            coalesce((select json_agg(json_build_object('class', c.class, 'type', c.type, 'primary', c.is_primary)
+                        order by c.is_primary desc, c.class, c.type)
+                      from incident_classification c where c.incident_id = v.id), '[]') as classifications,
+            coalesce((select json_agg(json_build_object('role', r.role, 'userId', r.user_id, 'username', u.username,
+                          'displayName', u.display_name, 'assignedAt', r.assigned_at) order by r.assigned_at)
+                      from incident_role r join app_user u on u.id = r.user_id where r.incident_id = v.id), '[]') as roles,
+            (select json_build_object('userId', a.id, 'username', a.username, 'displayName', a.display_name)
+               from app_user a where a.id = v.assignee_id) as assignee
+          from unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.assigneeId)}::uuid[]) as v (id, assignee_id)`.execute(x)).rows,
 
   addRole: (x: Executor, incidentId: string, role: IncidentRoleName, userId: string, at: Date) =>
     x.insertInto('incidentRole').values({ incidentId, role, userId, assignedAt: at }).onConflict((oc) => oc.doNothing()).executeTakeFirst()

@@ -5,46 +5,41 @@ import { incidentRepo, SORTS, type IncidentSort } from './repo.ts';
 
 /** An incident as the API shows it: the row, its classifications and who holds which role. */
 export async function incidentViews(x: Executor, rows: IncidentRow[]) {
-  const ids = rows.map((r) => r.id);
-  const assigneeIds = [...new Set(rows.map((r) => r.assigneeId).filter((v): v is string => !!v))];
-  const [classes, roles, assignees] = await Promise.all([
-    incidentRepo.classifications(x, ids), incidentRepo.roles(x, ids), incidentRepo.users(x, assigneeIds),
-  ]);
-  return rows.map((r) => ({
-    id: r.id,
-    reference: r.reference,
-    title: r.title,
-    summary: r.summary,
-    status: r.status,
-    resolution: r.resolution,
-    duplicateOf: r.duplicateOf,
-    impact: r.impact,
-    urgency: r.urgency,
-    priority: r.priority,
-    tlp: r.tlp,
-    pap: r.pap,
-    constituent: r.constituent,
-    exercise: r.exercise,
-    keyTimes: {
-      firstCompromiseAt: r.firstCompromiseAt,
-      detectedAt: r.detectedAt,
-      containedAt: r.containedAt,
-      recoveredAt: r.recoveredAt,
-    },
-    classifications: classes.filter((c) => c.incidentId === r.id).map((c) => ({ class: c.class, type: c.type, primary: c.isPrimary })),
-    roles: roles
-      .filter((x) => x.incidentId === r.id)
-      .map((x) => ({ role: x.role, userId: x.userId, username: x.username, displayName: x.displayName, assignedAt: x.assignedAt })),
-    assignee: (() => {
-      const a = r.assigneeId ? assignees.find((u) => u.id === r.assigneeId) : undefined;
-      return a ? { userId: a.id, username: a.username, displayName: a.displayName } : null;
-    })(),
-    version: r.version,
-    createdBy: r.createdBy,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    closedAt: r.closedAt,
-  }));
+  const parts = new Map((await incidentRepo.viewParts(x, rows)).map((p) => [p.id, p]));
+  return rows.map((r) => {
+    const p = parts.get(r.id);
+    return {
+      id: r.id,
+      reference: r.reference,
+      title: r.title,
+      summary: r.summary,
+      status: r.status,
+      resolution: r.resolution,
+      duplicateOf: r.duplicateOf,
+      impact: r.impact,
+      urgency: r.urgency,
+      priority: r.priority,
+      tlp: r.tlp,
+      pap: r.pap,
+      constituent: r.constituent,
+      exercise: r.exercise,
+      keyTimes: {
+        firstCompromiseAt: r.firstCompromiseAt,
+        detectedAt: r.detectedAt,
+        containedAt: r.containedAt,
+        recoveredAt: r.recoveredAt,
+      },
+      classifications: p?.classifications ?? [],
+      // JSON carries the time as text; the API's schema (and every other view) has it as a time.
+      roles: (p?.roles ?? []).map((x) => ({ ...x, assignedAt: new Date(x.assignedAt) })),
+      assignee: p?.assignee ?? null,
+      version: r.version,
+      createdBy: r.createdBy,
+      createdAt: r.createdAt,
+      updatedAt: r.updatedAt,
+      closedAt: r.closedAt,
+    };
+  });
 }
 export type IncidentView = Awaited<ReturnType<typeof incidentViews>>[number];
 
