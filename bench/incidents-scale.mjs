@@ -13,9 +13,11 @@
 // server runs) with COPY through PGlite's /dev/blob by a child under the pinned Node.js:
 // 200,000 incidents and the other tables in the same proportions.
 //
-// Then the real server runs on each store and 16 concurrent keep-alive clients, signed in as a
-// (non-privileged) handler, load each scenario for a warm-up and a measured period; p50/p95/p99
-// and throughput are printed against the targets (p95), after a no-data baseline (GET /auth/me).
+// Then the real server runs on each store and each scenario is loaded, signed in as a
+// (non-privileged) handler, first by one client (what a request costs by itself at this size of
+// data) and then by 16 concurrent keep-alive clients for a warm-up and a measured period; p50/p95/
+// p99 and throughput are printed against the targets (p95 at 16 clients), after a no-data baseline
+// (GET /auth/me) whose throughput sets the floor under every 16-client latency on this machine.
 // On PostgreSQL, pg_stat_activity is sampled during each load, and afterwards a second server,
 // connected through a wire-protocol capture proxy (bench/lib/pg-capture.mjs), answers each
 // scenario once more so the exact statements and parameters are known; for every MISS those are

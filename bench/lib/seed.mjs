@@ -92,6 +92,9 @@ export async function seed(db, counts, { passwordHash, log = console.log, mainte
   await run([...restore.keys, ...restore.indexes.filter((i) => !isSearchDoc(i))]);
   timings.indexes = (performance.now() - ti) / 1000;
   const td = performance.now();
+  // Statistics first: the build looks up each incident's notes and reports, and freshly loaded
+  // tables have none to plan those lookups with.
+  await db.query('analyze incident, incident_event, report');
   await db.query('select incident_search_refresh(array(select id from incident))');
   await db.query('vacuum full incident');
   timings.documents = (performance.now() - td) / 1000;
