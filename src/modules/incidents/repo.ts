@@ -277,9 +277,11 @@ export const incidentRepo = {
             coalesce((select json_agg(json_build_object('class', c.class, 'type', c.type, 'primary', c.is_primary)
                         order by c.is_primary desc, c.class, c.type)
                       from incident_classification c where c.incident_id = v.id), '[]') as classifications,
-            coalesce((select json_agg(json_build_object('role', r.role, 'userId', r.user_id, 'username', u.username,
-                          'displayName', u.display_name, 'assignedAt', r.assigned_at) order by r.assigned_at)
-                      from incident_role r join app_user u on u.id = r.user_id where r.incident_id = v.id), '[]') as roles,
+            coalesce((select json_agg(json_build_object('role', r.role, 'userId', r.user_id,
+                          'username', (select u.username from app_user u where u.id = r.user_id),
+                          'displayName', (select u.display_name from app_user u where u.id = r.user_id),
+                          'assignedAt', r.assigned_at) order by r.assigned_at)
+                      from incident_role r where r.incident_id = v.id), '[]') as roles,
             (select json_build_object('userId', a.id, 'username', a.username, 'displayName', a.display_name)
                from app_user a where a.id = v.assignee_id) as assignee
           from unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.assigneeId)}::uuid[]) as v (id, assignee_id)`.execute(x)).rows,
