@@ -88,3 +88,18 @@ export async function auditCount(t: TestApp): Promise<number> {
   const r = await t.db.db.selectFrom('auditLog').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(r.n);
 }
+
+/**
+ * API calls as a signed-in user (`call`), and `declare` for declaring an incident as `author()`:
+ * a low-priority phishing incident unless `defaults`, then each call's `over`, say otherwise.
+ * The app and the author are read when called, so both can be set up in a `beforeAll`.
+ */
+export function apiOf(app: () => TestApp, author: () => Session, defaults: object = {}) {
+  const call = (who: Session, method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, payload?: object) =>
+    app().app.inject({ method, url: `/api/v1${url}`, headers: who.headers, ...(payload ? { payload } : {}) });
+  const declare = async (over: object = {}) =>
+    (await call(author(), 'POST', '/incidents', {
+      title: 'Incident', impact: 'low', urgency: 'low', classifications: [{ class: 'fraud', type: 'phishing' }], ...defaults, ...over,
+    })).json();
+  return { call, declare };
+}

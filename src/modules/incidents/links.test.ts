@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, userWith, type Session, type TestApp } from '../../../test/app.ts';
+import { apiOf, makeApp, type Session, type TestApp, userWith } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
 
 describe.each(stores())('links, merges and search on %s', (store) => {
@@ -13,10 +13,7 @@ describe.each(stores())('links, merges and search on %s', (store) => {
   });
   afterAll(() => t?.close());
 
-  const call = (who: Session, method: 'GET' | 'POST' | 'DELETE', url: string, payload?: object) =>
-    t.app.inject({ method, url: `/api/v1${url}`, headers: who.headers, ...(payload ? { payload } : {}) });
-  const declare = async (over: object = {}) =>
-    (await call(handler, 'POST', '/incidents', { title: 'Incident', impact: 'low', urgency: 'low', classifications: [{ class: 'fraud', type: 'phishing' }], ...over })).json();
+  const { call, declare } = apiOf(() => t, () => handler);
 
   it('links related incidents and parents, recorded on both, listed within TLP', async () => {
     const a = await declare();

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, userWith, type Session, type TestApp } from '../../../test/app.ts';
+import { apiOf, makeApp, type Session, type TestApp, userWith } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
 
 /**
@@ -19,10 +19,7 @@ describe.each(stores())('incident search documents on %s', (store) => {
   });
   afterAll(() => t?.close());
 
-  const call = (who: Session, method: 'GET' | 'POST', url: string, payload?: object) =>
-    t.app.inject({ method, url: `/api/v1${url}`, headers: who.headers, ...(payload ? { payload } : {}) });
-  const declare = async (over: object = {}) =>
-    (await call(handler, 'POST', '/incidents', { title: 'Incident', impact: 'low', urgency: 'low', classifications: [{ class: 'fraud', type: 'phishing' }], ...over })).json();
+  const { call, declare } = apiOf(() => t, () => handler);
   const ids = async (who: Session, q: string) =>
     (await call(who, 'GET', `/incidents?q=${encodeURIComponent(q)}`)).json().items.map((i: { id: string }) => i.id).sort();
   const report = async (title: string, body: string) => (await call(handler, 'POST', '/reports', { title, body })).json();

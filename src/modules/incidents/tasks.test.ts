@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, userWith, type Session, type TestApp } from '../../../test/app.ts';
+import { apiOf, makeApp, type Session, type TestApp, userWith } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
 
 type Who = Session & { id: string; username: string };
@@ -17,10 +17,7 @@ describe.each(stores())('incident tasks on %s', (store) => {
   });
   afterAll(() => t?.close());
 
-  const call = (who: Session, method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object) =>
-    t.app.inject({ method, url: `/api/v1${url}`, headers: who.headers, ...(payload ? { payload } : {}) });
-  const declare = async (over: object = {}) =>
-    (await call(handler, 'POST', '/incidents', { title: 'Ransomware on file server', impact: 'low', urgency: 'low', classifications: [{ class: 'malicious-code', type: 'infected-system' }], ...over })).json();
+  const { call, declare } = apiOf(() => t, () => handler, { title: 'Ransomware on file server', classifications: [{ class: 'malicious-code', type: 'infected-system' }] });
 
   it('creates tasks by phase with checklists, lists them in phase order, and records events', async () => {
     const inc = await declare();

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, userWith, type Session, type TestApp } from '../../../test/app.ts';
+import { apiOf, makeApp, type Session, type TestApp, userWith } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
 
 interface Stream {
@@ -27,10 +27,7 @@ describe.each(stores())('live updates on %s', (store) => {
   });
   afterAll(() => t?.close());
 
-  const call = (who: Session, method: 'GET' | 'POST', url: string, payload?: object) =>
-    t.app.inject({ method, url: `/api/v1${url}`, headers: who.headers, ...(payload ? { payload } : {}) });
-  const declare = async (over: object = {}) =>
-    (await call(handler, 'POST', '/incidents', { title: 'Live', impact: 'low', urgency: 'low', classifications: [{ class: 'fraud', type: 'phishing' }], ...over })).json();
+  const { call, declare } = apiOf(() => t, () => handler, { title: 'Live' });
 
   async function open(who: Session): Promise<Stream> {
     const ctl = new AbortController();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, userWith, type Session, type TestApp } from '../../../test/app.ts';
+import { apiOf, makeApp, type Session, type TestApp, userWith } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
 
 type Who = Session & { id: string };
@@ -17,10 +17,7 @@ describe.each(stores())('observables on %s', (store) => {
   });
   afterAll(() => t?.close());
 
-  const call = (who: Session, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
-    t.app.inject({ method, url: `/api/v1${url}`, headers: who.headers, ...(payload ? { payload } : {}) });
-  const declare = async (over: object = {}) =>
-    (await call(handler, 'POST', '/incidents', { title: 'C2 traffic', impact: 'medium', urgency: 'medium', classifications: [{ class: 'malicious-code', type: 'c2-server' }], ...over })).json();
+  const { call, declare } = apiOf(() => t, () => handler, { title: 'C2 traffic', impact: 'medium', urgency: 'medium', classifications: [{ class: 'malicious-code', type: 'c2-server' }] });
 
   it('adds normalised observables, one record per value, linked to every incident it appears in', async () => {
     const a = await declare();
