@@ -19,6 +19,7 @@ import { createBlobStore } from './modules/evidence/blobs.ts';
 import { createEvidenceService } from './modules/evidence/service.ts';
 import { createReportService } from './modules/reports/service.ts';
 import { createLiveService } from './modules/live/service.ts';
+import { createIntakeItemService } from './modules/intake/items.service.ts';
 
 /** Wires every service with its explicit dependencies. The HTTP app, the CLI and jobs share these. */
 export function createServices(d: { db: Db; config: Config; clock: Clock; secretKey: Buffer }) {
@@ -51,9 +52,11 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     evidence: createEvidenceService({ db, audit, settings, clock, blobs: createBlobStore(config.evidenceDir), maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES }),
   };
   const reports = createReportService({ db, audit, settings, clock, incidents: base.incidents });
+  const intake = createIntakeItemService({ db, audit, clock, reports });
   return {
     ...base,
     reports,
+    intake,
     live: createLiveService({ db, reports, pollMs: config.VIGIL_LIVE_POLL_MS }),
     incidentExport: createIncidentExportService({
       incidents: base.incidents, details: base.incidentDetails, tasks: base.tasks, links: base.links, observables: base.observables, evidence: base.evidence,

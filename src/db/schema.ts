@@ -314,6 +314,10 @@ export interface ReportTable {
   decidedAt: Timestamp | null;
   version: ColumnType<number, number | undefined, number>;
   updatedAt: Timestamp;
+  /** Set when the report was parsed from an intake item, which holds its raw content. */
+  intakeItemId: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Deduplication key: the same channel/source and fingerprint within a window collapse. */
+  fingerprint: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** The bytes that arrived; insert-only (a trigger refuses UPDATE, DELETE and TRUNCATE). */
@@ -329,6 +333,142 @@ export interface ReportIdempotencyTable {
   key: string;
   requestSha256: string;
   reportId: string | null;
+  createdAt: Timestamp;
+}
+
+export type IntakeChannel = 'email' | 'web_form' | 'monitoring' | 'api';
+export type IntakeState = 'pending' | 'parsed' | 'failed';
+
+/** A monitoring source that posts alerts with its own token, field mapping and dedup window. */
+export interface IntakeSourceTable {
+  id: Generated<string>;
+  name: string;
+  description: ColumnType<string, string | undefined, string>;
+  tokenHash: string;
+  tokenHint: string;
+  mapping: ColumnType<unknown, string, string>;
+  dedupWindowSeconds: number;
+  tlp: Tlp;
+  enabled: ColumnType<boolean, boolean | undefined, boolean>;
+  createdBy: string | null;
+  createdAt: Timestamp;
+  updatedAt: Timestamp;
+  version: ColumnType<number, number | undefined, number>;
+}
+
+/** What arrived on a channel, byte for byte, stored before parsing (a trigger keeps the bytes). */
+export interface IntakeItemTable {
+  id: Generated<string>;
+  channel: IntakeChannel;
+  sourceId: string | null;
+  receivedAt: Timestamp;
+  contentType: string;
+  content: Uint8Array;
+  sha256: string;
+  envelope: ColumnType<Record<string, unknown>, string | undefined, never>;
+  messageId: string | null;
+  state: ColumnType<IntakeState, IntakeState | undefined, IntakeState>;
+  error: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  parsedAt: Timestamp | null;
+  reportId: string | null;
+  incidentId: string | null;
+}
+
+export type ReportMessageKind = 'repeat' | 'reply' | 'reporter_update';
+export interface ReportMessageTable {
+  id: Generated<string>;
+  reportId: string;
+  kind: ReportMessageKind;
+  intakeItemId: string | null;
+  receivedAt: Timestamp;
+  sender: string | null;
+  subject: string | null;
+  body: ColumnType<string, string | undefined, string>;
+}
+
+export interface ReportAttachmentTable {
+  id: Generated<string>;
+  reportId: string;
+  messageId: string | null;
+  filename: string;
+  contentType: string;
+  size: ColumnType<string, number | bigint | string, never>;
+  sha256: string | null;
+  stored: boolean;
+  flags: ColumnType<string[], string[] | undefined, never>;
+  createdAt: Timestamp;
+}
+
+export interface ReportStatusLinkTable {
+  tokenHash: string;
+  reportId: string;
+  createdAt: Timestamp;
+  expiresAt: Timestamp;
+}
+
+export interface IntakeRateTable {
+  key: string;
+  windowStart: Timestamp;
+  hits: number;
+}
+
+export type AlertStatus = 'new' | 'acknowledged' | 'escalated' | 'dismissed';
+export type AlertSeverity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export type AlertDismissal = 'false_positive' | 'benign' | 'duplicate' | 'test' | 'outside_mandate';
+
+export interface AlertCounterTable {
+  year: number;
+  last: number;
+}
+
+export interface AlertTable {
+  id: Generated<string>;
+  reference: string;
+  sourceId: string;
+  status: AlertStatus;
+  title: string;
+  description: ColumnType<string, string | undefined, string>;
+  severity: AlertSeverity;
+  tlp: Tlp;
+  fingerprint: string;
+  sourceRef: string | null;
+  observedAt: Timestamp | null;
+  classification: ColumnType<{ class: string; type: string } | null, string | null, string | null>;
+  observables: ColumnType<{ type: string; value: string }[], string | undefined, string>;
+  fields: ColumnType<Record<string, unknown>, string | undefined, string>;
+  createdAt: Timestamp;
+  incidentId: string | null;
+  dismissal: AlertDismissal | null;
+  dismissalNote: string | null;
+  decidedBy: string | null;
+  decidedAt: Timestamp | null;
+  version: ColumnType<number, number | undefined, number>;
+  updatedAt: Timestamp;
+}
+
+export interface AlertArrivalTable {
+  intakeItemId: string;
+  position: number;
+  alertId: string;
+  receivedAt: Timestamp;
+}
+
+export interface AlertEventTable {
+  id: Generated<string>;
+  alertId: string;
+  at: Timestamp;
+  actorId: string | null;
+  actor: string;
+  kind: string;
+  data: ColumnType<Record<string, unknown>, string | undefined, never>;
+}
+
+export interface IntakeIdempotencyTable {
+  sourceId: string;
+  key: string;
+  requestSha256: string;
+  intakeItemId: string | null;
   createdAt: Timestamp;
 }
 
@@ -357,6 +497,17 @@ export interface Database {
   report: ReportTable;
   reportRaw: ReportRawTable;
   reportIdempotency: ReportIdempotencyTable;
+  intakeSource: IntakeSourceTable;
+  intakeItem: IntakeItemTable;
+  reportMessage: ReportMessageTable;
+  reportAttachment: ReportAttachmentTable;
+  reportStatusLink: ReportStatusLinkTable;
+  intakeRate: IntakeRateTable;
+  alertCounter: AlertCounterTable;
+  alert: AlertTable;
+  alertArrival: AlertArrivalTable;
+  alertEvent: AlertEventTable;
+  intakeIdempotency: IntakeIdempotencyTable;
 }
 
 export type UserRow = Selectable<AppUserTable>;

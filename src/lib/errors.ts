@@ -57,6 +57,8 @@ export const ERRORS = {
   VIG_REPORT_VERSION_CONFLICT: { status: 409, title: 'The report changed since you read it' },
   VIG_REPORT_DECIDED: { status: 409, title: 'The report is already linked, merged or rejected' },
   VIG_REPORT_MERGE_INVALID: { status: 409, title: 'This report cannot be merged there' },
+  VIG_INTAKE_ITEM_NOT_FOUND: { status: 404, title: 'No such intake item' },
+  VIG_INTAKE_ITEM_PARSED: { status: 409, title: 'The intake item is already parsed' },
   VIG_IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'This idempotency key was used for a different request' },
   VIG_INTERNAL: { status: 500, title: 'Internal error' },
   VIG_UNAVAILABLE: { status: 503, title: 'Service not ready' },

@@ -1,11 +1,11 @@
-import { sql, type Selectable } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Executor } from '../../db/index.ts';
-import type { ReportChannel, ReportStatus, ReportTable } from '../../db/schema.ts';
+import type { ReportChannel, ReportMessageTable, ReportStatus, ReportTable } from '../../db/schema.ts';
 import type { IncidentScope } from '../../lib/authz/incidents.ts';
 import { visibleSql } from '../incidents/repo.ts';
 
 export type ReportRow = Selectable<ReportTable>;
-type ReportInsert = Omit<ReportRow, 'id' | 'version'>;
+type ReportInsert = Omit<ReportRow, 'id' | 'version' | 'intakeItemId' | 'fingerprint'> & Partial<Pick<ReportRow, 'intakeItemId' | 'fingerprint'>>;
 type ReportPatch = Partial<Pick<ReportRow, 'status' | 'incidentId' | 'mergedInto' | 'rejection' | 'rejectionNote' | 'decidedBy' | 'decidedAt' | 'updatedAt'>>;
 
 /**
@@ -49,11 +49,26 @@ export const reportRepo = {
     return Number(r.rows[0]!.last);
   },
 
-  async insert(x: Executor, row: ReportInsert, raw: { contentType: string; content: Uint8Array; sha256: string }): Promise<ReportRow> {
+  /** A report and its raw bytes; without raw, the report's intake item holds them. */
+  async insert(x: Executor, row: ReportInsert, raw: { contentType: string; content: Uint8Array; sha256: string } | null): Promise<ReportRow> {
     const inserted = await x.insertInto('report').values(row).returningAll().executeTakeFirstOrThrow();
-    await x.insertInto('reportRaw').values({ reportId: inserted.id, ...raw }).execute();
+    if (raw) await x.insertInto('reportRaw').values({ reportId: inserted.id, ...raw }).execute();
     return inserted;
   },
+
+  /** The first report with this fingerprint received since then, locked (deduplication). */
+  lockByFingerprint: (x: Executor, fingerprint: string, since: Date): Promise<ReportRow | undefined> =>
+    x.selectFrom('report').selectAll().where('fingerprint', '=', fingerprint).where('receivedAt', '>=', since)
+      .orderBy('receivedAt', 'asc').limit(1).forUpdate().executeTakeFirst(),
+
+  addMessage: (x: Executor, m: Insertable<ReportMessageTable>) =>
+    x.insertInto('reportMessage').values(m).returning(['id', 'receivedAt']).executeTakeFirstOrThrow(),
+
+  messages: (x: Executor, reportId: string) =>
+    x.selectFrom('reportMessage').selectAll().where('reportId', '=', reportId).orderBy('receivedAt').orderBy('id').execute(),
+
+  attachments: (x: Executor, reportId: string) =>
+    x.selectFrom('reportAttachment').selectAll().where('reportId', '=', reportId).orderBy('createdAt').orderBy('filename').execute(),
 
   findVisible: (x: Executor, scope: ReportScope, idOrRef: string): Promise<ReportRow | undefined> =>
     x
@@ -78,8 +93,11 @@ export const reportRepo = {
       .returningAll()
       .executeTakeFirstOrThrow(),
 
-  raw: (x: Executor, reportId: string) =>
-    x.selectFrom('reportRaw').select(['contentType', 'content', 'sha256']).where('reportId', '=', reportId).executeTakeFirst(),
+  /** The bytes that arrived: kept with the report, or in the intake item it was parsed from. */
+  raw: async (x: Executor, reportId: string) =>
+    (await x.selectFrom('reportRaw').select(['contentType', 'content', 'sha256']).where('reportId', '=', reportId).executeTakeFirst()) ??
+    (await x.selectFrom('report').innerJoin('intakeItem', 'intakeItem.id', 'report.intakeItemId')
+      .select(['intakeItem.contentType', 'intakeItem.content', 'intakeItem.sha256']).where('report.id', '=', reportId).executeTakeFirst()),
 
   list(x: Executor, scope: ReportScope, f: ReportFilter): Promise<ReportRow[]> {
     let q = x.selectFrom('report').selectAll('report').where(visible(scope));
@@ -125,6 +143,11 @@ export const reportRepo = {
           .selectFrom('reportRaw')
           .select(['reportId', 'contentType', 'sha256', sql<number>`octet_length(content)`.as('size')])
           .where('reportId', 'in', ids)
+          .unionAll(
+            x.selectFrom('report').innerJoin('intakeItem', 'intakeItem.id', 'report.intakeItemId')
+              .select(['report.id as reportId', 'intakeItem.contentType', 'intakeItem.sha256', sql<number>`octet_length(intake_item.content)`.as('size')])
+              .where('report.id', 'in', ids),
+          )
           .execute(),
 
   hasFollowers: async (x: Executor, reportId: string): Promise<boolean> =>

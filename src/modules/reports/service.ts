@@ -38,6 +38,17 @@ function publicStatus(status: ReportStatus, incident: { status: IncidentStatus; 
   return incident.status === 'closed' ? 'closed' : 'in_progress';
 }
 
+/** What an intake channel (SMTP, web form, import) hands over once it has stored and parsed an item. */
+export interface ReceiveInput extends Omit<SubmitInput, 'channel'> {
+  channel: ReportChannel;
+  /** The stored intake item holding the raw bytes; or the raw content itself, kept in report_raw. */
+  intakeItemId?: string | undefined;
+  raw?: RawContent | undefined;
+  /** Deduplication: a report with this fingerprint received within the window gets this one as a repeat. */
+  fingerprint?: string | undefined;
+  dedupWindowSeconds?: number | undefined;
+}
+
 const clean = (v: string | null | undefined) => (v === undefined ? undefined : v?.trim() || null);
 
 /**
@@ -175,6 +186,45 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
         await recordReport(tx, actor, row, 'report.received', { channel: row.channel, title: row.title });
         return { report: (await views(tx, await scopeOf(tx, actor), [row]))[0]!, replayed: false };
       });
+    },
+
+    /**
+     * Makes a report from an item a channel received (no signed-in submitter; the actor names the
+     * channel). With a fingerprint, a report with the same one within the window absorbs this
+     * arrival as a repeat (a report message) instead of a second report. Runs in the caller's
+     * transaction, which also marks the intake item parsed.
+     */
+    async receiveIn(tx: Executor, actor: Actor, input: ReceiveInput) {
+      const now = d.clock.now();
+      const receivedAt = input.receivedAt ?? now;
+      if (input.fingerprint && (input.dedupWindowSeconds ?? 0) > 0) {
+        const since = new Date(receivedAt.getTime() - input.dedupWindowSeconds! * 1000);
+        const first = await reportRepo.lockByFingerprint(tx, input.fingerprint, since);
+        if (first) {
+          const message = await reportRepo.addMessage(tx, {
+            reportId: first.id, kind: 'repeat', intakeItemId: input.intakeItemId ?? null, receivedAt,
+            sender: clean(input.reporterEmail) ?? clean(input.reporterName) ?? null, subject: input.title.trim(), body: input.body ?? '',
+          });
+          await recordReport(tx, actor, first, 'report.repeated', { channel: input.channel, messageId: message.id });
+          return { report: first, repeatOf: first.reference, messageId: message.id as string | null };
+        }
+      }
+      const year = now.getUTCFullYear();
+      const n = await reportRepo.nextNumber(tx, year);
+      const team = await d.settings.current(tx);
+      const raw = input.raw ? { contentType: input.raw.contentType, content: input.raw.content, sha256: createHash('sha256').update(input.raw.content).digest('hex') } : null;
+      const row = await reportRepo.insert(tx, {
+        reference: `${team.incidentPrefix}-R-${year}-${String(n).padStart(6, '0')}`,
+        channel: input.channel, source: clean(input.source) ?? null,
+        reporterName: clean(input.reporterName) ?? null, reporterEmail: clean(input.reporterEmail)?.toLowerCase() ?? null,
+        reporterPhone: clean(input.reporterPhone) ?? null, organisation: clean(input.organisation) ?? null,
+        status: 'new', title: input.title.trim().slice(0, 300) || '(no subject)', body: input.body ?? '', tlp: input.tlp ?? 'AMBER',
+        receivedAt, submittedBy: null,
+        incidentId: null, mergedInto: null, rejection: null, rejectionNote: null, decidedBy: null, decidedAt: null,
+        updatedAt: now, intakeItemId: input.intakeItemId ?? null, fingerprint: input.fingerprint ?? null,
+      }, raw);
+      await recordReport(tx, actor, row, 'report.received', { channel: row.channel, title: row.title });
+      return { report: row, repeatOf: null, messageId: null as string | null };
     },
 
     async get(actor: Actor, id: string) {
