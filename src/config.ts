@@ -33,6 +33,28 @@ const Env = z.object({
   VIGIL_EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1).max(1024 ** 4).default(2 * 1024 ** 3),
   VIGIL_LIVE_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   VIGIL_LIVE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(25_000),
+  // Intake: the SMTP listener (VIGIL_SMTP_PORT=0 turns it off), the public web form, attachments.
+  VIGIL_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),
+  VIGIL_SMTP_HOST: z.string().min(1).optional(),
+  VIGIL_SMTP_HOSTNAME: z.string().min(1).max(253).default('vigil.localhost'),
+  /** Recipient addresses or @domains the listener accepts (comma-separated); empty accepts any. */
+  VIGIL_SMTP_ACCEPT: z.string().default(''),
+  VIGIL_SMTP_MAX_BYTES: z.coerce.number().int().min(1024).max(1024 ** 3).default(25 * 1024 * 1024),
+  VIGIL_SMTP_TLS_CERT: z.string().min(1).optional(),
+  VIGIL_SMTP_TLS_KEY: z.string().min(1).optional(),
+  /** Messages per sender address (and per peer IP) per hour before the listener defers them. */
+  VIGIL_SMTP_RATE_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  /** The team's armoured PGP private key file: encrypted reports are decrypted, signatures verified. */
+  VIGIL_PGP_KEY_FILE: z.string().min(1).optional(),
+  VIGIL_PGP_PASSPHRASE: z.string().optional(),
+  VIGIL_INTAKE_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1).max(1024 ** 3).default(20 * 1024 * 1024),
+  /** Identical reports (same sender and content) within this many seconds collapse into one; 0 turns it off. */
+  VIGIL_REPORT_DEDUP_SECONDS: z.coerce.number().int().min(0).max(30 * 86400).default(86400),
+  VIGIL_WEBFORM_RATE_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(20),
+  VIGIL_STATUS_LINK_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+  // Outgoing e-mail (receipts, updates): an SMTP relay URL (smtp://user:pass@host:port); unset keeps mail queued.
+  VIGIL_SMTP_RELAY_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  VIGIL_MAIL_FROM: z.string().min(3).max(320).default('CSIRT <csirt@vigil.localhost>'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -35,7 +35,9 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
   });
   const sessionIdleMs = config.VIGIL_SESSION_IDLE_MINUTES * 60_000;
   const sessionMaxMs = config.VIGIL_SESSION_MAX_HOURS * 3_600_000;
+  const blobs = createBlobStore(config.evidenceDir);
   const base = {
+    blobs,
     audit,
     settings,
     throttle,
@@ -49,7 +51,7 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     links: createLinkService({ db, audit, settings, clock }),
     playbooks: createPlaybookService({ db, audit, settings, clock }),
     observables: createObservableService({ db, audit, settings, clock }),
-    evidence: createEvidenceService({ db, audit, settings, clock, blobs: createBlobStore(config.evidenceDir), maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES }),
+    evidence: createEvidenceService({ db, audit, settings, clock, blobs, maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES }),
   };
   const reports = createReportService({ db, audit, settings, clock, incidents: base.incidents });
   const intake = createIntakeItemService({ db, audit, clock, reports });

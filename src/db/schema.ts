@@ -318,6 +318,8 @@ export interface ReportTable {
   intakeItemId: ColumnType<string | null, string | null | undefined, string | null>;
   /** Deduplication key: the same channel/source and fingerprint within a window collapse. */
   fingerprint: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The reporter asked for updates when the incident changes state. */
+  wantsUpdates: ColumnType<boolean, boolean | undefined, boolean>;
 }
 
 /** The bytes that arrived; insert-only (a trigger refuses UPDATE, DELETE and TRUNCATE). */

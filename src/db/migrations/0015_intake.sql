@@ -70,6 +70,8 @@ CREATE TRIGGER intake_item_no_truncate BEFORE TRUNCATE ON intake_item
 -- A report made from an intake item keeps its raw content there (not a second copy in report_raw).
 ALTER TABLE report ADD COLUMN intake_item_id uuid REFERENCES intake_item (id);
 ALTER TABLE intake_item ADD CONSTRAINT intake_item_report_fk FOREIGN KEY (report_id) REFERENCES report (id);
+-- The reporter asked to be told when the incident its report is on changes state.
+ALTER TABLE report ADD COLUMN wants_updates boolean NOT NULL DEFAULT false;
 -- Deduplication of reports: same channel/source and fingerprint within a window collapse into one.
 ALTER TABLE report ADD COLUMN fingerprint text;
 CREATE INDEX report_fingerprint_idx ON report (fingerprint, received_at DESC) WHERE fingerprint IS NOT NULL;

@@ -5,7 +5,7 @@ import type { IncidentScope } from '../../lib/authz/incidents.ts';
 import { visibleSql } from '../incidents/repo.ts';
 
 export type ReportRow = Selectable<ReportTable>;
-type ReportInsert = Omit<ReportRow, 'id' | 'version' | 'intakeItemId' | 'fingerprint'> & Partial<Pick<ReportRow, 'intakeItemId' | 'fingerprint'>>;
+type ReportInsert = Omit<ReportRow, 'id' | 'version' | 'intakeItemId' | 'fingerprint' | 'wantsUpdates'> & Partial<Pick<ReportRow, 'intakeItemId' | 'fingerprint' | 'wantsUpdates'>>;
 type ReportPatch = Partial<Pick<ReportRow, 'status' | 'incidentId' | 'mergedInto' | 'rejection' | 'rejectionNote' | 'decidedBy' | 'decidedAt' | 'updatedAt'>>;
 
 /**

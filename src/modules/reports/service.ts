@@ -47,6 +47,7 @@ export interface ReceiveInput extends Omit<SubmitInput, 'channel'> {
   /** Deduplication: a report with this fingerprint received within the window gets this one as a repeat. */
   fingerprint?: string | undefined;
   dedupWindowSeconds?: number | undefined;
+  wantsUpdates?: boolean | undefined;
 }
 
 const clean = (v: string | null | undefined) => (v === undefined ? undefined : v?.trim() || null);
@@ -221,7 +222,7 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
         status: 'new', title: input.title.trim().slice(0, 300) || '(no subject)', body: input.body ?? '', tlp: input.tlp ?? 'AMBER',
         receivedAt, submittedBy: null,
         incidentId: null, mergedInto: null, rejection: null, rejectionNote: null, decidedBy: null, decidedAt: null,
-        updatedAt: now, intakeItemId: input.intakeItemId ?? null, fingerprint: input.fingerprint ?? null,
+        updatedAt: now, intakeItemId: input.intakeItemId ?? null, fingerprint: input.fingerprint ?? null, wantsUpdates: input.wantsUpdates ?? false,
       }, raw);
       await recordReport(tx, actor, row, 'report.received', { channel: row.channel, title: row.title });
       return { report: row, repeatOf: null, messageId: null as string | null };
