@@ -12,6 +12,7 @@
 // Then the scale benchmark, bench/incidents-scale.mjs, runs in its own process (API latency with
 // a million incidents on PostgreSQL and 200,000 on the embedded store; see that file).
 // BENCH_SCALE=full (default), small (a tenth of the data) or off (skip it).
+// Last, bench/smtp-intake.mjs: 20 KB reports from real SMTP clients (BENCH_SMTP=off skips it).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -174,6 +175,19 @@ if ((process.env.BENCH_SCALE || 'full').toLowerCase() === 'off') {
 } else {
   const code = await new Promise((resolve) => {
     scale = spawn(process.execPath, [fileURLToPath(new URL('./incidents-scale.mjs', import.meta.url))], { stdio: 'inherit' });
+    scale.once('exit', (c) => resolve(c ?? 1));
+  });
+  scale = null;
+  if (code !== 0) process.exitCode = code;
+}
+
+// Then the SMTP intake benchmark (bench/smtp-intake.mjs) in its own process, held in `scale` too so
+// a signal ends it (it cleans up after itself); BENCH_SMTP=off skips it.
+if ((process.env.BENCH_SMTP || 'on').toLowerCase() === 'off') {
+  console.log('\nSMTP intake benchmark (bench/smtp-intake.mjs): skipped (BENCH_SMTP=off)');
+} else {
+  const code = await new Promise((resolve) => {
+    scale = spawn(process.execPath, [fileURLToPath(new URL('./smtp-intake.mjs', import.meta.url))], { stdio: 'inherit' });
     scale.once('exit', (c) => resolve(c ?? 1));
   });
   scale = null;

@@ -29,8 +29,11 @@ import { linkRoutes } from './modules/incidents/links.routes.ts';
 import { playbookRoutes } from './modules/playbooks/routes.ts';
 import { observableRoutes } from './modules/observables/routes.ts';
 import { reportRoutes } from './modules/reports/routes.ts';
+import { publicIntakeRoutes } from './modules/public-intake/routes.ts';
+import { intakeRoutes } from './modules/intake/routes.ts';
 import { liveRoutes } from './modules/live/routes.ts';
 import { evidenceRoutes } from './modules/evidence/routes.ts';
+import { mailRoutes } from './modules/mailer/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -57,7 +60,18 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]', '*.password', '*.token'],
       censor: '[redacted]',
     },
+    serializers: {
+      // A reporter's status link is its only key: the token never reaches the logs.
+      req: (req: { method: string; url: string; id: string; ip?: string }) => ({
+        method: req.method, url: maskSecrets(req.url), id: req.id, remoteAddress: req.ip,
+      }),
+    },
   };
+}
+
+/** URLs as logged: the secret part of a reporter's status link is replaced. */
+export function maskSecrets(url: string): string {
+  return url.replace(/(\/public\/status\/)[^/?#]+/, '$1[redacted]');
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { services: Services }> {
@@ -94,6 +108,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
         securitySchemes: {
           bearer: { type: 'http', scheme: 'bearer', description: 'API token (vgl_…) from Account › API tokens' },
           session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Cookie session; writes also need the x-csrf-token header' },
+          sourceToken: { type: 'http', scheme: 'bearer', description: 'A monitoring source\'s token (vgs_…), for POST /intake/alerts only' },
         },
       },
       security: [{ bearer: [] }, { session: [] }],
@@ -150,8 +165,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(playbookRoutes, { playbooks: services.playbooks });
       await api.register(observableRoutes, { observables: services.observables });
       await api.register(reportRoutes, { reports: services.reports });
+      await api.register(publicIntakeRoutes, { publicIntake: services.publicIntake });
+      await api.register(intakeRoutes, { alerts: services.alerts, sources: services.sources, items: services.intake, reports: services.reports, triage: services.triage });
       await api.register(liveRoutes, { live: services.live, authenticator: services.authenticator, heartbeatMs: config.VIGIL_LIVE_HEARTBEAT_MS });
       await api.register(evidenceRoutes, { evidence: services.evidence, maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES });
+      await api.register(mailRoutes, { mail: services.mail });
     },
     { prefix: '/api/v1' },
   );
@@ -183,6 +201,8 @@ async function authenticate(req: FastifyRequest, s: Services) {
   const rule = req.routeOptions.config?.auth ?? (url?.startsWith('/api/v1/') ? undefined : 'none');
   // The web app's files and the health checks need no caller: skip the session lookup.
   if (rule === 'none' && !url?.startsWith('/api/')) return;
+  // Monitoring sources carry their own token (vgs_…), checked by the route's service.
+  if (rule === 'source') return;
   req.auth = await callerOf(req, s.authenticator, { touch: req.routeOptions.config?.touchSession !== false });
   const a = req.auth;
   if (rule === 'none' || !url) return;

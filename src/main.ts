@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { DataDirLockedError } from './db/lock.ts';
-import { systemActor } from './lib/actor.ts';
+import { systemActor, systemClock } from './lib/actor.ts';
 import { ROLES } from './lib/authz/policy.ts';
 import { VigilError } from './lib/errors.ts';
 import { openRuntime, type Runtime } from './runtime.ts';
@@ -128,6 +128,33 @@ program
       console.error(`${r.checked} records before it are intact.`);
       process.exitCode = 1;
     }),
+  );
+
+const importer = program.command('import').description('import reports from files');
+
+/** Runs an e-mail import and prints its summary line (and where failed messages wait). */
+const mailImport = (what: string, run: (m: typeof import('./modules/mail/import.ts'), rt: Runtime) => Promise<import('./modules/mail/import.ts').ImportSummary>) =>
+  withRuntime(async (rt) => {
+    const m = await import('./modules/mail/import.ts');
+    const s = await run(m, rt);
+    console.log(m.summaryLine(what, s));
+    for (const f of s.failures) console.error(`  failed ${f.itemId}: ${f.error}`);
+    if (s.failed) console.error('Failed messages wait in the unparsed intake queue with their reason, to be re-run or resolved by hand.');
+  });
+
+importer
+  .command('eml <paths...>')
+  .description('import .eml files (one message each) as e-mail reports; files already imported are skipped')
+  .action((paths: string[]) =>
+    mailImport(paths.length === 1 ? paths[0]! : `${paths.length} files`, (m, rt) =>
+      m.importEml({ db: rt.handle.db, clock: systemClock, intake: rt.services.intake, settings: rt.services.settings }, paths)),
+  );
+
+importer
+  .command('mbox <path>')
+  .description('import every message of an mbox file as e-mail reports (streamed; a progress bar on a terminal)')
+  .action((path: string) =>
+    mailImport(path, (m, rt) => m.importMbox({ db: rt.handle.db, clock: systemClock, intake: rt.services.intake, settings: rt.services.settings }, path)),
   );
 
 try {

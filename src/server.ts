@@ -2,12 +2,17 @@ import { buildApp, loggerOptions } from './app.ts';
 import { bootstrap } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { openRuntime } from './runtime.ts';
+import { systemClock } from './lib/actor.ts';
+import { startMailWorker, type MailWorker } from './modules/mailer/worker.ts';
+import { startSmtpIntake, type SmtpListener } from './modules/mail/smtp.ts';
 
 /** `vigil serve`: open the store, migrate, create the first admin if needed, serve until a signal. */
 export async function serve(config: Config): Promise<void> {
   const started = performance.now();
   const rt = await openRuntime(config);
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let mailer: MailWorker | null = null;
+  let smtp: SmtpListener | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
@@ -17,6 +22,8 @@ export async function serve(config: Config): Promise<void> {
     stopping = true;
     app?.log.info({ signal }, 'shutting down');
     try {
+      await smtp?.close();
+      await mailer?.stop();
       await app?.close();
     } finally {
       await rt.close();
@@ -29,10 +36,17 @@ export async function serve(config: Config): Promise<void> {
     const first = await bootstrap(rt.handle.db, rt.services, config);
     app = await buildApp({ config, db: rt.handle.db, secretKey: rt.secretKey, services: rt.services, logger: loggerOptions(config.LOG_LEVEL) });
     await app.listen({ port: config.PORT, host: config.HOST });
+    mailer = startMailWorker({ db: rt.handle.db, clock: systemClock, relayUrl: config.VIGIL_SMTP_RELAY_URL, from: config.VIGIL_MAIL_FROM, log: app.log });
+    smtp = await startSmtpIntake({ db: rt.handle.db, clock: systemClock, intake: rt.services.intake, log: app.log }, config);
+    // Items a crash left stored but unparsed (their senders had their 250 / 2xx): parsed now, in the background.
+    const log = app.log;
+    void rt.services.intake.resume().then((n) => n && log.info({ items: n }, 'parsed intake items left pending'), (err: unknown) => log.error({ err }, 'resuming intake items failed'));
     const url = config.VIGIL_PUBLIC_URL ?? `http://localhost:${config.PORT}`;
     if (first) printFirstAdmin(first.username, first.password, url);
     app.log.info({ store: rt.handle.store, url, startupMs: Math.round(performance.now() - started) }, 'Vigil is serving');
   } catch (e) {
+    await smtp?.close().catch(() => undefined);
+    await mailer?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await rt.close();
     throw e;

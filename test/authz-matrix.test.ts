@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../src/db/schema.ts';
-import type { Actor } from '../src/lib/actor.ts';
+import { systemActor, type Actor } from '../src/lib/actor.ts';
 import { auditCount, makeApp, userWith, type Session, type TestApp } from './app.ts';
 import { stores } from './db.ts';
 
@@ -20,9 +20,9 @@ const WORKERS: Role[] = ['manager', 'handler']; // work incidents
 interface Case {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   path: string;
-  allowed: Role[] | 'public' | 'mfa-pending';
+  allowed: Role[] | 'public' | 'mfa-pending' | 'source-token';
   /** Builds the request for one caller; `target` is a fresh user the call may act upon. */
-  req?: (ctx: { target: string; password: string; incident: string; task: string; observable: string; evidence: string; other: string; report: string }) => {
+  req?: (ctx: { target: string; password: string; incident: string; task: string; observable: string; evidence: string; other: string; report: string; alert: string; source: string; item: string }) => {
     url?: string;
     payload?: unknown;
     headers?: Record<string, string>;
@@ -30,8 +30,19 @@ interface Case {
 }
 
 const PASSWORD = 'Correct-Horse-Battery-9';
+const FORM_BOUNDARY = 'matrix-form-boundary';
+const FORM_BODY = [['name', 'Matrix'], ['email', 'matrix@example.org'], ['organisation', 'Matrix Org'], ['what', 'Matrix report']]
+  .map(([k, v]) => `--${FORM_BOUNDARY}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('') + `--${FORM_BOUNDARY}--\r\n`;
 const CASES: Case[] = [
   { method: 'GET', path: '/api/v1/meta', allowed: 'public' },
+  // The public web form and the reporter's status link need no account (an unknown link is a 404, not a refusal).
+  { method: 'POST', path: '/api/v1/public/reports', allowed: 'public', req: () => ({ payload: FORM_BODY, headers: { 'content-type': `multipart/form-data; boundary=${FORM_BOUNDARY}` } }) },
+  { method: 'GET', path: '/api/v1/public/form', allowed: 'public' },
+  { method: 'GET', path: '/api/v1/public/status/:token', allowed: 'public', req: () => ({ url: `/api/v1/public/status/${'t'.repeat(43)}` }) },
+  {
+    method: 'POST', path: '/api/v1/public/status/:token/messages', allowed: 'public',
+    req: () => ({ url: `/api/v1/public/status/${'t'.repeat(43)}/messages`, payload: FORM_BODY, headers: { 'content-type': `multipart/form-data; boundary=${FORM_BOUNDARY}` } }),
+  },
   { method: 'POST', path: '/api/v1/auth/login', allowed: 'public', req: () => ({ payload: { username: 'nobody', password: 'irrelevant-pass' } }) },
   { method: 'POST', path: '/api/v1/auth/login/mfa', allowed: 'mfa-pending', req: () => ({ payload: { code: '123456' } }) },
   { method: 'GET', path: '/api/v1/auth/me', allowed: SELF },
@@ -119,15 +130,46 @@ const CASES: Case[] = [
   { method: 'POST', path: '/api/v1/reports/:reportId/link', allowed: WORKERS, req: ({ report, incident }) => ({ url: `/api/v1/reports/${report}/link`, payload: { incident } }) },
   { method: 'POST', path: '/api/v1/reports/:reportId/merge', allowed: WORKERS, req: ({ report }) => ({ url: `/api/v1/reports/${report}/merge`, payload: { into: randomUUID() } }) },
   { method: 'POST', path: '/api/v1/reports/:reportId/reject', allowed: WORKERS, req: ({ report }) => ({ url: `/api/v1/reports/${report}/reject`, payload: { reason: 'spam' } }) },
+  // Monitoring intake: a source posts with its own token, never with a user's credentials.
+  { method: 'POST', path: '/api/v1/intake/alerts', allowed: 'source-token', req: () => ({ payload: { title: 'x' } }) },
+  { method: 'GET', path: '/api/v1/intake/sources', allowed: ['admin', 'manager'] },
+  { method: 'POST', path: '/api/v1/intake/sources', allowed: ['admin', 'manager'], req: () => ({ payload: { name: `m${randomUUID().slice(0, 8)}`, mapping: { title: '$.t' } } }) },
+  { method: 'GET', path: '/api/v1/intake/sources/:sourceId', allowed: ['admin', 'manager'], req: ({ source }) => ({ url: `/api/v1/intake/sources/${source}` }) },
+  { method: 'PATCH', path: '/api/v1/intake/sources/:sourceId', allowed: ['admin', 'manager'], req: ({ source }) => ({ url: `/api/v1/intake/sources/${source}`, payload: { description: 'd', version: 1 } }) },
+  { method: 'POST', path: '/api/v1/intake/sources/:sourceId/token', allowed: ['admin', 'manager'], req: ({ source }) => ({ url: `/api/v1/intake/sources/${source}/token` }) },
+  { method: 'POST', path: '/api/v1/intake/sources/:sourceId/preview', allowed: ['admin', 'manager'], req: ({ source }) => ({ url: `/api/v1/intake/sources/${source}/preview`, payload: { sample: { t: 'x' } } }) },
+  { method: 'GET', path: '/api/v1/alerts', allowed: READERS },
+  { method: 'GET', path: '/api/v1/alerts/:alertId', allowed: READERS, req: ({ alert }) => ({ url: `/api/v1/alerts/${alert}` }) },
+  { method: 'GET', path: '/api/v1/alerts/:alertId/raw', allowed: WORKERS, req: ({ alert }) => ({ url: `/api/v1/alerts/${alert}/raw` }) },
+  { method: 'POST', path: '/api/v1/alerts/acknowledge', allowed: WORKERS, req: ({ alert }) => ({ payload: { alerts: [alert] } }) },
+  { method: 'POST', path: '/api/v1/alerts/dismiss', allowed: WORKERS, req: ({ alert }) => ({ payload: { alerts: [alert], reason: 'test' } }) },
+  { method: 'POST', path: '/api/v1/alerts/link', allowed: WORKERS, req: ({ alert, incident }) => ({ payload: { alerts: [alert], incident } }) },
+  { method: 'POST', path: '/api/v1/alerts/:alertId/reopen', allowed: WORKERS, req: ({ alert }) => ({ url: `/api/v1/alerts/${alert}/reopen`, payload: { reason: 'r' } }) },
+  {
+    method: 'POST', path: '/api/v1/incidents/from-items', allowed: WORKERS,
+    req: ({ alert }) => ({ payload: { alerts: [alert], title: 'm', impact: 'low', urgency: 'low', classifications: [{ class: 'test', type: 'test' }] } }),
+  },
+  { method: 'GET', path: '/api/v1/reports/:reportId/triage', allowed: READERS, req: ({ report }) => ({ url: `/api/v1/reports/${report}/triage` }) },
+  { method: 'GET', path: '/api/v1/intake/items', allowed: WORKERS },
+  { method: 'GET', path: '/api/v1/intake/items/:itemId', allowed: WORKERS, req: ({ item }) => ({ url: `/api/v1/intake/items/${item}` }) },
+  { method: 'GET', path: '/api/v1/intake/items/:itemId/raw', allowed: WORKERS, req: ({ item }) => ({ url: `/api/v1/intake/items/${item}/raw` }) },
+  { method: 'POST', path: '/api/v1/intake/items/:itemId/rerun', allowed: WORKERS, req: ({ item }) => ({ url: `/api/v1/intake/items/${item}/rerun` }) },
+  { method: 'POST', path: '/api/v1/intake/items/:itemId/report', allowed: WORKERS, req: ({ item }) => ({ url: `/api/v1/intake/items/${item}/report`, payload: { title: 'By hand' } }) },
   { method: 'POST', path: '/api/v1/reports/:reportId/reopen', allowed: WORKERS, req: ({ report }) => ({ url: `/api/v1/reports/${report}/reopen`, payload: { reason: 'r' } }) },
   {
     method: 'POST', path: '/api/v1/incidents/from-reports', allowed: WORKERS,
     req: ({ report }) => ({ payload: { reports: [report], title: 'm', impact: 'low', urgency: 'low', classifications: [{ class: 'test', type: 'test' }] } }),
   },
   { method: 'POST', path: '/api/v1/incidents/:id/merge', allowed: WORKERS, req: ({ incident, other }) => ({ url: `/api/v1/incidents/${incident}/merge`, payload: { sourceId: other, sourceVersion: 1 } }) },
+  // Outgoing mail to reporters: templates and the delivery log are the admins'.
+  { method: 'GET', path: '/api/v1/settings/mail-templates', allowed: ['admin'] },
+  { method: 'PUT', path: '/api/v1/settings/mail-templates', allowed: ['admin'], req: () => ({ payload: { update: null } }) },
+  { method: 'GET', path: '/api/v1/mail/deliveries', allowed: ['admin'] },
+  { method: 'GET', path: '/api/v1/mail/deliveries/:id', allowed: ['admin'], req: () => ({ url: `/api/v1/mail/deliveries/${randomUUID()}` }) },
+  { method: 'POST', path: '/api/v1/mail/deliveries/:id/retry', allowed: ['admin'], req: () => ({ url: `/api/v1/mail/deliveries/${randomUUID()}/retry` }) },
 ];
 
-const DENIED_CODES = ['VIG_AUTHZ_FORBIDDEN', 'VIG_AUTH_REQUIRED'];
+const DENIED_CODES = ['VIG_AUTHZ_FORBIDDEN', 'VIG_AUTH_REQUIRED', 'VIG_SOURCE_TOKEN_INVALID'];
 
 describe.each(stores())('role x endpoint matrix on %s', (store) => {
   let t: TestApp;
@@ -165,7 +207,19 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
         })).id;
         const other = (await t.services.incidents.declare(worker, { title: 'Other', impact: 'low', urgency: 'low', classifications: [{ class: 'test', type: 'test' }] })).id;
         const report = (await t.services.reports.submit(worker, { title: 'Matrix report' }, { contentType: 'text/plain', content: Buffer.from('r') })).report.id;
-        const built = c.req?.({ target, password: PASSWORD, incident, task, observable, evidence, other, report }) ?? {};
+        // Intake fixtures only for the cases that use them (each costs a source and two posts).
+        let alert: string = randomUUID();
+        let item: string = randomUUID();
+        let sourceId: string = randomUUID();
+        if (/alerts|intake|from-items/.test(c.path)) {
+          const { source, token } = await t.services.sources.create(systemActor('cli'), { name: `s${randomUUID().slice(0, 8)}`, mapping: { title: '$.t' } });
+          const posted = await t.services.alerts.receive(token, { content: Buffer.from('{"t":"Matrix alert"}'), contentType: 'application/json', ip: null });
+          const failed = await t.services.alerts.receive(token, { content: Buffer.from('{"x":1}'), contentType: 'application/json', ip: null });
+          alert = posted.alerts[0]!.id;
+          item = failed.item;
+          sourceId = source.id;
+        }
+        const built = c.req?.({ target, password: PASSWORD, incident, task, observable, evidence, other, report, alert, source: sourceId, item }) ?? {};
         const before = await auditCount(t);
         const r = await t.app.inject({
           method: c.method,
@@ -175,17 +229,18 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
         });
         const code = r.statusCode >= 400 ? (r.json().code as string) : 'ok';
         const expectAllowed =
-          c.allowed === 'public' ? true : c.allowed === 'mfa-pending' ? false : who !== 'anonymous' && c.allowed.includes(who);
+          c.allowed === 'public' ? true : c.allowed === 'mfa-pending' || c.allowed === 'source-token' ? false : who !== 'anonymous' && c.allowed.includes(who);
         const allowed = !DENIED_CODES.includes(code);
         if (allowed !== expectAllowed) results.push(`${c.method} ${c.path}: got ${r.statusCode} ${code}`);
         expect(r.statusCode, `${c.method} ${c.path}`).toBeLessThan(500);
         if (!expectAllowed) {
-          expect(r.statusCode, `${c.method} ${c.path}`).toBe(who === 'anonymous' || c.allowed === 'mfa-pending' ? 401 : 403);
+          expect(r.statusCode, `${c.method} ${c.path}`).toBe(who === 'anonymous' || c.allowed === 'mfa-pending' || c.allowed === 'source-token' ? 401 : 403);
           expect(await auditCount(t), `${c.method} ${c.path} wrote nothing`).toBe(before);
         }
       }
       expect(results).toEqual([]);
-    });
+      // Over a hundred endpoints, each with fresh fixtures: more than the default minute on a busy machine.
+    }, 300_000);
   }
 
   it('lets a session that awaits its second factor reach only the MFA step', async () => {
@@ -194,7 +249,7 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
     const r = await t.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { username: u.username, password: PASSWORD } });
     const pending = { cookie: `vigil_session=${r.cookies[0]!.value}`, 'x-csrf-token': r.json().csrfToken };
     for (const c of CASES.filter((x) => Array.isArray(x.allowed))) {
-      const res = await t.app.inject({ method: c.method, url: c.path.replace(/:(id|taskId|userId|observableId|evidenceId|reportId)/g, randomUUID()).replace(':role', 'analyst').replace(':key', 'phishing').replace(':kind', 'related').replace(':otherId', randomUUID()), headers: pending });
+      const res = await t.app.inject({ method: c.method, url: c.path.replace(/:(id|taskId|userId|observableId|evidenceId|reportId|alertId|sourceId|itemId)/g, randomUUID()).replace(':role', 'analyst').replace(':key', 'phishing').replace(':kind', 'related').replace(':otherId', randomUUID()), headers: pending });
       expect(res.statusCode, `${c.method} ${c.path}`).toBe(401);
     }
   });

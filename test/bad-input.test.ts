@@ -23,7 +23,7 @@ describe.each(stores())('bad input on %s', (store) => {
     endpoints = Object.entries(spec.paths).flatMap(([p, methods]) =>
       Object.entries(methods).map(([m, op]) => ({
         method: m.toUpperCase(),
-        url: p.replace(/\{(id|taskId|userId|observableId|evidenceId|otherId|reportId)\}/g, target).replace('{role}', 'analyst').replace('{key}', 'phishing').replace('{kind}', 'related'),
+        url: p.replace(/\{(id|taskId|userId|observableId|evidenceId|otherId|reportId|alertId|sourceId|itemId)\}/g, target).replace('{role}', 'analyst').replace('{key}', 'phishing').replace('{kind}', 'related').replace('{token}', 't'.repeat(43)),
         hasBody: !!op.requestBody,
       })),
     );
@@ -42,8 +42,12 @@ describe.each(stores())('bad input on %s', (store) => {
     const problem = r.json();
     // The MFA step is reachable only by a session that awaits its second factor: it refuses first.
     if (url.endsWith('/auth/login/mfa')) return { ...problem, code: expected(problem.code) };
+    // A monitoring source's endpoint checks the source token before reading anything.
+    if (url.endsWith('/intake/alerts') && problem.code === 'VIG_SOURCE_TOKEN_INVALID') return { ...problem, code: want };
     // Evidence uploads read raw bytes only: any JSON body is the wrong media type.
     if (method === 'POST' && /\/evidence$/.test(url) && problem.code === 'VIG_REQUEST_UNSUPPORTED_MEDIA_TYPE') return { ...problem, code: want };
+    // The public web form reads multipart/form-data only: any JSON body is the wrong media type.
+    if (method === 'POST' && url.includes('/v1/public/') && problem.code === 'VIG_REQUEST_UNSUPPORTED_MEDIA_TYPE') return { ...problem, code: want };
     return problem;
   }
   let want = '';

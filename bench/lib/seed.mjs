@@ -94,6 +94,8 @@ export async function seed(db, counts, { passwordHash, log = console.log, mainte
   const td = performance.now();
   // Statistics first: the build looks up each incident's notes and reports, and freshly loaded
   // tables have none to plan those lookups with.
+  // Report numbers come from a sequence since migration 0015: move it past the seeded ones.
+  await db.query("select setval('report_number_seq', greatest((select coalesce(max(last), 0) from report_counter), 1))");
   await db.query('analyze incident, incident_event, report');
   await db.query('select incident_search_refresh(array(select id from incident))');
   await db.query('vacuum full incident');

@@ -25,7 +25,7 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
     await proxy.waitReady;
     const db = new Kysely<Database>({
       dialect: new PGliteDialect({ pglite: proxy as never }),
-      plugins: [new CamelCasePlugin()],
+      plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
     });
     return { db, store: 'pglite', close: () => db.destroy() };
   }
@@ -42,6 +42,6 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })] });
   return { db, store: 'postgres', close: () => db.destroy() };
 }

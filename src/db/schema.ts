@@ -318,6 +318,8 @@ export interface ReportTable {
   intakeItemId: ColumnType<string | null, string | null | undefined, string | null>;
   /** Deduplication key: the same channel/source and fingerprint within a window collapse. */
   fingerprint: ColumnType<string | null, string | null | undefined, string | null>;
+  /** How urgent the reporter (or the duty officer taking the call) judged it. */
+  urgency: ColumnType<Level | null, Level | null | undefined, Level | null>;
   /** The reporter asked for updates when the incident changes state. */
   wantsUpdates: ColumnType<boolean, boolean | undefined, boolean>;
 }
@@ -419,11 +421,6 @@ export type AlertStatus = 'new' | 'acknowledged' | 'escalated' | 'dismissed';
 export type AlertSeverity = 'info' | 'low' | 'medium' | 'high' | 'critical';
 export type AlertDismissal = 'false_positive' | 'benign' | 'duplicate' | 'test' | 'outside_mandate';
 
-export interface AlertCounterTable {
-  year: number;
-  last: number;
-}
-
 export interface AlertTable {
   id: Generated<string>;
   reference: string;
@@ -474,6 +471,47 @@ export interface IntakeIdempotencyTable {
   createdAt: Timestamp;
 }
 
+export type MailKind = 'receipt' | 'update';
+export type MailStatus = 'queued' | 'sending' | 'sent' | 'failed';
+
+export interface MailDeliveryTable {
+  id: Generated<string>;
+  kind: MailKind;
+  reportId: string;
+  incidentId: string | null;
+  eventKey: string;
+  publicStatus: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  statusUrl: string | null;
+  messageId: string;
+  inReplyTo: string | null;
+  status: MailStatus;
+  attempts: ColumnType<number, number | undefined, number>;
+  nextAttemptAt: Timestamp;
+  lastError: string | null;
+  sentAt: Timestamp | null;
+  createdAt: Timestamp;
+}
+
+export interface MailAttemptTable {
+  id: ColumnType<number, never, never>;
+  deliveryId: string;
+  at: Timestamp;
+  outcome: 'sent' | 'deferred' | 'failed' | 'abandoned';
+  response: string | null;
+  smtpCode: number | null;
+}
+
+export interface MailTemplateTable {
+  kind: MailKind;
+  subject: string;
+  body: string;
+  updatedBy: string | null;
+  updatedAt: Timestamp;
+}
+
 export interface Database {
   team: TeamTable;
   appUser: AppUserTable;
@@ -505,11 +543,13 @@ export interface Database {
   reportAttachment: ReportAttachmentTable;
   reportStatusLink: ReportStatusLinkTable;
   intakeRate: IntakeRateTable;
-  alertCounter: AlertCounterTable;
   alert: AlertTable;
   alertArrival: AlertArrivalTable;
   alertEvent: AlertEventTable;
   intakeIdempotency: IntakeIdempotencyTable;
+  mailDelivery: MailDeliveryTable;
+  mailAttempt: MailAttemptTable;
+  mailTemplate: MailTemplateTable;
 }
 
 export type UserRow = Selectable<AppUserTable>;

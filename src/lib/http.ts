@@ -7,9 +7,10 @@ import { VigilError } from './errors.ts';
 /**
  * Who may call a route: 'none' (anyone), 'mfa-pending' (a session that awaits its second factor),
  * 'setup' (signed in, even while a password change or MFA enrolment is still owed), or by default
- * a fully signed-in user with nothing owed.
+ * a fully signed-in user with nothing owed. 'source': the route checks a monitoring source's own
+ * token itself (no user credentials are looked at).
  */
-export type RouteAuth = 'none' | 'mfa-pending' | 'setup';
+export type RouteAuth = 'none' | 'mfa-pending' | 'setup' | 'source';
 
 declare module 'fastify' {
   interface FastifyRequest {

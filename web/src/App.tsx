@@ -4,9 +4,17 @@ import { LoginPage } from './auth/LoginPage';
 import { MeProvider, useMeQuery } from './auth/session';
 import { ErrorAlert } from './components/errors';
 import { AppLayout } from './layout/AppLayout';
+import { usePath } from './router';
+import { findPublicPage } from './routes';
 
-/** Decides what the browser shows: login, a required account step, or the app. */
+/** Decides what the browser shows: a public page (web form, status link), or the signed-in app. */
 export function App() {
+  const Public = findPublicPage(usePath())?.component;
+  return Public ? <Public /> : <SignedInApp />;
+}
+
+/** Login, a required account step, or the app. */
+function SignedInApp() {
   const me = useMeQuery();
 
   if (me.isPending) {

@@ -70,6 +70,8 @@ CREATE TRIGGER intake_item_no_truncate BEFORE TRUNCATE ON intake_item
 -- A report made from an intake item keeps its raw content there (not a second copy in report_raw).
 ALTER TABLE report ADD COLUMN intake_item_id uuid REFERENCES intake_item (id);
 ALTER TABLE intake_item ADD CONSTRAINT intake_item_report_fk FOREIGN KEY (report_id) REFERENCES report (id);
+-- How urgent the reporter or the duty officer taking a call judged it (orders the triage queue).
+ALTER TABLE report ADD COLUMN urgency text CHECK (urgency IN ('low','medium','high','critical'));
 -- The reporter asked to be told when the incident its report is on changes state.
 ALTER TABLE report ADD COLUMN wants_updates boolean NOT NULL DEFAULT false;
 -- Deduplication of reports: same channel/source and fingerprint within a window collapse into one.
@@ -123,10 +125,16 @@ CREATE TABLE intake_rate (
 );
 
 -- Alerts from monitoring: their own queue with their own statuses.
-CREATE TABLE alert_counter (
-  year integer PRIMARY KEY,
-  last integer NOT NULL
-);
+-- Report numbers come from a sequence from now on, like alert numbers below: a per-year counter
+-- row made every report submission wait for the one before it to commit. The sequence starts past
+-- every number used so far (so references stay unique) and keeps counting across years; numbers
+-- are never reused, and a rolled-back submission leaves a gap. report_counter is kept, unused.
+CREATE SEQUENCE report_number_seq;
+SELECT setval('report_number_seq', greatest((SELECT coalesce(max(last), 0) FROM report_counter), 1), (SELECT count(*) > 0 FROM report_counter));
+
+-- Alert numbers come from a sequence, not a per-year counter row: thousands of alerts a second
+-- must not queue on one row lock. Numbers are never reused; a rolled-back insert leaves a gap.
+CREATE SEQUENCE alert_number_seq;
 
 CREATE TABLE alert (
   id             uuid PRIMARY KEY DEFAULT gen_random_uuid(),

@@ -28,7 +28,8 @@ export const PERMISSIONS = [
   'report.read', // read every incident report (those linked to a restricted incident: as the incident)
   'report.read_own', // read one's own organisation's reports and their incidents' public status only
   'report.submit', // submit a report (a reporter: for its own organisation, through the portal)
-  'report.triage', // log reports from any channel, link them to incidents, merge, reject, reopen
+  'report.triage', // log reports from any channel, link them to incidents, merge, reject, reopen; triage alerts and unparsed items
+  'intake.manage', // monitoring sources: create, change their field mapping, rotate their tokens
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -46,11 +47,11 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   admin: [
     'account.manage', 'team.read', 'user.read', 'user.create', 'user.update', 'user.disable',
     'user.reset_credentials', 'settings.read', 'settings.update', 'audit.read', 'audit.verify', 'incident.read',
-    'playbook.manage', 'report.read',
+    'playbook.manage', 'report.read', 'intake.manage',
   ],
   manager: [
     'account.manage', 'team.read', 'user.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download',
-    'report.read', 'report.triage',
+    'report.read', 'report.triage', 'intake.manage',
   ],
   handler: [
     'account.manage', 'team.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download',

@@ -1,5 +1,5 @@
 import type { Db, Executor } from '../../db/index.ts';
-import type { IncidentRow, IncidentStatus, Level, Pap, Resolution, Tlp } from '../../db/schema.ts';
+import type { IncidentEventRow, IncidentRow, IncidentStatus, Level, Pap, Resolution, Tlp } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { incidentScope, type IncidentScope } from '../../lib/authz/incidents.ts';
 import { authorize, can, type Permission } from '../../lib/authz/policy.ts';
@@ -20,6 +20,8 @@ export interface IncidentDeps {
   audit: AuditService;
   settings: SettingsService;
   clock: Clock;
+  /** Called in the transaction of every incident event recorded (outgoing mail: updates to reporters). */
+  onEvent?: ((tx: Executor, event: IncidentEventRow) => Promise<unknown>) | undefined;
 }
 
 export interface DeclareInput {
@@ -52,6 +54,7 @@ export function recorder(d: IncidentDeps) {
       incidentId, kind, at: d.clock.now(), occurredAt: opts.occurredAt ?? null, actorId: actor.userId, actorName: actor.username, tlp: opts.tlp ?? null, data,
     });
     await d.audit.record(tx, actor, { action: kind, entity: 'incident', entityId: incidentId, before: opts.before, after: opts.after ?? data });
+    await d.onEvent?.(tx, event);
     return event;
   };
 }

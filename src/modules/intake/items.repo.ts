@@ -15,6 +15,8 @@ export interface NewIntakeItem {
   content: Uint8Array;
   envelope?: Record<string, unknown>;
   messageId?: string | null;
+  /** Set when the channel parsed the item in the same transaction that stores it. */
+  outcome?: { state: 'parsed'; parsedAt: Date } | { state: 'failed'; error: string } | undefined;
 }
 
 const INFO = [
@@ -32,7 +34,8 @@ export const intakeItemRepo = {
       .values({
         channel: i.channel, sourceId: i.sourceId ?? null, receivedAt: i.receivedAt, contentType: i.contentType, content: i.content,
         sha256: sha256Of(i.content), envelope: JSON.stringify(i.envelope ?? {}), messageId: i.messageId ?? null,
-        error: null, parsedAt: null, reportId: null, incidentId: null,
+        state: i.outcome?.state ?? 'pending', error: i.outcome?.state === 'failed' ? i.outcome.error.slice(0, 2000) : null,
+        attempts: i.outcome ? 1 : 0, parsedAt: i.outcome?.state === 'parsed' ? i.outcome.parsedAt : null, reportId: null, incidentId: null,
       })
       .returning(INFO)
       .executeTakeFirstOrThrow(),

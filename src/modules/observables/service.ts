@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { Db } from '../../db/index.ts';
+import type { Db, Executor } from '../../db/index.ts';
 import type { Tlp } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
@@ -26,6 +26,20 @@ const NET_TYPES = new Set(['ipv4', 'ipv6', 'cidr']);
 export function createObservableService(d: { db: Db; audit: AuditService; settings: SettingsService; clock: Clock }) {
   const record = recorder(d);
 
+  async function linkIn(tx: Executor, actor: Actor, inc: { id: string; tlp: Tlp }, clean: ObservableIn[]) {
+    const now = d.clock.now();
+    const added: { id: string; type: string; value: string }[] = [];
+    for (const o of clean) {
+      const row = await observableRepo.upsert(tx, {
+        type: o.type, value: o.value, net: NET_TYPES.has(o.type) ? o.value : null, ioc: o.ioc ?? false, tlp: o.tlp ?? inc.tlp,
+        tags: [...new Set(o.tags ?? [])], seenAt: now,
+      });
+      if (await observableRepo.link(tx, inc.id, row.id, actor.userId, now)) added.push({ id: row.id, type: row.type, value: row.value });
+    }
+    if (added.length) await record(tx, actor, inc.id, 'observable.added', { items: added }, { tlp: inc.tlp });
+    return { added: added.length, alreadyLinked: clean.length - added.length };
+  }
+
   return {
     async list(actor: Actor, incidentId: string) {
       const scope = incidentScope(actor);
@@ -51,19 +65,12 @@ export function createObservableService(d: { db: Db; audit: AuditService; settin
       return d.db.transaction().execute(async (tx) => {
         const inc = await lockVisible(tx, actor, scope, incidentId, 'incident.update');
         if (inc.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: inc.id });
-        const now = d.clock.now();
-        const added: { id: string; type: string; value: string }[] = [];
-        for (const o of clean) {
-          const row = await observableRepo.upsert(tx, {
-            type: o.type, value: o.value, net: NET_TYPES.has(o.type) ? o.value : null, ioc: o.ioc ?? false, tlp: o.tlp ?? inc.tlp,
-            tags: [...new Set(o.tags ?? [])], seenAt: now,
-          });
-          if (await observableRepo.link(tx, inc.id, row.id, actor.userId, now)) added.push({ id: row.id, type: row.type, value: row.value });
-        }
-        if (added.length) await record(tx, actor, inc.id, 'observable.added', { items: added }, { tlp: inc.tlp });
-        return { added: added.length, alreadyLinked: clean.length - added.length };
+        return linkIn(tx, actor, inc, clean);
       });
     },
+
+    /** Links already normalised observables to an incident the caller holds locked (triage). */
+    linkIn,
 
     /** Candidates found in pasted text (defanged forms included); nothing is written. */
     extract(actor: Actor, text: string) {

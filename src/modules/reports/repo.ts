@@ -5,7 +5,7 @@ import type { IncidentScope } from '../../lib/authz/incidents.ts';
 import { visibleSql } from '../incidents/repo.ts';
 
 export type ReportRow = Selectable<ReportTable>;
-type ReportInsert = Omit<ReportRow, 'id' | 'version' | 'intakeItemId' | 'fingerprint' | 'wantsUpdates'> & Partial<Pick<ReportRow, 'intakeItemId' | 'fingerprint' | 'wantsUpdates'>>;
+type ReportInsert = Omit<ReportRow, 'id' | 'version' | 'intakeItemId' | 'fingerprint' | 'wantsUpdates' | 'urgency'> & Partial<Pick<ReportRow, 'intakeItemId' | 'fingerprint' | 'wantsUpdates' | 'urgency'>>;
 type ReportPatch = Partial<Pick<ReportRow, 'status' | 'incidentId' | 'mergedInto' | 'rejection' | 'rejectionNote' | 'decidedBy' | 'decidedAt' | 'updatedAt'>>;
 
 /**
@@ -41,12 +41,10 @@ function visible(scope: ReportScope) {
 }
 
 export const reportRepo = {
-  async nextNumber(x: Executor, year: number): Promise<number> {
-    const r = await sql<{ last: number }>`
-      insert into report_counter as c (year, last) values (${year}, 1)
-      on conflict (year) do update set last = c.last + 1
-      returning last`.execute(x);
-    return Number(r.rows[0]!.last);
+  /** The next report number: from a sequence (no row lock, so submissions never queue on it). */
+  async nextNumber(x: Executor): Promise<number> {
+    const r = await sql<{ n: string }>`select nextval('report_number_seq') as n`.execute(x);
+    return Number(r.rows[0]!.n);
   },
 
   /** A report and its raw bytes; without raw, the report's intake item holds them. */

@@ -39,11 +39,11 @@ describe.each(stores())('incident reports on %s', (store) => {
     (await call(handler, 'POST', '/incidents', { title: 'Incident', impact: 'low', urgency: 'low', classifications: [{ class: 'fraud', type: 'phishing' }], ...over })).json();
 
   it('keeps the request body byte for byte, and hands it out only as an attachment', async () => {
-    const text = '{ "title": "Phone call: CEO fraud",\n  "body": "Caller says <script>x</script> 💥", "channel": "phone", "reporterPhone": "+32 2 555 0100" }';
+    const text = '{ "title": "Phone call: CEO fraud",\n  "body": "Caller says <script>x</script> 💥", "channel": "phone", "reporterPhone": "+32 2 555 0100", "urgency": "high" }';
     const r = await call(handler, 'POST', '/reports', text, { 'content-type': 'application/json; charset=utf-8' });
     expect(r.statusCode, r.body).toBe(201);
     const report = r.json();
-    expect(report).toMatchObject({ status: 'new', channel: 'phone', reporterPhone: '+32 2 555 0100', title: 'Phone call: CEO fraud', tlp: 'AMBER' });
+    expect(report).toMatchObject({ status: 'new', channel: 'phone', reporterPhone: '+32 2 555 0100', urgency: 'high', title: 'Phone call: CEO fraud', tlp: 'AMBER' });
     expect(report.reference).toMatch(/^VIG-R-\d{4}-\d{6}$/);
     const bytes = Buffer.from(text, 'utf8');
     expect(report.raw).toEqual({ contentType: 'application/json; charset=utf-8', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Executor } from '../../db/index.ts';
-import type { IncidentStatus, Rejection, ReportChannel, ReportStatus, Resolution, Tlp } from '../../db/schema.ts';
+import type { IncidentStatus, Level, Rejection, ReportChannel, ReportStatus, Resolution, Tlp } from '../../db/schema.ts';
 import type { Actor } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize, can } from '../../lib/authz/policy.ts';
@@ -22,6 +22,7 @@ export interface SubmitInput {
   reporterPhone?: string | null | undefined;
   organisation?: string | null | undefined;
   receivedAt?: Date | undefined;
+  urgency?: Level | null | undefined;
 }
 
 export interface RawContent {
@@ -32,7 +33,7 @@ export interface RawContent {
 /** What a reporter may know about its report: no internal fields, the incident's status in plain words. */
 export type PublicStatus = 'received' | 'in_progress' | 'closed' | 'not_pursued';
 
-function publicStatus(status: ReportStatus, incident: { status: IncidentStatus; resolution: Resolution | null } | undefined): PublicStatus {
+export function publicStatus(status: ReportStatus, incident: { status: IncidentStatus; resolution: Resolution | null } | undefined): PublicStatus {
   if (status === 'rejected') return 'not_pursued';
   if (!incident) return 'received';
   return incident.status === 'closed' ? 'closed' : 'in_progress';
@@ -48,7 +49,14 @@ export interface ReceiveInput extends Omit<SubmitInput, 'channel'> {
   fingerprint?: string | undefined;
   dedupWindowSeconds?: number | undefined;
   wantsUpdates?: boolean | undefined;
+  /** Not to be answered automatically (Auto-Submitted, a bounce's empty MAIL FROM, bulk): no receipt. */
+  autoSubmitted?: boolean | undefined;
+  /** The reporter's private status link, for the receipt. */
+  statusUrl?: string | null | undefined;
 }
+
+/** Called in the transaction that stores a new report (not a repeat): the outgoing mail's receipt. */
+export type ReportReceivedHook = (tx: Executor, report: ReportRow, extras: { autoSubmitted?: boolean | undefined; statusUrl?: string | null | undefined }) => Promise<unknown>;
 
 const clean = (v: string | null | undefined) => (v === undefined ? undefined : v?.trim() || null);
 
@@ -57,7 +65,7 @@ const clean = (v: string | null | undefined) => (v === undefined ? undefined : v
  * merging it into another report, or rejecting it with a reason. Reporters see their
  * organisation's reports and the public status of the incident, never internal fields.
  */
-export function createReportService(d: IncidentDeps & { incidents: IncidentService }) {
+export function createReportService(d: IncidentDeps & { incidents: IncidentService; onReceived?: ReportReceivedHook | undefined }) {
   const record = recorder(d);
 
   async function scopeOf(x: Executor, actor: Actor): Promise<ReportScope> {
@@ -155,7 +163,7 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
           return { report: (await views(tx, await scopeOf(tx, actor), [first]))[0]!, replayed: true };
         }
         const year = now.getUTCFullYear();
-        const n = await reportRepo.nextNumber(tx, year);
+        const n = await reportRepo.nextNumber(tx);
         const team = await d.settings.current(tx);
         let fields: Pick<ReportRow, 'channel' | 'source' | 'reporterName' | 'reporterEmail' | 'reporterPhone' | 'organisation'>;
         if (triage) {
@@ -179,13 +187,17 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
           body: input.body ?? '',
           tlp: input.tlp ?? 'AMBER',
           receivedAt: triage && input.receivedAt ? input.receivedAt : now,
+          urgency: input.urgency ?? null,
           submittedBy: actor.userId,
           incidentId: null, mergedInto: null, rejection: null, rejectionNote: null, decidedBy: null, decidedAt: null,
           updatedAt: now,
         }, { contentType: raw.contentType, content: raw.content, sha256 });
         if (idempotencyKey && actor.userId) await reportRepo.settleKey(tx, actor.userId, idempotencyKey, row.id);
+        await d.onReceived?.(tx, row, {});
+        const view = (await views(tx, await scopeOf(tx, actor), [row]))[0]!;
+        // The audit record comes last: the chain's lock is then held only until the commit.
         await recordReport(tx, actor, row, 'report.received', { channel: row.channel, title: row.title });
-        return { report: (await views(tx, await scopeOf(tx, actor), [row]))[0]!, replayed: false };
+        return { report: view, replayed: false };
       });
     },
 
@@ -211,7 +223,7 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
         }
       }
       const year = now.getUTCFullYear();
-      const n = await reportRepo.nextNumber(tx, year);
+      const n = await reportRepo.nextNumber(tx);
       const team = await d.settings.current(tx);
       const raw = input.raw ? { contentType: input.raw.contentType, content: input.raw.content, sha256: createHash('sha256').update(input.raw.content).digest('hex') } : null;
       const row = await reportRepo.insert(tx, {
@@ -220,10 +232,11 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
         reporterName: clean(input.reporterName) ?? null, reporterEmail: clean(input.reporterEmail)?.toLowerCase() ?? null,
         reporterPhone: clean(input.reporterPhone) ?? null, organisation: clean(input.organisation) ?? null,
         status: 'new', title: input.title.trim().slice(0, 300) || '(no subject)', body: input.body ?? '', tlp: input.tlp ?? 'AMBER',
-        receivedAt, submittedBy: null,
+        receivedAt, submittedBy: null, urgency: input.urgency ?? null,
         incidentId: null, mergedInto: null, rejection: null, rejectionNote: null, decidedBy: null, decidedAt: null,
         updatedAt: now, intakeItemId: input.intakeItemId ?? null, fingerprint: input.fingerprint ?? null, wantsUpdates: input.wantsUpdates ?? false,
       }, raw);
+      await d.onReceived?.(tx, row, { autoSubmitted: input.autoSubmitted, statusUrl: input.statusUrl });
       await recordReport(tx, actor, row, 'report.received', { channel: row.channel, title: row.title });
       return { report: row, repeatOf: null, messageId: null as string | null };
     },
@@ -332,7 +345,7 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
     },
 
     /** Declares an incident from one or more new reports and links them to it, in one transaction. */
-    async declareFrom(actor: Actor, reportIds: string[], input: DeclareInput): Promise<IncidentView> {
+    async declareFrom(actor: Actor, reportIds: string[], input: DeclareInput, also?: (tx: Executor, incident: IncidentView) => Promise<unknown>): Promise<IncidentView> {
       authorize(actor, 'incident.create');
       authorize(actor, 'report.triage');
       return d.db.transaction().execute(async (tx) => {
@@ -347,6 +360,7 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
           const after = await attach(tx, actor, row, incident, 'declared');
           await recordReport(tx, actor, after, 'report.linked', { incident: incident.reference });
         }
+        if (also) await also(tx, incident);
         return incident;
       });
     },

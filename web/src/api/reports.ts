@@ -39,6 +39,8 @@ export interface Report {
   reporterPhone: string | null;
   organisation: string | null;
   receivedAt: string;
+  /** How urgent the reporter or the duty officer taking the call judged it. */
+  urgency: 'low' | 'medium' | 'high' | 'critical' | null;
   submittedBy: string | null;
   incidentId: string | null;
   incident: { id: string; reference: string; status: Status } | null;

@@ -5,6 +5,7 @@ import { IconLock, IconUser } from '@tabler/icons-react';
 import { api, setCsrfToken } from '../api/client';
 import type { LoginResponse } from '../api/types';
 import { ErrorAlert, useRetryCountdown } from '../components/errors';
+import { Link } from '../router';
 import { AuthLayout } from './AuthLayout';
 import { signedIn } from './session';
 
@@ -77,6 +78,9 @@ function PasswordStep({ onMfa }: { onMfa: () => void }) {
         <Button type="submit" fullWidth loading={busy} disabled={!username || !password || retryLeft > 0} data-testid="login-submit">
           Sign in
         </Button>
+        <Text size="sm" c="dimmed" ta="center">
+          Not on the team? <Anchor component={Link} href="/report" data-testid="login-report-link">Report an incident</Anchor>
+        </Text>
       </Stack>
     </form>
   );

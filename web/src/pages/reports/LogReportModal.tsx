@@ -27,10 +27,17 @@ interface Draft {
   reporterPhone: string;
   organisation: string;
   receivedAt: string;
+  urgency: Urgency;
 }
 
+type Urgency = '' | 'low' | 'medium' | 'high' | 'critical';
+const URGENCY_OPTIONS = [
+  { value: '', label: 'Not said' }, { value: 'low', label: 'Low' }, { value: 'medium', label: 'Medium' },
+  { value: 'high', label: 'High' }, { value: 'critical', label: 'Critical: happening now' },
+];
+
 const blank = (): Draft => ({
-  title: '', body: '', channel: 'phone', tlp: 'AMBER', reporterName: '', reporterEmail: '', reporterPhone: '', organisation: '', receivedAt: localNow(),
+  title: '', body: '', channel: 'phone', tlp: 'AMBER', reporterName: '', reporterEmail: '', reporterPhone: '', organisation: '', receivedAt: localNow(), urgency: '',
 });
 
 export function LogReportModal({ onClose, onLogged }: { onClose: () => void; onLogged: (r: Report) => void }) {
@@ -52,6 +59,7 @@ export function LogReportModal({ onClose, onLogged }: { onClose: () => void; onL
         title: d.title.trim(), body: d.body, channel: d.channel, tlp: d.tlp,
         reporterName: opt(d.reporterName), reporterEmail: opt(d.reporterEmail), reporterPhone: opt(d.reporterPhone), organisation: opt(d.organisation),
         ...(received ? { receivedAt: received.toISOString() } : {}),
+        ...(d.urgency ? { urgency: d.urgency } : {}),
       });
       void client.invalidateQueries({ queryKey: REPORTS_KEY });
       onLogged(created);
@@ -64,26 +72,28 @@ export function LogReportModal({ onClose, onLogged }: { onClose: () => void; onL
       <form onSubmit={(e) => void submit(e)} noValidate>
         <Stack gap="sm">
           <ErrorAlert error={error} />
-          <SimpleGrid cols={3} spacing="sm">
+          <SimpleGrid cols={4} spacing="sm">
             <Select label="Channel" data={LOGGED_CHANNELS.map((c) => ({ value: c, label: CHANNEL_LABELS[c] }))} value={d.channel} allowDeselect={false}
               onChange={(v) => v && set('channel', v as Channel)} data-testid="log-channel" comboboxProps={{ withinPortal: true }} />
             <TextInput label="Received at" type="datetime-local" value={d.receivedAt} onChange={(e) => set('receivedAt', e.currentTarget.value)}
               error={receivedInvalid ? 'Not in the future' : errs.receivedAt} data-testid="log-received" />
             <Select label="TLP" data={TLP_OPTIONS} value={d.tlp} allowDeselect={false} onChange={(v) => v && set('tlp', v as Tlp)}
               data-testid="log-tlp" comboboxProps={{ withinPortal: true }} />
+            <Select label="Urgency" data={URGENCY_OPTIONS} value={d.urgency} allowDeselect={false} onChange={(v) => set('urgency', (v ?? '') as Urgency)}
+              data-testid="log-urgency" comboboxProps={{ withinPortal: true }} />
           </SimpleGrid>
           <TextInput label="Title" required data-autofocus maxLength={300} value={d.title} error={errs.title}
             placeholder="What was reported, in a line" onChange={(e) => set('title', e.currentTarget.value)} data-testid="log-title" />
           <Textarea label="What the reporter said" autosize minRows={4} maxRows={12} value={d.body} error={errs.body}
             onChange={(e) => set('body', e.currentTarget.value)} data-testid="log-body" />
           <SimpleGrid cols={2} spacing="sm">
-            <TextInput label="Reporter name" maxLength={200} value={d.reporterName} error={errs.reporterName}
+            <TextInput label="Caller / reporter name" maxLength={200} value={d.reporterName} error={errs.reporterName}
               onChange={(e) => set('reporterName', e.currentTarget.value)} data-testid="log-reporter-name" />
             <TextInput label="Organisation" maxLength={200} value={d.organisation} error={errs.organisation}
               onChange={(e) => set('organisation', e.currentTarget.value)} data-testid="log-organisation" />
             <TextInput label="E-mail" type="email" maxLength={320} value={d.reporterEmail} error={errs.reporterEmail}
               onChange={(e) => set('reporterEmail', e.currentTarget.value)} data-testid="log-reporter-email" />
-            <TextInput label="Phone" maxLength={60} value={d.reporterPhone} error={errs.reporterPhone}
+            <TextInput label="Call-back number" maxLength={60} value={d.reporterPhone} error={errs.reporterPhone}
               onChange={(e) => set('reporterPhone', e.currentTarget.value)} data-testid="log-reporter-phone" />
           </SimpleGrid>
           <Group justify="flex-end" mt="xs">

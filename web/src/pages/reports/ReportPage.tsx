@@ -71,6 +71,7 @@ function Parsed({ report }: { report: Report }) {
           <Fact label="Phone">{report.reporterPhone ? <Text span size="sm" ff="monospace">{report.reporterPhone}</Text> : none}</Fact>
           <Fact label="Received"><DateText value={report.receivedAt} seconds /></Fact>
           <Fact label="Channel">{CHANNEL_LABELS[report.channel]}{report.source ? ` · ${report.source}` : ''}</Fact>
+          {report.urgency && <Fact label="Urgency (as reported)"><Text span size="sm" tt="capitalize">{report.urgency}</Text></Fact>}
           <Fact label="Last changed"><DateText value={report.updatedAt} /></Fact>
           <Fact label="Version"><Text span size="sm" ff="monospace">{report.version}</Text></Fact>
         </SimpleGrid>

@@ -1,0 +1,54 @@
+import type { Db } from '../../db/index.ts';
+import type { Actor, Clock } from '../../lib/actor.ts';
+import { incidentScope } from '../../lib/authz/incidents.ts';
+import { authorize } from '../../lib/authz/policy.ts';
+import { VigilError } from '../../lib/errors.ts';
+import { priorityOf } from '../incidents/priority.ts';
+import { extractObservables } from '../observables/extract.ts';
+import { reportRepo } from '../reports/repo.ts';
+import type { ReportService } from '../reports/service.ts';
+import type { SettingsService } from '../settings/service.ts';
+import { correlationRepo } from './correlation.repo.ts';
+import { suggestFromText, type Suggestion } from './suggest.ts';
+
+/** How far back an incident of the same RSIT type counts as related. */
+export const SAME_TYPE_WINDOW_MS = 7 * 86_400_000;
+
+/**
+ * What a duty officer sees beside a report: the observables in its text, the open incidents it
+ * may belong to (shared observables, same constituent, same suggested RSIT type lately), and the
+ * suggested classification and priority. Everything is computed on read from what is stored.
+ */
+export function createTriageService(d: { db: Db; clock: Clock; settings: SettingsService; reports: ReportService }) {
+  return {
+    async priorityOf(s: Suggestion) {
+      const team = await d.settings.current(d.db);
+      return priorityOf(team.priorityMatrix, s.impact, s.urgency);
+    },
+
+    async forReport(actor: Actor, id: string) {
+      authorize(actor, 'report.read');
+      const scope = await d.reports.scope(actor);
+      if (scope.kind !== 'team') throw new VigilError('VIG_AUTHZ_FORBIDDEN', { permission: 'report.read' });
+      const row = await reportRepo.findVisible(d.db, scope, id);
+      if (!row) throw new VigilError('VIG_REPORT_NOT_FOUND', { id });
+      const [messages, attachments] = await Promise.all([reportRepo.messages(d.db, row.id), reportRepo.attachments(d.db, row.id)]);
+      const text = [row.title, row.body, ...messages.map((m) => `${m.subject ?? ''}\n${m.body}`)].join('\n');
+      const observables = extractObservables(text).slice(0, 200);
+      const suggestions = suggestFromText(text);
+      const primary = suggestions.classifications[0] ?? null;
+      const correlation = await correlationRepo.forItem(d.db, incidentScope(actor), {
+        observables, classification: primary ? { class: primary.class, type: primary.type } : null, organisation: row.organisation,
+        since: new Date(row.receivedAt.getTime() - SAME_TYPE_WINDOW_MS),
+      });
+      return {
+        observables,
+        correlation,
+        suggestions: { ...suggestions, priority: await this.priorityOf(suggestions) },
+        messages,
+        attachments: attachments.map((a) => ({ ...a, size: Number(a.size) })),
+      };
+    },
+  };
+}
+export type TriageService = ReturnType<typeof createTriageService>;

@@ -1,0 +1,118 @@
+import type { Executor } from '../../db/index.ts';
+import type { MailKind, ReportChannel } from '../../db/schema.ts';
+import type { Clock } from '../../lib/actor.ts';
+import type { SettingsService } from '../settings/service.ts';
+import { messageIdDomain, newMessageId, ownAddresses, unanswerable } from './addresses.ts';
+import { mailRepo, type DeliveryRow } from './repo.ts';
+import { DEFAULT_TEMPLATES, headerSafe, PUBLIC_STATUS_TEXT, render, type Template, type Vars } from './templates.ts';
+
+/** Channels whose reporters get a receipt: they wrote to us themselves and expect an answer. */
+const RECEIPT_CHANNELS: ReadonlySet<ReportChannel> = new Set(['email', 'web_form', 'portal']);
+/** Incident events that change its state as a reporter sees it. */
+const STATE_EVENTS = new Set(['incident.status_changed', 'incident.closed', 'incident.reopened']);
+/** At most this many receipts to one address per hour: an auto-responder that escapes every other check cannot loop. */
+export const RECEIPTS_PER_HOUR = 5;
+
+/** What a channel knows about a report beyond its row. */
+export interface ReceivedExtras {
+  /**
+   * The message must not be answered automatically: it said `Auto-Submitted` (other than "no"),
+   * `Precedence: bulk|junk|list`, came with an empty MAIL FROM (a bounce), or similar.
+   */
+  autoSubmitted?: boolean | undefined;
+  /** The reporter's private status link (web form), put in the receipt; never kept once sent. */
+  statusUrl?: string | null | undefined;
+}
+
+/** The part of a report the outbox reads. */
+export interface ReceivedReport {
+  id: string;
+  reference: string;
+  title: string;
+  channel: ReportChannel;
+  reporterEmail: string | null;
+}
+
+/** The part of an incident event the outbox reads. */
+export interface RecordedEvent {
+  id: number | string;
+  incidentId: string;
+  kind: string;
+}
+
+/** Current templates: the admins' versions where they made one, the defaults otherwise. */
+export async function currentTemplates(x: Executor): Promise<Record<MailKind, Template & { isDefault: boolean }>> {
+  const rows = new Map((await mailRepo.templates(x)).map((r) => [r.kind, r]));
+  const pick = (kind: MailKind) => {
+    const r = rows.get(kind);
+    return r ? { subject: r.subject, body: r.body, isDefault: false } : { ...DEFAULT_TEMPLATES[kind], isDefault: true };
+  };
+  return { receipt: pick('receipt'), update: pick('update') };
+}
+
+/**
+ * The outbox side of outgoing mail: the hooks the report and incident services call inside their
+ * own transactions, so a message is enqueued exactly when (and only if) its cause commits.
+ */
+export function createMailOutbox(d: { settings: SettingsService; clock: Clock; from: string; accept: string }) {
+  const domain = messageIdDomain(d.from);
+  const own = ownAddresses(d.from, d.accept);
+
+  return {
+    /** A receipt for a new report, when its reporter wrote to us and may be answered. */
+    async reportReceived(tx: Executor, report: ReceivedReport, extras: ReceivedExtras = {}): Promise<DeliveryRow | undefined> {
+      if (!RECEIPT_CHANNELS.has(report.channel) || extras.autoSubmitted) return undefined;
+      const to = report.reporterEmail?.trim().toLowerCase();
+      if (!to || unanswerable(to, own)) return undefined;
+      const now = d.clock.now();
+      if ((await mailRepo.receiptsSince(tx, to, new Date(now.getTime() - 3_600_000))) >= RECEIPTS_PER_HOUR) return undefined;
+      const statusUrl = extras.statusUrl ? headerSafe(extras.statusUrl) : '';
+      const team = await d.settings.current(tx);
+      const vars: Vars = {
+        reference: report.reference, title: report.title, teamName: team.teamName, statusUrl,
+        publicStatus: PUBLIC_STATUS_TEXT.received!, incidentReference: '',
+      };
+      const msg = render((await currentTemplates(tx)).receipt, vars, statusUrl ? ['statusUrl'] : []);
+      return mailRepo.enqueue(tx, {
+        kind: 'receipt', reportId: report.id, incidentId: null, eventKey: 'receipt', publicStatus: 'received',
+        recipient: to, subject: msg.subject, body: msg.body, statusUrl: statusUrl || null,
+        messageId: newMessageId(domain), inReplyTo: null, status: 'queued', attempts: 0, nextAttemptAt: now, lastError: null, sentAt: null, createdAt: now,
+      });
+    },
+
+    /**
+     * After an incident event: when it changed the incident's state, an update to each reporter
+     * on it who asked for updates, if what they see (received, being handled, closed) changed
+     * since the last message they got. Keyed by the event, so it is enqueued once.
+     */
+    async incidentEvent(tx: Executor, event: RecordedEvent): Promise<DeliveryRow[]> {
+      if (!STATE_EVENTS.has(event.kind)) return [];
+      const out: DeliveryRow[] = [];
+      const reports = await mailRepo.reportsWantingUpdates(tx, event.incidentId);
+      if (reports.length === 0) return out;
+      const now = d.clock.now();
+      const team = await d.settings.current(tx);
+      const template = (await currentTemplates(tx)).update;
+      for (const r of reports) {
+        const to = r.reporterEmail!.trim().toLowerCase();
+        if (unanswerable(to, own)) continue;
+        const status = r.incidentStatus === 'closed' ? 'closed' : 'in_progress';
+        if (((await mailRepo.lastUpdateStatus(tx, r.id)) ?? 'received') === status) continue;
+        const vars: Vars = {
+          reference: r.reference, title: r.title, teamName: team.teamName, statusUrl: '',
+          publicStatus: PUBLIC_STATUS_TEXT[status]!, incidentReference: r.incidentReference,
+        };
+        const msg = render(template, vars);
+        const row = await mailRepo.enqueue(tx, {
+          kind: 'update', reportId: r.id, incidentId: event.incidentId, eventKey: String(event.id), publicStatus: status,
+          recipient: to, subject: msg.subject, body: msg.body, statusUrl: null,
+          messageId: newMessageId(domain), inReplyTo: (await mailRepo.receiptMessageId(tx, r.id)) ?? null,
+          status: 'queued', attempts: 0, nextAttemptAt: now, lastError: null, sentAt: null, createdAt: now,
+        });
+        if (row) out.push(row);
+      }
+      return out;
+    },
+  };
+}
+export type MailOutbox = ReturnType<typeof createMailOutbox>;

@@ -1,0 +1,64 @@
+// Shared set-up of the outgoing mail tests: a Vigil whose relay is a real local SMTP sink, a
+// test clock, and a worker driven round by round.
+import type { Actor, Clock } from '../../lib/actor.ts';
+import { systemActor } from '../../lib/actor.ts';
+import { makeApp, testClock, type TestApp } from '../../../test/app.ts';
+import type { Store } from '../../../test/db.ts';
+import { startSmtpSink, type SinkMessage, type SmtpSink } from '../../../test/smtp-sink.ts';
+import { channelActor } from '../intake/items.service.ts';
+import type { ReceiveInput } from '../reports/service.ts';
+import { createMailWorker, type MailWorkerOptions } from './worker.ts';
+
+export const MAIL_FROM = 'CERT Test <cert@cert.test>';
+export const silentLog = { info() {}, warn() {}, error() {} };
+
+export interface MailTest {
+  t: TestApp;
+  sink: SmtpSink;
+  clock: Clock & { advance(ms: number): void };
+  /** A worker on the sink; more can be made with `worker()`. */
+  worker: ReturnType<typeof createMailWorker>;
+  newWorker(over?: Partial<MailWorkerOptions>): ReturnType<typeof createMailWorker>;
+  /** Messages the sink got for this address. */
+  to(address: string): SinkMessage[];
+  /** A report made the way an intake channel makes one: receiveIn in the caller's transaction. */
+  receive(input: Partial<ReceiveInput> & { reporterEmail: string | null }): Promise<{ id: string; reference: string }>;
+  /** An account with the reporter role, its e-mail address and organisation. */
+  reporter(email: string, organisation?: string): Promise<Actor>;
+  close(): Promise<void>;
+}
+
+let seq = 0;
+
+export async function mailTest(store: Store): Promise<MailTest> {
+  const sink = await startSmtpSink();
+  const clock = testClock(new Date('2026-05-04T08:00:00.000Z'));
+  const t = await makeApp(store, { VIGIL_SMTP_RELAY_URL: sink.url, VIGIL_MAIL_FROM: MAIL_FROM, VIGIL_SMTP_ACCEPT: 'reports@cert.test' }, clock);
+  const workers: ReturnType<typeof createMailWorker>[] = [];
+  const newWorker = (over: Partial<MailWorkerOptions> = {}) => {
+    const w = createMailWorker({ db: t.db.db, clock, relayUrl: sink.url, from: MAIL_FROM, log: silentLog, ...over });
+    workers.push(w);
+    return w;
+  };
+  return {
+    t, sink, clock, newWorker,
+    worker: newWorker(),
+    to: (address) => sink.messages.filter((m) => m.to.includes(address)),
+    async receive(input) {
+      const r = await t.db.db.transaction().execute((tx) =>
+        t.services.reports.receiveIn(tx, channelActor('smtp'), { channel: 'email', title: 'Report by mail', body: 'Something happened', ...input }),
+      );
+      return { id: r.report.id, reference: r.report.reference };
+    },
+    async reporter(email, organisation = 'ACME') {
+      const username = `rep${++seq}-${Date.now().toString(36)}`;
+      const { user } = await t.services.users.create(systemActor('cli'), { username, displayName: `Reporter ${seq}`, email, organisation, roles: ['reporter'], password: 'Correct-Horse-Battery-9' });
+      return { userId: user.id, username, roles: ['reporter'], via: 'session', ip: null, requestId: null };
+    },
+    async close() {
+      for (const w of workers) await w.stop();
+      await t.close();
+      await sink.close();
+    },
+  };
+}
