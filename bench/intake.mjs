@@ -8,17 +8,24 @@
 // 2. Webhook alerts with deduplication on: 16 clients POST /api/v1/intake/alerts as a monitoring
 //    source, 50 alerts per body, one in five a repeat of an earlier alert (same fingerprint within
 //    the window). Target: >= 2,000 alerts/s on PostgreSQL.
+// 3. Responsiveness during a 100,000-message mbox import (PostgreSQL, where `vigil import` runs
+//    beside the server): 4 clients load the triage lists (new reports, open alerts) for
+//    BENCH_IMPORT_SECONDS (default 30) while the import runs; target p95 < 200 ms. The import's own
+//    rate is printed too; it is stopped after the measurement (its messages so far stay).
 // Each store gets a fresh database: PostgreSQL (BENCH_PG_URL, default
 // postgres://postgres@127.0.0.1:5432/postgres) in a dedicated database vigil_bench_intake created
 // for the run, and the embedded store in a temporary data folder. BENCH_STORES=postgres,embedded
 // (default both; PostgreSQL is skipped when it is not reachable), BENCH_SECONDS (default 10).
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { children, killGroup, load, percentile, signIn, startServer } from './lib/http.mjs';
+import { children, get, killGroup, load, percentile, signIn, startServer } from './lib/http.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
 const STORES = (process.env.BENCH_STORES || 'postgres,embedded').split(',').map((s) => s.trim());
@@ -27,6 +34,67 @@ const DB = 'vigil_bench_intake';
 const PASSWORD = 'Bench-Initial-Pass-1';
 const CHOSEN = 'Bench-Chosen-Passphrase-2026';
 const BATCH = 50;
+const IMPORT_MESSAGES = Number(process.env.BENCH_IMPORT_MESSAGES || 100_000);
+const IMPORT_SECONDS = Number(process.env.BENCH_IMPORT_SECONDS || 30);
+const BIN = fileURLToPath(new URL('../bin/vigil.mjs', import.meta.url));
+
+/** Writes an mbox of `n` distinct reports of about 1.5 KB, as a mail server would have kept them. */
+async function writeMbox(path, n) {
+  const out = createWriteStream(path);
+  for (let i = 0; i < n; i++) {
+    const date = new Date(Date.UTC(2026, 10, 1) + i * 1000).toUTCString();
+    const msg = [
+      `From reporter${i % 500}@example.org ${date}`,
+      `From: Reporter ${i % 500} <reporter${i % 500}@example.org>`,
+      'To: cert@vigil.example',
+      `Subject: Suspicious mail ${i} at our site`,
+      `Message-ID: <bench-${i}@example.org>`,
+      `Date: ${date}`,
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=utf-8',
+      '',
+      `Hello CERT, we received mail number ${i} linking to hxxp://login-${i % 97}.example[.]com/owa from 198.51.${(i >> 8) & 255}.${i & 255}.`,
+      'According to the logs several users clicked. '.repeat(20),
+      '>From the team: please advise.',
+      '',
+      '',
+    ].join('\n');
+    if (!out.write(msg)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise((r, j) => out.end((e) => (e ? j(e) : r())));
+}
+
+/** The triage lists stay responsive while `vigil import mbox` of IMPORT_MESSAGES runs beside the server. */
+async function importPhase(server, databaseUrl, dataDir) {
+  const session = await signIn(server.port, 'bench-intake', [CHOSEN]);
+  const mbox = join(dataDir, 'bench.mbox');
+  await writeMbox(mbox, IMPORT_MESSAGES);
+  const env = { ...process.env, DATABASE_URL: databaseUrl, VIGIL_DATA_DIR: dataDir, LOG_LEVEL: 'warn' };
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, [BIN, 'import', 'mbox', mbox], { env, stdio: ['ignore', 'ignore', 'ignore'], detached: true });
+  children.add(proc);
+  const db = new pg.Client({ connectionString: databaseUrl });
+  await db.connect();
+  const stored = async () => Number((await db.query("select count(*) as n from intake_item where channel = 'email'")).rows[0].n);
+  // Give the import a moment to start storing before measuring.
+  while ((await stored()) === 0 && proc.exitCode === null && performance.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 200));
+  const before = await stored();
+  const tm = performance.now();
+  const lists = await load(async (agent) => {
+    for (const path of ['/api/v1/reports?status=new&limit=50', '/api/v1/alerts?status=new,acknowledged&limit=50']) {
+      const r = await get(agent, server.port, path, session.cookie);
+      if (r.status !== 200) throw new Error(`GET ${path}: ${r.status}`);
+    }
+  }, { clients: 4, warmupMs: 1000, measureMs: IMPORT_SECONDS * 1000, minSamples: 50 });
+  const after = await stored();
+  const running = proc.exitCode === null;
+  const rate = (after - before) / ((performance.now() - tm) / 1000);
+  killGroup(proc, 'SIGTERM');
+  await db.end();
+  const p95 = percentile(lists.times, 95);
+  console.log(`  triage lists during a ${IMPORT_MESSAGES.toLocaleString('en')}-message mbox import, 4 clients: p50 ${fmt(percentile(lists.times, 50))} ms  p95 ${fmt(p95)} ms  ` +
+    `(import ${running ? 'still running' : 'had finished'}, storing ${Math.round(rate)} messages/s meanwhile)  ${p95 < 200 && running ? 'PASS' : 'MISS'}`);
+}
 
 const cleanups = [];
 const cleanup = () => {
@@ -137,6 +205,7 @@ async function main() {
       const server = await startServer({ databaseUrl: url.toString(), dataDir, adminPassword: PASSWORD });
       try {
         await run('PostgreSQL', server, { reports: (rate, p99) => rate >= 1000 && p99 < 100, alerts: (rate) => rate >= 2000 });
+        await importPhase(server, url.toString(), dataDir);
       } finally {
         await server.stop();
         await admin.query(`drop database if exists ${DB} with (force)`);

@@ -193,3 +193,15 @@ if ((process.env.BENCH_SMTP || 'on').toLowerCase() === 'off') {
   scale = null;
   if (code !== 0) process.exitCode = code;
 }
+
+// Then API report intake and webhook alerts (bench/intake.mjs), the same way; BENCH_INTAKE=off skips it.
+if ((process.env.BENCH_INTAKE || 'on').toLowerCase() === 'off') {
+  console.log('\nIntake benchmark (bench/intake.mjs): skipped (BENCH_INTAKE=off)');
+} else {
+  const code = await new Promise((resolve) => {
+    scale = spawn(process.execPath, [fileURLToPath(new URL('./intake.mjs', import.meta.url))], { stdio: 'inherit' });
+    scale.once('exit', (c) => resolve(c ?? 1));
+  });
+  scale = null;
+  if (code !== 0) process.exitCode = code;
+}

@@ -9,7 +9,8 @@ export const BIN = fileURLToPath(new URL('../bin/vigil.mjs', import.meta.url));
 
 /** The child's environment: ours plus the given variables, on the embedded store unless DATABASE_URL is given. */
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = { ...process.env, ...env };
+  // No SMTP listener unless a test asks for one: servers started side by side would share port 2525.
+  const out: NodeJS.ProcessEnv = { ...process.env, VIGIL_SMTP_PORT: '0', ...env };
   if (!('DATABASE_URL' in env)) delete out.DATABASE_URL;
   return out;
 }

@@ -15,13 +15,28 @@ const port = parentPort;
 if (!port) throw new Error('pglite-worker must run as a worker thread');
 
 const INT8 = 20;
+const BYTEA = 17;
 const db = new PGlite(workerData.dataDir as string | undefined, {
   extensions: { pg_trgm },
   // PostgreSQL's default 128 MB of shared buffers is most of PGlite's memory; a one-team embedded
   // store does well with 32 MB (idle RSS about 100 MB lower).
   postgresqlconf: ['shared_buffers = 32MB', 'wal_buffers = 1MB'],
   // int8 as number (as the pg driver is set up too); ids and counts stay below 2^53.
-  parsers: { [INT8]: (v: string) => Number(v) },
+  // bytea through Node's native hex codec: PGlite's own converts byte by byte in JavaScript, over
+  // ten times slower (a 20 KB e-mail took 18 ms to store; raw intake must not wait on that).
+  parsers: {
+    [INT8]: (v: string) => Number(v),
+    [BYTEA]: (v: string) => {
+      const b = Buffer.from(v.slice(2), 'hex');
+      return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    },
+  },
+  serializers: {
+    [BYTEA]: (v: unknown) => {
+      if (!(v instanceof Uint8Array)) throw new Error('bytea parameters must be bytes');
+      return `\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
+    },
+  },
 });
 
 function plainError(e: unknown): Record<string, unknown> {

@@ -47,7 +47,7 @@ export function createIntakeItemService(d: { db: Db; audit: AuditService; clock:
       });
     } catch (e) {
       if (e instanceof VigilError && e.code === 'VIG_INTAKE_ITEM_NOT_FOUND') throw e;
-      const error = e instanceof Error ? e.message : String(e);
+      const error = reasonOf(e);
       await intakeItemRepo.markFailed(d.db, id, error);
       return { state: 'failed', error, outcome: {} };
     }
@@ -64,8 +64,8 @@ export function createIntakeItemService(d: { db: Db; audit: AuditService; clock:
 
     parse,
 
-    /** Parses items a crash left pending; returns how many it handled. */
-    async resume(limit = 10_000): Promise<number> {
+    /** Parses items a crash left pending (all of them, oldest first); returns how many it handled. */
+    async resume(limit = Number.POSITIVE_INFINITY): Promise<number> {
       let n = 0;
       let after: { receivedAt: Date; id: string } | undefined;
       while (n < limit) {
@@ -134,5 +134,14 @@ export function createIntakeItemService(d: { db: Db; audit: AuditService; clock:
   };
 }
 export type IntakeItemService = ReturnType<typeof createIntakeItemService>;
+
+/** Why a parse failed, in words a handler can act on: a Vigil error's code and details too. */
+function reasonOf(e: unknown): string {
+  if (e instanceof VigilError) {
+    const detail = Object.keys(e.detail).length ? ` ${JSON.stringify(e.detail).slice(0, 1000)}` : '';
+    return `${e.code}: ${e.message}${detail}`;
+  }
+  return e instanceof Error ? e.message : String(e);
+}
 
 const toAfter = ([receivedAt, id]: (string | Date)[]) => ({ receivedAt: receivedAt as Date, id: id as string });
