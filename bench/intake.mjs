@@ -156,12 +156,25 @@ function report(label, r, unitsPerLoad, unit, target) {
   const rate = r.rps * unitsPerLoad;
   const ok = target(rate, p99);
   console.log(`  ${label.padEnd(44)} ${String(Math.round(rate)).padStart(6)} ${unit}/s  request p50 ${fmt(p50)} ms  p95 ${fmt(p95)} ms  p99 ${fmt(p99)} ms  ` +
-    `${r.errors.length ? `${r.errors.length} errors (${r.errors[0]})  ` : ''}${ok ? 'PASS' : 'MISS'}`);
+    `${r.errors.length ? `${r.errors.length} errors (${r.errors[0]})  ` : ''}${ok === null ? '(ceiling)' : ok ? 'PASS' : 'MISS'}`);
 }
 
 async function run(label, server, targets) {
   const { userToken, sourceToken } = await credentials(server.port);
   console.log(`\n${label} (${cpus().length} CPUs, shared with the server and its database)`);
+  // The ceiling: an authenticated request that reads one token and writes nothing, at 32 clients.
+  const floor = await load(async (agent) => {
+    const r = await new Promise((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port: server.port, path: '/api/v1/auth/me', agent, headers: { authorization: `Bearer ${userToken}` } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    if (r !== 200) throw new Error(`GET /auth/me: ${r}`);
+  }, { clients: 32, warmupMs: 2000, measureMs: SECONDS * 1000, minSamples: 200 });
+  report('baseline GET /auth/me (no writes), 32 clients', floor, 1, 'requests', () => null);
   let n = 0;
   const reports = await load(async (agent) => {
     const i = ++n;
