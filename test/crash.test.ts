@@ -1,10 +1,7 @@
 import http from 'node:http';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDb, type DbHandle } from '../src/db/index.ts';
-import { freshDb, stores, type Store } from './db.ts';
-import { serve, tempDir, type Served } from './process.ts';
+import { stores, type Store } from './db.ts';
+import { serve, serverStore, type Served } from './process.ts';
 
 /**
  * Raw-first, proven the hard way: a burst of reports and alerts over the API is cut by SIGKILL
@@ -50,17 +47,8 @@ describe.each(stores())('SIGKILL in the middle of an intake burst on %s', (store
   });
 
   it('keeps every acknowledged report and alert exactly once', { timeout: 240_000 }, async () => {
-    const dataDir = tempDir('vigil-crash-');
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    let dbUrl: string | undefined;
-    if (store === 'postgres') {
-      const db = await freshDb('postgres');
-      dbUrl = db.url!;
-      // Keep the database for the servers; drop it at the end.
-      await db.db.destroy();
-      cleanups.push(() => db.close().catch(() => undefined));
-    }
-    const env: Record<string, string> = { VIGIL_DATA_DIR: dataDir, VIGIL_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', VIGIL_SMTP_PORT: '0', ...(dbUrl ? { DATABASE_URL: dbUrl } : {}) };
+    const st = await serverStore(store, cleanups, 'vigil-crash-');
+    const env: Record<string, string> = { ...st.env, VIGIL_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', VIGIL_SMTP_PORT: '0' };
     let server: Served = await serve(env);
     cleanups.push(() => void server.stop('SIGKILL'));
 
@@ -116,7 +104,7 @@ describe.each(stores())('SIGKILL in the middle of an intake burst on %s', (store
     server = await serve(env);
     await server.stop('SIGTERM');
 
-    const db: DbHandle = dbUrl ? await openDb({ store: 'postgres', url: dbUrl }) : await openDb({ store: 'pglite', dataDir: join(dataDir, 'pgdata') });
+    const db = await st.open();
     try {
       const reports = await db.db.selectFrom('report').select(['title', (eb) => eb.fn.countAll<string>().as('n')]).where('title', 'like', 'crash-report-%').groupBy('title').execute();
       const alerts = await db.db.selectFrom('alert').select(['title', (eb) => eb.fn.countAll<string>().as('n')]).where('title', 'like', 'crash-alert-%').groupBy('title').execute();

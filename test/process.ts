@@ -1,9 +1,11 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openDb, type DbHandle } from '../src/db/index.ts';
+import { freshDb, type Store } from './db.ts';
 
 export const BIN = fileURLToPath(new URL('../bin/vigil.mjs', import.meta.url));
 
@@ -81,3 +83,25 @@ export function vigil(args: string[], env: Record<string, string>) {
   const r = spawnSync(process.execPath, [BIN, ...args], { env: childEnv({ LOG_LEVEL: 'warn', ...env }), encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * A store for real server processes that a test may kill and restart: a data folder and, on
+ * PostgreSQL, a fresh database kept until the cleanups run. `open` reads it once no server runs.
+ */
+export async function serverStore(store: Store, cleanups: (() => unknown)[], prefix = 'vigil-server-') {
+  const dataDir = tempDir(prefix);
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  let dbUrl: string | undefined;
+  if (store === 'postgres') {
+    const db = await freshDb('postgres');
+    dbUrl = db.url!;
+    // The servers connect themselves; the database itself stays until the cleanups drop it.
+    await db.db.destroy();
+    cleanups.push(() => db.close().catch(() => undefined));
+  }
+  return {
+    env: { VIGIL_DATA_DIR: dataDir, ...(dbUrl ? { DATABASE_URL: dbUrl } : {}) } as Record<string, string>,
+    open: (): Promise<DbHandle> => (dbUrl ? openDb({ store: 'postgres', url: dbUrl }) : openDb({ store: 'pglite', dataDir: join(dataDir, 'pgdata') })),
+  };
+}
+

@@ -49,3 +49,22 @@ export function setSessionCookie(reply: FastifyReply, s: IssuedSession, secure: 
 export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
   reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'lax', secure });
 }
+
+/**
+ * Sends bytes exactly as they arrived (a report, an intake item, an alert's body) as a download:
+ * never rendered by the browser; the original content type and the SHA-256 in headers.
+ */
+export function sendRaw(
+  reply: FastifyReply,
+  raw: { filename: string; contentType: string; sha256: string; content: Uint8Array },
+  extra: Record<string, string> = {},
+) {
+  reply
+    .header('content-type', 'application/octet-stream')
+    .header('content-disposition', `attachment; filename="${raw.filename.replace(/[^\w.@-]/g, '_')}"`)
+    .header('x-original-content-type', raw.contentType.replace(/[^\x20-\x7e]/g, '?'))
+    .header('x-content-sha256', raw.sha256);
+  for (const [k, v] of Object.entries(extra)) reply.header(k, v);
+  return reply.send(Buffer.from(raw.content.buffer, raw.content.byteOffset, raw.content.byteLength));
+}
+

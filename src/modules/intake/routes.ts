@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { actorOf } from '../../lib/http.ts';
+import { actorOf, sendRaw } from '../../lib/http.ts';
 import { ClassificationIn, csv, IncidentParam, IncidentView, Level, PapEnum, TlpEnum } from '../incidents/schemas.ts';
 import type { ReportService } from '../reports/service.ts';
 import type { AlertService } from './alerts.service.ts';
@@ -212,13 +212,7 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ alerts: AlertService; sources
     schema: { operationId: 'alerts.raw', tags, summary: 'The body the alert first arrived in, unchanged (audited)', params: AlertParam, produces: ['application/octet-stream'] },
   }, async (req, reply) => {
     const raw = await alerts.raw(actorOf(req), req.params.alertId);
-    return reply
-      .header('content-type', 'application/octet-stream')
-      .header('content-disposition', `attachment; filename="${raw.reference}.raw"`)
-      .header('x-original-content-type', raw.contentType.replace(/[^\x20-\x7e]/g, '?'))
-      .header('x-content-sha256', raw.sha256)
-      .header('x-alert-position', String(raw.position))
-      .send(Buffer.from(raw.content));
+    return sendRaw(reply, { ...raw, filename: `${raw.reference}.raw` }, { 'x-alert-position': String(raw.position) });
   });
 
   app.post('/alerts/acknowledge', {
@@ -317,12 +311,7 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ alerts: AlertService; sources
     schema: { operationId: 'intake.items.raw', tags, summary: 'The item exactly as it arrived (audited)', params: ItemParam, produces: ['application/octet-stream'] },
   }, async (req, reply) => {
     const item = await items.raw(actorOf(req), req.params.itemId);
-    return reply
-      .header('content-type', 'application/octet-stream')
-      .header('content-disposition', `attachment; filename="${item.id}.${item.channel === 'email' ? 'eml' : 'raw'}"`)
-      .header('x-original-content-type', item.contentType.replace(/[^\x20-\x7e]/g, '?'))
-      .header('x-content-sha256', item.sha256)
-      .send(Buffer.from(item.content));
+    return sendRaw(reply, { ...item, filename: `${item.id}.${item.channel === 'email' ? 'eml' : 'raw'}` });
   });
 
   app.post('/intake/items/:itemId/rerun', {

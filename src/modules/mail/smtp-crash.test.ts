@@ -1,11 +1,8 @@
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { createTransport } from 'nodemailer';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freshDb, stores, type Store } from '../../../test/db.ts';
-import { freePort, serve, tempDir, type Served } from '../../../test/process.ts';
-import { openDb, type DbHandle } from '../../db/index.ts';
+import { stores, type Store } from '../../../test/db.ts';
+import { freePort, serve, serverStore, type Served } from '../../../test/process.ts';
 import { rawMail } from './testkit.ts';
 
 /**
@@ -55,19 +52,11 @@ describe.each(stores())('SIGKILL in the middle of an SMTP burst on %s', (store: 
   });
 
   it('keeps every message that got its 250 exactly once, and parses it after the restart', { timeout: 300_000 }, async () => {
-    const dataDir = tempDir('vigil-smtp-crash-');
-    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-    let dbUrl: string | undefined;
-    if (store === 'postgres') {
-      const db = await freshDb('postgres');
-      dbUrl = db.url!;
-      await db.db.destroy();
-      cleanups.push(() => db.close().catch(() => undefined));
-    }
+    const st = await serverStore(store, cleanups, 'vigil-smtp-crash-');
     const smtpPort = await freePort();
     const env: Record<string, string> = {
-      VIGIL_DATA_DIR: dataDir, VIGIL_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', VIGIL_SMTP_PORT: String(smtpPort), VIGIL_SMTP_HOST: '127.0.0.1',
-      VIGIL_SMTP_RATE_PER_HOUR: '1000000', ...(dbUrl ? { DATABASE_URL: dbUrl } : {}),
+      ...st.env, VIGIL_ADMIN_PASSWORD: PASSWORD, LOG_LEVEL: 'warn', VIGIL_SMTP_PORT: String(smtpPort), VIGIL_SMTP_HOST: '127.0.0.1',
+      VIGIL_SMTP_RATE_PER_HOUR: '1000000',
     };
     let server: Served = await serve(env);
     cleanups.push(() => void server.stop('SIGKILL'));
@@ -111,7 +100,7 @@ describe.each(stores())('SIGKILL in the middle of an SMTP burst on %s', (store: 
     }
     await server.stop('SIGTERM');
 
-    const db: DbHandle = dbUrl ? await openDb({ store: 'postgres', url: dbUrl }) : await openDb({ store: 'pglite', dataDir: join(dataDir, 'pgdata') });
+    const db = await st.open();
     try {
       const items = await db.db.selectFrom('intakeItem').select(['id', 'sha256', 'state', 'reportId', 'messageId']).where('channel', '=', 'email').execute();
       const byId = new Map(items.map((i) => [i.id, i]));

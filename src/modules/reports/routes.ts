@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { actorOf } from '../../lib/http.ts';
+import { actorOf, sendRaw } from '../../lib/http.ts';
 import { ClassificationIn, csv, IncidentParam, IncidentView, Level, PapEnum, StatusEnum, TlpEnum } from '../incidents/schemas.ts';
 import type { ReportService } from './service.ts';
 
@@ -141,12 +141,7 @@ export const reportRoutes: FastifyPluginAsyncZod<{ reports: ReportService }> = a
     },
   }, async (req, reply) => {
     const raw = await reports.raw(actorOf(req), req.params.reportId);
-    return reply
-      .header('content-type', 'application/octet-stream')
-      .header('content-disposition', `attachment; filename="${raw.reference}.raw"`)
-      .header('x-original-content-type', raw.contentType.replace(/[^\x20-\x7e]/g, '?'))
-      .header('x-content-sha256', raw.sha256)
-      .send(Buffer.from(raw.content));
+    return sendRaw(reply, { ...raw, filename: `${raw.reference}.raw` });
   });
 
   app.post('/reports/:reportId/link', {
