@@ -76,7 +76,7 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     mail: createMailService({ db, audit, clock, relayConfigured: !!config.VIGIL_SMTP_RELAY_URL }),
     alerts: createAlertService({ db, audit, settings: base.settings, clock, intake, observables: base.observables }),
     sources: createSourceService({ db, audit, clock }),
-    triage: createTriageService({ db, clock, settings: base.settings, reports }),
+    triage: createTriageService({ db, clock, settings: base.settings, reports, blobPath: blobs.pathOf }),
     live: createLiveService({ db, reports, pollMs: config.VIGIL_LIVE_POLL_MS }),
     incidentExport: createIncidentExportService({
       incidents: base.incidents, details: base.incidentDetails, tasks: base.tasks, links: base.links, observables: base.observables, evidence: base.evidence,

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiOf, makeApp, testClock, userWith, type Session, type TestApp } from '../../../test/app.ts';
+import { saveAttachments } from './attachments.ts';
+import { channelActor } from './items.service.ts';
 import { stores } from '../../../test/db.ts';
 
 /** A Wazuh-like alert, as a SIEM would post it. */
@@ -266,5 +268,21 @@ describe.each(stores())('triage beside a report on %s', (store) => {
     expect(byOrg.correlation.map((c: { id: string; sameConstituent: boolean }) => [c.id, c.sameConstituent])).toEqual([[inc.id, true]]);
     // A reporter never sees the team's triage panel.
     expect((await api.call(reporter, 'GET', `/reports/${acme.id}/triage`)).statusCode).toBe(403);
+  });
+
+  it('finds observables in text-like attachments, never in archives', async () => {
+    const report = await t.db.db.transaction().execute(async (tx) => {
+      const r = await t.services.reports.receiveIn(tx, channelActor('test'), { channel: 'web_form', title: 'Odd logins', body: 'see the log' });
+      await saveAttachments(tx, t.services.blobs, { reportId: r.report.id }, [
+        { filename: 'auth.log', contentType: 'text/plain', content: Buffer.from('Nov 29 sshd: Accepted password for root from 203.0.113.99\n') },
+        { filename: 'more.zip', contentType: 'application/zip', content: Buffer.concat([Buffer.from([0x50, 0x4b, 3, 4]), Buffer.from(' 198.51.100.200 ')]) },
+      ], 1024 * 1024, new Date());
+      return r.report;
+    });
+    const tri = (await api.call(handler, 'GET', `/reports/${report.id}/triage`)).json();
+    const values = tri.observables.map((o: { value: string }) => o.value);
+    expect(values).toContain('203.0.113.99');
+    expect(values).not.toContain('198.51.100.200');
+    expect(tri.attachments.map((a: { filename: string; flags: string[] }) => [a.filename, a.flags])).toEqual([['auth.log', []], ['more.zip', ['archive']]]);
   });
 });

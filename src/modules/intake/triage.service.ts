@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Db } from '../../db/index.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
@@ -11,6 +12,11 @@ import type { SettingsService } from '../settings/service.ts';
 import { correlationRepo } from './correlation.repo.ts';
 import { suggestFromText, type Suggestion } from './suggest.ts';
 
+/** Attachments read for observables: text-like, kept apart from their message, and not huge. */
+const TEXT_TYPES = /^(text\/|application\/(json|xml|csv|x-ndjson)|message\/rfc822)/i;
+const TEXT_NAMES = /\.(txt|log|csv|tsv|json|ndjson|xml|eml|ioc|md)$/i;
+const TEXT_MAX_BYTES = 2 * 1024 * 1024;
+
 /** How far back an incident of the same RSIT type counts as related. */
 export const SAME_TYPE_WINDOW_MS = 7 * 86_400_000;
 
@@ -19,7 +25,22 @@ export const SAME_TYPE_WINDOW_MS = 7 * 86_400_000;
  * may belong to (shared observables, same constituent, same suggested RSIT type lately), and the
  * suggested classification and priority. Everything is computed on read from what is stored.
  */
-export function createTriageService(d: { db: Db; clock: Clock; settings: SettingsService; reports: ReportService }) {
+export function createTriageService(d: { db: Db; clock: Clock; settings: SettingsService; reports: ReportService; blobPath: (sha256: string) => string }) {
+  /** The text of a report's text-like attachments (never archives, never over the size cap). */
+  async function attachmentText(list: { sha256: string | null; stored: boolean; size: string | number; contentType: string; filename: string; flags: string[] }[]) {
+    const parts: string[] = [];
+    for (const a of list) {
+      if (!a.stored || !a.sha256 || Number(a.size) > TEXT_MAX_BYTES || a.flags.includes('archive')) continue;
+      if (!TEXT_TYPES.test(a.contentType) && !TEXT_NAMES.test(a.filename)) continue;
+      try {
+        parts.push((await readFile(d.blobPath(a.sha256))).toString('utf8'));
+      } catch {
+        /* a blob missing from the store: nothing to read, the report still shows */
+      }
+    }
+    return parts.join('\n');
+  }
+
   return {
     async priorityOf(s: Suggestion) {
       const team = await d.settings.current(d.db);
@@ -33,7 +54,7 @@ export function createTriageService(d: { db: Db; clock: Clock; settings: Setting
       const row = await reportRepo.findVisible(d.db, scope, id);
       if (!row) throw new VigilError('VIG_REPORT_NOT_FOUND', { id });
       const [messages, attachments] = await Promise.all([reportRepo.messages(d.db, row.id), reportRepo.attachments(d.db, row.id)]);
-      const text = [row.title, row.body, ...messages.map((m) => `${m.subject ?? ''}\n${m.body}`)].join('\n');
+      const text = [row.title, row.body, ...messages.map((m) => `${m.subject ?? ''}\n${m.body}`), await attachmentText(attachments)].join('\n');
       const observables = extractObservables(text).slice(0, 200);
       const suggestions = suggestFromText(text);
       const primary = suggestions.classifications[0] ?? null;
