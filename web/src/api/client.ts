@@ -84,7 +84,8 @@ export async function request<T>(method: Method, path: string, body?: unknown, o
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-async function toApiError(res: Response): Promise<ApiError> {
+/** The problem+json of a failed response as an ApiError (for callers that fetch bytes or forms themselves). */
+export async function toApiError(res: Response): Promise<ApiError> {
   let problem: Record<string, unknown> = {};
   try {
     const parsed: unknown = await res.json();

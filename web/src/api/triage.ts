@@ -1,7 +1,7 @@
 // Shapes and rules of the triage APIs as the web app uses them: alerts from monitoring
 // (/api/v1/alerts), what sits beside a report (/reports/:id/triage), the unparsed queue
 // (/intake/items) and monitoring sources (/intake/sources).
-import { ApiError } from './client';
+import { ApiError, toApiError } from './client';
 import type { Level, Priority, Tlp } from './incidents';
 import type { Report } from './reports';
 
@@ -272,18 +272,7 @@ export interface RawText {
 
 export async function fetchRawText(path: string, cap = 1024 * 1024): Promise<RawText> {
   const res = await fetch(`/api/v1${path}`, { credentials: 'same-origin' });
-  if (!res.ok) {
-    let problem: Record<string, unknown> = {};
-    try {
-      problem = (await res.json()) as Record<string, unknown>;
-    } catch {
-      // not JSON
-    }
-    throw new ApiError({
-      status: res.status, code: typeof problem.code === 'string' ? problem.code : `HTTP_${res.status}`,
-      title: typeof problem.title === 'string' ? problem.title : `Request failed (${res.status})`, problem,
-    });
-  }
+  if (!res.ok) throw await toApiError(res);
   const bytes = new Uint8Array(await res.arrayBuffer());
   return {
     text: new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(0, cap)),

@@ -1,6 +1,6 @@
 // The public pages talk to /api/v1/public/* without a session: multipart/form-data out (the
 // server keeps those bytes as they are), JSON in, problem+json turned into ApiError.
-import { ApiError, type FieldError } from '../../api/client';
+import { ApiError, toApiError } from '../../api/client';
 import type { PublicStatus } from '../../api/reports';
 import type { Tlp } from '../../api/incidents';
 
@@ -45,26 +45,6 @@ export const TLP_CHOICES: { value: Tlp; label: string; description: string }[] =
   { value: 'RED', label: 'TLP:RED — named people only', description: 'Only the people who handle your report may see it; it is not passed on.' },
 ];
 
-async function problemOf(res: Response): Promise<ApiError> {
-  let problem: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = await res.json();
-    if (parsed && typeof parsed === 'object') problem = parsed as Record<string, unknown>;
-  } catch {
-    // not JSON: keep the HTTP status
-  }
-  const header = Number(res.headers.get('retry-after'));
-  const retryAfter = Number.isFinite(header) && header > 0 ? header : typeof problem.retryAfter === 'number' ? problem.retryAfter : undefined;
-  const errors = Array.isArray(problem.errors) ? (problem.errors as FieldError[]) : undefined;
-  return new ApiError({
-    status: res.status,
-    code: typeof problem.code === 'string' ? problem.code : `HTTP_${res.status}`,
-    title: typeof problem.title === 'string' ? problem.title : res.statusText || `Request failed (${res.status})`,
-    ...(errors ? { errors } : {}),
-    ...(retryAfter !== undefined ? { retryAfter } : {}),
-    problem,
-  });
-}
 
 async function call<T>(method: 'GET' | 'POST', path: string, body?: FormData): Promise<{ status: number; data: T }> {
   let res: Response;
@@ -73,7 +53,7 @@ async function call<T>(method: 'GET' | 'POST', path: string, body?: FormData): P
   } catch {
     throw new ApiError({ status: 0, code: 'NETWORK', title: 'The server cannot be reached. Check your connection and try again.' });
   }
-  if (!res.ok) throw await problemOf(res);
+  if (!res.ok) throw await toApiError(res);
   return { status: res.status, data: (await res.json()) as T };
 }
 
