@@ -96,6 +96,7 @@ export interface AuditLogTable {
   requestId: string | null;
   prevHash: string;
   hash: string;
+  hashForm: ColumnType<1 | 2, 1 | 2 | undefined, never>;
 }
 
 export type Level = 'low' | 'medium' | 'high' | 'critical';

@@ -7,16 +7,22 @@ export const tokenRepo = {
     t: { userId: string; name: string; tokenHash: string; roles: Role[]; expiresAt: Date },
   ): Promise<ApiTokenRow> => x.insertInto('apiToken').values(t).returningAll().executeTakeFirstOrThrow(),
 
-  findLiveByHash: async (x: Executor, tokenHash: string): Promise<{ token: ApiTokenRow; user: UserRow } | undefined> => {
-    const token = await x
+  /** The live token for a hash with its owner, in one statement (every API request asks). */
+  findLiveByHash: async (
+    x: Executor,
+    tokenHash: string,
+  ): Promise<{ token: Pick<ApiTokenRow, 'id' | 'roles' | 'expiresAt' | 'lastUsedAt'>; user: UserRow } | undefined> => {
+    const row = await x
       .selectFrom('apiToken')
-      .selectAll()
-      .where('tokenHash', '=', tokenHash)
-      .where('revokedAt', 'is', null)
+      .innerJoin('appUser', 'appUser.id', 'apiToken.userId')
+      .selectAll('appUser')
+      .select(['apiToken.id as tokenId', 'apiToken.roles as tokenRoles', 'apiToken.expiresAt as tokenExpiresAt', 'apiToken.lastUsedAt as tokenLastUsedAt'])
+      .where('apiToken.tokenHash', '=', tokenHash)
+      .where('apiToken.revokedAt', 'is', null)
       .executeTakeFirst();
-    if (!token) return undefined;
-    const user = await x.selectFrom('appUser').selectAll().where('id', '=', token.userId).executeTakeFirst();
-    return user ? { token, user } : undefined;
+    if (!row) return undefined;
+    const { tokenId, tokenRoles, tokenExpiresAt, tokenLastUsedAt, ...user } = row;
+    return { token: { id: tokenId, roles: tokenRoles, expiresAt: tokenExpiresAt, lastUsedAt: tokenLastUsedAt }, user };
   },
 
   listForUser: (x: Executor, userId: string): Promise<ApiTokenRow[]> =>

@@ -2,8 +2,8 @@ import { sql } from 'kysely';
 import type { Executor } from '../../db/index.ts';
 import type { AuditRow } from '../../db/schema.ts';
 
-export interface AuditInsert {
-  seq: number;
+/** A record's fields as the caller knows them; the sequence number and hashes come from the chain's head. */
+export interface AuditAppend {
   at: Date;
   actorId: string | null;
   actorName: string;
@@ -14,8 +14,8 @@ export interface AuditInsert {
   after: string | null;
   ip: string | null;
   requestId: string | null;
-  prevHash: string;
-  hash: string;
+  /** SHA-256 (hex) of the record's canonical body without seq and prevHash (hash form 2). */
+  bodyDigest: string;
 }
 
 export interface AuditFilter {
@@ -30,21 +30,22 @@ export interface AuditFilter {
   limit: number;
 }
 
-/** Any constant identifies the lock that serialises writers of the audit chain. */
-const AUDIT_CHAIN_LOCK = 0x56494731; // "VIG1"
-
 export const auditRepo = {
-  /** Takes the chain lock until the transaction ends, then returns the current head. */
-  async lockHead(x: Executor): Promise<{ seq: number; hash: string } | undefined> {
-    await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`.execute(x);
-    return x.selectFrom('auditLog').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  },
-
-  insert: (x: Executor, row: AuditInsert) =>
-    x
-      .insertInto('auditLog')
-      .values({ ...row, before: row.before, after: row.after })
-      .execute(),
+  /**
+   * Appends the next record in one statement: locks the head row (a waiting writer then reads the
+   * head its predecessor committed), inserts the record with hash = sha256(prevHash \n seq \n
+   * bodyDigest), and moves the head. The lock lasts until the caller's transaction ends.
+   */
+  append: (x: Executor, r: AuditAppend) =>
+    sql`with head as (select seq, hash from audit_head where id = 1 for update),
+      added as (
+        insert into audit_log (seq, at, actor_id, actor_name, action, entity, entity_id, before, after, ip, request_id, prev_hash, hash, hash_form)
+        select head.seq + 1, ${r.at}, ${r.actorId}, ${r.actorName}, ${r.action}, ${r.entity}, ${r.entityId}, ${r.before}::jsonb, ${r.after}::jsonb,
+               ${r.ip}, ${r.requestId}, head.hash,
+               encode(sha256(convert_to(head.hash || E'\n' || (head.seq + 1)::text || E'\n' || ${r.bodyDigest}, 'UTF8')), 'hex'), 2
+        from head
+        returning seq, hash)
+      update audit_head set seq = added.seq, hash = added.hash from added where audit_head.id = 1`.execute(x),
 
   list(x: Executor, f: AuditFilter): Promise<AuditRow[]> {
     let q = x.selectFrom('auditLog').selectAll();

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminSession, makeApp, userWith, type TestApp } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
 import { systemActor } from '../../lib/actor.ts';
-import { verifyChain } from './service.ts';
+import { hashRecord, verifyChain } from './service.ts';
 
 describe.each(stores())('audit trail on %s', (store) => {
   let t: TestApp;
@@ -45,6 +45,50 @@ describe.each(stores())('audit trail on %s', (store) => {
       expect(row.seq).toBe(i + 1);
       if (i > 0) expect(row.prevHash).toBe(rows[i - 1]!.hash);
     });
+  });
+
+  it('keeps one gap-free chain when many transactions append at once', async () => {
+    const before = await verifyChain(t.db.db);
+    await Promise.all(Array.from({ length: 40 }, (_, i) =>
+      t.db.db.transaction().execute(async (tx) => {
+        await t.services.audit.record(tx, systemActor('cli'), { action: 'test.concurrent', entity: 'test', entityId: String(i), after: { i } });
+      })));
+    const after = await verifyChain(t.db.db);
+    expect(after).toMatchObject({ ok: true, checked: before.checked + 40 });
+    const head = await sql<{ seq: string; hash: string }>`select seq, hash from audit_head`.execute(t.db.db);
+    const last = await t.db.db.selectFrom('auditLog').select(['seq', 'hash', 'hashForm']).orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
+    expect({ seq: Number(head.rows[0]!.seq), hash: head.rows[0]!.hash }).toEqual({ seq: last.seq, hash: last.hash });
+    expect(last.hashForm).toBe(2);
+  });
+
+  it('verifies a chain that continues form-1 records (written before the head row) with form-2 ones', async () => {
+    const fresh = await makeApp(store);
+    try {
+      // Rewrite the first records as an older Vigil wrote them: form 1, hashed by the application.
+      const rows = await fresh.db.db.selectFrom('auditLog').selectAll().orderBy('seq').execute();
+      expect(rows.length).toBeGreaterThan(1);
+      await sql.raw('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update').execute(fresh.db.db);
+      let prev = '0'.repeat(64);
+      for (const r of rows) {
+        const hash = hashRecord({ ...r, prevHash: prev, hashForm: 1 });
+        await sql`update audit_log set hash_form = 1, prev_hash = ${prev}, hash = ${hash} where seq = ${r.seq}`.execute(fresh.db.db);
+        prev = hash;
+      }
+      await sql`update audit_head set hash = ${prev}`.execute(fresh.db.db);
+      await sql.raw('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update').execute(fresh.db.db);
+      await fresh.db.db.transaction().execute((tx) => fresh.services.audit.record(tx, systemActor('cli'), { action: 'test.after_upgrade', entity: 'test' }));
+      const ok = await verifyChain(fresh.db.db);
+      expect(ok).toMatchObject({ ok: true, checked: rows.length + 1 });
+      // A form-2 record altered afterwards is named.
+      await sql.raw('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update').execute(fresh.db.db);
+      await sql`update audit_log set action = 'test.altered' where seq = ${rows.length + 1}`.execute(fresh.db.db);
+      expect(await verifyChain(fresh.db.db)).toMatchObject({ ok: false, firstBroken: { seq: rows.length + 1 } });
+      // Claiming the other hash form does not hide a change either.
+      await sql`update audit_log set action = 'test.after_upgrade', hash_form = 1 where seq = ${rows.length + 1}`.execute(fresh.db.db);
+      expect(await verifyChain(fresh.db.db)).toMatchObject({ ok: false, firstBroken: { seq: rows.length + 1 } });
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE with a trigger', async () => {

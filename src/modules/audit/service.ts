@@ -30,8 +30,29 @@ export function redact(v: unknown): unknown {
   return v;
 }
 
-/** The text a record's hash covers: every field but the hash itself, in canonical form. */
+/** The canonical body of a record: every field but seq, prevHash, hash and hashForm. */
+function canonicalBody(r: Omit<AuditRow, 'seq' | 'prevHash' | 'hash' | 'hashForm'>): string {
+  return canonicalJson({
+    at: new Date(r.at).toISOString(),
+    actorId: r.actorId,
+    actorName: r.actorName,
+    action: r.action,
+    entity: r.entity,
+    entityId: r.entityId,
+    before: r.before ?? null,
+    after: r.after ?? null,
+    ip: r.ip,
+    requestId: r.requestId,
+  });
+}
+
+/**
+ * A record's hash. Form 1 (records written before the chain's head had a row of its own) covers
+ * the previous hash and the canonical body with seq; form 2, which the database computes as it
+ * appends, covers the previous hash, seq and the SHA-256 of the canonical body.
+ */
 export function hashRecord(r: Omit<AuditRow, 'hash'>): string {
+  if (r.hashForm === 2) return sha256Hex(`${r.prevHash}\n${r.seq}\n${sha256Hex(canonicalBody(r))}`);
   const body = canonicalJson({
     seq: r.seq,
     at: new Date(r.at).toISOString(),
@@ -59,11 +80,9 @@ export function createAuditService(d: { db: Db; clock: Clock }) {
   return {
     /** Appends one record to the chain inside the caller's transaction. */
     async record(tx: Executor, actor: Actor, e: AuditEntry): Promise<void> {
-      const head = await auditRepo.lockHead(tx);
       const before = e.before === undefined ? null : redact(toPlainJson(e.before));
       const after = e.after === undefined ? null : redact(toPlainJson(e.after));
       const row = {
-        seq: (head?.seq ?? 0) + 1,
         at: d.clock.now(),
         actorId: actor.userId,
         actorName: actor.username,
@@ -74,14 +93,12 @@ export function createAuditService(d: { db: Db; clock: Clock }) {
         after,
         ip: actor.ip,
         requestId: actor.requestId,
-        prevHash: head?.hash ?? GENESIS_HASH,
       };
-      const hash = hashRecord(row);
-      await auditRepo.insert(tx, {
+      await auditRepo.append(tx, {
         ...row,
         before: before === null ? null : JSON.stringify(before),
         after: after === null ? null : JSON.stringify(after),
-        hash,
+        bodyDigest: sha256Hex(canonicalBody(row)),
       });
     },
 

@@ -15,17 +15,22 @@ export const sessionRepo = {
   insert: (x: Executor, s: NewSession): Promise<SessionRow> =>
     x.insertInto('userSession').values(s).returningAll().executeTakeFirstOrThrow(),
 
-  /** The live session for a token hash with its user, or undefined. Expiry is judged by the caller. */
-  findLiveByTokenHash: async (x: Executor, tokenHash: string): Promise<{ session: SessionRow; user: UserRow } | undefined> => {
-    const session = await x
+  /** The live session for a token hash with its user, in one statement, or undefined. Expiry is judged by the caller. */
+  findLiveByTokenHash: async (
+    x: Executor,
+    tokenHash: string,
+  ): Promise<{ session: Pick<SessionRow, 'id' | 'expiresAt' | 'lastSeenAt' | 'mfaPending'>; user: UserRow } | undefined> => {
+    const row = await x
       .selectFrom('userSession')
-      .selectAll()
-      .where('tokenHash', '=', tokenHash)
-      .where('revokedAt', 'is', null)
+      .innerJoin('appUser', 'appUser.id', 'userSession.userId')
+      .selectAll('appUser')
+      .select(['userSession.id as sessionId', 'userSession.expiresAt as sessionExpiresAt', 'userSession.lastSeenAt as sessionLastSeenAt', 'userSession.mfaPending as sessionMfaPending'])
+      .where('userSession.tokenHash', '=', tokenHash)
+      .where('userSession.revokedAt', 'is', null)
       .executeTakeFirst();
-    if (!session) return undefined;
-    const user = await x.selectFrom('appUser').selectAll().where('id', '=', session.userId).executeTakeFirst();
-    return user ? { session, user } : undefined;
+    if (!row) return undefined;
+    const { sessionId, sessionExpiresAt, sessionLastSeenAt, sessionMfaPending, ...user } = row;
+    return { session: { id: sessionId, expiresAt: sessionExpiresAt, lastSeenAt: sessionLastSeenAt, mfaPending: sessionMfaPending }, user };
   },
 
   findById: (x: Executor, id: string): Promise<SessionRow | undefined> =>

@@ -41,17 +41,30 @@ function visible(scope: ReportScope) {
 }
 
 export const reportRepo = {
-  /** The next report number: from a sequence (no row lock, so submissions never queue on it). */
-  async nextNumber(x: Executor): Promise<number> {
-    const r = await sql<{ n: string }>`select nextval('report_number_seq') as n`.execute(x);
-    return Number(r.rows[0]!.n);
-  },
-
-  /** A report and its raw bytes; without raw, the report's intake item holds them. */
-  async insert(x: Executor, row: ReportInsert, raw: { contentType: string; content: Uint8Array; sha256: string } | null): Promise<ReportRow> {
-    const inserted = await x.insertInto('report').values(row).returningAll().executeTakeFirstOrThrow();
-    if (raw) await x.insertInto('reportRaw').values({ reportId: inserted.id, ...raw }).execute();
-    return inserted;
+  /**
+   * Numbers and stores a report, with its raw bytes (without them, its intake item holds them) and,
+   * for a submission with an idempotency key, the key settled on it: one statement. The number comes
+   * from a sequence (no row lock, so submissions never queue on it); the reference is
+   * PREFIX-R-YEAR-NNNNNN.
+   */
+  async insert(
+    x: Executor,
+    numbering: { prefix: string; year: number },
+    row: Omit<ReportInsert, 'reference'>,
+    raw: { contentType: string; content: Uint8Array; sha256: string } | null,
+    settle?: { ownerId: string; key: string },
+  ): Promise<ReportRow> {
+    const reference = sql<string>`(select ${numbering.prefix} || '-R-' || ${String(numbering.year)} || '-' || lpad(n, greatest(6, length(n)), '0')
+      from (select nextval('report_number_seq')::text as n) as next)`;
+    return x
+      .with('r', (db) => db.insertInto('report').values({ ...row, reference }).returningAll())
+      .with('raw', (db) => db.insertInto('reportRaw').columns(['reportId', 'contentType', 'content', 'sha256'])
+        .expression((eb) => eb.selectFrom('r').select(['r.id', sql<string>`${raw?.contentType ?? null}::text`.as('contentType'),
+          sql<Uint8Array>`${raw?.content ?? null}::bytea`.as('content'), sql<string>`${raw?.sha256 ?? null}::text`.as('sha256')])
+          .where(sql<boolean>`${raw !== null}`)))
+      .with('settled', (db) => db.updateTable('reportIdempotency').from('r').set((eb) => ({ reportId: eb.ref('r.id') }))
+        .where('reportIdempotency.ownerId', '=', settle?.ownerId ?? null).where('reportIdempotency.key', '=', settle?.key ?? null))
+      .selectFrom('r').selectAll().executeTakeFirstOrThrow() as Promise<ReportRow>;
   },
 
   /** The first report with this fingerprint received since then, locked (deduplication). */
@@ -162,9 +175,6 @@ export const reportRepo = {
       .onConflict((oc) => oc.columns(['ownerId', 'key']).doNothing())
       .returning('key')
       .executeTakeFirst()),
-
-  settleKey: (x: Executor, ownerId: string, key: string, reportId: string) =>
-    x.updateTable('reportIdempotency').set({ reportId }).where('ownerId', '=', ownerId).where('key', '=', key).execute(),
 
   keyOf: (x: Executor, ownerId: string, key: string) =>
     x.selectFrom('reportIdempotency').selectAll().where('ownerId', '=', ownerId).where('key', '=', key).executeTakeFirst(),

@@ -75,7 +75,8 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
     return { kind: 'reporter', userId: actor.userId, organisation: await reportRepo.organisationOf(x, actor.userId) };
   }
 
-  async function views(x: Executor, scope: ReportScope, rows: ReportRow[]) {
+  /** The views of rows; `knownRaw` spares the query for raw details the caller already has (a report just stored). */
+  async function views(x: Executor, scope: ReportScope, rows: ReportRow[], knownRaw?: Map<string, { contentType: string; size: number; sha256: string }>) {
     const incidentIds = [...new Set(rows.map((r) => r.incidentId).filter((v): v is string => !!v))];
     const incidents = new Map((await reportRepo.incidentsOf(x, incidentIds)).map((i) => [i.id, i]));
     if (scope.kind === 'reporter') {
@@ -90,7 +91,9 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
       });
     }
     const merged = new Map((await reportRepo.references(x, rows.map((r) => r.mergedInto).filter((v): v is string => !!v))).map((r) => [r.id, r]));
-    const raws = new Map((await reportRepo.rawInfo(x, rows.map((r) => r.id))).map((r) => [r.reportId, r]));
+    const raws = new Map(knownRaw ?? []);
+    const unknown = rows.map((r) => r.id).filter((id) => !raws.has(id));
+    for (const r of await reportRepo.rawInfo(x, unknown)) raws.set(r.reportId, r);
     return rows.map((r) => {
       const inc = r.incidentId ? incidents.get(r.incidentId) : undefined;
       const raw = raws.get(r.id);
@@ -162,8 +165,6 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
           const first = (await reportRepo.byId(tx, claim.reportId))!;
           return { report: (await views(tx, await scopeOf(tx, actor), [first]))[0]!, replayed: true };
         }
-        const year = now.getUTCFullYear();
-        const n = await reportRepo.nextNumber(tx);
         const team = await d.settings.current(tx);
         let fields: Pick<ReportRow, 'channel' | 'source' | 'reporterName' | 'reporterEmail' | 'reporterPhone' | 'organisation'>;
         if (triage) {
@@ -179,8 +180,7 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
             reporterPhone: clean(input.reporterPhone) ?? null, organisation: user?.organisation ?? null,
           };
         }
-        const row = await reportRepo.insert(tx, {
-          reference: `${team.incidentPrefix}-R-${year}-${String(n).padStart(6, '0')}`,
+        const row = await reportRepo.insert(tx, { prefix: team.incidentPrefix, year: now.getUTCFullYear() }, {
           ...fields,
           status: 'new',
           title: input.title.trim(),
@@ -191,10 +191,11 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
           submittedBy: actor.userId,
           incidentId: null, mergedInto: null, rejection: null, rejectionNote: null, decidedBy: null, decidedAt: null,
           updatedAt: now,
-        }, { contentType: raw.contentType, content: raw.content, sha256 });
-        if (idempotencyKey && actor.userId) await reportRepo.settleKey(tx, actor.userId, idempotencyKey, row.id);
+        }, { contentType: raw.contentType, content: raw.content, sha256 },
+        idempotencyKey && actor.userId ? { ownerId: actor.userId, key: idempotencyKey } : undefined);
         await d.onReceived?.(tx, row, {});
-        const view = (await views(tx, await scopeOf(tx, actor), [row]))[0]!;
+        const known = new Map([[row.id, { contentType: raw.contentType, size: raw.content.length, sha256 }]]);
+        const view = (await views(tx, await scopeOf(tx, actor), [row], known))[0]!;
         // The audit record comes last: the chain's lock is then held only until the commit.
         await recordReport(tx, actor, row, 'report.received', { channel: row.channel, title: row.title });
         return { report: view, replayed: false };
@@ -222,12 +223,9 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
           return { report: first, repeatOf: first.reference, messageId: message.id as string | null };
         }
       }
-      const year = now.getUTCFullYear();
-      const n = await reportRepo.nextNumber(tx);
       const team = await d.settings.current(tx);
       const raw = input.raw ? { contentType: input.raw.contentType, content: input.raw.content, sha256: createHash('sha256').update(input.raw.content).digest('hex') } : null;
-      const row = await reportRepo.insert(tx, {
-        reference: `${team.incidentPrefix}-R-${year}-${String(n).padStart(6, '0')}`,
+      const row = await reportRepo.insert(tx, { prefix: team.incidentPrefix, year: now.getUTCFullYear() }, {
         channel: input.channel, source: clean(input.source) ?? null,
         reporterName: clean(input.reporterName) ?? null, reporterEmail: clean(input.reporterEmail)?.toLowerCase() ?? null,
         reporterPhone: clean(input.reporterPhone) ?? null, organisation: clean(input.organisation) ?? null,
