@@ -205,3 +205,15 @@ if ((process.env.BENCH_INTAKE || 'on').toLowerCase() === 'off') {
   scale = null;
   if (code !== 0) process.exitCode = code;
 }
+
+// Then constituent routing (bench/routing.mjs): in-memory lookups and the API lookup; BENCH_ROUTING=off skips it.
+if ((process.env.BENCH_ROUTING || 'on').toLowerCase() === 'off') {
+  console.log('\nRouting benchmark (bench/routing.mjs): skipped (BENCH_ROUTING=off)');
+} else {
+  const code = await new Promise((resolve) => {
+    scale = spawn(process.execPath, [fileURLToPath(new URL('./routing.mjs', import.meta.url))], { stdio: 'inherit' });
+    scale.once('exit', (c) => resolve(c ?? 1));
+  });
+  scale = null;
+  if (code !== 0) process.exitCode = code;
+}

@@ -34,6 +34,11 @@ import { intakeRoutes } from './modules/intake/routes.ts';
 import { liveRoutes } from './modules/live/routes.ts';
 import { evidenceRoutes } from './modules/evidence/routes.ts';
 import { mailRoutes } from './modules/mailer/routes.ts';
+import { notificationRoutes } from './modules/notifications/routes.ts';
+import { oncallRoutes } from './modules/oncall/routes.ts';
+import { directoryRoutes } from './modules/directory/routes.ts';
+import { constituentRoutes } from './modules/constituents/routes.ts';
+import { escalationRoutes } from './modules/escalation/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -170,6 +175,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(liveRoutes, { live: services.live, authenticator: services.authenticator, heartbeatMs: config.VIGIL_LIVE_HEARTBEAT_MS });
       await api.register(evidenceRoutes, { evidence: services.evidence, maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES });
       await api.register(mailRoutes, { mail: services.mail });
+      await api.register(notificationRoutes, { notifications: services.notifications, channels: services.notificationChannels });
+      await api.register(oncallRoutes, { oncall: services.oncall, changes: services.oncallChanges });
+      await api.register(directoryRoutes, { team: services.team, contacts: services.contacts, incidentContacts: services.incidentContacts });
+      await api.register(constituentRoutes, { constituents: services.constituents, transfer: services.constituentTransfer });
+      await api.register(escalationRoutes, { escalation: services.escalation });
     },
     { prefix: '/api/v1' },
   );

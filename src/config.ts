@@ -32,6 +32,14 @@ const Env = z.object({
   VIGIL_EVIDENCE_DIR: z.string().min(1).optional(),
   VIGIL_EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1).max(1024 ** 4).default(2 * 1024 ** 3),
   VIGIL_LIVE_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** How often the notification worker looks for due deliveries when the last look found none. */
+  VIGIL_NOTIFICATION_POLL_MS: z.coerce.number().int().min(100).max(300_000).default(3000),
+  /** How long a delivery stays with the sender that claimed it before another server may take it over. */
+  VIGIL_NOTIFICATION_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(300_000),
+  /** How often due escalation levels and unacknowledged alerts are looked for. */
+  VIGIL_ESCALATION_TICK_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  /** A high or critical alert still new after this many minutes pages whoever is on duty. */
+  VIGIL_ALERT_PAGE_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   VIGIL_LIVE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(25_000),
   // Intake: the SMTP listener (VIGIL_SMTP_PORT=0 turns it off), the public web form, attachments.
   VIGIL_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),

@@ -4,6 +4,8 @@ import type { Config } from './config.ts';
 import { openRuntime } from './runtime.ts';
 import { systemClock } from './lib/actor.ts';
 import { startMailWorker, type MailWorker } from './modules/mailer/worker.ts';
+import { startNotificationWorker, type NotificationWorker } from './modules/notifications/worker.ts';
+import { startEscalationWorker, type EscalationWorker } from './modules/escalation/worker.ts';
 import { startSmtpIntake, type SmtpListener } from './modules/mail/smtp.ts';
 
 /** `vigil serve`: open the store, migrate, create the first admin if needed, serve until a signal. */
@@ -12,6 +14,8 @@ export async function serve(config: Config): Promise<void> {
   const rt = await openRuntime(config);
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let mailer: MailWorker | null = null;
+  let notifier: NotificationWorker | null = null;
+  let escalator: EscalationWorker | null = null;
   let smtp: SmtpListener | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
@@ -24,6 +28,8 @@ export async function serve(config: Config): Promise<void> {
     try {
       await smtp?.close();
       await mailer?.stop();
+      await escalator?.stop();
+      await notifier?.stop();
       await app?.close();
     } finally {
       await rt.close();
@@ -37,6 +43,12 @@ export async function serve(config: Config): Promise<void> {
     app = await buildApp({ config, db: rt.handle.db, secretKey: rt.secretKey, services: rt.services, logger: loggerOptions(config.LOG_LEVEL) });
     await app.listen({ port: config.PORT, host: config.HOST });
     mailer = startMailWorker({ db: rt.handle.db, clock: systemClock, relayUrl: config.VIGIL_SMTP_RELAY_URL, from: config.VIGIL_MAIL_FROM, log: app.log });
+    notifier = startNotificationWorker({
+      db: rt.handle.db, clock: systemClock, secretKey: rt.secretKey, relayUrl: config.VIGIL_SMTP_RELAY_URL, from: config.VIGIL_MAIL_FROM,
+      pgpKeyFile: config.VIGIL_PGP_KEY_FILE, pgpPassphrase: config.VIGIL_PGP_PASSPHRASE, log: app.log,
+      pollMs: config.VIGIL_NOTIFICATION_POLL_MS, leaseMs: config.VIGIL_NOTIFICATION_LEASE_MS,
+    });
+    escalator = startEscalationWorker({ escalation: rt.services.escalation, tickMs: config.VIGIL_ESCALATION_TICK_MS, log: app.log });
     smtp = await startSmtpIntake({ db: rt.handle.db, clock: systemClock, intake: rt.services.intake, log: app.log }, config);
     // Items a crash left stored but unparsed (their senders had their 250 / 2xx): parsed now, in the background.
     const log = app.log;
@@ -47,6 +59,8 @@ export async function serve(config: Config): Promise<void> {
   } catch (e) {
     await smtp?.close().catch(() => undefined);
     await mailer?.stop().catch(() => undefined);
+    await escalator?.stop().catch(() => undefined);
+    await notifier?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await rt.close();
     throw e;

@@ -1,5 +1,5 @@
 import type { Config } from './config.ts';
-import type { Db } from './db/index.ts';
+import type { Db, Executor } from './db/index.ts';
 import type { Clock } from './lib/actor.ts';
 import { createAccountService } from './modules/account/service.ts';
 import { createAuditService } from './modules/audit/service.ts';
@@ -24,9 +24,23 @@ import { registerMailIntake } from './modules/mail/intake.ts';
 import { registerWebFormIntake } from './modules/public-intake/service.ts';
 import { createMailOutbox } from './modules/mailer/outbox.ts';
 import { createMailService } from './modules/mailer/service.ts';
+import { createNotificationOutbox } from './modules/notifications/outbox.ts';
+import { createNotificationService } from './modules/notifications/service.ts';
+import { createChannelService } from './modules/notifications/channels.service.ts';
 import { createAlertService } from './modules/intake/alerts.service.ts';
 import { createSourceService } from './modules/intake/sources.service.ts';
 import { createTriageService } from './modules/intake/triage.service.ts';
+import { createOncallService } from './modules/oncall/service.ts';
+import { createOncallChangeService } from './modules/oncall/changes.service.ts';
+import { createContactService } from './modules/directory/contacts.service.ts';
+import { createIncidentContactService } from './modules/directory/incident-contacts.service.ts';
+import { createTeamService } from './modules/directory/team.service.ts';
+import { createConstituentService } from './modules/constituents/service.ts';
+import { createConstituentTransferService } from './modules/constituents/transfer.service.ts';
+import { createRoutingIndex } from './modules/constituents/routing-index.ts';
+import { createEscalationService } from './modules/escalation/service.ts';
+import { escalationDirectory, escalationNotifier } from './modules/escalation/wiring.ts';
+import type { IncidentEventRow } from './db/schema.ts';
 
 /** Wires every service with its explicit dependencies. The HTTP app, the CLI and jobs share these. */
 export function createServices(d: { db: Db; config: Config; clock: Clock; secretKey: Buffer }) {
@@ -35,6 +49,18 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
   const settings = createSettingsService({ db, audit, clock });
   // Outgoing mail: receipts and updates are enqueued in the transaction of the change that causes them.
   const mailOutbox = createMailOutbox({ settings, clock, from: config.VIGIL_MAIL_FROM, accept: config.VIGIL_SMTP_ACCEPT });
+  // Notifications to the team: enqueued in the caller's transaction, delivered by the notification worker.
+  const notificationOutbox = createNotificationOutbox({ settings, clock, publicUrl: config.VIGIL_PUBLIC_URL });
+  const incidentEventHooks = async (tx: Executor, e: IncidentEventRow) => {
+    await mailOutbox.incidentEvent(tx, e);
+    await notificationOutbox.incidentEvent(tx, e);
+  };
+  // Escalation: a declared P1/P2 notifies its first level in the declaring transaction; the
+  // escalation worker notifies the later levels and rounds until someone acknowledges.
+  const escalation = createEscalationService({
+    db, audit, clock, incidents: { db, audit, settings, clock, onEvent: incidentEventHooks },
+    directory: escalationDirectory, notifier: escalationNotifier(notificationOutbox), alertPageAfterMinutes: config.VIGIL_ALERT_PAGE_MINUTES,
+  });
   const window = 15 * 60;
   const throttle = createThrottle({
     db,
@@ -54,16 +80,23 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     authenticator: createAuthenticator({ db, clock, settings, sessionIdleMs }),
     account: createAccountService({ db, audit, clock, secretKey, settings, throttle }),
     users: createUserService({ db, audit, clock }),
-    incidents: createIncidentService({ db, audit, settings, clock, onEvent: mailOutbox.incidentEvent }),
+    incidents: createIncidentService({ db, audit, settings, clock, onEvent: async (tx, e) => { await incidentEventHooks(tx, e); await escalation.incidentEvent(tx, e); } }),
     incidentDetails: createIncidentDetailService({ db, audit, settings, clock }),
     tasks: createTaskService({ db, audit, settings, clock }),
-    links: createLinkService({ db, audit, settings, clock, onEvent: mailOutbox.incidentEvent }),
+    links: createLinkService({ db, audit, settings, clock, onEvent: async (tx, e) => { await mailOutbox.incidentEvent(tx, e); await escalation.incidentEvent(tx, e); } }),
     playbooks: createPlaybookService({ db, audit, settings, clock }),
     observables: createObservableService({ db, audit, settings, clock }),
     evidence: createEvidenceService({ db, audit, settings, clock, blobs, maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES }),
+    // The team's seats and skills, the external contact directory, and contacts in incident roles.
+    team: createTeamService({ db, audit, clock }),
+    contacts: createContactService({ db, audit, clock }),
+    incidentContacts: createIncidentContactService({ db, audit, settings, clock, onEvent: mailOutbox.incidentEvent }),
   };
   const reports = createReportService({ db, audit, settings, clock, incidents: base.incidents, onReceived: mailOutbox.reportReceived });
   const intake = createIntakeItemService({ db, audit, clock, reports });
+  // Constituents: the in-memory routing index (rebuilt when the stored constituency version moves) for intake and triage.
+  const routingIndex = createRoutingIndex({ db });
+  const constituents = createConstituentService({ db, audit, clock, index: routingIndex });
   // E-mail (SMTP listener, .eml/mbox import): the parser that makes reports, replies and communications.
   registerMailIntake({ db, clock, audit, settings, blobs, reports, intake }, config);
   return {
@@ -74,12 +107,22 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     publicIntake: registerWebFormIntake({ db, clock, audit, settings, blobs, intake, reports }, config),
     mailOutbox,
     mail: createMailService({ db, audit, clock, relayConfigured: !!config.VIGIL_SMTP_RELAY_URL }),
-    alerts: createAlertService({ db, audit, settings: base.settings, clock, intake, observables: base.observables }),
+    notificationOutbox,
+    escalation,
+    notifications: createNotificationService({ db, audit, clock, relayConfigured: !!config.VIGIL_SMTP_RELAY_URL }),
+    notificationChannels: createChannelService({ db, audit, clock, secretKey, outbox: notificationOutbox }),
+    alerts: createAlertService({ db, audit, settings: base.settings, clock, intake, observables: base.observables, constituents }),
     sources: createSourceService({ db, audit, clock }),
-    triage: createTriageService({ db, clock, settings: base.settings, reports, blobPath: blobs.pathOf }),
+    oncall: createOncallService({ db, audit, clock }),
+    oncallChanges: createOncallChangeService({ db, audit, clock }),
+    triage: createTriageService({ db, clock, settings: base.settings, reports, blobPath: blobs.pathOf, constituents }),
+    routingIndex,
+    constituents,
+    constituentTransfer: createConstituentTransferService({ db, audit, clock, index: routingIndex }),
     live: createLiveService({ db, reports, pollMs: config.VIGIL_LIVE_POLL_MS }),
     incidentExport: createIncidentExportService({
       incidents: base.incidents, details: base.incidentDetails, tasks: base.tasks, links: base.links, observables: base.observables, evidence: base.evidence,
+      contacts: base.incidentContacts,
     }),
   };
 }

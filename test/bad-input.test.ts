@@ -23,7 +23,7 @@ describe.each(stores())('bad input on %s', (store) => {
     endpoints = Object.entries(spec.paths).flatMap(([p, methods]) =>
       Object.entries(methods).map(([m, op]) => ({
         method: m.toUpperCase(),
-        url: p.replace(/\{(id|taskId|userId|observableId|evidenceId|otherId|reportId|alertId|sourceId|itemId)\}/g, target).replace('{role}', 'analyst').replace('{key}', 'phishing').replace('{kind}', 'related').replace('{token}', 't'.repeat(43)),
+        url: p.replace(/\{(id|taskId|userId|observableId|evidenceId|otherId|reportId|alertId|sourceId|itemId|contactId)\}/g, target).replace('{role}', 'analyst').replace('{key}', 'phishing').replace('{kind}', 'related').replace('{token}', 't'.repeat(43)).replace('{event}', 'test'),
         hasBody: !!op.requestBody,
       })),
     );

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stores, type Store } from './db.ts';
-import { serve, serverStore, type Served } from './process.ts';
+import { apiJson as json, apiSignIn as signIn, serve, serverStore, type Served } from './process.ts';
 
 /**
  * Raw-first, proven the hard way: a burst of reports and alerts over the API is cut by SIGKILL
@@ -24,20 +24,6 @@ function post(agent: http.Agent, port: number, path: string, headers: Record<str
     req.on('error', reject);
     req.end(body);
   });
-}
-
-async function json(port: number, method: string, path: string, body: unknown, headers: Record<string, string>) {
-  const r = await fetch(`http://127.0.0.1:${port}/api/v1${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await r.text();
-  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-async function signIn(port: number, username: string, password: string) {
-  const r = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  if (r.status !== 200) throw new Error(`login ${username}: ${r.status}`);
-  const body = (await r.json()) as { csrfToken: string };
-  return { cookie: r.headers.getSetCookie()[0]!.split(";")[0]!, "x-csrf-token": body.csrfToken };
 }
 
 describe.each(stores())('SIGKILL in the middle of an intake burst on %s', (store: Store) => {

@@ -105,3 +105,18 @@ export async function serverStore(store: Store, cleanups: (() => unknown)[], pre
   };
 }
 
+/** A JSON call to a real server's API with the given headers (a session's cookie and CSRF token); throws on >= 300. */
+export async function apiJson(port: number, method: string, path: string, body: unknown, headers: Record<string, string>) {
+  const r = await fetch(`http://127.0.0.1:${port}/api/v1${path}`, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Signs in to a real server; the headers later calls need (cookie and CSRF token). */
+export async function apiSignIn(port: number, username: string, password: string) {
+  const r = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status}`);
+  const body = (await r.json()) as { csrfToken: string };
+  return { cookie: r.headers.getSetCookie()[0]!.split(";")[0]!, "x-csrf-token": body.csrfToken };
+}

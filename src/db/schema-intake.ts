@@ -109,6 +109,8 @@ export interface AlertTable {
   decidedAt: Timestamp | null;
   version: ColumnType<number, number | undefined, number>;
   updatedAt: Timestamp;
+  /** When the alert, still new, paged whoever was on duty (escalation). */
+  pagedAt: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface AlertArrivalTable {

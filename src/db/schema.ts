@@ -2,8 +2,20 @@ import type { ColumnType, Generated, Insertable, Selectable, Updateable } from '
 import type {
   IntakeSourceTable, IntakeItemTable, ReportMessageTable, ReportAttachmentTable, ReportStatusLinkTable, IntakeRateTable, AlertTable, AlertArrivalTable, AlertEventTable, IntakeIdempotencyTable, MailDeliveryTable, MailAttemptTable, MailTemplateTable,
 } from './schema-intake.ts';
+import type { ReportTables } from './schema-reports.ts';
+import type { ConstituencyTables } from './schema-constituency.ts';
+import type { DirectoryTables } from './schema-directory.ts';
+import type { OncallTables } from './schema-oncall.ts';
+import type { NotificationTables } from './schema-notifications.ts';
+import type { EscalationTables } from './schema-escalation.ts';
 
 export type * from './schema-intake.ts';
+export type * from './schema-reports.ts';
+export type * from './schema-constituency.ts';
+export type * from './schema-directory.ts';
+export type * from './schema-oncall.ts';
+export type * from './schema-notifications.ts';
+export type * from './schema-escalation.ts';
 
 /** Row types of Vigil's tables, camelCase (CamelCasePlugin maps them to snake_case columns). */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -288,65 +300,7 @@ export interface IncidentLinkTable {
   createdAt: Timestamp;
 }
 
-export type ReportChannel = 'api' | 'web_form' | 'portal' | 'email' | 'phone' | 'monitoring' | 'other';
-export type ReportStatus = 'new' | 'linked' | 'merged' | 'rejected';
-export type Rejection = 'not_incident' | 'false_positive' | 'spam' | 'outside_mandate' | 'duplicate';
-
-export interface ReportCounterTable {
-  year: number;
-  last: number;
-}
-
-export interface ReportTable {
-  id: Generated<string>;
-  reference: string;
-  channel: ReportChannel;
-  source: string | null;
-  status: ReportStatus;
-  title: string;
-  body: string;
-  tlp: Tlp;
-  reporterName: string | null;
-  reporterEmail: string | null;
-  reporterPhone: string | null;
-  organisation: string | null;
-  receivedAt: Timestamp;
-  submittedBy: string | null;
-  incidentId: string | null;
-  mergedInto: string | null;
-  rejection: Rejection | null;
-  rejectionNote: string | null;
-  decidedBy: string | null;
-  decidedAt: Timestamp | null;
-  version: ColumnType<number, number | undefined, number>;
-  updatedAt: Timestamp;
-  /** Set when the report was parsed from an intake item, which holds its raw content. */
-  intakeItemId: ColumnType<string | null, string | null | undefined, string | null>;
-  /** Deduplication key: the same channel/source and fingerprint within a window collapse. */
-  fingerprint: ColumnType<string | null, string | null | undefined, string | null>;
-  /** How urgent the reporter (or the duty officer taking the call) judged it. */
-  urgency: ColumnType<Level | null, Level | null | undefined, Level | null>;
-  /** The reporter asked for updates when the incident changes state. */
-  wantsUpdates: ColumnType<boolean, boolean | undefined, boolean>;
-}
-
-/** The bytes that arrived; insert-only (a trigger refuses UPDATE, DELETE and TRUNCATE). */
-export interface ReportRawTable {
-  reportId: string;
-  contentType: string;
-  content: Uint8Array;
-  sha256: string;
-}
-
-export interface ReportIdempotencyTable {
-  ownerId: string;
-  key: string;
-  requestSha256: string;
-  reportId: string | null;
-  createdAt: Timestamp;
-}
-
-export interface Database {
+export interface Database extends ReportTables, ConstituencyTables, DirectoryTables, OncallTables, NotificationTables, EscalationTables {
   team: TeamTable;
   appUser: AppUserTable;
   recoveryCode: RecoveryCodeTable;
@@ -367,10 +321,6 @@ export interface Database {
   evidence: EvidenceTable;
   evidenceCustody: EvidenceCustodyTable;
   incidentLink: IncidentLinkTable;
-  reportCounter: ReportCounterTable;
-  report: ReportTable;
-  reportRaw: ReportRawTable;
-  reportIdempotency: ReportIdempotencyTable;
   intakeSource: IntakeSourceTable;
   intakeItem: IntakeItemTable;
   reportMessage: ReportMessageTable;

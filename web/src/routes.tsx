@@ -1,7 +1,9 @@
 // Every page of the signed-in app. Each entry is both a route and (unless nav: false) a
 // navigation link shown to users holding one of `roles`. Adding a page is one line here.
 import type { ComponentType } from 'react';
-import { IconAlertTriangle, IconBolt, IconInbox, IconLayoutDashboard, IconListDetails, IconMail, IconPlugConnected, IconSend, IconSettings, IconUserCircle, IconUsers, type TablerIcon } from '@tabler/icons-react';
+import { IconAddressBook, IconBell, IconSpeakerphone, IconUsersGroup } from '@tabler/icons-react';
+import { IconBuildingCommunity } from '@tabler/icons-react';
+import { IconAlertTriangle, IconBolt, IconCalendarTime, IconInbox, IconLayoutDashboard, IconListDetails, IconMail, IconPlugConnected, IconSend, IconSettings, IconUserCircle, IconUsers, type TablerIcon } from '@tabler/icons-react';
 import type { Role } from './api/types';
 import { DashboardPage } from './pages/DashboardPage';
 import { AccountPage } from './pages/account/AccountPage';
@@ -14,6 +16,11 @@ import { MyReportsPage } from './pages/reports/MyReportsPage';
 import { ReportsArea } from './pages/reports/ReportsArea';
 import { TriageArea } from './pages/triage/TriageArea';
 import { SourcesPage } from './pages/admin/SourcesPage';
+import { OncallPage } from './pages/oncall/OncallPage';
+import { EscalationPoliciesPage } from './pages/escalation/EscalationPoliciesPage';
+import { ContactsPage, TeamPage } from './pages/team';
+import { ConstituentsArea } from './pages/constituents/ConstituentsArea';
+import { InboxPage, NotificationsAdminPage } from './pages/notifications';
 import { PublicReportPage } from './pages/public/PublicReportPage';
 import { ReporterStatusPage } from './pages/public/ReporterStatusPage';
 
@@ -37,12 +44,19 @@ export const ROUTES: AppRoute[] = [
   { path: '/triage', label: 'Triage', icon: IconBolt, roles: ['admin', 'manager', 'handler', 'viewer'], component: TriageArea, subpaths: true },
   { path: '/reports', label: 'Reports', icon: IconInbox, roles: ['admin', 'manager', 'handler', 'viewer'], component: ReportsArea, subpaths: true },
   { path: '/my-reports', label: 'My reports', icon: IconSend, roles: ['reporter'], component: MyReportsPage },
+  { path: '/constituents', label: 'Constituents', icon: IconBuildingCommunity, roles: ['admin', 'manager', 'handler', 'viewer'], component: ConstituentsArea, subpaths: true },
+  { path: '/team', label: 'Team', icon: IconUsersGroup, roles: ['admin', 'manager', 'handler', 'viewer'], component: TeamPage },
+  { path: '/contacts', label: 'Contact directory', icon: IconAddressBook, roles: ['admin', 'manager', 'handler', 'viewer'], component: ContactsPage },
+  { path: '/oncall', label: 'On-call', icon: IconCalendarTime, roles: ['admin', 'manager', 'handler', 'viewer'], component: OncallPage },
+  { path: '/escalation', label: 'Escalation', icon: IconSpeakerphone, roles: ['admin', 'manager', 'handler', 'viewer'], component: EscalationPoliciesPage },
   { path: '/account', label: 'Account', icon: IconUserCircle, component: AccountPage },
   { path: '/admin/users', label: 'Users', icon: IconUsers, roles: ['admin'], group: 'Administration', component: UsersPage },
   { path: '/admin/audit', label: 'Audit trail', icon: IconListDetails, roles: ['admin'], group: 'Administration', component: AuditPage },
   { path: '/admin/settings', label: 'Settings', icon: IconSettings, roles: ['admin'], group: 'Administration', component: SettingsPage },
   { path: '/admin/sources', label: 'Monitoring sources', icon: IconPlugConnected, roles: ['admin', 'manager'], group: 'Administration', component: SourcesPage },
   { path: '/admin/mail', label: 'Outgoing mail', icon: IconMail, roles: ['admin'], group: 'Administration', component: MailPage },
+  { path: '/notifications', label: 'Notifications', icon: IconBell, component: InboxPage, nav: false },
+  { path: '/admin/notifications', label: 'Notifications', icon: IconBell, roles: ['admin', 'manager'], group: 'Administration', component: NotificationsAdminPage },
 ];
 
 export function normalizePath(path: string): string {

@@ -30,6 +30,15 @@ export const PERMISSIONS = [
   'report.submit', // submit a report (a reporter: for its own organisation, through the portal)
   'report.triage', // log reports from any channel, link them to incidents, merge, reject, reopen; triage alerts and unparsed items
   'intake.manage', // monitoring sources: create, change their field mapping, rotate their tokens
+  'constituent.read', // constituents, their netblocks, domains, contacts and agreements; routing lookups
+  'constituent.manage', // create, change, import and delete constituents
+  'directory.read', // the team's seats and skills and the external contact directory
+  'directory.manage', // change members' seats and skills; create and change external contacts
+  'oncall.read', // rotas, the on-call calendar and who is on duty
+  'oncall.manage', // create and change rotas, overrides and swaps of anyone's shifts
+  'escalation.manage', // escalation policies
+  'notification.read', // the notification delivery log
+  'notification.manage', // notification templates, channels and retrying failed deliveries
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -47,17 +56,19 @@ const GRANTS: Record<Role, readonly Permission[]> = {
   admin: [
     'account.manage', 'team.read', 'user.read', 'user.create', 'user.update', 'user.disable',
     'user.reset_credentials', 'settings.read', 'settings.update', 'audit.read', 'audit.verify', 'incident.read',
-    'playbook.manage', 'report.read', 'intake.manage',
+    'playbook.manage', 'report.read', 'intake.manage', 'constituent.read', 'constituent.manage', 'directory.read', 'directory.manage',
+    'oncall.read', 'oncall.manage', 'escalation.manage', 'notification.read', 'notification.manage',
   ],
   manager: [
     'account.manage', 'team.read', 'user.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download',
-    'report.read', 'report.triage', 'intake.manage',
+    'report.read', 'report.triage', 'intake.manage', 'constituent.read', 'constituent.manage', 'directory.read', 'directory.manage',
+    'oncall.read', 'oncall.manage', 'escalation.manage', 'notification.read',
   ],
   handler: [
     'account.manage', 'team.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download',
-    'report.read', 'report.triage',
+    'report.read', 'report.triage', 'constituent.read', 'directory.read', 'oncall.read',
   ],
-  viewer: ['account.manage', 'team.read', 'incident.read', 'report.read'],
+  viewer: ['account.manage', 'team.read', 'incident.read', 'report.read', 'constituent.read', 'directory.read', 'oncall.read'],
   reporter: ['account.manage', 'report.read_own', 'report.submit'],
 };
 

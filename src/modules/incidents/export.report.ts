@@ -54,6 +54,8 @@ export function namer(r: Pick<IncidentReport, 'incident'>) {
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : v === null || v === undefined ? '' : JSON.stringify(v));
+/** An external contact as an event names it: "Dr. Rechts (Kanzlei & Partner)". */
+const contact = (d: Record<string, unknown>) => (d.organisation ? `${str(d.name)} (${str(d.organisation)})` : str(d.name) || str(d.contactId));
 
 function short(v: unknown, max = 120): string {
   if (v === null || v === undefined || v === '') return '(empty)';
@@ -85,6 +87,8 @@ export function describeEntry(e: Pick<ReportEntry, 'kind' | 'data'>): string {
     case 'incident.reopened': return `reopened the incident: ${str(d.reason)}`;
     case 'incident.role_assigned': return `made ${str(d.username) || str(d.userId)} ${humanize(str(d.role)).toLowerCase()}`;
     case 'incident.role_removed': return `removed ${str(d.username) || str(d.userId)} as ${humanize(str(d.role)).toLowerCase()}`;
+    case 'incident.contact_role_assigned': return `made ${contact(d)} (external) ${humanize(str(d.role)).toLowerCase()}`;
+    case 'incident.contact_role_removed': return `removed ${contact(d)} (external) as ${humanize(str(d.role)).toLowerCase()}`;
     case 'incident.note_added': return 'added a note';
     case 'incident.communication':
       return `recorded ${str(d.direction) === 'inbound' ? 'an inbound' : 'an outbound'} ${str(d.channel)} communication ${str(d.direction) === 'inbound' ? 'from' : 'with'} ${str(d.party)}`;

@@ -2,6 +2,7 @@ import type { Actor } from '../../lib/actor.ts';
 import { VERSION } from '../../version.ts';
 import type { EvidenceService } from '../evidence/service.ts';
 import type { ObservableService } from '../observables/service.ts';
+import type { IncidentContactService } from '../directory/incident-contacts.service.ts';
 import type { IncidentDetailService } from './details.service.ts';
 import type { LinkService } from './links.service.ts';
 import type { IncidentService } from './service.ts';
@@ -14,6 +15,8 @@ import type { TaskService } from './tasks.service.ts';
 export function createIncidentExportService(d: {
   incidents: IncidentService; details: IncidentDetailService; tasks: TaskService; links: LinkService;
   observables: ObservableService; evidence: EvidenceService;
+  /** External contacts holding roles in the incident (the directory), when wired. */
+  contacts?: IncidentContactService | undefined;
 }) {
   /** Everything but the timeline, each through the caller's own access check (the incident first). */
   async function parts(actor: Actor, id: string) {
@@ -42,6 +45,7 @@ export function createIncidentExportService(d: {
   return {
     async exportJson(actor: Actor, id: string) {
       const p = await parts(actor, id);
+      const contactRoles = d.contacts ? await d.contacts.list(actor, p.incident.id) : [];
       const entries = [];
       for await (const e of timeline(actor, p.incident.id, 1000)) entries.push(e);
       return {
@@ -50,7 +54,7 @@ export function createIncidentExportService(d: {
         vigilVersion: VERSION,
         exportedAt: new Date(),
         exportedBy: actor.username,
-        ...p, timeline: entries,
+        ...p, contactRoles, timeline: entries,
       };
     },
 

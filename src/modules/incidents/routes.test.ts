@@ -50,9 +50,12 @@ describe.each(stores())('incidents on %s', (store) => {
     const byRef = await call(viewer, 'GET', `/incidents/${a.reference}`);
     expect(byRef.json().id).toBe(a.id);
     const tl = (await call(handler, 'GET', `/incidents/${a.id}/timeline`)).json();
-    expect(tl.items.map((e: { kind: string }) => e.kind)).toEqual(['incident.declared']);
+    // A P2 escalates at once (docs/escalation.md): management is told in the declaring transaction.
+    expect(tl.items.map((e: { kind: string }) => e.kind)).toEqual(['incident.declared', 'escalation.started', 'escalation.level']);
     const audit = (await call(admin, 'GET', `/audit?entity=incident&entityId=${a.id}`)).json();
-    expect(audit.items.map((e: { action: string }) => e.action)).toEqual(['incident.declared']);
+    expect(audit.items.map((e: { action: string }) => e.action)).toEqual(['escalation.level', 'escalation.started', 'incident.declared']);
+    const quiet = (await call(handler, 'GET', `/incidents/${b.id}/timeline`)).json();
+    expect(quiet.items.map((e: { kind: string }) => e.kind)).toEqual(['incident.declared']);
   });
 
   it('records communications on the timeline: who, which way, over what, when; searchable; TLP respected', async () => {
@@ -92,7 +95,8 @@ describe.each(stores())('incidents on %s', (store) => {
     expect(stale.statusCode).toBe(409);
     expect(stale.json()).toMatchObject({ code: 'VIG_INCIDENT_VERSION_CONFLICT', currentVersion: 2, current: { summary: 'Webshell found', version: 2 } });
     const kinds = (await call(handler, 'GET', `/incidents/${inc.id}/timeline`)).json().items.map((e: { kind: string }) => e.kind);
-    expect(kinds).toEqual(['incident.declared', 'incident.updated', 'incident.priority_changed']);
+    // Declared P2, it escalated at once; raised to P1 while that escalation runs, it starts no second one.
+    expect(kinds).toEqual(['incident.declared', 'escalation.started', 'escalation.level', 'incident.updated', 'incident.priority_changed']);
     const upd = (await call(handler, 'GET', `/incidents/${inc.id}/timeline?kind=incident.updated`)).json().items[0];
     expect(upd.data.changes.priority).toEqual({ from: 'P2', to: 'P1' });
     // Sending what is already there changes nothing: same version, no event.

@@ -12,7 +12,7 @@ import type { ObservableService } from '../observables/service.ts';
 import type { SettingsService } from '../settings/service.ts';
 import { alertRepo, sourceRepo, type AlertRow, type SourceRow } from './alerts.repo.ts';
 import { correlationRepo } from './correlation.repo.ts';
-import { suggestFromAlert } from './suggest.ts';
+import { routingQueries, suggestFromAlert, withConstituents, type RoutedConstituent } from './suggest.ts';
 import { SAME_TYPE_WINDOW_MS } from './triage.service.ts';
 import { priorityOf } from '../incidents/priority.ts';
 import { intakeItemRepo, type IntakeItemRow } from './items.repo.ts';
@@ -47,6 +47,8 @@ export interface AlertOutcome {
  */
 export function createAlertService(d: {
   db: Db; audit: AuditService; settings: SettingsService; clock: Clock; intake: IntakeItemService; observables: ObservableService;
+  /** Routes an alert's observables to constituents (the in-memory index). */
+  constituents: { routeAll(q: ReturnType<typeof routingQueries>): Promise<RoutedConstituent[]> };
 }) {
   const record = recorder(d);
 
@@ -201,13 +203,17 @@ export function createAlertService(d: {
       const scope = incidentScope(actor);
       const row = await alertRepo.findVisible(d.db, scope, id);
       if (!row) throw new VigilError('VIG_ALERT_NOT_FOUND', { id });
+      // The constituents its observables route to; their criticality raises the impact, and the first one finds its incidents.
+      const suggestion = withConstituents(suggestFromAlert(row), await d.constituents.routeAll(routingQueries(null, row.observables)));
       const [arrivals, events, incident, correlation] = await Promise.all([
         alertRepo.arrivals(d.db, row.id, 100),
         alertRepo.events(d.db, row.id),
         row.incidentId ? correlationRepo.incidentBrief(d.db, row.incidentId) : Promise.resolve(undefined),
-        correlationRepo.forItem(d.db, scope, { observables: row.observables, classification: row.classification, organisation: null, since: new Date(row.createdAt.getTime() - SAME_TYPE_WINDOW_MS) }),
+        correlationRepo.forItem(d.db, scope, {
+          observables: row.observables, classification: row.classification, organisation: suggestion.constituents[0]?.constituent.name ?? null,
+          since: new Date(row.createdAt.getTime() - SAME_TYPE_WINDOW_MS),
+        }),
       ]);
-      const suggestion = suggestFromAlert(row);
       const team = await d.settings.current(d.db);
       return { ...row, incident: incident ?? null, arrivalList: arrivals, events, correlation, suggestions: { ...suggestion, priority: priorityOf(team.priorityMatrix, suggestion.impact, suggestion.urgency) } };
     },

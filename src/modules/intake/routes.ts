@@ -61,6 +61,11 @@ const Correlated = z.object({
 const Suggestions = z.object({
   classifications: z.array(z.object({ class: z.string(), type: z.string(), reason: z.string() })),
   impact: Level, urgency: Level, priority: z.enum(['P1', 'P2', 'P3', 'P4']).describe('from the team\'s priority matrix'),
+  constituents: z.array(z.object({
+    constituent: z.object({ id: z.uuid(), name: z.string(), criticality: Level, sector: z.string() }),
+    rule: z.enum(['netblock', 'domain', 'email_domain', 'asn']), matched: z.string(), from: z.string(),
+  })).optional().describe('constituents routed from the reporter\'s e-mail address and the observables (see docs/constituents.md)'),
+  impactReason: z.string().nullable().optional().describe('set when a constituent\'s criticality raised the impact'),
 }).describe('suggestions only: the handler decides').meta({ id: 'TriageSuggestions' });
 
 const AlertDetail = Alert.extend({

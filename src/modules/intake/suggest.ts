@@ -70,3 +70,49 @@ export function suggestFromAlert(a: { severity: AlertSeverity; classification: {
     urgency: BY_SEVERITY[a.severity],
   };
 }
+
+/** A constituent an item was routed to (from the reporter's address or the item's observables). */
+export interface RoutedConstituent {
+  constituent: { id: string; name: string; criticality: Level; sector: string };
+  rule: 'netblock' | 'domain' | 'email_domain' | 'asn';
+  matched: string;
+  /** The value that was routed: the reporter's e-mail address or an observable. */
+  from: string;
+}
+
+/**
+ * The suggestion once the constituents are known: the impact is raised to the highest
+ * criticality among them (never lowered), and the reason is added to the list.
+ */
+export function withConstituents(s: Suggestion, routed: RoutedConstituent[]): Suggestion & { constituents: RoutedConstituent[]; impactReason: string | null } {
+  let impact = s.impact;
+  let reason: string | null = null;
+  for (const r of routed) {
+    if (LEVELS.indexOf(r.constituent.criticality) > LEVELS.indexOf(impact)) {
+      impact = r.constituent.criticality;
+      reason = `${r.constituent.name} is of ${r.constituent.criticality} criticality`;
+    }
+  }
+  return { ...s, impact, constituents: routed, impactReason: reason };
+}
+
+/** What to route for an item: the reporter's e-mail address, then addresses, domains, e-mail addresses and URL hosts. */
+export function routingQueries(reporterEmail: string | null, observables: { type: string; value: string }[]): ({ address: string } | { domain: string } | { email: string } | { asn: string })[] {
+  const out: ({ address: string } | { domain: string } | { email: string } | { asn: string })[] = [];
+  if (reporterEmail) out.push({ email: reporterEmail });
+  for (const o of observables.slice(0, 200)) {
+    if (o.type === 'ipv4' || o.type === 'ipv6') out.push({ address: o.value });
+    else if (o.type === 'domain') out.push({ domain: o.value });
+    else if (o.type === 'email') out.push({ email: o.value });
+    else if (o.type === 'asn') out.push({ asn: o.value });
+    else if (o.type === 'url') {
+      try {
+        const host = new URL(o.value).hostname.replace(/^\[|\]$/g, '');
+        if (host) out.push(/^[\d.]+$/.test(host) || host.includes(':') ? { address: host } : { domain: host });
+      } catch {
+        /* not a URL after all */
+      }
+    }
+  }
+  return out;
+}

@@ -10,7 +10,7 @@ import { reportRepo } from '../reports/repo.ts';
 import type { ReportService } from '../reports/service.ts';
 import type { SettingsService } from '../settings/service.ts';
 import { correlationRepo } from './correlation.repo.ts';
-import { suggestFromText, type Suggestion } from './suggest.ts';
+import { routingQueries, suggestFromText, withConstituents, type RoutedConstituent, type Suggestion } from './suggest.ts';
 
 /** Attachments read for observables: text-like, kept apart from their message, and not huge. */
 const TEXT_TYPES = /^(text\/|application\/(json|xml|csv|x-ndjson)|message\/rfc822)/i;
@@ -25,7 +25,11 @@ export const SAME_TYPE_WINDOW_MS = 7 * 86_400_000;
  * may belong to (shared observables, same constituent, same suggested RSIT type lately), and the
  * suggested classification and priority. Everything is computed on read from what is stored.
  */
-export function createTriageService(d: { db: Db; clock: Clock; settings: SettingsService; reports: ReportService; blobPath: (sha256: string) => string }) {
+export function createTriageService(d: {
+  db: Db; clock: Clock; settings: SettingsService; reports: ReportService; blobPath: (sha256: string) => string;
+  /** Routes values to constituents (the in-memory index). */
+  constituents: { routeAll(q: ReturnType<typeof routingQueries>): Promise<RoutedConstituent[]> };
+}) {
   /** The text of a report's text-like attachments (never archives, never over the size cap). */
   async function attachmentText(list: { sha256: string | null; stored: boolean; size: string | number; contentType: string; filename: string; flags: string[] }[]) {
     const parts: string[] = [];
@@ -56,10 +60,12 @@ export function createTriageService(d: { db: Db; clock: Clock; settings: Setting
       const [messages, attachments] = await Promise.all([reportRepo.messages(d.db, row.id), reportRepo.attachments(d.db, row.id)]);
       const text = [row.title, row.body, ...messages.map((m) => `${m.subject ?? ''}\n${m.body}`), await attachmentText(attachments)].join('\n');
       const observables = extractObservables(text).slice(0, 200);
-      const suggestions = suggestFromText(text);
+      // The constituents routed from the reporter's address and the observables; their criticality raises the impact.
+      const suggestions = withConstituents(suggestFromText(text), await d.constituents.routeAll(routingQueries(row.reporterEmail, observables)));
       const primary = suggestions.classifications[0] ?? null;
       const correlation = await correlationRepo.forItem(d.db, incidentScope(actor), {
-        observables, classification: primary ? { class: primary.class, type: primary.type } : null, organisation: row.organisation,
+        // Without an organisation on the report, the first routed constituent counts as its organisation here.
+        observables, classification: primary ? { class: primary.class, type: primary.type } : null, organisation: row.organisation ?? suggestions.constituents[0]?.constituent.name ?? null,
         since: new Date(row.receivedAt.getTime() - SAME_TYPE_WINDOW_MS),
       });
       return {

@@ -4,6 +4,7 @@ import type { Clock } from '../../lib/actor.ts';
 import { addressOf } from './addresses.ts';
 import { mailRepo, type ClaimedDelivery } from './repo.ts';
 import { fillStatusUrl } from './templates.ts';
+import { roundLoop, type RoundResult } from '../../lib/rounds.ts';
 
 export interface MailLogger {
   info(obj: object, msg?: string): void;
@@ -43,12 +44,7 @@ interface SmtpError extends Error {
   responseCode?: number;
 }
 
-export interface RoundResult {
-  claimed: number;
-  sent: number;
-  deferred: number;
-  failed: number;
-}
+export type { RoundResult } from '../../lib/rounds.ts';
 
 /**
  * Sends queued mail through the relay. Each round claims due deliveries (FOR UPDATE SKIP LOCKED:
@@ -67,9 +63,6 @@ export function createMailWorker(o: MailWorkerOptions) {
   // attempt, never a second copy sent by another worker that took the row over.
   const timeout = o.smtpTimeoutMs ?? 15_000;
   const transport = createTransport({ url: o.relayUrl, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: 4 * timeout });
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<RoundResult> | undefined;
-  let stopped = true;
 
   async function sendOne(d: ClaimedDelivery): Promise<'sent' | 'deferred' | 'failed'> {
     const db = o.db;
@@ -126,42 +119,13 @@ export function createMailWorker(o: MailWorkerOptions) {
     return result;
   }
 
-  async function runOnce(): Promise<RoundResult> {
-    while (running) await running.catch(() => undefined);
-    running = round();
-    try {
-      return await running;
-    } finally {
-      running = undefined;
-    }
-  }
-
-  async function tick() {
-    timer = undefined;
-    let again = false;
-    try {
-      const r = await runOnce();
-      if (r.deferred || r.failed) o.log.warn({ ...r }, 'outgoing mail: some deliveries failed');
-      again = r.claimed === batch;
-    } catch (err) {
-      o.log.error({ err }, 'outgoing mail: round failed');
-    }
-    if (!stopped) timer = setTimeout(() => void tick(), again ? 0 : pollMs);
-  }
-
+  const loop = roundLoop({ round, batch, pollMs, name: 'outgoing mail', log: o.log });
   return {
-    runOnce,
-    start() {
-      if (!stopped) return;
-      stopped = false;
-      timer = setTimeout(() => void tick(), 0);
-    },
+    runOnce: loop.runOnce,
+    start: loop.start,
     /** Stops polling, lets the round in progress finish, closes the relay connection. */
     async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      await running?.catch(() => undefined);
+      await loop.stop();
       transport.close();
     },
   };

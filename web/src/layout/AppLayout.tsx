@@ -7,6 +7,7 @@ import { Link, navigate, usePath } from '../router';
 import { findRoute, normalizePath, ROUTES, type AppRoute } from '../routes';
 import { ForbiddenPage, NotFoundPage } from '../pages/NotFoundPage';
 import { useLiveUpdates, type LiveState } from '../api/live';
+import { NotificationBell } from './NotificationBell';
 
 const LIVE_LABEL: Record<LiveState, string> = {
   live: 'Live: changes by others appear as they happen',
@@ -91,6 +92,7 @@ export function AppLayout() {
           </Group>
           <Group gap="md" wrap="nowrap">
             <LiveIndicator state={live} />
+            <NotificationBell />
             <UserMenu />
           </Group>
         </Group>

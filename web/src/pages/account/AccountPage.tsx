@@ -7,6 +7,7 @@ import { DateText, PageHeader, RoleBadges, Section } from '../../components/comm
 import { MfaSection } from './MfaSection';
 import { SessionsSection } from './SessionsSection';
 import { TokensSection } from './TokensSection';
+import { NotificationPreferencesSection } from './NotificationPreferencesSection';
 
 function ProfileSection() {
   const { user } = useMe();
@@ -52,6 +53,7 @@ export function AccountPage() {
         <PasswordSection />
       </SimpleGrid>
       <MfaSection />
+      <NotificationPreferencesSection />
       <TokensSection />
       <SessionsSection />
     </Stack>

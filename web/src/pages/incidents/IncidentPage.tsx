@@ -12,6 +12,7 @@ import { ErrorAlert } from '../../components/errors';
 import { ExerciseBadge, PriorityBadge, StatusBadge, TlpBadge } from '../../components/incidentBadges';
 import { Link } from '../../router';
 import { useRsit } from './ClassificationPicker';
+import { EscalationBanner } from './EscalationBanner';
 import { EvidenceTab } from './EvidenceTab';
 import { IncidentActions } from './IncidentActions';
 import { AssignModal } from './IncidentListPage';
@@ -158,6 +159,7 @@ export function IncidentPage({ param }: { param: string }) {
       <Stack gap="md">
         {back}
         <Header onLessons={() => setTab('lessons')} />
+        <EscalationBanner />
         <Details incident={incident} />
         <Tabs value={tab} onChange={(v) => v && setTab(v as Tab)} keepMounted={false}>
           <Tabs.List mb="md">

@@ -8,6 +8,7 @@ import type { Items, User } from '../../api/types';
 import { hasAnyRole, useMe } from '../../auth/session';
 import { DateText, EmptyRow } from '../../components/common';
 import { useIncident, useIncidentWrite } from './useIncidentWrite';
+import { IncidentContactRoles } from '../team/IncidentContactRoles';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -111,6 +112,7 @@ export function RolesTab() {
         </Table.Tbody>
       </Table>
       {canWrite && <AddRole />}
+      <IncidentContactRoles incident={incident} canWrite={canWrite} />
     </Stack>
   );
 }

@@ -22,9 +22,10 @@ const FILTERS: { value: string; label: string; kinds?: string[] }[] = [
   { value: 'notes', label: 'Notes', kinds: ['incident.note_added', 'task.note_added'] },
   { value: 'comms', label: 'Communications', kinds: ['incident.communication'] },
   { value: 'lifecycle', label: 'Status and roles', kinds: [
-    'incident.declared', 'incident.status_changed', 'incident.closed', 'incident.reopened', 'incident.role_assigned', 'incident.role_removed',
+    'incident.declared', 'incident.status_changed', 'incident.closed', 'incident.reopened', 'incident.role_assigned', 'incident.role_removed', 'incident.contact_role_assigned', 'incident.contact_role_removed',
     'incident.assigned', 'incident.priority_changed', 'incident.classified', 'incident.updated', 'incident.key_time_set', 'incident.lessons_recorded',
   ] },
+  { value: 'escalation', label: 'Escalation', kinds: ['escalation.started', 'escalation.level', 'escalation.acknowledged', 'escalation.exhausted', 'escalation.ended'] },
   { value: 'tasks', label: 'Tasks', kinds: ['task.created', 'task.updated', 'task.note_added', 'playbook.applied'] },
   { value: 'evidence', label: 'Observables and evidence', kinds: [
     'observable.added', 'observable.updated', 'observable.removed', 'evidence.added', 'evidence.downloaded', 'evidence.handed_over',

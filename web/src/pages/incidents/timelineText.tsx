@@ -77,8 +77,46 @@ export function describe(e: TimelineEntry, label: Label, nameOf: (userId: string
       const other = (d.other ?? {}) as { reference?: string };
       return `${e.kind === 'incident.linked' ? 'linked' : 'unlinked'} ${other.reference ?? 'another incident'} (${humanize(str(d.kind)).toLowerCase()})`;
     }
+    case 'incident.contact_role_assigned':
+    case 'incident.contact_role_removed': {
+      const who = d.organisation ? `${str(d.name)} (${str(d.organisation)})` : str(d.name) || 'an external contact';
+      const role = humanize(str(d.role)).toLowerCase();
+      return e.kind === 'incident.contact_role_assigned' ? `made ${who} (external) ${role}` : `removed ${who} (external) as ${role}`;
+    }
+    case 'escalation.started':
+      return `started escalating (${str(d.policy)}, ${str(d.trigger)})`;
+    case 'escalation.level': {
+      const n = (d.notified ?? {}) as { users?: number; contacts?: number; channels?: number };
+      const count = (k: number, one: string, many: string) => `${k} ${k === 1 ? one : many}`;
+      const reached = [count(n.users ?? 0, 'person', 'people'), n.contacts ? count(n.contacts, 'contact', 'contacts') : '', n.channels ? count(n.channels, 'channel', 'channels') : '']
+        .filter(Boolean).join(', ');
+      const missed = Array.isArray(d.unresolved) && d.unresolved.length ? `; reached nobody through ${(d.unresolved as string[]).map(recipientText).join(', ')}` : '';
+      const round = Number(d.round) > 1 ? ` (round ${str(d.round)})` : '';
+      return `notified escalation level ${str(d.level)} of ${str(d.policy)}${round}: ${reached}${missed}`;
+    }
+    case 'escalation.acknowledged':
+      return 'acknowledged the escalation';
+    case 'escalation.exhausted':
+      return `ran through every level of ${str(d.policy)} without an acknowledgement`;
+    case 'escalation.ended':
+      return `ended the escalation (${str(d.reason)})`;
     default:
       return <>recorded <Text span ff="monospace" size="xs">{e.kind}</Text></>;
+  }
+}
+
+/** An escalation recipient as events record it (seat:legal, on_duty, rota:<id>…), in words. */
+function recipientText(label: string): string {
+  const [kind, value = ''] = label.split(':');
+  const words = value.replace(/_/g, ' ');
+  switch (kind) {
+    case 'seat': return `the ${words} seat`;
+    case 'incident_role': return `the incident's ${words}`;
+    case 'on_duty': return 'whoever is on duty';
+    case 'rota': return 'a rota';
+    case 'contact': return 'a contact';
+    case 'channel': return 'a channel';
+    default: return 'a team member';
   }
 }
 

@@ -93,6 +93,7 @@ export function SuggestionBox({ suggestions }: { suggestions: Suggestions | unde
           <Text size="sm">Impact <b>{suggestions.impact}</b>, urgency <b>{suggestions.urgency}</b></Text>
           {suggestions.priority && <PriorityBadge priority={suggestions.priority} />}
         </Group>
+        <RoutedConstituents suggestions={suggestions} />
       </Stack>
     </Paper>
   );
@@ -119,3 +120,25 @@ export function ObservableList({ observables }: { observables: readonly Observab
 }
 
 export { RawBytes } from '../../components/RawBytes';
+
+/** Constituents routed from the reporter's e-mail address and the observables (see docs/constituents.md). */
+interface Routed {
+  constituents?: { constituent: { id: string; name: string; criticality: string }; rule: string; matched: string; from: string }[];
+  impactReason?: string | null;
+}
+
+function RoutedConstituents({ suggestions }: { suggestions: Suggestions & Routed }) {
+  const list = suggestions.constituents ?? [];
+  if (list.length === 0) return null;
+  return (
+    <Stack gap={2} data-testid="suggested-constituents">
+      {list.map((c) => (
+        <Text size="sm" key={c.constituent.id}>
+          Constituent <Anchor component={Link} href={`/constituents/${c.constituent.id}`} fw={600}>{c.constituent.name}</Anchor>{' '}
+          <Text span size="xs" c="dimmed">({c.constituent.criticality}; {c.from} by {c.rule.replace('_', ' ')} {c.matched})</Text>
+        </Text>
+      ))}
+      {suggestions.impactReason && <Text size="xs" c="dimmed">Impact raised: {suggestions.impactReason}.</Text>}
+    </Stack>
+  );
+}

@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminSession, apiOf, login, makeApp, testClock, userWith, type Session, type TestApp } from '../../../test/app.ts';
+import { stores } from '../../../test/db.ts';
+
+const MIN = 60_000;
+
+describe.each(stores())('escalation on %s', (store) => {
+  let t: TestApp;
+  let admin: Session;
+  let manager: Session & { id: string; username: string };
+  let handler: Session & { id: string; username: string };
+  let viewer: Session & { id: string; username: string };
+  const clock = testClock(new Date('2026-11-30T09:00:00Z'));
+  const { call, declare } = apiOf(() => t, () => handler);
+
+  const deliveries = (prefix: string) =>
+    t.db.db.selectFrom('notificationDelivery').select(['dedupeKey', 'userId', 'medium', 'event', 'address', 'channelId'])
+      .where('dedupeKey', 'like', `${prefix}%`).orderBy('createdAt').orderBy('dedupeKey').execute();
+  const events = async (ref: string) =>
+    ((await call(handler, 'GET', `/incidents/${ref}/timeline?limit=200`)).json().items as { kind: string; data: Record<string, unknown> }[])
+      .filter((e) => e.kind.startsWith('escalation.') || e.kind === 'incident.declared');
+  const runsOf = async (ref: string) => (await call(handler, 'GET', `/incidents/${ref}/escalations`)).json().items;
+
+  // The test clock runs ahead by hours: sessions go idle, so sign in again after moving it.
+  const signInAgain = async () => {
+    for (const who of [manager, handler, viewer]) Object.assign(who, await login(t.app, who.username, 'Correct-Horse-Battery-9'));
+    admin = await login(t.app, 'admin', 'A-Much-Better-Passphrase-2026');
+  };
+
+  beforeAll(async () => {
+    t = await makeApp(store, {}, clock);
+    admin = await adminSession(t);
+    manager = await userWith(t, ['manager']);
+    handler = await userWith(t, ['handler']);
+    viewer = await userWith(t, ['viewer']);
+    // The CSIRT manager seat: management, told first.
+    const seat = await call(admin, 'PATCH', `/team/members/${manager.id}`, { version: 0, seats: ['csirt_manager'] });
+    expect(seat.statusCode).toBe(200);
+  });
+  afterAll(() => t?.close());
+
+  it('tells management in the transaction that declares a P1, then the later levels and rounds until acknowledged', async () => {
+    const inc = await declare({ title: 'Ransomware on the file servers', impact: 'critical', urgency: 'critical' });
+    expect(inc.priority).toBe('P1');
+    // Level 1 is out before anything else can happen to the incident.
+    const first = await events(inc.reference);
+    expect(first.map((e) => e.kind)).toEqual(['incident.declared', 'escalation.started', 'escalation.level']);
+    const level1 = first.find((e) => e.kind === 'escalation.level')!;
+    expect(level1.data).toMatchObject({ policy: 'Management first (P1/P2)', level: 1, round: 1, unresolved: ['on_duty'] });
+    const sent = await deliveries('escalation:');
+    // The CSIRT manager and the declaring coordinator, in the inbox (and by e-mail where they have an address).
+    expect(new Set(sent.filter((d) => d.medium === 'in_app').map((d) => d.userId))).toEqual(new Set([manager.id, handler.id]));
+    expect(sent.every((d) => d.event === 'escalation.level')).toBe(true);
+    let [run] = await runsOf(inc.reference);
+    expect(run).toMatchObject({ state: 'active', level: 2, round: 0, policyName: 'Management first (P1/P2)', levels: 3 });
+    expect(new Date(run.nextAt).getTime()).toBe(clock.now().getTime() + 15 * MIN);
+
+    // Not due yet: nothing happens.
+    clock.advance(14 * MIN);
+    expect(await t.services.escalation.tick()).toBe(0);
+    // Due: two workers at once notify it once.
+    clock.advance(1 * MIN);
+    const fired = await Promise.all([t.services.escalation.tick(), t.services.escalation.tick()]);
+    expect(fired[0] + fired[1]).toBe(1);
+    const level2 = (await events(inc.reference)).find((e) => e.kind === 'escalation.level' && e.data.level === 2)!;
+    // Nobody holds the senior handler or technical lead seats: the event says so.
+    expect(level2.data.unresolved).toEqual(['seat:senior_handler', 'seat:technical_lead']);
+    clock.advance(15 * MIN);
+    expect(await t.services.escalation.tick()).toBe(1);
+    [run] = await runsOf(inc.reference);
+    expect(run).toMatchObject({ level: 1, round: 1 });
+    expect(new Date(run.nextAt).getTime()).toBe(clock.now().getTime() + 30 * MIN);
+    clock.advance(30 * MIN);
+    expect(await t.services.escalation.tick()).toBe(1);
+    const round2 = (await deliveries('escalation:')).filter((d) => d.medium === 'in_app' && d.userId === manager.id);
+    expect(round2).toHaveLength(2);
+
+    await signInAgain();
+    // Management (a viewer) acknowledges: no more levels.
+    const ack = await call(viewer, 'POST', `/incidents/${inc.reference}/escalation/acknowledge`);
+    expect(ack.statusCode).toBe(200);
+    expect(ack.json()).toMatchObject({ state: 'acknowledged', acknowledgedBy: viewer.id });
+    clock.advance(120 * MIN);
+    expect(await t.services.escalation.tick()).toBe(0);
+    await signInAgain();
+    expect((await call(viewer, 'POST', `/incidents/${inc.reference}/escalation/acknowledge`)).json().code).toBe('VIG_ESCALATION_NOT_ACTIVE');
+    expect((await events(inc.reference)).at(-1)!.kind).toBe('escalation.acknowledged');
+  });
+
+  it('does not escalate a P4, starts when it is raised to P2, and ends when the incident closes', async () => {
+    await signInAgain();
+    const inc = await declare({ title: 'Scan from a student lab' });
+    expect(await runsOf(inc.reference)).toEqual([]);
+    const raised = await call(handler, 'PATCH', `/incidents/${inc.reference}`, { version: inc.version, impact: 'high', urgency: 'high' });
+    expect(raised.json().priority).toBe('P2');
+    expect(await runsOf(inc.reference)).toMatchObject([{ state: 'active', level: 2 }]);
+    // A P2 closes only with its lessons learned.
+    const lessons = await call(handler, 'PUT', `/incidents/${inc.reference}/lessons`, { whatHappened: 'A scan.', wentWell: 'Fast triage.', toImprove: 'Nothing.', actions: [] });
+    expect(lessons.statusCode).toBe(200);
+    const current = (await call(handler, 'GET', `/incidents/${inc.reference}`)).json();
+    const closed = await call(handler, 'POST', `/incidents/${inc.reference}/close`, { version: current.version, resolution: 'false_positive' });
+    expect(closed.json()).toMatchObject({ status: 'closed' });
+    expect(await runsOf(inc.reference)).toMatchObject([{ state: 'cancelled' }]);
+  });
+
+  it('refuses unknown references, cycles and stale versions, and keeps a used policy', async () => {
+    await signInAgain();
+    const level = { delayMinutes: 0, recipients: [{ kind: 'seat', seat: 'duty_officer' }] };
+    const bad = await call(manager, 'POST', '/escalation/policies', {
+      name: 'Bad', priorities: ['P3'], rsitClasses: ['no-such-class'], levels: [{ delayMinutes: 5, recipients: [{ kind: 'rota', rotaId: '00000000-0000-4000-8000-000000000000' }] }],
+    });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().problems).toEqual(['unknown RSIT class "no-such-class"', 'level 1: no rota 00000000-0000-4000-8000-000000000000']);
+    expect((await call(manager, 'POST', '/escalation/policies', { name: 'Bad', priorities: ['P3'], levels: [{ delayMinutes: 0, recipients: [{ kind: 'seat', seat: 'janitor' }] }] })).statusCode).toBe(400);
+    expect((await call(handler, 'POST', '/escalation/policies', { name: 'Mine', priorities: ['P3'], levels: [level] })).statusCode).toBe(403);
+
+    const a = (await call(manager, 'POST', '/escalation/policies', { name: 'A', priorities: ['P3'], levels: [level] })).json();
+    const b = (await call(manager, 'POST', '/escalation/policies', { name: 'B', priorities: ['P4'], thenPolicyId: a.id, levels: [level] })).json();
+    const cycle = await call(manager, 'PUT', `/escalation/policies/${a.id}`, { name: 'A', priorities: ['P3'], thenPolicyId: b.id, levels: [level], version: a.version });
+    expect(cycle.statusCode).toBe(422);
+    expect(cycle.json()).toMatchObject({ code: 'VIG_ESCALATION_CYCLE', cycle: ['A', 'B', 'A'] });
+    const self = await call(manager, 'PUT', `/escalation/policies/${a.id}`, { name: 'A', priorities: ['P3'], thenPolicyId: a.id, levels: [level], version: a.version });
+    expect(self.json()).toMatchObject({ code: 'VIG_ESCALATION_CYCLE', cycle: ['A', 'A'] });
+    const renamed = await call(manager, 'PUT', `/escalation/policies/${a.id}`, { name: 'A (P3)', priorities: ['P3'], levels: [level, { ...level, delayMinutes: 10 }], version: a.version });
+    expect(renamed.json()).toMatchObject({ name: 'A (P3)', version: 2, levels: [{ position: 1 }, { position: 2, delayMinutes: 10 }] });
+    expect((await call(manager, 'PUT', `/escalation/policies/${a.id}`, { name: 'A', priorities: ['P3'], levels: [level], version: 1 })).statusCode).toBe(409);
+    const inUse = await call(manager, 'DELETE', `/escalation/policies/${a.id}`);
+    expect(inUse.json()).toMatchObject({ code: 'VIG_ESCALATION_POLICY_IN_USE', followedBy: ['B'] });
+    expect((await call(manager, 'DELETE', `/escalation/policies/${b.id}`)).statusCode).toBe(204);
+    expect((await call(manager, 'DELETE', `/escalation/policies/${a.id}`)).statusCode).toBe(204);
+  });
+
+  it('pages whoever is on duty, once, for a high alert nobody acknowledged in time', async () => {
+    await signInAgain();
+    const source = (await call(admin, 'POST', '/intake/sources', { name: 'edr', dedupWindowSeconds: 60, mapping: { title: '$.t', severity: { from: '$.s' } } })).json();
+    const post = (body: object) => t.app.inject({ method: 'POST', url: '/api/v1/intake/alerts', headers: { authorization: `Bearer ${source.token}` }, payload: body });
+    expect((await post({ t: 'Mimikatz on DC01', s: 'critical' })).statusCode).toBe(202);
+    expect((await post({ t: 'Port scan', s: 'low' })).statusCode).toBe(202);
+    // A 24/7 duty officer rota with the handler on duty.
+    const rota = await call(manager, 'POST', '/oncall/rotas', {
+      name: 'Duty officer', timeZone: 'Europe/Berlin', pattern: { kind: 'duty_officer', handover: 'weekly', handoverTime: '09:00', handoverDay: 1 },
+      members: [handler.id], anchorDate: '2026-11-02',
+    });
+    expect(rota.statusCode).toBe(201);
+    clock.advance(14 * MIN);
+    expect(await t.services.escalation.pageAlerts()).toBe(0);
+    clock.advance(2 * MIN);
+    expect(await t.services.escalation.pageAlerts()).toBe(1);
+    expect(await t.services.escalation.pageAlerts()).toBe(0);
+    const paged = await deliveries('alert-unacknowledged:');
+    expect(paged.filter((d) => d.medium === 'in_app').map((d) => d.userId)).toEqual([handler.id]);
+  });
+});

@@ -1,0 +1,34 @@
+// How escalation reaches the other modules: seats and contacts (directory), rotas (on-call) and
+// deliveries (notifications). Kept here so the escalation service itself names none of them.
+import type { Executor } from '../../db/index.ts';
+import type { Seat } from '../../db/schema.ts';
+import { contactById } from '../directory/contacts.service.ts';
+import { membersInSeat } from '../directory/team.service.ts';
+import type { NotificationOutbox } from '../notifications/outbox.ts';
+import { notificationRepo } from '../notifications/repo.ts';
+import { onDutyAnyAt, onDutyAt } from '../oncall/duty.ts';
+import { rotaRepo } from '../oncall/repo.ts';
+import type { EscalationDirectory, EscalationNotifier } from './service.ts';
+
+export const escalationDirectory: EscalationDirectory = {
+  membersInSeat: async (x, seat) => (await membersInSeat(x, seat as Seat)).map((m) => m.userId),
+  onDutyAt,
+  onDutyAnyAt: async (x, at) => [...new Set((await onDutyAnyAt(x, at)).flatMap((r) => r.userIds))],
+  async contact(x, id) {
+    const c = await contactById(x, id);
+    return c ? { name: c.name, email: c.email, active: c.active } : null;
+  },
+  rotaExists: async (x, id) => !!(await rotaRepo.find(x, id)),
+  channelExists: async (x: Executor, id: string) => (await notificationRepo.enabledChannels(x, [id])).length > 0,
+};
+
+export function escalationNotifier(outbox: NotificationOutbox): EscalationNotifier {
+  return {
+    async enqueue(tx, n) {
+      await outbox.enqueue(tx, {
+        event: n.event, dedupeKey: n.dedupeKey, vars: n.vars, link: n.link,
+        recipients: [...n.users.map((user) => ({ user })), ...n.emails.map((e) => ({ email: e.address })), ...n.channels.map((channel) => ({ channel }))],
+      });
+    },
+  };
+}

@@ -1,0 +1,140 @@
+import type { Executor } from '../../db/index.ts';
+import type { NotificationDeliveryRow, NotificationMedium } from '../../db/schema.ts';
+import type { Clock } from '../../lib/actor.ts';
+import { VigilError } from '../../lib/errors.ts';
+import type { SettingsService } from '../settings/service.ts';
+import { EVENT_SPECS, isEvent, type NotificationEvent, type Template } from './events.ts';
+import { render } from './render.ts';
+import { notificationRepo, type NewDelivery } from './repo.ts';
+
+/** Who gets a notification: a user (by their preferences), a configured channel, or an address. */
+export type Recipient =
+  | { user: string }
+  | { channel: string }
+  | { email: string }
+  /** Every enabled channel subscribed to the event kind. */
+  | { subscribers: true };
+
+export interface EnqueueInput {
+  event: NotificationEvent;
+  /**
+   * What makes this notification unique, e.g. `escalation:<incidentId>:<level>:<round>`. With the
+   * recipient and medium it is enqueued at most once, however often the caller retries.
+   */
+  dedupeKey: string;
+  /** Template variables; `teamName` and `link` are filled in by Vigil. Unknown names are refused. */
+  vars?: Record<string, string | number | null | undefined>;
+  /** A path in the web app (/incidents/…) or an absolute http(s) URL. */
+  link?: string | null;
+  recipients: Recipient[];
+}
+
+export interface EnqueueResult {
+  /** Deliveries written now. */
+  queued: NotificationDeliveryRow[];
+  /** Deliveries that already existed under this key (a retried enqueue). */
+  duplicates: number;
+}
+
+/** The preference of a user with no row for the event: in-app and e-mail. */
+export const DEFAULT_PREFERENCE = { email: true, inApp: true } as const;
+
+const EMAIL = /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$/;
+
+/** The template in force for an event: the admins' version, else the default. */
+export async function currentTemplate(x: Executor, event: NotificationEvent): Promise<Template & { isDefault: boolean; version: number }> {
+  const row = await notificationRepo.template(x, event);
+  return row ? { subject: row.subject, body: row.body, isDefault: false, version: row.version } : { ...EVENT_SPECS[event].template, isDefault: true, version: 0 };
+}
+
+/**
+ * The enqueue side of notifications, called by other modules inside their own transaction. It only
+ * inserts rows: nothing here talks to the relay or a webhook, so an unreachable one never slows
+ * or fails the caller's work.
+ */
+export function createNotificationOutbox(d: { settings: SettingsService; clock: Clock; publicUrl?: string | undefined }) {
+  const absolute = (link: string | null | undefined): string | null => {
+    if (!link) return null;
+    if (/^https?:\/\//i.test(link)) return link;
+    if (!link.startsWith('/')) return null;
+    return d.publicUrl ? `${d.publicUrl.replace(/\/+$/, '')}${link}` : link;
+  };
+
+  async function enqueue(tx: Executor, input: EnqueueInput): Promise<EnqueueResult> {
+    if (!isEvent(input.event)) throw new VigilError('VIG_NOTIFICATION_INVALID', { errors: [{ path: 'event', message: `unknown event kind ${String(input.event)}` }] });
+    const key = input.dedupeKey.trim();
+    if (!key || key.length > 200) throw new VigilError('VIG_NOTIFICATION_INVALID', { errors: [{ path: 'dedupeKey', message: '1 to 200 characters' }] });
+    const spec = EVENT_SPECS[input.event];
+    const unknown = Object.keys(input.vars ?? {}).filter((k) => !spec.variables.includes(k));
+    if (unknown.length) throw new VigilError('VIG_NOTIFICATION_INVALID', { errors: unknown.map((k) => ({ path: `vars.${k}`, message: `not a variable of ${input.event}` })) });
+
+    const now = d.clock.now();
+    const team = await d.settings.current(tx);
+    const link = absolute(input.link);
+    const vars: Record<string, string> = { teamName: team.teamName, link: link ?? '' };
+    for (const [k, v] of Object.entries(input.vars ?? {})) if (v !== null && v !== undefined && k !== 'teamName' && k !== 'link') vars[k] = String(v).slice(0, 2000);
+    const msg = render(await currentTemplate(tx, input.event), vars);
+
+    // Who, over what: one row per (recipient, medium).
+    const rows: Omit<NewDelivery, 'event' | 'dedupeKey' | 'subject' | 'body' | 'link' | 'vars' | 'createdAt'>[] = [];
+    const base = { attempts: 0, nextAttemptAt: now, lastError: null, readAt: null };
+    const queued = (medium: NotificationMedium, recipient: string, extra: Partial<NewDelivery>) =>
+      rows.push({ ...base, medium, recipient, userId: null, channelId: null, address: null, status: 'queued', sentAt: null, ...extra });
+
+    const userIds = [...new Set(input.recipients.flatMap((r) => ('user' in r ? [r.user] : [])))];
+    const users = await notificationRepo.users(tx, userIds);
+    const prefs = new Map((await notificationRepo.preferencesOf(tx, userIds, input.event)).map((p) => [p.userId, p]));
+    for (const u of users) {
+      const p = prefs.get(u.id) ?? DEFAULT_PREFERENCE;
+      // An in-app notification needs no delivery: it is in the inbox the moment it is written.
+      if (p.inApp) queued('in_app', `user:${u.id}`, { userId: u.id, status: 'sent', sentAt: now });
+      if (p.email && u.email) queued('email', `user:${u.id}`, { userId: u.id, address: u.email });
+    }
+    const channelIds = new Set(input.recipients.flatMap((r) => ('channel' in r ? [r.channel] : [])));
+    if (input.recipients.some((r) => 'subscribers' in r)) for (const c of await notificationRepo.subscribedChannels(tx, input.event)) channelIds.add(c.id);
+    for (const c of await notificationRepo.enabledChannels(tx, [...channelIds])) queued('webhook', `channel:${c.id}`, { channelId: c.id });
+    for (const r of input.recipients) {
+      if (!('email' in r)) continue;
+      const address = r.email.trim().toLowerCase();
+      if (!EMAIL.test(address)) throw new VigilError('VIG_NOTIFICATION_INVALID', { errors: [{ path: 'recipients.email', message: 'not an e-mail address' }] });
+      queued('email', `email:${address}`, { address });
+    }
+
+    const out: EnqueueResult = { queued: [], duplicates: 0 };
+    for (const r of rows) {
+      const row = await notificationRepo.enqueue(tx, {
+        ...r, event: input.event, dedupeKey: key, subject: msg.subject, body: msg.body, link, vars: JSON.stringify(vars), createdAt: now,
+      });
+      if (row) out.queued.push(row);
+      else out.duplicates++;
+    }
+    return out;
+  }
+
+  return {
+    enqueue,
+
+    /**
+     * The incident service's hook: a declared incident goes to the channels subscribed to
+     * incident.declared; an assignment to the new assignee (by their preferences).
+     */
+    async incidentEvent(tx: Executor, e: { id: number | string; incidentId: string; kind: string; actorName: string; data: Record<string, unknown> }) {
+      if (e.kind !== 'incident.declared' && e.kind !== 'incident.assigned') return;
+      const inc = await notificationRepo.incidentSummary(tx, e.incidentId);
+      if (!inc) return;
+      const vars = { incidentReference: inc.reference, incidentTitle: inc.title, priority: String(inc.priority), tlp: String(inc.tlp), actor: e.actorName };
+      const link = `/incidents/${e.incidentId}`;
+      if (e.kind === 'incident.declared') {
+        await enqueue(tx, { event: 'incident.declared', dedupeKey: `incident-event:${e.id}`, vars, link, recipients: [{ subscribers: true }] });
+        return;
+      }
+      const to = e.data.to as { id?: string; username?: string } | null | undefined;
+      if (!to?.id) return;
+      await enqueue(tx, {
+        event: 'incident.assigned', dedupeKey: `incident-event:${e.id}`, vars: { ...vars, assignee: to.username ?? '' }, link,
+        recipients: [{ user: to.id }, { subscribers: true }],
+      });
+    },
+  };
+}
+export type NotificationOutbox = ReturnType<typeof createNotificationOutbox>;

@@ -1,0 +1,2 @@
+export { InboxPage } from './InboxPage';
+export { NotificationsAdminPage } from './NotificationsAdminPage';
