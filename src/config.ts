@@ -40,6 +40,8 @@ const Env = z.object({
   VIGIL_ESCALATION_TICK_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
   /** A high or critical alert still new after this many minutes pages whoever is on duty. */
   VIGIL_ALERT_PAGE_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+  /** The least severe alert that pages: info, low, medium, high or critical. */
+  VIGIL_ALERT_PAGE_SEVERITY: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('high'),
   VIGIL_LIVE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(300_000).default(25_000),
   // Intake: the SMTP listener (VIGIL_SMTP_PORT=0 turns it off), the public web form, attachments.
   VIGIL_SMTP_PORT: z.coerce.number().int().min(0).max(65535).default(2525),

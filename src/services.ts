@@ -60,6 +60,7 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
   const escalation = createEscalationService({
     db, audit, clock, incidents: { db, audit, settings, clock, onEvent: incidentEventHooks },
     directory: escalationDirectory, notifier: escalationNotifier(notificationOutbox), alertPageAfterMinutes: config.VIGIL_ALERT_PAGE_MINUTES,
+    alertPageSeverity: config.VIGIL_ALERT_PAGE_SEVERITY,
   });
   const window = 15 * 60;
   const throttle = createThrottle({

@@ -74,6 +74,6 @@ INSERT INTO escalation_level (policy_id, position, delay_minutes, recipients)
 SELECT id, 3, 15, '[{"kind":"seat","seat":"communications"},{"kind":"seat","seat":"legal"}]'::jsonb
 FROM escalation_policy WHERE name = 'Management first (P1/P2)';
 
--- Unacknowledged high and critical alerts page whoever is on duty, once.
+-- Unacknowledged alerts (high and critical by default) page whoever is on duty, once.
 ALTER TABLE alert ADD COLUMN paged_at timestamptz;
-CREATE INDEX alert_unpaged_idx ON alert (created_at) WHERE status = 'new' AND paged_at IS NULL AND severity IN ('high','critical');
+CREATE INDEX alert_unpaged_idx ON alert (created_at) WHERE status = 'new' AND paged_at IS NULL;

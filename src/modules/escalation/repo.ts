@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/index.ts';
-import type { EscalationRecipient, EscalationState, Priority } from '../../db/schema.ts';
+import type { AlertSeverity, EscalationRecipient, EscalationState, Priority } from '../../db/schema.ts';
 import type { PolicyShape } from './policy.ts';
 
 export interface PolicyRow extends PolicyShape {
@@ -106,12 +106,12 @@ export const escalationRepo = {
     x.selectFrom('escalationRun').select(['id', 'incidentId']).where('state', '=', 'active').where('nextAt', '<=', now)
       .orderBy('nextAt').limit(limit).execute(),
 
-  /** High and critical alerts still new since before `before` that have not paged anyone, locked (others skip them). */
-  unpagedAlerts: (x: Executor, before: Date, limit: number) =>
+  /** Alerts of these severities still new since before `before` that have not paged anyone, locked (others skip them). */
+  unpagedAlerts: (x: Executor, severities: AlertSeverity[], before: Date, limit: number) =>
     x.selectFrom('alert').innerJoin('intakeSource', 'intakeSource.id', 'alert.sourceId')
       .select(['alert.id', 'alert.reference', 'alert.title', 'alert.severity', 'intakeSource.name as sourceName'])
       .where('alert.status', '=', 'new').where('alert.pagedAt', 'is', null)
-      .where('alert.severity', 'in', ['high', 'critical']).where('alert.createdAt', '<=', before)
+      .where('alert.severity', 'in', severities).where('alert.createdAt', '<=', before)
       .orderBy('alert.createdAt').limit(limit).forUpdate('alert').skipLocked().execute(),
 
   async markPaged(x: Executor, alertId: string, at: Date, data: { users: number; fallback: boolean }): Promise<void> {

@@ -150,4 +150,23 @@ describe.each(stores())('escalation on %s', (store) => {
     const paged = await deliveries('alert-unacknowledged:');
     expect(paged.filter((d) => d.medium === 'in_app').map((d) => d.userId)).toEqual([handler.id]);
   });
+
+  it('pages for lower severities when the team asks for it (VIGIL_ALERT_PAGE_SEVERITY)', async () => {
+    const clock2 = testClock(new Date('2026-11-30T09:00:00Z'));
+    const t2 = await makeApp(store, { VIGIL_ALERT_PAGE_SEVERITY: 'low' }, clock2);
+    try {
+      const a2 = await adminSession(t2);
+      const m2 = await userWith(t2, ['manager']);
+      const c2 = apiOf(() => t2, () => a2).call;
+      expect((await c2(a2, 'PATCH', `/team/members/${m2.id}`, { version: 0, seats: ['csirt_manager'] })).statusCode).toBe(200);
+      const source = (await c2(a2, 'POST', '/intake/sources', { name: 'edr2', mapping: { title: '$.t', severity: { from: '$.s' } } })).json();
+      const post = (body: object) => t2.app.inject({ method: 'POST', url: '/api/v1/intake/alerts', headers: { authorization: `Bearer ${source.token}` }, payload: body });
+      for (const s of ['info', 'low', 'medium']) expect((await post({ t: `${s} thing`, s })).statusCode).toBe(202);
+      clock2.advance(16 * MIN);
+      // Nobody is on duty: the CSIRT manager seat is paged instead, for the low and the medium alert.
+      expect(await t2.services.escalation.pageAlerts()).toBe(2);
+    } finally {
+      await t2.close();
+    }
+  });
 });

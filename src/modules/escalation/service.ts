@@ -1,5 +1,5 @@
 import type { Db, Executor } from '../../db/index.ts';
-import type { EscalationRecipient, IncidentEventRow, IncidentRow, Priority } from '../../db/schema.ts';
+import type { AlertSeverity, EscalationRecipient, IncidentEventRow, IncidentRow, Priority } from '../../db/schema.ts';
 import { systemActor, type Actor, type Clock } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize } from '../../lib/authz/policy.ts';
@@ -49,11 +49,14 @@ export interface EscalationDeps {
   notifier: EscalationNotifier;
   /** Unacknowledged high and critical alerts page whoever is on duty after this long. */
   alertPageAfterMinutes: number;
+  /** The least severe alert that pages (VIGIL_ALERT_PAGE_SEVERITY). */
+  alertPageSeverity: AlertSeverity;
 }
 
 const INCIDENT_ROLES = ['commander', 'coordinator', 'technical_lead', 'analyst', 'scribe', 'communications', 'legal', 'management_liaison'];
 const RESTRICTED = new Set(['RED', 'AMBER+STRICT']);
 const SEVERITY: Record<Priority, number> = { P1: 1, P2: 2, P3: 3, P4: 4 };
+const SEVERITIES: AlertSeverity[] = ['info', 'low', 'medium', 'high', 'critical'];
 const ESCALATION = systemActor('system');
 
 export function createEscalationService(d: EscalationDeps) {
@@ -295,12 +298,12 @@ export function createEscalationService(d: EscalationDeps) {
       return fired + (await service.pageAlerts());
     },
 
-    /** High and critical alerts nobody acknowledged in time page whoever is on duty, once each. */
+    /** Alerts (high and critical by default) nobody acknowledged in time page whoever is on duty, once each. */
     async pageAlerts(limit = 50): Promise<number> {
       const now = d.clock.now();
       const before = new Date(now.getTime() - minutes(d.alertPageAfterMinutes));
       return d.db.transaction().execute(async (tx) => {
-        const alerts = await escalationRepo.unpagedAlerts(tx, before, limit);
+        const alerts = await escalationRepo.unpagedAlerts(tx, SEVERITIES.slice(SEVERITIES.indexOf(d.alertPageSeverity)), before, limit);
         if (alerts.length === 0) return 0;
         let users = await d.directory.onDutyAnyAt(tx, now);
         let fallback = false;

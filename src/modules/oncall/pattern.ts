@@ -1,6 +1,6 @@
 // Rota patterns (how a team covers the clock, ENISA guide 2.3.4) and their validation.
 import { z } from 'zod';
-import { hhmm, isTimeZone, localToUtc, minutesOf, offsetAt } from './tz.ts';
+import { hhmm, isTimeZone, localToUtc, minutesOf, offsetAt } from '../../lib/tz.ts';
 
 export const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a local time HH:MM (00:00–23:59)');
 const Weekday = z.number().int().min(1).max(7).describe('ISO weekday: 1 = Monday … 7 = Sunday');

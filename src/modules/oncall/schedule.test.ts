@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Pattern, patternProblems } from './pattern.ts';
 import { computeShifts, onDuty, overlapping, uncovered, type RotaSpec } from './schedule.ts';
-import { isTimeZone, localToUtc } from './tz.ts';
+import { isTimeZone, localToUtc } from '../../lib/tz.ts';
 
 const Z = (iso: string) => Date.parse(iso);
 const H = 3_600_000;

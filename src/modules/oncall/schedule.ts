@@ -1,6 +1,6 @@
 // The shifts of a rota between two instants, and who is on duty at an instant: pure functions.
 import type { Pattern } from './pattern.ts';
-import { addDays, daysBetween, localDate, localToUtc, minutesOf, weekday } from './tz.ts';
+import { addDays, daysBetween, localDate, localToUtc, minutesOf, weekday } from '../../lib/tz.ts';
 
 export interface RotaSpec {
   timeZone: string;
