@@ -87,6 +87,22 @@ describe.each(stores())('escalation on %s', (store) => {
     expect((await events(inc.reference)).at(-1)!.kind).toBe('escalation.acknowledged');
   });
 
+  it('names a TLP:RED incident by its reference only to recipients without a need to know', async () => {
+    await signInAgain();
+    // Management in a viewer role holds the CSIRT manager seat too; a viewer has no need to know a RED incident.
+    expect((await call(admin, 'PATCH', `/team/members/${viewer.id}`, { version: 0, seats: ['csirt_manager'] })).statusCode).toBe(200);
+    const inc = await declare({ title: 'Minister mailbox read by an intruder', impact: 'critical', urgency: 'critical', tlp: 'RED' });
+    const sent = await t.db.db.selectFrom('notificationDelivery').select(['userId', 'subject', 'body'])
+      .where('dedupeKey', 'like', 'escalation:%').where('medium', '=', 'in_app').where('createdAt', '=', clock.now()).execute();
+    const of = (id: string) => sent.filter((d) => d.userId === id).map((d) => `${d.subject} ${d.body}`).join(' ');
+    expect(of(handler.id)).toContain('Minister mailbox');
+    expect(of(manager.id)).toContain('Minister mailbox');
+    expect(of(viewer.id)).toContain(inc.reference);
+    expect(of(viewer.id)).not.toContain('Minister');
+    expect(of(viewer.id)).toContain('(restricted: see Vigil)');
+    expect((await call(admin, 'PATCH', `/team/members/${viewer.id}`, { version: 1, seats: [] })).statusCode).toBe(200);
+  });
+
   it('does not escalate a P4, starts when it is raised to P2, and ends when the incident closes', async () => {
     await signInAgain();
     const inc = await declare({ title: 'Scan from a student lab' });

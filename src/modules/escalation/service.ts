@@ -133,10 +133,15 @@ export function createEscalationService(d: EscalationDeps) {
     };
     const key = `escalation:${run.id}:${policy.id}:${level.position}:${run.round}`;
     const link = `/incidents/${incident.reference}`;
-    if (who.users.length) await d.notifier.enqueue(tx, { event: 'escalation.level', dedupeKey: `${key}:team`, users: who.users, emails: [], channels: [], vars, link });
+    // A restricted incident (TLP RED, AMBER+STRICT) is named by its reference only to those without a need to know.
+    const hidden = { ...vars, incidentTitle: '(restricted: see Vigil)' };
+    const knowing = RESTRICTED.has(incident.tlp) ? new Set(await escalationRepo.needToKnow(tx, incident.id, who.users)) : new Set(who.users);
+    const told = who.users.filter((u) => knowing.has(u));
+    const untold = who.users.filter((u) => !knowing.has(u));
+    if (told.length) await d.notifier.enqueue(tx, { event: 'escalation.level', dedupeKey: `${key}:team`, users: told, emails: [], channels: [], vars, link });
+    if (untold.length) await d.notifier.enqueue(tx, { event: 'escalation.level', dedupeKey: `${key}:team-restricted`, users: untold, emails: [], channels: [], vars: hidden, link });
     if (who.emails.length || who.channels.length) {
-      // Outside the team, a restricted incident is named by its reference only.
-      const outside = RESTRICTED.has(incident.tlp) ? { ...vars, incidentTitle: '(restricted: see Vigil)' } : vars;
+      const outside = RESTRICTED.has(incident.tlp) ? hidden : vars;
       await d.notifier.enqueue(tx, { event: 'escalation.level', dedupeKey: `${key}:outside`, users: [], emails: who.emails, channels: who.channels, vars: outside, link });
     }
     await record(tx, ESCALATION, incident.id, 'escalation.level', {
