@@ -151,4 +151,24 @@ describe.each(stores())('notifications API on %s', (store) => {
     const detail = (await call(admin, 'GET', `/notification-deliveries/${p1.items[0].id}`)).json();
     expect(detail).toMatchObject({ body: expect.any(String), attemptLog: [] });
   });
+
+  it('tells subscribed channels of a declared or assigned RED incident its reference only', async () => {
+    const h = await userWith(n.t, ['handler']);
+    const ch = (await call(admin, 'POST', '/notification-channels', { name: 'Room', kind: 'webhook', url: `${n.hooks.url}/room`, events: ['incident.declared', 'incident.assigned'] })).json();
+    const declare = async (title: string, tlp: string) =>
+      (await call(h, 'POST', '/incidents', { title, impact: 'low', urgency: 'low', tlp, classifications: [{ class: 'fraud', type: 'phishing' }] })).json();
+    const red = await declare('Board member extorted', 'RED');
+    const amber = await declare('Phishing wave at the canteen', 'AMBER');
+    expect((await call(h, 'POST', '/incidents/assign', { incidents: [red.id], assigneeId: h.id })).statusCode).toBe(200);
+    const rows = await n.t.db.db.selectFrom('notificationDelivery').select(['event', 'channelId', 'userId', 'subject', 'body'])
+      .where('event', 'in', ['incident.declared', 'incident.assigned']).execute();
+    const text = (pred: (r: (typeof rows)[number]) => boolean) => rows.filter(pred).map((r) => `${r.subject} ${r.body}`).join(' ');
+    const toRoom = text((r) => r.channelId === ch.id);
+    expect(toRoom).toContain(red.reference);
+    expect(toRoom).not.toContain('Board member');
+    expect(toRoom).toContain('Phishing wave at the canteen');
+    expect(toRoom).toContain(amber.reference);
+    // The assignee has a need to know.
+    expect(text((r) => r.userId === h.id && r.event === 'incident.assigned')).toContain('Board member extorted');
+  });
 });

@@ -2,6 +2,7 @@ import type { Executor } from '../../db/index.ts';
 import type { NotificationDeliveryRow, NotificationMedium } from '../../db/schema.ts';
 import type { Clock } from '../../lib/actor.ts';
 import { VigilError } from '../../lib/errors.ts';
+import { RESTRICTED_TLP } from '../../lib/authz/incidents.ts';
 import type { SettingsService } from '../settings/service.ts';
 import { EVENT_SPECS, isEvent, type NotificationEvent, type Template } from './events.ts';
 import { render } from './render.ts';
@@ -123,16 +124,20 @@ export function createNotificationOutbox(d: { settings: SettingsService; clock: 
       const inc = await notificationRepo.incidentSummary(tx, e.incidentId);
       if (!inc) return;
       const vars = { incidentReference: inc.reference, incidentTitle: inc.title, priority: String(inc.priority), tlp: String(inc.tlp), actor: e.actorName };
+      // Channels (a chat room, a webhook) have no need to know a RED or AMBER+STRICT incident: its reference only.
+      const forChannels = RESTRICTED_TLP.includes(inc.tlp as (typeof RESTRICTED_TLP)[number]) ? { ...vars, incidentTitle: '(restricted: see Vigil)' } : vars;
       const link = `/incidents/${e.incidentId}`;
       if (e.kind === 'incident.declared') {
-        await enqueue(tx, { event: 'incident.declared', dedupeKey: `incident-event:${e.id}`, vars, link, recipients: [{ subscribers: true }] });
+        await enqueue(tx, { event: 'incident.declared', dedupeKey: `incident-event:${e.id}`, vars: forChannels, link, recipients: [{ subscribers: true }] });
         return;
       }
       const to = e.data.to as { id?: string; username?: string } | null | undefined;
       if (!to?.id) return;
+      // The assignee has a need to know; the channels as above.
+      await enqueue(tx, { event: 'incident.assigned', dedupeKey: `incident-event:${e.id}`, vars: { ...vars, assignee: to.username ?? '' }, link, recipients: [{ user: to.id }] });
       await enqueue(tx, {
-        event: 'incident.assigned', dedupeKey: `incident-event:${e.id}`, vars: { ...vars, assignee: to.username ?? '' }, link,
-        recipients: [{ user: to.id }, { subscribers: true }],
+        event: 'incident.assigned', dedupeKey: `incident-event:${e.id}:channels`, vars: { ...forChannels, assignee: to.username ?? '' }, link,
+        recipients: [{ subscribers: true }],
       });
     },
   };
