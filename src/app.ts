@@ -39,6 +39,7 @@ import { oncallRoutes } from './modules/oncall/routes.ts';
 import { directoryRoutes } from './modules/directory/routes.ts';
 import { constituentRoutes } from './modules/constituents/routes.ts';
 import { escalationRoutes } from './modules/escalation/routes.ts';
+import { slaRoutes } from './modules/sla/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -180,6 +181,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(directoryRoutes, { team: services.team, contacts: services.contacts, incidentContacts: services.incidentContacts });
       await api.register(constituentRoutes, { constituents: services.constituents, transfer: services.constituentTransfer });
       await api.register(escalationRoutes, { escalation: services.escalation });
+      await api.register(slaRoutes, { sla: services.sla });
     },
     { prefix: '/api/v1' },
   );

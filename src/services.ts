@@ -40,6 +40,7 @@ import { createConstituentTransferService } from './modules/constituents/transfe
 import { createRoutingIndex } from './modules/constituents/routing-index.ts';
 import { createEscalationService } from './modules/escalation/service.ts';
 import { escalationDirectory, escalationNotifier } from './modules/escalation/wiring.ts';
+import { createSlaService } from './modules/sla/service.ts';
 import type { IncidentEventRow } from './db/schema.ts';
 
 /** Wires every service with its explicit dependencies. The HTTP app, the CLI and jobs share these. */
@@ -110,6 +111,7 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     mail: createMailService({ db, audit, clock, relayConfigured: !!config.VIGIL_SMTP_RELAY_URL }),
     notificationOutbox,
     escalation,
+    sla: createSlaService({ db, audit, clock, incidents: { db, audit, settings, clock, onEvent: incidentEventHooks } }),
     notifications: createNotificationService({ db, audit, clock, relayConfigured: !!config.VIGIL_SMTP_RELAY_URL }),
     notificationChannels: createChannelService({ db, audit, clock, secretKey, outbox: notificationOutbox }),
     alerts: createAlertService({ db, audit, settings: base.settings, clock, intake, observables: base.observables, constituents }),

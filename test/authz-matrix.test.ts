@@ -233,6 +233,14 @@ const CASES: Case[] = [
   { method: 'DELETE', path: '/api/v1/escalation/policies/:id', allowed: ['admin', 'manager'], req: () => ({ url: `/api/v1/escalation/policies/${randomUUID()}` }) },
   { method: 'GET', path: '/api/v1/incidents/:id/escalations', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/escalations` }) },
   { method: 'POST', path: '/api/v1/incidents/:id/escalation/acknowledge', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/escalation/acknowledge` }) },
+  // SLA: every team role reads policies and an incident's clocks; admins and managers change policies; workers pause and resume.
+  { method: 'GET', path: '/api/v1/sla/policies', allowed: READERS },
+  { method: 'POST', path: '/api/v1/sla/policies', allowed: ['admin', 'manager'], req: () => ({ payload: { priority: 'P4', constituentId: randomUUID(), calendar: { kind: '24x7', timeZone: 'UTC' }, acknowledgeMinutes: 60 } }) },
+  { method: 'PUT', path: '/api/v1/sla/policies/:id', allowed: ['admin', 'manager'], req: () => ({ url: `/api/v1/sla/policies/${randomUUID()}`, payload: { priority: 'P4', calendar: { kind: '24x7', timeZone: 'UTC' }, acknowledgeMinutes: 60, version: 1 } }) },
+  { method: 'DELETE', path: '/api/v1/sla/policies/:id', allowed: ['admin', 'manager'], req: () => ({ url: `/api/v1/sla/policies/${randomUUID()}` }) },
+  { method: 'GET', path: '/api/v1/incidents/:id/sla', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/sla` }) },
+  { method: 'POST', path: '/api/v1/incidents/:id/sla/pause', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/sla/pause`, payload: { reason: 'matrix' } }) },
+  { method: 'POST', path: '/api/v1/incidents/:id/sla/resume', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/sla/resume` }) },
 ];
 
 const DENIED_CODES = ['VIG_AUTHZ_FORBIDDEN', 'VIG_AUTH_REQUIRED', 'VIG_SOURCE_TOKEN_INVALID'];

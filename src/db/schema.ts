@@ -8,6 +8,7 @@ import type { DirectoryTables } from './schema-directory.ts';
 import type { OncallTables } from './schema-oncall.ts';
 import type { NotificationTables } from './schema-notifications.ts';
 import type { EscalationTables } from './schema-escalation.ts';
+import type { SlaTables } from './schema-sla.ts';
 
 export type * from './schema-intake.ts';
 export type * from './schema-reports.ts';
@@ -16,6 +17,7 @@ export type * from './schema-directory.ts';
 export type * from './schema-oncall.ts';
 export type * from './schema-notifications.ts';
 export type * from './schema-escalation.ts';
+export type * from './schema-sla.ts';
 
 /** Row types of Vigil's tables, camelCase (CamelCasePlugin maps them to snake_case columns). */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -300,7 +302,7 @@ export interface IncidentLinkTable {
   createdAt: Timestamp;
 }
 
-export interface Database extends ReportTables, ConstituencyTables, DirectoryTables, OncallTables, NotificationTables, EscalationTables {
+export interface Database extends ReportTables, ConstituencyTables, DirectoryTables, OncallTables, NotificationTables, EscalationTables, SlaTables {
   team: TeamTable;
   appUser: AppUserTable;
   recoveryCode: RecoveryCodeTable;

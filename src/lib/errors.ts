@@ -128,6 +128,12 @@ export const ERRORS = {
   VIG_ESCALATION_POLICY_VERSION_CONFLICT: { status: 409, title: 'The escalation policy changed since you read it' },
   VIG_ESCALATION_POLICY_IN_USE: { status: 409, title: 'The escalation policy is in use' },
   VIG_ESCALATION_NOT_ACTIVE: { status: 409, title: 'The incident has no escalation running' },
+  // SLA policies and clocks
+  VIG_SLA_POLICY_NOT_FOUND: { status: 404, title: 'No SLA policy with this id' },
+  VIG_SLA_POLICY_EXISTS: { status: 409, title: 'There is already an SLA policy for this priority and constituent' },
+  VIG_SLA_POLICY_VERSION_CONFLICT: { status: 409, title: 'The SLA policy changed since you read it' },
+  VIG_SLA_CALENDAR_INVALID: { status: 422, title: 'The SLA policy or its calendar is not valid' },
+  VIG_SLA_PAUSE_STATE: { status: 409, title: 'The SLA clocks are already in that state' },
   VIG_INTERNAL: { status: 500, title: 'Internal error' },
   VIG_UNAVAILABLE: { status: 503, title: 'Service not ready' },
 } as const satisfies Record<`VIG_${string}`, { status: number; title: string }>;

@@ -172,5 +172,18 @@ describe('escalation in Chromium', () => {
       expect(runs.json.items[0]?.state).toBe('acknowledged');
       await shot('acknowledged');
     });
+
+    await step('sla-clocks', async () => {
+      // Acknowledging the escalation met the acknowledge target; the others run until paused.
+      await poll(() => byTest('sla-acknowledge').getAttribute('data-state')).toBe('met');
+      expect(await byTest('sla-containment').getAttribute('data-state')).toBe('running');
+      await h.page.getByLabel('Why the clocks pause').fill('Waiting for the constituent\'s logs');
+      await byTest('sla-pause').click();
+      await poll(() => byTest('sla-containment').getAttribute('data-state')).toBe('paused');
+      await byTest('sla-resume').click();
+      await poll(() => byTest('sla-containment').getAttribute('data-state')).toBe('running');
+      await poll(() => h.page.locator('[data-testid="timeline"] [data-kind="sla.paused"]').innerText()).toContain("paused the SLA clocks: Waiting for the constituent's logs");
+      await shot('sla');
+    });
   });
 });

@@ -39,6 +39,7 @@ export const PERMISSIONS = [
   'escalation.manage', // escalation policies
   'notification.read', // the notification delivery log
   'notification.manage', // notification templates, channels and retrying failed deliveries
+  'sla.manage', // SLA policies: targets and calendars per priority and per constituent
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -57,12 +58,12 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'account.manage', 'team.read', 'user.read', 'user.create', 'user.update', 'user.disable',
     'user.reset_credentials', 'settings.read', 'settings.update', 'audit.read', 'audit.verify', 'incident.read',
     'playbook.manage', 'report.read', 'intake.manage', 'constituent.read', 'constituent.manage', 'directory.read', 'directory.manage',
-    'oncall.read', 'oncall.manage', 'escalation.manage', 'notification.read', 'notification.manage',
+    'oncall.read', 'oncall.manage', 'escalation.manage', 'notification.read', 'notification.manage', 'sla.manage',
   ],
   manager: [
     'account.manage', 'team.read', 'user.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download',
     'report.read', 'report.triage', 'intake.manage', 'constituent.read', 'constituent.manage', 'directory.read', 'directory.manage',
-    'oncall.read', 'oncall.manage', 'escalation.manage', 'notification.read',
+    'oncall.read', 'oncall.manage', 'escalation.manage', 'notification.read', 'sla.manage',
   ],
   handler: [
     'account.manage', 'team.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download',

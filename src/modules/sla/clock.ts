@@ -17,19 +17,11 @@
 //   stays 'breached'. A pause whose `to` is in the future counts as open until then. Pauses starting
 //   after min(now, metAt) are ignored; open pauses of a met clock end at metAt.
 
+import type { SlaCalendarValue } from '../../db/schema.ts';
 import { addDays, isTimeZone, localDate, localToUtc, minutesOf, weekday } from '../../lib/tz.ts';
 
-export interface SlaCalendar {
-  kind: '24x7' | 'business_hours';
-  timeZone: string;
-  /** ISO weekdays 1 = Monday … 7 = Sunday (business_hours only). */
-  days: number[];
-  /** 'HH:MM' local, end > start (business_hours only); end may be '24:00'. */
-  start: string;
-  end: string;
-  /** Local dates YYYY-MM-DD without business hours. */
-  holidays: string[];
-}
+/** A calendar as SLA policies store it (src/db/schema-sla.ts). */
+export type SlaCalendar = SlaCalendarValue;
 
 export interface SlaPause { from: Date; to: Date | null }
 

@@ -13,6 +13,7 @@ import { ExerciseBadge, PriorityBadge, StatusBadge, TlpBadge } from '../../compo
 import { Link } from '../../router';
 import { useRsit } from './ClassificationPicker';
 import { EscalationBanner } from './EscalationBanner';
+import { SlaPanel } from './SlaPanel';
 import { EvidenceTab } from './EvidenceTab';
 import { IncidentActions } from './IncidentActions';
 import { AssignModal } from './IncidentListPage';
@@ -161,6 +162,7 @@ export function IncidentPage({ param }: { param: string }) {
         <Header onLessons={() => setTab('lessons')} />
         <EscalationBanner />
         <Details incident={incident} />
+        <SlaPanel />
         <Tabs value={tab} onChange={(v) => v && setTab(v as Tab)} keepMounted={false}>
           <Tabs.List mb="md">
             <Tabs.Tab value="timeline" leftSection={<IconListDetails size={16} />} data-testid="tab-timeline">Timeline</Tabs.Tab>

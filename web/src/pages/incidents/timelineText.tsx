@@ -83,6 +83,10 @@ export function describe(e: TimelineEntry, label: Label, nameOf: (userId: string
       const role = humanize(str(d.role)).toLowerCase();
       return e.kind === 'incident.contact_role_assigned' ? `made ${who} (external) ${role}` : `removed ${who} (external) as ${role}`;
     }
+    case 'sla.paused':
+      return `paused the SLA clocks: ${str(d.reason)}`;
+    case 'sla.resumed':
+      return 'resumed the SLA clocks';
     case 'escalation.started':
       return `started escalating (${str(d.policy)}, ${str(d.trigger)})`;
     case 'escalation.level': {
