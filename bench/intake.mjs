@@ -25,7 +25,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { children, get, killGroup, load, percentile, signIn, startServer } from './lib/http.mjs';
+import { children, get, killGroup, load, percentile, signIn, startServer, withFreshPgDatabase } from './lib/http.mjs';
 
 const SECONDS = Number(process.env.BENCH_SECONDS || 10);
 const STORES = (process.env.BENCH_STORES || 'postgres,embedded').split(',').map((s) => s.trim());
@@ -200,31 +200,17 @@ async function run(label, server, targets) {
 
 async function main() {
   if (STORES.includes('postgres')) {
-    const admin = new pg.Client({ connectionString: PG_URL });
-    let reachable = true;
-    try {
-      await admin.connect();
-    } catch (e) {
-      reachable = false;
-      console.log(`PostgreSQL at ${PG_URL} not reachable (${e.message}): skipped`);
-    }
-    if (reachable) {
-      await admin.query(`drop database if exists ${DB} with (force)`);
-      await admin.query(`create database ${DB}`);
-      const url = new URL(PG_URL);
-      url.pathname = `/${DB}`;
+    await withFreshPgDatabase(PG_URL, DB, async (url) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-intake-pg-'));
       cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-      const server = await startServer({ databaseUrl: url.toString(), dataDir, adminPassword: PASSWORD });
+      const server = await startServer({ databaseUrl: url, dataDir, adminPassword: PASSWORD });
       try {
         await run('PostgreSQL', server, { reports: (rate, p99) => rate >= 1000 && p99 < 100, alerts: (rate) => rate >= 2000 });
-        await importPhase(server, url.toString(), dataDir);
+        await importPhase(server, url, dataDir);
       } finally {
         await server.stop();
-        await admin.query(`drop database if exists ${DB} with (force)`);
-        await admin.end();
       }
-    }
+    });
   }
   if (STORES.includes('embedded')) {
     const dataDir = mkdtempSync(join(tmpdir(), 'vigil-bench-intake-'));

@@ -182,3 +182,28 @@ export async function load(op, { clients, warmupMs, measureMs, minSamples = 50, 
     agent.destroy();
   }
 }
+
+/**
+ * Runs `fn(url)` against a fresh PostgreSQL database `name` on the server of `adminUrl`, dropped
+ * afterwards; says so and skips when PostgreSQL is not reachable.
+ */
+export async function withFreshPgDatabase(adminUrl, name, fn) {
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: adminUrl });
+  try {
+    await admin.connect();
+  } catch (e) {
+    console.log(`PostgreSQL at ${adminUrl} not reachable (${e.message}): skipped`);
+    return;
+  }
+  try {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+    const url = new URL(adminUrl);
+    url.pathname = `/${name}`;
+    await fn(url.toString());
+  } finally {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.end();
+  }
+}

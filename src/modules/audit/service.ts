@@ -30,9 +30,9 @@ export function redact(v: unknown): unknown {
   return v;
 }
 
-/** The canonical body of a record: every field but seq, prevHash, hash and hashForm. */
-function canonicalBody(r: Omit<AuditRow, 'seq' | 'prevHash' | 'hash' | 'hashForm'>): string {
-  return canonicalJson({
+/** The fields of a record its hash covers, but seq, prevHash, hash and hashForm. */
+function bodyFields(r: Omit<AuditRow, 'seq' | 'prevHash' | 'hash' | 'hashForm'>) {
+  return {
     at: new Date(r.at).toISOString(),
     actorId: r.actorId,
     actorName: r.actorName,
@@ -43,7 +43,12 @@ function canonicalBody(r: Omit<AuditRow, 'seq' | 'prevHash' | 'hash' | 'hashForm
     after: r.after ?? null,
     ip: r.ip,
     requestId: r.requestId,
-  });
+  };
+}
+
+/** The canonical body of a record (form 2 hashes its digest). */
+function canonicalBody(r: Omit<AuditRow, 'seq' | 'prevHash' | 'hash' | 'hashForm'>): string {
+  return canonicalJson(bodyFields(r));
 }
 
 /**
@@ -53,20 +58,7 @@ function canonicalBody(r: Omit<AuditRow, 'seq' | 'prevHash' | 'hash' | 'hashForm
  */
 export function hashRecord(r: Omit<AuditRow, 'hash'>): string {
   if (r.hashForm === 2) return sha256Hex(`${r.prevHash}\n${r.seq}\n${sha256Hex(canonicalBody(r))}`);
-  const body = canonicalJson({
-    seq: r.seq,
-    at: new Date(r.at).toISOString(),
-    actorId: r.actorId,
-    actorName: r.actorName,
-    action: r.action,
-    entity: r.entity,
-    entityId: r.entityId,
-    before: r.before ?? null,
-    after: r.after ?? null,
-    ip: r.ip,
-    requestId: r.requestId,
-  });
-  return sha256Hex(`${r.prevHash}\n${body}`);
+  return sha256Hex(`${r.prevHash}\n${canonicalJson({ seq: r.seq, ...bodyFields(r) })}`);
 }
 
 export interface VerifyResult {

@@ -1,10 +1,11 @@
 import { Fragment, useState } from 'react';
-import { ActionIcon, Alert, Badge, Button, Code, Group, SegmentedControl, Stack, Table, Tabs, Text } from '@mantine/core';
+import { ActionIcon, Alert, Button, Code, Group, SegmentedControl, Stack, Table, Tabs, Text } from '@mantine/core';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { IconChevronDown, IconChevronRight, IconInfoCircle, IconMail, IconRefresh, IconTemplate } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
 import { DateText, EmptyRow, PageHeader } from '../../components/common';
+import { DeliveryOutcomeCells } from '../../components/deliveries';
 import { ErrorAlert } from '../../components/errors';
 import { useAction } from '../../components/useAction';
 import { MailTemplatesPanel, type MailKind } from './MailTemplates';
@@ -38,7 +39,6 @@ interface DeliveryPage {
   relayConfigured: boolean;
 }
 
-const STATUS_COLORS: Record<MailStatus, string> = { queued: 'yellow', sending: 'blue', sent: 'teal', failed: 'red' };
 const PAGE_SIZE = 50;
 
 /** The body and the attempt log of one delivery, loaded when its row is opened. */
@@ -146,16 +146,7 @@ function DeliveriesPanel() {
                     <Table.Td ff="monospace" fz="xs">{d.reportReference}</Table.Td>
                     <Table.Td fz="sm">{d.recipient}</Table.Td>
                     <Table.Td fz="sm" maw={280} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={d.subject}>{d.subject}</Table.Td>
-                    <Table.Td><Badge size="sm" variant="light" color={STATUS_COLORS[d.status]}>{d.status}</Badge></Table.Td>
-                    <Table.Td>{d.attempts}</Table.Td>
-                    <Table.Td fz="xs" maw={300} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={d.lastError ?? undefined}>
-                      {d.status === 'sent' ? <DateText value={d.sentAt} /> : (
-                        <>
-                          {d.lastError ?? '—'}
-                          {d.status === 'queued' && <Text span size="xs" c="dimmed"> · next <DateText value={d.nextAttemptAt} /></Text>}
-                        </>
-                      )}
-                    </Table.Td>
+                    <DeliveryOutcomeCells d={d} />
                   </Table.Tr>
                   {expanded && (
                     <Table.Tr className="vigil-expanded-row">

@@ -1,5 +1,5 @@
 import { Fragment, useState } from 'react';
-import { ActionIcon, Alert, Badge, Button, Code, Group, Select, SegmentedControl, Stack, Table, Text, TextInput } from '@mantine/core';
+import { ActionIcon, Alert, Button, Code, Group, Select, SegmentedControl, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
@@ -7,11 +7,11 @@ import { IconChevronDown, IconChevronRight, IconInfoCircle, IconRefresh } from '
 import { api, qs } from '../../api/client';
 import { hasAnyRole, useMe } from '../../auth/session';
 import { DateText, EmptyRow } from '../../components/common';
+import { DeliveryOutcomeCells } from '../../components/deliveries';
 import { ErrorAlert } from '../../components/errors';
 import { useAction } from '../../components/useAction';
 import { EVENT_LABELS, type DeliveryDetail, type DeliveryPage, type DeliveryStatus, type NotificationEvent } from './api';
 
-const STATUS_COLORS: Record<DeliveryStatus, string> = { queued: 'yellow', sending: 'blue', sent: 'teal', failed: 'red' };
 const MEDIUM_LABEL = { in_app: 'in-app', email: 'e-mail', webhook: 'webhook' } as const;
 const KEY = ['admin', 'notifications', 'deliveries'];
 
@@ -117,16 +117,7 @@ export function DeliveriesPanel() {
                     <Table.Td fz="sm">{MEDIUM_LABEL[d.medium]}</Table.Td>
                     <Table.Td fz="sm" maw={220} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={d.recipient}>{d.address ?? d.recipient}</Table.Td>
                     <Table.Td fz="sm" maw={280} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={d.subject}>{d.subject}</Table.Td>
-                    <Table.Td><Badge size="sm" variant="light" color={STATUS_COLORS[d.status]}>{d.status}</Badge></Table.Td>
-                    <Table.Td>{d.attempts}</Table.Td>
-                    <Table.Td fz="xs" maw={300} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={d.lastError ?? undefined}>
-                      {d.status === 'sent' ? <DateText value={d.sentAt} /> : (
-                        <>
-                          {d.lastError ?? '—'}
-                          {d.status === 'queued' && <Text span size="xs" c="dimmed"> · next <DateText value={d.nextAttemptAt} /></Text>}
-                        </>
-                      )}
-                    </Table.Td>
+                    <DeliveryOutcomeCells d={d} />
                   </Table.Tr>
                   {expanded && (
                     <Table.Tr className="vigil-expanded-row">
