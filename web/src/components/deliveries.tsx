@@ -1,7 +1,7 @@
 // Table cells every delivery log shows (reporter mail, notifications): the status, the attempts,
 // and when it was sent or why it was not and when it is tried next.
 import { Badge, Table, Text } from '@mantine/core';
-import { DateText } from './common';
+import { DateText, EmptyRow } from './common';
 
 export type DeliveryState = 'queued' | 'sending' | 'sent' | 'failed';
 
@@ -23,5 +23,29 @@ export function DeliveryOutcomeCells({ d }: {
         )}
       </Table.Td>
     </>
+  );
+}
+
+/** Every attempt to hand a delivery over, oldest first: when, the outcome, the answer. */
+export function AttemptLog({ attempts, empty, answer = 'Answer', testId }: {
+  attempts: { at: string; outcome: string; response: string | null }[];
+  empty: string;
+  answer?: string;
+  testId?: string;
+}) {
+  return (
+    <Table withTableBorder fz="xs">
+      <Table.Thead><Table.Tr><Table.Th>Attempt</Table.Th><Table.Th>Outcome</Table.Th><Table.Th>{answer}</Table.Th></Table.Tr></Table.Thead>
+      <Table.Tbody data-testid={testId}>
+        {attempts.length === 0 && <EmptyRow colSpan={3}>{empty}</EmptyRow>}
+        {attempts.map((a, i) => (
+          <Table.Tr key={i}>
+            <Table.Td><DateText value={a.at} seconds /></Table.Td>
+            <Table.Td>{a.outcome}</Table.Td>
+            <Table.Td ff="monospace" style={{ wordBreak: 'break-word' }}>{a.response ?? '—'}</Table.Td>
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
   );
 }

@@ -5,7 +5,7 @@ import { notifications } from '@mantine/notifications';
 import { IconChevronDown, IconChevronRight, IconInfoCircle, IconMail, IconRefresh, IconTemplate } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
 import { DateText, EmptyRow, PageHeader } from '../../components/common';
-import { DeliveryOutcomeCells } from '../../components/deliveries';
+import { AttemptLog, DeliveryOutcomeCells } from '../../components/deliveries';
 import { ErrorAlert } from '../../components/errors';
 import { useAction } from '../../components/useAction';
 import { MailTemplatesPanel, type MailKind } from './MailTemplates';
@@ -55,21 +55,7 @@ function DeliveryDetails({ id, onRetried }: { id: string; onRetried: () => void 
         {d.inReplyTo && <Text size="xs" c="dimmed">In reply to <Code>{d.inReplyTo}</Code></Text>}
       </Group>
       <Code block style={{ whiteSpace: 'pre-wrap', maxHeight: 280, overflow: 'auto' }} data-testid="mail-body">{d.body}</Code>
-      <Table withTableBorder fz="xs">
-        <Table.Thead>
-          <Table.Tr><Table.Th>Attempt</Table.Th><Table.Th>Outcome</Table.Th><Table.Th>Relay answer</Table.Th></Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {d.attemptLog.length === 0 && <EmptyRow colSpan={3}>No attempt yet.</EmptyRow>}
-          {d.attemptLog.map((a, i) => (
-            <Table.Tr key={i}>
-              <Table.Td><DateText value={a.at} seconds /></Table.Td>
-              <Table.Td>{a.outcome}</Table.Td>
-              <Table.Td ff="monospace" style={{ wordBreak: 'break-word' }}>{a.response ?? '—'}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <AttemptLog attempts={d.attemptLog} answer="Relay answer" empty="No attempt yet." />
       <ErrorAlert error={retry.error} />
       {(d.status === 'failed' || d.status === 'queued') && (
         <Group>

@@ -7,7 +7,7 @@ import { IconChevronDown, IconChevronRight, IconInfoCircle, IconRefresh } from '
 import { api, qs } from '../../api/client';
 import { hasAnyRole, useMe } from '../../auth/session';
 import { DateText, EmptyRow } from '../../components/common';
-import { DeliveryOutcomeCells } from '../../components/deliveries';
+import { AttemptLog, DeliveryOutcomeCells } from '../../components/deliveries';
 import { ErrorAlert } from '../../components/errors';
 import { useAction } from '../../components/useAction';
 import { EVENT_LABELS, type DeliveryDetail, type DeliveryPage, type DeliveryStatus, type NotificationEvent } from './api';
@@ -27,19 +27,7 @@ function Details({ id, onRetried }: { id: string; onRetried: () => void }) {
     <Stack gap="sm" p="xs">
       <Text size="xs" c="dimmed">Key <Code>{d.dedupeKey}</Code></Text>
       <Code block style={{ whiteSpace: 'pre-wrap', maxHeight: 240, overflow: 'auto' }}>{d.body}</Code>
-      <Table withTableBorder fz="xs">
-        <Table.Thead><Table.Tr><Table.Th>Attempt</Table.Th><Table.Th>Outcome</Table.Th><Table.Th>Answer</Table.Th></Table.Tr></Table.Thead>
-        <Table.Tbody data-testid="attempt-log">
-          {d.attemptLog.length === 0 && <EmptyRow colSpan={3}>{d.medium === 'in_app' ? 'In the inbox: nothing to send.' : 'No attempt yet.'}</EmptyRow>}
-          {d.attemptLog.map((a, i) => (
-            <Table.Tr key={i}>
-              <Table.Td><DateText value={a.at} seconds /></Table.Td>
-              <Table.Td>{a.outcome}</Table.Td>
-              <Table.Td ff="monospace" style={{ wordBreak: 'break-word' }}>{a.response ?? '—'}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
+      <AttemptLog attempts={d.attemptLog} testId="attempt-log" empty={d.medium === 'in_app' ? 'In the inbox: nothing to send.' : 'No attempt yet.'} />
       <ErrorAlert error={retry.error} />
       {canRetry && (
         <Group>
