@@ -11,8 +11,11 @@
 //
 // Then the scale benchmark, bench/incidents-scale.mjs, runs in its own process (API latency with
 // a million incidents on PostgreSQL and 200,000 on the embedded store; see that file).
-// BENCH_SCALE=full (default), small (a tenth of the data) or off (skip it).
-// Last, bench/smtp-intake.mjs: 20 KB reports from real SMTP clients (BENCH_SMTP=off skips it).
+// BENCH_SCALE=full (default), small (a tenth of the data) or off (skip it). On its PostgreSQL
+// database, the operations dashboard (bench/dashboard.mjs, BENCH_DASHBOARD=off skips it) and the
+// monthly KPIs (bench/kpi.mjs, BENCH_KPI=off). Last, SMTP intake (bench/smtp-intake.mjs,
+// BENCH_SMTP=off), API and webhook intake (bench/intake.mjs, BENCH_INTAKE=off) and constituent
+// routing (bench/routing.mjs, BENCH_ROUTING=off).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -170,50 +173,32 @@ try {
   cleanup();
 }
 
-if ((process.env.BENCH_SCALE || 'full').toLowerCase() === 'off') {
-  console.log('\nScale benchmark (bench/incidents-scale.mjs): skipped (BENCH_SCALE=off)');
-} else {
+/** Whether an on/off setting (BENCH_SMTP=off, …) is off. */
+const off = (name, dflt = 'on') => (process.env[name] || dflt).toLowerCase() === 'off';
+
+/**
+ * Runs one further benchmark in its own process, held in `scale` so a signal ends it (each cleans up
+ * after itself), unless one of the `skip` settings is off; a failure fails `npm run bench`.
+ */
+async function runBench(file, label, skip) {
+  const why = skip.filter((name) => off(name, name === 'BENCH_SCALE' ? 'full' : 'on'));
+  if (why.length) {
+    console.log(`\n${label} (bench/${file}): skipped (${why.map((n) => `${n}=off`).join(', ')})`);
+    return;
+  }
   const code = await new Promise((resolve) => {
-    scale = spawn(process.execPath, [fileURLToPath(new URL('./incidents-scale.mjs', import.meta.url))], { stdio: 'inherit' });
+    scale = spawn(process.execPath, [fileURLToPath(new URL(`./${file}`, import.meta.url))], { stdio: 'inherit' });
     scale.once('exit', (c) => resolve(c ?? 1));
   });
   scale = null;
   if (code !== 0) process.exitCode = code;
 }
 
-// Then the SMTP intake benchmark (bench/smtp-intake.mjs) in its own process, held in `scale` too so
-// a signal ends it (it cleans up after itself); BENCH_SMTP=off skips it.
-if ((process.env.BENCH_SMTP || 'on').toLowerCase() === 'off') {
-  console.log('\nSMTP intake benchmark (bench/smtp-intake.mjs): skipped (BENCH_SMTP=off)');
-} else {
-  const code = await new Promise((resolve) => {
-    scale = spawn(process.execPath, [fileURLToPath(new URL('./smtp-intake.mjs', import.meta.url))], { stdio: 'inherit' });
-    scale.once('exit', (c) => resolve(c ?? 1));
-  });
-  scale = null;
-  if (code !== 0) process.exitCode = code;
-}
-
-// Then API report intake and webhook alerts (bench/intake.mjs), the same way; BENCH_INTAKE=off skips it.
-if ((process.env.BENCH_INTAKE || 'on').toLowerCase() === 'off') {
-  console.log('\nIntake benchmark (bench/intake.mjs): skipped (BENCH_INTAKE=off)');
-} else {
-  const code = await new Promise((resolve) => {
-    scale = spawn(process.execPath, [fileURLToPath(new URL('./intake.mjs', import.meta.url))], { stdio: 'inherit' });
-    scale.once('exit', (c) => resolve(c ?? 1));
-  });
-  scale = null;
-  if (code !== 0) process.exitCode = code;
-}
-
-// Then constituent routing (bench/routing.mjs): in-memory lookups and the API lookup; BENCH_ROUTING=off skips it.
-if ((process.env.BENCH_ROUTING || 'on').toLowerCase() === 'off') {
-  console.log('\nRouting benchmark (bench/routing.mjs): skipped (BENCH_ROUTING=off)');
-} else {
-  const code = await new Promise((resolve) => {
-    scale = spawn(process.execPath, [fileURLToPath(new URL('./routing.mjs', import.meta.url))], { stdio: 'inherit' });
-    scale.once('exit', (c) => resolve(c ?? 1));
-  });
-  scale = null;
-  if (code !== 0) process.exitCode = code;
-}
+// API latency at scale, then on its PostgreSQL database the operations dashboard and the monthly
+// KPIs; then SMTP intake, API report intake and webhook alerts, and constituent routing.
+await runBench('incidents-scale.mjs', 'Scale benchmark', ['BENCH_SCALE']);
+await runBench('dashboard.mjs', 'Dashboard benchmark', ['BENCH_SCALE', 'BENCH_DASHBOARD']);
+await runBench('kpi.mjs', 'KPI benchmark', ['BENCH_SCALE', 'BENCH_KPI']);
+await runBench('smtp-intake.mjs', 'SMTP intake benchmark', ['BENCH_SMTP']);
+await runBench('intake.mjs', 'Intake benchmark', ['BENCH_INTAKE']);
+await runBench('routing.mjs', 'Routing benchmark', ['BENCH_ROUTING']);

@@ -36,10 +36,13 @@ import { evidenceRoutes } from './modules/evidence/routes.ts';
 import { mailRoutes } from './modules/mailer/routes.ts';
 import { notificationRoutes } from './modules/notifications/routes.ts';
 import { oncallRoutes } from './modules/oncall/routes.ts';
+import { dashboardRoutes } from './modules/dashboard/routes.ts';
 import { directoryRoutes } from './modules/directory/routes.ts';
 import { constituentRoutes } from './modules/constituents/routes.ts';
 import { escalationRoutes } from './modules/escalation/routes.ts';
 import { slaRoutes } from './modules/sla/routes.ts';
+import { kpiRoutes } from './modules/kpi/routes.ts';
+import { kpiReportRoutes } from './modules/kpi-report/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -178,10 +181,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(mailRoutes, { mail: services.mail });
       await api.register(notificationRoutes, { notifications: services.notifications, channels: services.notificationChannels });
       await api.register(oncallRoutes, { oncall: services.oncall, changes: services.oncallChanges });
+      await api.register(dashboardRoutes, { dashboard: services.dashboard });
       await api.register(directoryRoutes, { team: services.team, contacts: services.contacts, incidentContacts: services.incidentContacts });
       await api.register(constituentRoutes, { constituents: services.constituents, transfer: services.constituentTransfer });
       await api.register(escalationRoutes, { escalation: services.escalation });
       await api.register(slaRoutes, { sla: services.sla });
+      await api.register(kpiRoutes, { kpi: services.kpi });
+      await api.register(kpiReportRoutes, { reports: services.kpiReports, schedules: services.reportSchedules });
     },
     { prefix: '/api/v1' },
   );

@@ -38,6 +38,10 @@ const Env = z.object({
   VIGIL_NOTIFICATION_LEASE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(300_000),
   /** How often due escalation levels and unacknowledged alerts are looked for. */
   VIGIL_ESCALATION_TICK_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  /** How often the SLA watcher records warnings and breaches (and backfills clocks). */
+  VIGIL_SLA_TICK_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** How often completed months and years are looked for and scheduled KPI reports sent. */
+  VIGIL_REPORT_TICK_MS: z.coerce.number().int().min(100).max(3_600_000).default(300_000),
   /** A high or critical alert still new after this many minutes pages whoever is on duty. */
   VIGIL_ALERT_PAGE_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
   /** The least severe alert that pages: info, low, medium, high or critical. */

@@ -6,6 +6,8 @@ import { systemClock } from './lib/actor.ts';
 import { startMailWorker, type MailWorker } from './modules/mailer/worker.ts';
 import { startNotificationWorker, type NotificationWorker } from './modules/notifications/worker.ts';
 import { startEscalationWorker, type EscalationWorker } from './modules/escalation/worker.ts';
+import { startSlaWorker, type SlaWorker } from './modules/sla/watch.ts';
+import { startReportWorker, type ReportWorker } from './modules/kpi-report/worker.ts';
 import { startSmtpIntake, type SmtpListener } from './modules/mail/smtp.ts';
 
 /** `vigil serve`: open the store, migrate, create the first admin if needed, serve until a signal. */
@@ -16,6 +18,8 @@ export async function serve(config: Config): Promise<void> {
   let mailer: MailWorker | null = null;
   let notifier: NotificationWorker | null = null;
   let escalator: EscalationWorker | null = null;
+  let slaWatcher: SlaWorker | null = null;
+  let reporter: ReportWorker | null = null;
   let smtp: SmtpListener | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
@@ -28,6 +32,8 @@ export async function serve(config: Config): Promise<void> {
     try {
       await smtp?.close();
       await mailer?.stop();
+      await slaWatcher?.stop();
+      await reporter?.stop();
       await escalator?.stop();
       await notifier?.stop();
       await app?.close();
@@ -49,6 +55,11 @@ export async function serve(config: Config): Promise<void> {
       pollMs: config.VIGIL_NOTIFICATION_POLL_MS, leaseMs: config.VIGIL_NOTIFICATION_LEASE_MS,
     });
     escalator = startEscalationWorker({ escalation: rt.services.escalation, tickMs: config.VIGIL_ESCALATION_TICK_MS, log: app.log });
+    slaWatcher = startSlaWorker({ watcher: rt.services.slaWatch, tickMs: config.VIGIL_SLA_TICK_MS, log: app.log });
+    reporter = startReportWorker({
+      db: rt.handle.db, clock: systemClock, reports: rt.services.kpiReports, schedules: rt.services.reportSchedules,
+      relayUrl: config.VIGIL_SMTP_RELAY_URL, from: config.VIGIL_MAIL_FROM, log: app.log, tickMs: config.VIGIL_REPORT_TICK_MS,
+    });
     smtp = await startSmtpIntake({ db: rt.handle.db, clock: systemClock, intake: rt.services.intake, log: app.log }, config);
     // Items a crash left stored but unparsed (their senders had their 250 / 2xx): parsed now, in the background.
     const log = app.log;
@@ -59,6 +70,8 @@ export async function serve(config: Config): Promise<void> {
   } catch (e) {
     await smtp?.close().catch(() => undefined);
     await mailer?.stop().catch(() => undefined);
+    await slaWatcher?.stop().catch(() => undefined);
+    await reporter?.stop().catch(() => undefined);
     await escalator?.stop().catch(() => undefined);
     await notifier?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);

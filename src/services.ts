@@ -32,6 +32,7 @@ import { createSourceService } from './modules/intake/sources.service.ts';
 import { createTriageService } from './modules/intake/triage.service.ts';
 import { createOncallService } from './modules/oncall/service.ts';
 import { createOncallChangeService } from './modules/oncall/changes.service.ts';
+import { createDashboardService } from './modules/dashboard/service.ts';
 import { createContactService } from './modules/directory/contacts.service.ts';
 import { createIncidentContactService } from './modules/directory/incident-contacts.service.ts';
 import { createTeamService } from './modules/directory/team.service.ts';
@@ -39,8 +40,13 @@ import { createConstituentService } from './modules/constituents/service.ts';
 import { createConstituentTransferService } from './modules/constituents/transfer.service.ts';
 import { createRoutingIndex } from './modules/constituents/routing-index.ts';
 import { createEscalationService } from './modules/escalation/service.ts';
-import { escalationDirectory, escalationNotifier } from './modules/escalation/wiring.ts';
+import { escalationDirectory, escalationNotifier, onDutyOrManagers } from './modules/escalation/wiring.ts';
 import { createSlaService } from './modules/sla/service.ts';
+import { createKpiService } from './modules/kpi/service.ts';
+import { createKpiReportService } from './modules/kpi-report/report.service.ts';
+import { createReportScheduleService } from './modules/kpi-report/schedules.service.ts';
+import { createSlaProjection } from './modules/sla/projection.ts';
+import { createSlaWatcher } from './modules/sla/watch.ts';
 import type { IncidentEventRow } from './db/schema.ts';
 
 /** Wires every service with its explicit dependencies. The HTTP app, the CLI and jobs share these. */
@@ -51,18 +57,23 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
   // Outgoing mail: receipts and updates are enqueued in the transaction of the change that causes them.
   const mailOutbox = createMailOutbox({ settings, clock, from: config.VIGIL_MAIL_FROM, accept: config.VIGIL_SMTP_ACCEPT });
   // Notifications to the team: enqueued in the caller's transaction, delivered by the notification worker.
-  const notificationOutbox = createNotificationOutbox({ settings, clock, publicUrl: config.VIGIL_PUBLIC_URL });
-  const incidentEventHooks = async (tx: Executor, e: IncidentEventRow) => {
-    await mailOutbox.incidentEvent(tx, e);
-    await notificationOutbox.incidentEvent(tx, e);
-  };
+  const notificationOutbox = createNotificationOutbox({ settings, clock, publicUrl: config.VIGIL_PUBLIC_URL, onDuty: onDutyOrManagers });
+  // The one incident event hook, called in the transaction of every incident event recorded through
+  // `incidentDeps`: the SLA clock projection (first: its sla.breached of a clock met late comes right
+  // after the event that met it), reporter updates, team notifications, escalation. Its members are
+  // bound after the services exist (escalation and the SLA projection record events through it).
+  const hooks: ((tx: Executor, e: IncidentEventRow) => Promise<unknown>)[] = [];
+  const incidentDeps = { db, audit, settings, clock, onEvent: async (tx: Executor, e: IncidentEventRow) => { for (const h of hooks) await h(tx, e); } };
   // Escalation: a declared P1/P2 notifies its first level in the declaring transaction; the
   // escalation worker notifies the later levels and rounds until someone acknowledges.
   const escalation = createEscalationService({
-    db, audit, clock, incidents: { db, audit, settings, clock, onEvent: incidentEventHooks },
+    db, audit, clock, incidents: incidentDeps,
     directory: escalationDirectory, notifier: escalationNotifier(notificationOutbox), alertPageAfterMinutes: config.VIGIL_ALERT_PAGE_MINUTES,
     alertPageSeverity: config.VIGIL_ALERT_PAGE_SEVERITY,
   });
+  // SLA: the sla_clock projection is kept in every clock-moving event's transaction; the watcher records warnings and breaches.
+  const slaProjection = createSlaProjection({ incidents: incidentDeps });
+  hooks.push(slaProjection.incidentEvent, mailOutbox.incidentEvent, notificationOutbox.incidentEvent, escalation.incidentEvent);
   const window = 15 * 60;
   const throttle = createThrottle({
     db,
@@ -82,41 +93,51 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     authenticator: createAuthenticator({ db, clock, settings, sessionIdleMs }),
     account: createAccountService({ db, audit, clock, secretKey, settings, throttle }),
     users: createUserService({ db, audit, clock }),
-    incidents: createIncidentService({ db, audit, settings, clock, onEvent: async (tx, e) => { await incidentEventHooks(tx, e); await escalation.incidentEvent(tx, e); } }),
-    incidentDetails: createIncidentDetailService({ db, audit, settings, clock }),
-    tasks: createTaskService({ db, audit, settings, clock }),
-    links: createLinkService({ db, audit, settings, clock, onEvent: async (tx, e) => { await mailOutbox.incidentEvent(tx, e); await escalation.incidentEvent(tx, e); } }),
-    playbooks: createPlaybookService({ db, audit, settings, clock }),
-    observables: createObservableService({ db, audit, settings, clock }),
-    evidence: createEvidenceService({ db, audit, settings, clock, blobs, maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES }),
+    incidents: createIncidentService(incidentDeps),
+    incidentDetails: createIncidentDetailService(incidentDeps),
+    tasks: createTaskService(incidentDeps),
+    links: createLinkService(incidentDeps),
+    playbooks: createPlaybookService(incidentDeps),
+    observables: createObservableService(incidentDeps),
+    evidence: createEvidenceService({ ...incidentDeps, blobs, maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES }),
     // The team's seats and skills, the external contact directory, and contacts in incident roles.
     team: createTeamService({ db, audit, clock }),
     contacts: createContactService({ db, audit, clock }),
-    incidentContacts: createIncidentContactService({ db, audit, settings, clock, onEvent: mailOutbox.incidentEvent }),
+    incidentContacts: createIncidentContactService(incidentDeps),
   };
-  const reports = createReportService({ db, audit, settings, clock, incidents: base.incidents, onReceived: mailOutbox.reportReceived });
+  const reports = createReportService({ ...incidentDeps, incidents: base.incidents, onReceived: mailOutbox.reportReceived });
   const intake = createIntakeItemService({ db, audit, clock, reports });
   // Constituents: the in-memory routing index (rebuilt when the stored constituency version moves) for intake and triage.
   const routingIndex = createRoutingIndex({ db });
   const constituents = createConstituentService({ db, audit, clock, index: routingIndex });
   // E-mail (SMTP listener, .eml/mbox import): the parser that makes reports, replies and communications.
-  registerMailIntake({ db, clock, audit, settings, blobs, reports, intake }, config);
+  registerMailIntake({ ...incidentDeps, blobs, reports, intake }, config);
+  const kpi = createKpiService({ db, audit, clock, settings });
   return {
     ...base,
     reports,
     intake,
     // The public web form: its service, and the parsers of its intake items.
-    publicIntake: registerWebFormIntake({ db, clock, audit, settings, blobs, intake, reports }, config),
+    publicIntake: registerWebFormIntake({ ...incidentDeps, blobs, intake, reports }, config),
     mailOutbox,
     mail: createMailService({ db, audit, clock, relayConfigured: !!config.VIGIL_SMTP_RELAY_URL }),
     notificationOutbox,
     escalation,
-    sla: createSlaService({ db, audit, clock, incidents: { db, audit, settings, clock, onEvent: incidentEventHooks } }),
+    // KPIs and statistics, computed on request from incidents, their events, reports and the team's activities.
+    kpi,
+    // The monthly and annual KPI reports (HTML, PDF) and their schedules, e-mailed by the report worker.
+    kpiReports: createKpiReportService({ db, clock, settings, kpi }),
+    reportSchedules: createReportScheduleService({ db, audit, clock, settings, from: config.VIGIL_MAIL_FROM, accept: config.VIGIL_SMTP_ACCEPT }),
+    sla: createSlaService({ db, audit, clock, incidents: incidentDeps, projection: slaProjection }),
+    slaProjection,
+    slaWatch: createSlaWatcher({ db, clock, incidents: incidentDeps, projection: slaProjection }),
     notifications: createNotificationService({ db, audit, clock, relayConfigured: !!config.VIGIL_SMTP_RELAY_URL }),
     notificationChannels: createChannelService({ db, audit, clock, secretKey, outbox: notificationOutbox }),
-    alerts: createAlertService({ db, audit, settings: base.settings, clock, intake, observables: base.observables, constituents }),
+    alerts: createAlertService({ ...incidentDeps, intake, observables: base.observables, constituents }),
     sources: createSourceService({ db, audit, clock }),
     oncall: createOncallService({ db, audit, clock }),
+    // The operations dashboard: counts, SLA clocks at risk, who is on duty, intake (read when asked).
+    dashboard: createDashboardService({ db, clock }),
     oncallChanges: createOncallChangeService({ db, audit, clock }),
     triage: createTriageService({ db, clock, settings: base.settings, reports, blobPath: blobs.pathOf, constituents }),
     routingIndex,

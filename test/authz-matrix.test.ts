@@ -185,6 +185,7 @@ const CASES: Case[] = [
   // On-call: the whole team reads rotas; managers change them; members ask for and answer swaps of their own shifts
   // (with a random rota or swap id a reader gets 404, which is not a refusal; the member rules are in src/modules/oncall/routes.test.ts).
   { method: 'GET', path: '/api/v1/oncall/now', allowed: READERS },
+  { method: 'GET', path: '/api/v1/dashboard/operations', allowed: READERS },
   { method: 'GET', path: '/api/v1/oncall/rotas', allowed: READERS },
   { method: 'POST', path: '/api/v1/oncall/rotas', allowed: ['admin', 'manager'], req: ({ target }) => ({ payload: { name: `r${randomUUID()}`, timeZone: 'Europe/Berlin', pattern: { kind: 'duty_officer', handover: 'weekly', handoverTime: '09:00' }, members: [target], anchorDate: '2026-01-05' } }) },
   { method: 'GET', path: '/api/v1/oncall/rotas/:id', allowed: READERS, req: () => ({ url: `/api/v1/oncall/rotas/${randomUUID()}` }) },
@@ -241,6 +242,28 @@ const CASES: Case[] = [
   { method: 'GET', path: '/api/v1/incidents/:id/sla', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/sla` }) },
   { method: 'POST', path: '/api/v1/incidents/:id/sla/pause', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/sla/pause`, payload: { reason: 'matrix' } }) },
   { method: 'POST', path: '/api/v1/incidents/:id/sla/resume', allowed: WORKERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/sla/resume` }) },
+  // KPIs and activities: the team reads them; managers and admins define KPIs; the working team records activities.
+  { method: 'GET', path: '/api/v1/kpi/monthly', allowed: READERS, req: () => ({ url: '/api/v1/kpi/monthly?month=2026-10' }) },
+  { method: 'GET', path: '/api/v1/kpi/annual', allowed: READERS, req: () => ({ url: '/api/v1/kpi/annual?year=2026' }) },
+  { method: 'GET', path: '/api/v1/kpi/monthly/export', allowed: READERS, req: () => ({ url: '/api/v1/kpi/monthly/export?month=2026-10&format=csv' }) },
+  { method: 'GET', path: '/api/v1/kpi/annual/export', allowed: READERS, req: () => ({ url: '/api/v1/kpi/annual/export?year=2026&format=json' }) },
+  { method: 'GET', path: '/api/v1/kpi/definitions', allowed: READERS },
+  { method: 'POST', path: '/api/v1/kpi/definitions', allowed: ['admin', 'manager'], req: () => ({ payload: { key: `k_${randomUUID().slice(0, 8)}`, name: 'Matrix', measure: 'incident_count' } }) },
+  { method: 'PUT', path: '/api/v1/kpi/definitions/:id', allowed: ['admin', 'manager'], req: () => ({ url: `/api/v1/kpi/definitions/${randomUUID()}`, payload: { key: 'matrix', name: 'Matrix', measure: 'incident_count', version: 1 } }) },
+  { method: 'DELETE', path: '/api/v1/kpi/definitions/:id', allowed: ['admin', 'manager'], req: () => ({ url: `/api/v1/kpi/definitions/${randomUUID()}` }) },
+  { method: 'GET', path: '/api/v1/activities', allowed: READERS, req: () => ({ url: '/api/v1/activities?from=2026-01-01T00:00:00Z&to=2026-12-31T00:00:00Z' }) },
+  { method: 'GET', path: '/api/v1/activities/:id', allowed: READERS, req: () => ({ url: `/api/v1/activities/${randomUUID()}` }) },
+  { method: 'POST', path: '/api/v1/activities', allowed: ['admin', 'manager', 'handler'], req: () => ({ payload: { kind: 'training', title: 'Matrix', startsAt: '2026-10-01T09:00:00Z' } }) },
+  { method: 'PUT', path: '/api/v1/activities/:id', allowed: ['admin', 'manager', 'handler'], req: () => ({ url: `/api/v1/activities/${randomUUID()}`, payload: { kind: 'training', title: 'Matrix', startsAt: '2026-10-01T09:00:00Z', version: 1 } }) },
+  { method: 'DELETE', path: '/api/v1/activities/:id', allowed: ['admin', 'manager', 'handler'], req: () => ({ url: `/api/v1/activities/${randomUUID()}` }) },
+  // KPI reports: read like the KPIs; their schedules (recipients) are managed by managers and admins.
+  { method: 'GET', path: '/api/v1/kpi/reports/monthly', allowed: READERS, req: () => ({ url: '/api/v1/kpi/reports/monthly?month=2026-10&format=html' }) },
+  { method: 'GET', path: '/api/v1/kpi/reports/annual', allowed: READERS, req: () => ({ url: '/api/v1/kpi/reports/annual?year=2026&tlp=GREEN&format=pdf' }) },
+  { method: 'GET', path: '/api/v1/kpi/report-schedules', allowed: ['admin', 'manager'] },
+  { method: 'GET', path: '/api/v1/kpi/report-schedules/:id', allowed: ['admin', 'manager'], req: () => ({ url: `/api/v1/kpi/report-schedules/${randomUUID()}` }) },
+  { method: 'POST', path: '/api/v1/kpi/report-schedules', allowed: ['admin', 'manager'], req: () => ({ payload: { kind: 'monthly', recipients: ['matrix@example.org'] } }) },
+  { method: 'PUT', path: '/api/v1/kpi/report-schedules/:id', allowed: ['admin', 'manager'], req: () => ({ url: `/api/v1/kpi/report-schedules/${randomUUID()}`, payload: { kind: 'monthly', recipients: ['matrix@example.org'], version: 1 } }) },
+  { method: 'DELETE', path: '/api/v1/kpi/report-schedules/:id', allowed: ['admin', 'manager'], req: () => ({ url: `/api/v1/kpi/report-schedules/${randomUUID()}` }) },
 ];
 
 const DENIED_CODES = ['VIG_AUTHZ_FORBIDDEN', 'VIG_AUTH_REQUIRED', 'VIG_SOURCE_TOKEN_INVALID'];

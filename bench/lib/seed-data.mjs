@@ -587,6 +587,8 @@ const KIND_MIX = [
   ['incident.note_added', 30], ['incident.status_changed', 15], ['observable.added', 10], ['task.created', 10], ['task.updated', 6],
   ['task.note_added', 6], ['incident.updated', 5], ['incident.key_time_set', 5], ['incident.role_assigned', 5], ['incident.priority_changed', 3],
   ['incident.classified', 2], ['evidence.added', 2], ['incident.linked', 1],
+  // What SLA clocks and KPIs read besides status changes: replies, assignments and recorded breaches.
+  ['incident.communication', 2], ['incident.assigned', 1], ['sla.breached', 1],
 ];
 const KIND_TABLE = KIND_MIX.flatMap(([k, w]) => Array(w).fill(k));
 
@@ -618,6 +620,14 @@ function eventData(kind, p, i, inc, r, seq) {
       return { from: 'P3', to: inc.priority };
     case 'incident.classified':
       return { from: [], to: [{ class: inc.pair.cls, type: inc.pair.type, primary: true }] };
+    case 'incident.communication':
+      return { direction: seq % 3 ? 'outbound' : 'inbound', channel: 'email', party: 'Reporter', body: sentence(r, 6 + Math.floor(r() * 20)) };
+    case 'incident.assigned': {
+      const u = p.users[(i + seq) % p.users.length];
+      return { from: null, to: { id: u.id, username: u.username } };
+    }
+    case 'sla.breached':
+      return { metric: ['acknowledge', 'first_response', 'containment', 'resolution'][seq % 4], deadline: iso(createdAt(p, i) + 3_600_000), targetMinutes: 60 };
     case 'evidence.added':
       return { id: uuidOf(10, i * 8 + (seq % 8)), filename: `mail-${seq}.eml`, size: 20_000 + seq, sha256: hex8(hash32(i)).repeat(8) };
     default:

@@ -16,12 +16,16 @@ export type EscalationRecipient =
 
 export type EscalationState = 'active' | 'acknowledged' | 'exhausted' | 'cancelled';
 
+/** What starts a policy (migration 0026): a declared incident, or an SLA clock at risk. */
+export type EscalationTrigger = 'declared' | 'sla_at_risk';
+
 export interface EscalationPolicyTable {
   id: Generated<string>;
   name: string;
   description: ColumnType<string, string | undefined, string>;
   priorities: Priority[];
   rsitClasses: ColumnType<string[], string[] | undefined, string[]>;
+  trigger: ColumnType<EscalationTrigger, EscalationTrigger | undefined, EscalationTrigger>;
   repeatCount: number;
   repeatAfterMinutes: number;
   thenPolicyId: string | null;

@@ -34,7 +34,23 @@ export interface SlaPolicyTable {
   updatedBy: string | null;
 }
 
+/** Where each SLA clock of an incident stands: a projection of its events (migration 0025). */
+export interface SlaClockTable {
+  incidentId: string;
+  metric: 'acknowledge' | 'first_response' | 'containment' | 'resolution';
+  policyId: string | null;
+  targetMinutes: number;
+  deadline: Timestamp | null;
+  warnAt: Timestamp | null;
+  paused: ColumnType<boolean, boolean | undefined, boolean>;
+  metAt: Timestamp | null;
+  warnedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  breachedAt: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  computedAt: Timestamp;
+}
+
 /** Every table of this feature, keyed by its camelCase name. */
 export interface SlaTables {
   slaPolicy: SlaPolicyTable;
+  slaClock: SlaClockTable;
 }

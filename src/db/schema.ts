@@ -9,6 +9,8 @@ import type { OncallTables } from './schema-oncall.ts';
 import type { NotificationTables } from './schema-notifications.ts';
 import type { EscalationTables } from './schema-escalation.ts';
 import type { SlaTables } from './schema-sla.ts';
+import type { KpiTables } from './schema-kpi.ts';
+import type { KpiReportTables } from './schema-kpi-report.ts';
 
 export type * from './schema-intake.ts';
 export type * from './schema-reports.ts';
@@ -18,6 +20,8 @@ export type * from './schema-oncall.ts';
 export type * from './schema-notifications.ts';
 export type * from './schema-escalation.ts';
 export type * from './schema-sla.ts';
+export type * from './schema-kpi.ts';
+export type * from './schema-kpi-report.ts';
 
 /** Row types of Vigil's tables, camelCase (CamelCasePlugin maps them to snake_case columns). */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -31,6 +35,8 @@ export interface TeamTable {
   requireMfa: ColumnType<boolean, boolean | undefined, boolean>;
   incidentPrefix: ColumnType<string, string | undefined, string>;
   priorityMatrix: ColumnType<PriorityMatrix | null, string | null | undefined, string | null>;
+  /** IANA zone the team's months and years (KPIs, reports) are counted in. */
+  timeZone: ColumnType<string, string | undefined, string>;
   createdAt: CreatedAt;
   updatedAt: ColumnType<Date, Date | string | undefined, Date | string>;
 }
@@ -302,7 +308,7 @@ export interface IncidentLinkTable {
   createdAt: Timestamp;
 }
 
-export interface Database extends ReportTables, ConstituencyTables, DirectoryTables, OncallTables, NotificationTables, EscalationTables, SlaTables {
+export interface Database extends ReportTables, ConstituencyTables, DirectoryTables, OncallTables, NotificationTables, EscalationTables, SlaTables, KpiTables, KpiReportTables {
   team: TeamTable;
   appUser: AppUserTable;
   recoveryCode: RecoveryCodeTable;

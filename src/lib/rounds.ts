@@ -66,3 +66,30 @@ export function roundLoop(o: {
     },
   };
 }
+
+export interface Ticker {
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `tick` every `tickMs`. A tick never overlaps the previous one; a failed tick is logged as
+ * `<what> tick failed` and the next one tries again. `stop` waits for a running tick.
+ */
+export function everyTick(what: string, tick: () => Promise<unknown>, tickMs: number, log: { error(obj: object, msg?: string): void }): Ticker {
+  let running: Promise<void> | null = null;
+  let stopped = false;
+  const timer = setInterval(() => {
+    if (running || stopped) return;
+    running = tick()
+      .then(() => undefined, (err: unknown) => log.error({ err }, `${what} tick failed`))
+      .finally(() => { running = null; });
+  }, tickMs);
+  timer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -7,8 +7,8 @@ import { browserHarness, poll } from './harness.ts';
  * Escalation in a real browser (Debian's Chromium) against a real Vigil process, as a CSIRT
  * manager (created by the admin through the API and given the CSIRT manager seat): the policy list
  * shows the default "Management first (P1/P2)" with its three levels; a new P3 policy is made in
- * the editor (the duty officer seat at once, whoever is on duty 10 minutes later) and listed; a
- * chain A → B → A is refused with the names of the circle. A P1 incident (declared through the API)
+ * the editor (started when an SLA is at risk; the duty officer seat at once, whoever is on duty 10
+ * minutes later) and listed; a chain A → B → A is refused with the names of the circle. A P1 incident (declared through the API)
  * shows the orange banner and the escalation events in words on its timeline; Acknowledge stops it.
  *
  * Screenshots go to VIGIL_BROWSER_SHOTS (default /tmp/vigil-shots) as escalation-*.png.
@@ -55,6 +55,7 @@ describe('escalation in Chromium', () => {
       expect(await levels.nth(1).innerText()).toMatch(/15 min.*Senior handler.*Technical lead/is);
       expect(await levels.nth(2).innerText()).toMatch(/15 min.*Communications.*Legal/is);
       expect(await def.innerText()).toContain('P1, P2');
+      expect(await def.getByTestId('policy-trigger-text').innerText()).toBe('when declared');
       await shot('policies');
     });
 
@@ -64,6 +65,9 @@ describe('escalation in Chromium', () => {
       // The blank policy starts at P1 and P2: this one is for P3 alone.
       for (const p of ['P1', 'P2', 'P3']) await chip(p).click();
       await poll(async () => [await chipOn('P1'), await chipOn('P2'), await chipOn('P3'), await chipOn('P4')]).toEqual([false, false, true, false]);
+      // It starts when an SLA of a P3 is at risk, not when one is declared.
+      expect(await byTest('policy-trigger').inputValue()).toBe('Incident declared, reopened or raised in priority');
+      await choose('policy-trigger', 'SLA at risk (warning or breach)');
       // Level 1, at once: the duty officer seat.
       await choose('policy-level-1-recipient-1-value', 'Duty officer');
       // Level 2, ten minutes later: whoever is on duty.
@@ -81,9 +85,10 @@ describe('escalation in Chromium', () => {
       expect(await levels.nth(0).innerText()).toMatch(/at once.*Duty officer/is);
       expect(await levels.nth(1).innerText()).toMatch(/after 10 min.*whoever is on duty/is);
       expect(await created.innerText()).toContain('P3');
-      const stored = await call<{ items: { name: string; priorities: string[]; levels: { delayMinutes: number; recipients: unknown[] }[] }[] }>('GET', '/escalation/policies');
+      expect(await created.getByTestId('policy-trigger-text').innerText()).toBe('when an SLA is at risk');
+      const stored = await call<{ items: { name: string; priorities: string[]; trigger: string; levels: { delayMinutes: number; recipients: unknown[] }[] }[] }>('GET', '/escalation/policies');
       expect(stored.json.items.find((p) => p.name === A)).toMatchObject({
-        priorities: ['P3'],
+        priorities: ['P3'], trigger: 'sla_at_risk',
         levels: [{ delayMinutes: 0, recipients: [{ kind: 'seat', seat: 'duty_officer' }] }, { delayMinutes: 10, recipients: [{ kind: 'on_duty' }] }],
       });
     });

@@ -18,6 +18,12 @@ import { TriageArea } from './pages/triage/TriageArea';
 import { SourcesPage } from './pages/admin/SourcesPage';
 import { OncallPage } from './pages/oncall/OncallPage';
 import { EscalationPoliciesPage } from './pages/escalation/EscalationPoliciesPage';
+import { SlaPoliciesPage } from './pages/sla/SlaPoliciesPage';
+import { KpiPage } from './pages/kpi/KpiPage';
+import { ActivitiesPage } from './pages/kpi/ActivitiesPage';
+import { KpiDefinitionsPage } from './pages/kpi/KpiDefinitionsPage';
+import { IconPresentation, IconTargetArrow } from '@tabler/icons-react';
+import { IconChartBar, IconStopwatch } from '@tabler/icons-react';
 import { ContactsPage, TeamPage } from './pages/team';
 import { ConstituentsArea } from './pages/constituents/ConstituentsArea';
 import { InboxPage, NotificationsAdminPage } from './pages/notifications';
@@ -49,6 +55,9 @@ export const ROUTES: AppRoute[] = [
   { path: '/contacts', label: 'Contact directory', icon: IconAddressBook, roles: ['admin', 'manager', 'handler', 'viewer'], component: ContactsPage },
   { path: '/oncall', label: 'On-call', icon: IconCalendarTime, roles: ['admin', 'manager', 'handler', 'viewer'], component: OncallPage },
   { path: '/escalation', label: 'Escalation', icon: IconSpeakerphone, roles: ['admin', 'manager', 'handler', 'viewer'], component: EscalationPoliciesPage },
+  { path: '/sla', label: 'SLA policies', icon: IconStopwatch, roles: ['admin', 'manager', 'handler', 'viewer'], component: SlaPoliciesPage },
+  { path: '/kpi', label: 'KPIs', icon: IconChartBar, roles: ['admin', 'manager', 'handler', 'viewer'], component: KpiPage },
+  { path: '/activities', label: 'Team activities', icon: IconPresentation, roles: ['admin', 'manager', 'handler', 'viewer'], component: ActivitiesPage },
   { path: '/account', label: 'Account', icon: IconUserCircle, component: AccountPage },
   { path: '/admin/users', label: 'Users', icon: IconUsers, roles: ['admin'], group: 'Administration', component: UsersPage },
   { path: '/admin/audit', label: 'Audit trail', icon: IconListDetails, roles: ['admin'], group: 'Administration', component: AuditPage },
@@ -57,6 +66,7 @@ export const ROUTES: AppRoute[] = [
   { path: '/admin/mail', label: 'Outgoing mail', icon: IconMail, roles: ['admin'], group: 'Administration', component: MailPage },
   { path: '/notifications', label: 'Notifications', icon: IconBell, component: InboxPage, nav: false },
   { path: '/admin/notifications', label: 'Notifications', icon: IconBell, roles: ['admin', 'manager'], group: 'Administration', component: NotificationsAdminPage },
+  { path: '/kpi/definitions', label: 'KPI definitions', icon: IconTargetArrow, roles: ['admin', 'manager'], group: 'Administration', component: KpiDefinitionsPage },
 ];
 
 export function normalizePath(path: string): string {

@@ -40,6 +40,9 @@ export const PERMISSIONS = [
   'notification.read', // the notification delivery log
   'notification.manage', // notification templates, channels and retrying failed deliveries
   'sla.manage', // SLA policies: targets and calendars per priority and per constituent
+  'kpi.read', // KPIs, statistics, the team's activities and the monthly and annual reports (incident figures over the incidents one may see)
+  'kpi.manage', // KPI definitions and targets, report schedules and recipients
+  'activity.record', // record, change and delete the team's activities (meetings, campaigns, trainings, exercises)
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -59,17 +62,18 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'user.reset_credentials', 'settings.read', 'settings.update', 'audit.read', 'audit.verify', 'incident.read',
     'playbook.manage', 'report.read', 'intake.manage', 'constituent.read', 'constituent.manage', 'directory.read', 'directory.manage',
     'oncall.read', 'oncall.manage', 'escalation.manage', 'notification.read', 'notification.manage', 'sla.manage',
+    'kpi.read', 'kpi.manage', 'activity.record',
   ],
   manager: [
     'account.manage', 'team.read', 'user.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download',
     'report.read', 'report.triage', 'intake.manage', 'constituent.read', 'constituent.manage', 'directory.read', 'directory.manage',
-    'oncall.read', 'oncall.manage', 'escalation.manage', 'notification.read', 'sla.manage',
+    'oncall.read', 'oncall.manage', 'escalation.manage', 'notification.read', 'sla.manage', 'kpi.read', 'kpi.manage', 'activity.record',
   ],
   handler: [
     'account.manage', 'team.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download',
-    'report.read', 'report.triage', 'constituent.read', 'directory.read', 'oncall.read',
+    'report.read', 'report.triage', 'constituent.read', 'directory.read', 'oncall.read', 'kpi.read', 'activity.record',
   ],
-  viewer: ['account.manage', 'team.read', 'incident.read', 'report.read', 'constituent.read', 'directory.read', 'oncall.read'],
+  viewer: ['account.manage', 'team.read', 'incident.read', 'report.read', 'constituent.read', 'directory.read', 'oncall.read', 'kpi.read'],
   reporter: ['account.manage', 'report.read_own', 'report.submit'],
 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv, toCsv } from './csv.ts';
+import { parseCsv, toCsv } from '../../lib/csv.ts';
 import { formatAddr, parseAddress, parseCidr } from './ip.ts';
 import { normalizeDomain } from './names.ts';
 import { RoutingTable } from './routing-index.ts';

@@ -4,7 +4,7 @@ import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/service.ts';
-import { CsvSyntaxError, parseCsv, toCsv } from './csv.ts';
+import { CsvSyntaxError, parseCsv, toCsv } from '../../lib/csv.ts';
 import { constituentRepo, type Children } from './repo.ts';
 import type { RoutingIndex } from './routing-index.ts';
 import { audited } from './service.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { choosePolicy, cycleThrough, nextAfter, type PolicyShape } from './policy.ts';
 
 const policy = (over: Partial<PolicyShape> & Pick<PolicyShape, 'id'>): PolicyShape => ({
-  name: over.id, priorities: ['P1', 'P2'], rsitClasses: [], repeatCount: 0, repeatAfterMinutes: 30, thenPolicyId: null, enabled: true,
+  name: over.id, priorities: ['P1', 'P2'], rsitClasses: [], trigger: 'declared', repeatCount: 0, repeatAfterMinutes: 30, thenPolicyId: null, enabled: true,
   levels: [
     { position: 1, delayMinutes: 0, recipients: [{ kind: 'seat', seat: 'csirt_manager' }] },
     { position: 2, delayMinutes: 15, recipients: [{ kind: 'on_duty' }] },
@@ -18,6 +18,11 @@ describe('escalation policy rules', () => {
     const low = policy({ id: 'a-low', priorities: ['P3', 'P4'] });
     const all = [off, low, general, ransomware];
     expect(choosePolicy(all, 'P1', ['malicious-code'])?.id).toBe('z-malicious-code');
+    // Each trigger chooses among its own policies only.
+    const atRisk = policy({ id: 'a-at-risk', trigger: 'sla_at_risk', priorities: ['P1', 'P3'] });
+    expect(choosePolicy([...all, atRisk], 'P1', [])?.id).toBe('b-general');
+    expect(choosePolicy([...all, atRisk], 'P1', [], 'sla_at_risk')?.id).toBe('a-at-risk');
+    expect(choosePolicy([...all, atRisk], 'P2', [], 'sla_at_risk')).toBeUndefined();
     expect(choosePolicy(all, 'P1', ['fraud'])?.id).toBe('b-general');
     expect(choosePolicy(all, 'P3', [])?.id).toBe('a-low');
     expect(choosePolicy([off], 'P1', [])).toBeUndefined();

@@ -1,6 +1,6 @@
 // The rules of escalation, free of storage: which policy an incident falls under, what happens after
 // a level has been notified, and whether policies that continue into each other form a cycle.
-import type { EscalationRecipient, Priority } from '../../db/schema.ts';
+import type { EscalationRecipient, EscalationTrigger, Priority } from '../../db/schema.ts';
 
 export const SEATS = [
   'duty_officer', 'incident_handler', 'senior_handler', 'technical_lead', 'coordinator', 'csirt_manager', 'communications', 'legal',
@@ -11,6 +11,8 @@ export interface PolicyShape {
   name: string;
   priorities: Priority[];
   rsitClasses: string[];
+  /** What starts it: a declared incident (the default), or an SLA clock at risk. */
+  trigger: EscalationTrigger;
   repeatCount: number;
   repeatAfterMinutes: number;
   thenPolicyId: string | null;
@@ -19,14 +21,15 @@ export interface PolicyShape {
 }
 
 /**
- * The policy for an incident of this priority and these RSIT classes: among the enabled policies
- * naming the priority, one that names one of the classes wins over one that names none; ties go
- * to the name in alphabetical order, so the choice never depends on storage order.
+ * The policy for an incident of this priority and these RSIT classes, started by this trigger:
+ * among the enabled policies of the trigger naming the priority, one that names one of the classes
+ * wins over one that names none; ties go to the name in alphabetical order, so the choice never
+ * depends on storage order. A policy without a trigger is a 'declared' one.
  */
-export function choosePolicy<P extends Pick<PolicyShape, 'name' | 'priorities' | 'rsitClasses' | 'enabled'>>(
-  policies: P[], priority: Priority, classes: string[],
+export function choosePolicy<P extends Pick<PolicyShape, 'name' | 'priorities' | 'rsitClasses' | 'enabled'> & { trigger?: EscalationTrigger }>(
+  policies: P[], priority: Priority, classes: string[], trigger: EscalationTrigger = 'declared',
 ): P | undefined {
-  const fitting = policies.filter((p) => p.enabled && p.priorities.includes(priority)
+  const fitting = policies.filter((p) => p.enabled && (p.trigger ?? 'declared') === trigger && p.priorities.includes(priority)
     && (p.rsitClasses.length === 0 || p.rsitClasses.some((c) => classes.includes(c))));
   return fitting.sort((a, b) => Number(b.rsitClasses.length > 0) - Number(a.rsitClasses.length > 0) || a.name.localeCompare(b.name))[0];
 }

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/index.ts';
-import type { AlertSeverity, EscalationRecipient, EscalationState, Priority } from '../../db/schema.ts';
+import type { AlertSeverity, EscalationRecipient, EscalationState, EscalationTrigger, Priority } from '../../db/schema.ts';
 import type { PolicyShape } from './policy.ts';
 
 export interface PolicyRow extends PolicyShape {
@@ -16,6 +16,7 @@ export interface PolicyWrite {
   description: string;
   priorities: Priority[];
   rsitClasses: string[];
+  trigger: EscalationTrigger;
   repeatCount: number;
   repeatAfterMinutes: number;
   thenPolicyId: string | null;

@@ -18,6 +18,9 @@ const Recipient = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('channel'), channelId: z.uuid() }).describe('a notification channel (webhook)'),
 ]).meta({ id: 'EscalationRecipient' });
 
+const Trigger = z.enum(['declared', 'sla_at_risk'])
+  .describe("what starts it: 'declared' (declared, reopened or raised priority) or 'sla_at_risk' (an SLA warning or breach with no escalation running)");
+
 const Level = z.object({
   delayMinutes: z.number().int().min(0).max(10_080).describe('minutes after the previous level (the first: after the escalation starts)'),
   recipients: z.array(Recipient).min(1).max(20),
@@ -28,6 +31,7 @@ const PolicyIn = z.object({
   description: z.string().max(2000).default(''),
   priorities: z.array(z.enum(['P1', 'P2', 'P3', 'P4'])).min(1).max(4).refine((a) => new Set(a).size === a.length, 'each priority once'),
   rsitClasses: z.array(z.string().min(1).max(100)).max(20).default([]).describe('RSIT classes it applies to; empty: any'),
+  trigger: Trigger.default('declared'),
   repeatCount: z.number().int().min(0).max(10).default(2).describe('rounds after the first while nobody acknowledges'),
   repeatAfterMinutes: z.number().int().min(1).max(1440).default(30),
   thenPolicyId: z.uuid().nullable().default(null).describe('continue with this policy when the rounds run out'),
@@ -41,6 +45,7 @@ const Policy = z.object({
   description: z.string(),
   priorities: z.array(z.string()),
   rsitClasses: z.array(z.string()),
+  trigger: Trigger,
   repeatCount: z.number().int(),
   repeatAfterMinutes: z.number().int(),
   thenPolicyId: z.uuid().nullable(),

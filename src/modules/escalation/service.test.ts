@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminSession, apiOf, login, makeApp, testClock, userWith, type Session, type TestApp } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
+import type { IncidentEventRow } from '../../db/schema.ts';
 
 const MIN = 60_000;
 
@@ -129,6 +130,7 @@ describe.each(stores())('escalation on %s', (store) => {
     expect(bad.json().problems).toEqual(['unknown RSIT class "no-such-class"', 'level 1: no rota 00000000-0000-4000-8000-000000000000']);
     expect((await call(manager, 'POST', '/escalation/policies', { name: 'Bad', priorities: ['P3'], levels: [{ delayMinutes: 0, recipients: [{ kind: 'seat', seat: 'janitor' }] }] })).statusCode).toBe(400);
     expect((await call(handler, 'POST', '/escalation/policies', { name: 'Mine', priorities: ['P3'], levels: [level] })).statusCode).toBe(403);
+    expect((await call(manager, 'POST', '/escalation/policies', { name: 'Bad', priorities: ['P3'], trigger: 'sometimes', levels: [level] })).statusCode).toBe(400);
 
     const a = (await call(manager, 'POST', '/escalation/policies', { name: 'A', priorities: ['P3'], levels: [level] })).json();
     const b = (await call(manager, 'POST', '/escalation/policies', { name: 'B', priorities: ['P4'], thenPolicyId: a.id, levels: [level] })).json();
@@ -144,6 +146,33 @@ describe.each(stores())('escalation on %s', (store) => {
     expect(inUse.json()).toMatchObject({ code: 'VIG_ESCALATION_POLICY_IN_USE', followedBy: ['B'] });
     expect((await call(manager, 'DELETE', `/escalation/policies/${b.id}`)).statusCode).toBe(204);
     expect((await call(manager, 'DELETE', `/escalation/policies/${a.id}`)).statusCode).toBe(204);
+  });
+
+  it("starts an 'sla_at_risk' policy on an SLA warning or a running clock's breach, never on declaring or a breach met late", async () => {
+    await signInAgain();
+    const created = await call(manager, 'POST', '/escalation/policies', {
+      name: 'P4 at risk', priorities: ['P4'], trigger: 'sla_at_risk', repeatCount: 1, levels: [{ delayMinutes: 0, recipients: [{ kind: 'user', userId: manager.id }] }],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json()).toMatchObject({ trigger: 'sla_at_risk' });
+    // Left out, a policy is a 'declared' one.
+    expect((await call(handler, 'GET', '/escalation/policies')).json().items.find((p: { name: string }) => p.name === 'Management first (P1/P2)').trigger).toBe('declared');
+    const inc = await declare({ title: 'Slow phishing report' });
+    expect(inc.priority).toBe('P4');
+    expect(await runsOf(inc.reference)).toEqual([]);
+    const hook = (kind: string, data: Record<string, unknown>) => t.db.db.transaction().execute((tx) =>
+      t.services.escalation.incidentEvent(tx, { id: 0, incidentId: inc.id, kind, data } as unknown as IncidentEventRow));
+    await hook('sla.breached', { metric: 'acknowledge', deadline: '2026-11-30T10:00:00.000Z', targetMinutes: 480, metAt: '2026-11-30T11:00:00.000Z' });
+    expect(await runsOf(inc.reference)).toEqual([]);
+    await hook('sla.warning', { metric: 'acknowledge', deadline: '2026-11-30T17:00:00.000Z', warnAt: '2026-11-30T15:24:00.000Z', targetMinutes: 480 });
+    expect(await runsOf(inc.reference)).toMatchObject([{ policyName: 'P4 at risk', state: 'active', level: 1, round: 1 }]);
+    expect((await events(inc.reference)).find((e) => e.kind === 'escalation.started')?.data).toEqual({ policy: 'P4 at risk', trigger: 'sla.warning', priority: 'P4' });
+    // Running already: the breach starts no second one.
+    await hook('sla.breached', { metric: 'acknowledge', deadline: '2026-11-30T17:00:00.000Z', targetMinutes: 480 });
+    expect(await runsOf(inc.reference)).toHaveLength(1);
+    expect((await deliveries('escalation:')).filter((d) => d.medium === 'in_app' && d.userId === manager.id && d.event === 'escalation.level').length).toBeGreaterThan(0);
+    const p = created.json();
+    expect((await call(manager, 'PUT', `/escalation/policies/${p.id}`, { ...p, enabled: false })).json()).toMatchObject({ enabled: false, trigger: 'sla_at_risk' });
   });
 
   it('pages whoever is on duty, once, for a high alert nobody acknowledged in time', async () => {

@@ -1,5 +1,5 @@
 import type { Db, Executor } from '../../db/index.ts';
-import type { AlertSeverity, EscalationRecipient, IncidentEventRow, IncidentRow, Priority } from '../../db/schema.ts';
+import type { AlertSeverity, EscalationRecipient, EscalationTrigger, IncidentEventRow, IncidentRow, Priority } from '../../db/schema.ts';
 import { systemActor, type Actor, type Clock } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize } from '../../lib/authz/policy.ts';
@@ -160,10 +160,10 @@ export function createEscalationService(d: EscalationDeps) {
   }
 
   /** Starts the escalation an incident's priority calls for, unless one is running. */
-  async function start(tx: Executor, incident: IncidentRow, trigger: string, now: Date): Promise<void> {
+  async function start(tx: Executor, incident: IncidentRow, trigger: string, now: Date, kind: EscalationTrigger = 'declared'): Promise<void> {
     if (incident.status === 'closed' || (await escalationRepo.activeRun(tx, incident.id))) return;
     const classes = (await incidentRepo.classifications(tx, [incident.id])).map((c) => c.class);
-    const policy = choosePolicy(await escalationRepo.policies(tx), incident.priority, classes);
+    const policy = choosePolicy(await escalationRepo.policies(tx), incident.priority, classes, kind);
     const first = policy?.levels[0];
     if (!policy || !first) return;
     const run = await escalationRepo.insertRun(tx, {
@@ -268,11 +268,19 @@ export function createEscalationService(d: EscalationDeps) {
 
     /**
      * Called in the transaction of every incident event: a declared incident, or one raised to a
-     * more severe priority, starts its escalation; closing it ends the escalation.
+     * more severe priority, starts its 'declared' escalation; an SLA clock at risk (a warning, or a
+     * breach of a clock still running; not one met late) its 'sla_at_risk' escalation, unless an
+     * escalation is running; closing it ends the escalation.
      */
     async incidentEvent(tx: Executor, event: IncidentEventRow): Promise<void> {
       const now = d.clock.now();
       if (event.kind === 'incident.closed') return end(tx, event.incidentId, 'incident closed', now);
+      if (event.kind === 'sla.warning' || event.kind === 'sla.breached') {
+        if ((event.data as { metAt?: unknown } | null)?.metAt) return;
+        const incident = await incidentRepo.lockById(tx, event.incidentId);
+        if (incident) await start(tx, incident, event.kind, now, 'sla_at_risk');
+        return;
+      }
       const data = event.data as { from?: Priority; to?: Priority } | null;
       const raised = event.kind === 'incident.priority_changed' && data?.from && data.to && SEVERITY[data.to] < SEVERITY[data.from];
       if (event.kind !== 'incident.declared' && event.kind !== 'incident.reopened' && !raised) return;

@@ -32,3 +32,12 @@ export function escalationNotifier(outbox: NotificationOutbox): EscalationNotifi
     },
   };
 }
+
+/**
+ * Whoever is on duty in any rota at an instant, else the CSIRT managers: who hears of an unassigned
+ * incident (SLA warnings and breaches), as unacknowledged alerts page.
+ */
+export async function onDutyOrManagers(x: Executor, at: Date): Promise<string[]> {
+  const onDuty = await escalationDirectory.onDutyAnyAt(x, at);
+  return onDuty.length ? onDuty : escalationDirectory.membersInSeat(x, 'csirt_manager');
+}

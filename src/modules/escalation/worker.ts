@@ -1,8 +1,7 @@
+import { everyTick, type Ticker } from '../../lib/rounds.ts';
 import type { EscalationService } from './service.ts';
 
-export interface EscalationWorker {
-  stop(): Promise<void>;
-}
+export type EscalationWorker = Ticker;
 
 /**
  * Notifies due escalation levels and pages for unacknowledged alerts every `tickMs`. A tick never
@@ -14,20 +13,5 @@ export function startEscalationWorker(d: {
   tickMs: number;
   log: { error(obj: object, msg?: string): void };
 }): EscalationWorker {
-  let running: Promise<void> | null = null;
-  let stopped = false;
-  const timer = setInterval(() => {
-    if (running || stopped) return;
-    running = d.escalation.tick()
-      .then(() => undefined, (err: unknown) => d.log.error({ err }, 'escalation tick failed'))
-      .finally(() => { running = null; });
-  }, d.tickMs);
-  timer.unref();
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return everyTick('escalation', () => d.escalation.tick(), d.tickMs, d.log);
 }

@@ -21,7 +21,8 @@ const FONT_FILES = {
   mono: 'dejavu-fonts-ttf/ttf/DejaVuSansMono.ttf',
 } as const;
 let fonts: Record<keyof typeof FONT_FILES, Buffer> | undefined;
-const loadFonts = () =>
+/** The DejaVu fonts (regular, bold, mono), read once; the KPI reports use them too. */
+export const loadFonts = () =>
   (fonts ??= {
     regular: readFileSync(require.resolve(FONT_FILES.regular)),
     bold: readFileSync(require.resolve(FONT_FILES.bold)),
@@ -32,7 +33,7 @@ type Doc = InstanceType<typeof PDFKit>;
 
 /** pdfkit (with fontkit) is loaded on the first PDF export, not at start-up: it costs ~50 MB and a noticeable start. */
 let pdfkit: typeof PDFKit | undefined;
-const loadPdfkit = async () => (pdfkit ??= (await import('pdfkit')).default);
+export const loadPdfkit = async () => (pdfkit ??= (await import('pdfkit')).default);
 type Head = Omit<IncidentReport, 'timeline'>;
 
 const MARGIN = { top: 64, bottom: 64, left: 50, right: 50 };

@@ -109,6 +109,8 @@ export function describeEntry(e: Pick<ReportEntry, 'kind' | 'data'>): string {
     case 'observable.updated': return `updated the observable ${str(d.type)} ${str(d.value)}: ${changes(d.changes)}`;
     case 'evidence.added': return `added the evidence file ${str(d.filename)} (SHA-256 ${str(d.sha256)})`;
     case 'evidence.downloaded': return `downloaded the evidence file ${str(d.filename)}`;
+    case 'sla.warning': return `warned that the ${humanize(str(d.metric)).toLowerCase()} SLA target (${str(d.targetMinutes)} min) runs out at ${fmtDate(str(d.deadline))}`;
+    case 'sla.breached': return `recorded a breach of the ${humanize(str(d.metric)).toLowerCase()} SLA target (${str(d.targetMinutes)} min, due ${fmtDate(str(d.deadline))})${d.metAt ? `, met at ${fmtDate(str(d.metAt))}` : ''}`;
     case 'evidence.handed_over': return `handed over the evidence file ${str(d.filename)} to ${str(d.to)}: ${str(d.reason)}`;
     default: return `recorded ${e.kind}${Object.keys(d).length ? `: ${short(d, 300)}` : ''}`;
   }

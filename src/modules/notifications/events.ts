@@ -2,7 +2,7 @@
  * The event kinds Vigil notifies about, each with the variables its templates may use and the
  * default template shipped. This is the one list: the API, the preferences and the UI read it.
  */
-export const EVENTS = ['incident.declared', 'incident.assigned', 'alert.unacknowledged', 'escalation.level', 'test'] as const;
+export const EVENTS = ['incident.declared', 'incident.assigned', 'alert.unacknowledged', 'escalation.level', 'sla.warning', 'sla.breached', 'test'] as const;
 export type NotificationEvent = (typeof EVENTS)[number];
 export const isEvent = (s: string): s is NotificationEvent => (EVENTS as readonly string[]).includes(s);
 
@@ -52,6 +52,22 @@ export const EVENT_SPECS: Record<NotificationEvent, EventSpec> = {
     template: {
       subject: '[{{incidentReference}}] Escalation level {{level}}: {{incidentTitle}}',
       body: '{{incidentReference}} "{{incidentTitle}}" ({{priority}}) is escalated to level {{level}} of {{policy}} (round {{round}}).\nAcknowledge it: {{link}}',
+    },
+  },
+  'sla.warning': {
+    label: 'SLA deadline near',
+    variables: [...COMMON, ...INCIDENT, 'metric', 'deadline', 'targetMinutes'],
+    template: {
+      subject: '[{{incidentReference}}] SLA {{metric}} due {{deadline}}: {{incidentTitle}}',
+      body: 'The {{metric}} target ({{targetMinutes}} working minutes) of {{incidentReference}} "{{incidentTitle}}" ({{priority}}) runs out at {{deadline}}.\nOpen it: {{link}}',
+    },
+  },
+  'sla.breached': {
+    label: 'SLA breached',
+    variables: [...COMMON, ...INCIDENT, 'metric', 'deadline', 'targetMinutes'],
+    template: {
+      subject: '[{{incidentReference}}] SLA {{metric}} breached: {{incidentTitle}}',
+      body: 'The {{metric}} target ({{targetMinutes}} working minutes) of {{incidentReference}} "{{incidentTitle}}" ({{priority}}) ran out at {{deadline}}.\nOpen it: {{link}}',
     },
   },
   test: {

@@ -4,6 +4,7 @@ import type { Clock } from '../../lib/actor.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { RESTRICTED_TLP } from '../../lib/authz/incidents.ts';
 import type { SettingsService } from '../settings/service.ts';
+import { escalationRepo } from '../escalation/repo.ts';
 import { EVENT_SPECS, isEvent, type NotificationEvent, type Template } from './events.ts';
 import { render } from './render.ts';
 import { notificationRepo, type NewDelivery } from './repo.ts';
@@ -53,7 +54,11 @@ export async function currentTemplate(x: Executor, event: NotificationEvent): Pr
  * inserts rows: nothing here talks to the relay or a webhook, so an unreachable one never slows
  * or fails the caller's work.
  */
-export function createNotificationOutbox(d: { settings: SettingsService; clock: Clock; publicUrl?: string | undefined }) {
+export function createNotificationOutbox(d: {
+  settings: SettingsService; clock: Clock; publicUrl?: string | undefined;
+  /** Who hears of an unassigned incident's SLA warning or breach (on duty, else management). */
+  onDuty?: ((x: Executor, at: Date) => Promise<string[]>) | undefined;
+}) {
   const absolute = (link: string | null | undefined): string | null => {
     if (!link) return null;
     if (/^https?:\/\//i.test(link)) return link;
@@ -117,16 +122,31 @@ export function createNotificationOutbox(d: { settings: SettingsService; clock: 
 
     /**
      * The incident service's hook: a declared incident goes to the channels subscribed to
-     * incident.declared; an assignment to the new assignee (by their preferences).
+     * incident.declared; an assignment to the new assignee (by their preferences); an SLA warning or
+     * breach of a running clock to the assignee, or, unassigned, to whoever is on duty.
      */
     async incidentEvent(tx: Executor, e: { id: number | string; incidentId: string; kind: string; actorName: string; data: Record<string, unknown> }) {
-      if (e.kind !== 'incident.declared' && e.kind !== 'incident.assigned') return;
+      if (e.kind !== 'incident.declared' && e.kind !== 'incident.assigned' && e.kind !== 'sla.warning' && e.kind !== 'sla.breached') return;
       const inc = await notificationRepo.incidentSummary(tx, e.incidentId);
       if (!inc) return;
       const vars = { incidentReference: inc.reference, incidentTitle: inc.title, priority: String(inc.priority), tlp: String(inc.tlp), actor: e.actorName };
       // Channels (a chat room, a webhook) have no need to know a RED or AMBER+STRICT incident: its reference only.
-      const forChannels = RESTRICTED_TLP.includes(inc.tlp as (typeof RESTRICTED_TLP)[number]) ? { ...vars, incidentTitle: '(restricted: see Vigil)' } : vars;
+      const restricted = RESTRICTED_TLP.includes(inc.tlp as (typeof RESTRICTED_TLP)[number]);
+      const forChannels = restricted ? { ...vars, incidentTitle: '(restricted: see Vigil)' } : vars;
       const link = `/incidents/${e.incidentId}`;
+      if (e.kind === 'sla.warning' || e.kind === 'sla.breached') {
+        // A clock met late is history by now: its breach is on the timeline, nobody is paged for it.
+        if (e.data.metAt) return;
+        const sla = { metric: String(e.data.metric ?? '').replace(/_/g, ' '), deadline: String(e.data.deadline ?? ''), targetMinutes: String(e.data.targetMinutes ?? '') };
+        const users = inc.assigneeId ? [inc.assigneeId] : ((await d.onDuty?.(tx, d.clock.now())) ?? []);
+        // The assignee has a need to know; of the others, only those with one read a restricted incident's title.
+        const knowing = new Set(restricted && !inc.assigneeId ? await escalationRepo.needToKnow(tx, e.incidentId, users) : users);
+        const told = users.filter((u) => knowing.has(u));
+        const untold = users.filter((u) => !knowing.has(u));
+        if (told.length) await enqueue(tx, { event: e.kind, dedupeKey: `incident-event:${e.id}`, vars: { ...vars, ...sla }, link, recipients: told.map((user) => ({ user })) });
+        if (untold.length) await enqueue(tx, { event: e.kind, dedupeKey: `incident-event:${e.id}:restricted`, vars: { ...forChannels, ...sla }, link, recipients: untold.map((user) => ({ user })) });
+        return;
+      }
       if (e.kind === 'incident.declared') {
         await enqueue(tx, { event: 'incident.declared', dedupeKey: `incident-event:${e.id}`, vars: forChannels, link, recipients: [{ subscribers: true }] });
         return;

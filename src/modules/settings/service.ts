@@ -13,10 +13,12 @@ export interface TeamSettings {
   incidentPrefix: string;
   /** The impact x urgency matrix; null means the default (see modules/incidents/priority.ts). */
   priorityMatrix: PriorityMatrix | null;
+  /** IANA zone the team's months and years are counted in (KPIs, reports). */
+  timeZone: string;
 }
 
 const toSettings = (row: TeamRow): TeamSettings => ({
-  teamName: row.name, requireMfa: row.requireMfa, incidentPrefix: row.incidentPrefix, priorityMatrix: row.priorityMatrix,
+  teamName: row.name, requireMfa: row.requireMfa, incidentPrefix: row.incidentPrefix, priorityMatrix: row.priorityMatrix, timeZone: row.timeZone,
 });
 
 /** How long a process trusts its cached settings before reading them again (other processes may change them). */
@@ -53,6 +55,7 @@ export function createSettingsService(d: { db: Db; audit: AuditService; clock: C
           ...(patch.teamName !== undefined ? { name: patch.teamName } : {}),
           ...(patch.requireMfa !== undefined ? { requireMfa: patch.requireMfa } : {}),
           ...(patch.incidentPrefix !== undefined ? { incidentPrefix: patch.incidentPrefix } : {}),
+          ...(patch.timeZone !== undefined ? { timeZone: patch.timeZone } : {}),
           ...(patch.priorityMatrix !== undefined ? { priorityMatrix: patch.priorityMatrix === null ? null : JSON.stringify(patch.priorityMatrix) } : {}),
           updatedAt: d.clock.now(),
         });

@@ -2,7 +2,7 @@
 // - started: when the incident was declared (created);
 // - acknowledged: the first of leaving status "new", being assigned, or its escalation acknowledged;
 // - first response: the first outbound communication recorded on the timeline (when it happened);
-// - contained: the "contained" key time, else the first move to eradication, recovery or closed;
+// - contained: the "contained" key time, else the first move to eradication or recovery, or closing it;
 // - resolved: when it was closed (a reopened incident's clock runs again);
 // - paused: between an sla.paused and the next sla.resumed event (waiting on the constituent).
 import type { IncidentRow } from '../../db/schema.ts';
@@ -26,16 +26,21 @@ export interface MetricClock extends Omit<SlaClock, 'warnAt'> {
   metAt: Date | null;
 }
 
-const AFTER_CONTAINMENT = new Set(['eradication', 'recovery', 'closed']);
+const AFTER_CONTAINMENT = new Set(['eradication', 'recovery']);
 
 /** When each milestone was reached (null: not yet), and the pauses. */
 export function milestones(incident: Pick<IncidentRow, 'containedAt' | 'closedAt' | 'status'>, events: ClockEvent[]) {
   const first = (pred: (e: ClockEvent) => boolean) => events.find(pred)?.at ?? null;
   const data = (e: ClockEvent) => (e.data ?? {}) as Record<string, unknown>;
   const acknowledged = first((e) => (e.kind === 'incident.status_changed' && data(e).from === 'new') || e.kind === 'incident.assigned' || e.kind === 'escalation.acknowledged');
-  const reply = events.find((e) => e.kind === 'incident.communication' && data(e).direction === 'outbound');
-  const responded = reply ? (reply.occurredAt ?? reply.at) : null;
-  const movedOn = first((e) => e.kind === 'incident.status_changed' && AFTER_CONTAINMENT.has(String(data(e).to)));
+  // The earliest outbound communication, by when it happened (one logged afterwards may predate another).
+  let responded: Date | null = null;
+  for (const e of events) {
+    if (e.kind !== 'incident.communication' || data(e).direction !== 'outbound') continue;
+    const t = e.occurredAt ?? e.at;
+    if (!responded || t < responded) responded = t;
+  }
+  const movedOn = first((e) => (e.kind === 'incident.status_changed' && AFTER_CONTAINMENT.has(String(data(e).to))) || e.kind === 'incident.closed');
   const contained = incident.containedAt ?? movedOn;
   const resolved = incident.status === 'closed' ? incident.closedAt : null;
   const pauses: SlaPause[] = [];

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../../db/index.ts';
-import type { Priority, SlaCalendarValue } from '../../db/schema.ts';
+import type { Priority, SlaCalendarValue, SlaClockTable } from '../../db/schema.ts';
 
 export interface SlaPolicyRow {
   id: string;
@@ -23,7 +23,7 @@ export type SlaPolicyWrite = Pick<SlaPolicyRow, 'priority' | 'constituentId' | '
 
 /** The events a clock is computed from. */
 export const CLOCK_EVENTS = [
-  'incident.status_changed', 'incident.assigned', 'escalation.acknowledged', 'incident.communication', 'sla.paused', 'sla.resumed',
+  'incident.status_changed', 'incident.closed', 'incident.assigned', 'escalation.acknowledged', 'incident.communication', 'sla.paused', 'sla.resumed',
 ] as const;
 
 const select = (x: Executor) =>
@@ -78,4 +78,51 @@ export const slaRepo = {
   clockEvents: (x: Executor, incidentId: string) =>
     x.selectFrom('incidentEvent').select(['kind', 'at', 'occurredAt', 'data']).where('incidentId', '=', incidentId)
       .where('kind', 'in', [...CLOCK_EVENTS]).orderBy('at').orderBy('id').execute(),
+};
+
+export type SlaClockRow = Selectable<SlaClockTable>;
+export type SlaClockWrite = Omit<SlaClockRow, 'incidentId' | 'metric'>;
+
+/** The sla_clock projection (migration 0025): where each clock of an incident stands. */
+export const slaClockRepo = {
+  ofIncident: (x: Executor, incidentId: string): Promise<SlaClockRow[]> =>
+    x.selectFrom('slaClock').selectAll().where('incidentId', '=', incidentId).execute(),
+
+  upsert: (x: Executor, incidentId: string, metric: SlaClockRow['metric'], c: SlaClockWrite) =>
+    x.insertInto('slaClock').values({ incidentId, metric, ...c })
+      .onConflict((oc) => oc.columns(['incidentId', 'metric']).doUpdateSet({ ...c })).execute(),
+
+  /** Removes the incident's clocks but those of `keep`. */
+  removeExcept: (x: Executor, incidentId: string, keep: string[]) => {
+    let q = x.deleteFrom('slaClock').where('incidentId', '=', incidentId);
+    if (keep.length) q = q.where('metric', 'not in', keep as SlaClockRow['metric'][]);
+    return q.execute();
+  },
+
+  /** One clock, locked (the caller holds the incident's lock first). */
+  lock: (x: Executor, incidentId: string, metric: string): Promise<SlaClockRow | undefined> =>
+    x.selectFrom('slaClock').selectAll().where('incidentId', '=', incidentId).where('metric', '=', metric as SlaClockRow['metric']).forUpdate().executeTakeFirst(),
+
+  mark: (x: Executor, incidentId: string, metric: string, set: { warnedAt?: Date; breachedAt?: Date }) =>
+    x.updateTable('slaClock').set(set).where('incidentId', '=', incidentId).where('metric', '=', metric as SlaClockRow['metric']).execute(),
+
+  /** Running clocks whose warning or deadline has come and not been recorded, earliest first (unlocked). */
+  due: (x: Executor, now: Date, limit: number) =>
+    x.selectFrom('slaClock').select(['incidentId', 'metric']).where('metAt', 'is', null).where('paused', '=', false)
+      .where((eb) => eb.or([
+        eb.and([eb('warnedAt', 'is', null), eb('warnAt', '<=', now)]),
+        eb.and([eb('breachedAt', 'is', null), eb('deadline', '<=', now)]),
+      ]))
+      .orderBy(sql`least(warn_at, deadline)`).orderBy('incidentId').orderBy('metric').limit(limit).execute(),
+
+  /** Open incidents without any projected clock (databases from before 0025), by id after `after`. */
+  unprojected: async (x: Executor, after: string, limit: number): Promise<string[]> =>
+    (await x.selectFrom('incident').select('incident.id').where('incident.status', '<>', 'closed')
+      .where((eb) => eb.not(eb.exists(eb.selectFrom('slaClock').select('slaClock.incidentId').whereRef('slaClock.incidentId', '=', 'incident.id'))))
+      .where(sql<boolean>`incident.id::text > ${after}`).orderBy(sql`incident.id::text`).limit(limit).execute()).map((r) => r.id),
+
+  /** Open incidents of these priorities (a policy of theirs changed), by id. */
+  openOf: async (x: Executor, priorities: Priority[]): Promise<string[]> =>
+    priorities.length === 0 ? [] : (await x.selectFrom('incident').select('id').where('status', '<>', 'closed')
+      .where('priority', 'in', priorities).orderBy('id').execute()).map((r) => r.id),
 };

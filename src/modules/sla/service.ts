@@ -8,10 +8,11 @@ import { incidentRepo } from '../incidents/repo.ts';
 import { lockVisible, recorder, type IncidentDeps } from '../incidents/service.ts';
 import { validateCalendar, type SlaCalendar } from './clock.ts';
 import { incidentClocks, milestones } from './clocks.ts';
+import type { SlaProjection } from './projection.ts';
 import { slaRepo, type SlaPolicyRow, type SlaPolicyWrite } from './repo.ts';
 
 /** SLA policies, and each incident's clocks computed from its events. */
-export function createSlaService(d: { db: Db; audit: AuditService; clock: Clock; incidents: IncidentDeps }) {
+export function createSlaService(d: { db: Db; audit: AuditService; clock: Clock; incidents: IncidentDeps; projection: SlaProjection }) {
   const record = recorder(d.incidents);
 
   async function check(x: Db | Parameters<typeof slaRepo.policies>[0], p: SlaPolicyWrite, exceptId: string | null) {
@@ -37,6 +38,8 @@ export function createSlaService(d: { db: Db; audit: AuditService; clock: Clock;
         const id = await slaRepo.insert(tx, input, actor.userId, d.clock.now());
         const row = (await slaRepo.policy(tx, id))!;
         await d.audit.record(tx, actor, { action: 'sla.policy_created', entity: 'sla_policy', entityId: id, after: row });
+        // The open incidents' clocks under the new policy, in this transaction (see docs/sla.md).
+        await d.projection.refreshOpen(tx, [row.priority], d.clock.now());
         return row;
       });
     },
@@ -52,6 +55,7 @@ export function createSlaService(d: { db: Db; audit: AuditService; clock: Clock;
         await slaRepo.update(tx, id, write, actor.userId, d.clock.now());
         const after = (await slaRepo.policy(tx, id))!;
         await d.audit.record(tx, actor, { action: 'sla.policy_updated', entity: 'sla_policy', entityId: id, before, after });
+        await d.projection.refreshOpen(tx, [before.priority, after.priority], d.clock.now());
         return after;
       });
     },
@@ -63,6 +67,7 @@ export function createSlaService(d: { db: Db; audit: AuditService; clock: Clock;
         if (!before) throw new VigilError('VIG_SLA_POLICY_NOT_FOUND', { id });
         await slaRepo.remove(tx, id);
         await d.audit.record(tx, actor, { action: 'sla.policy_deleted', entity: 'sla_policy', entityId: id, before });
+        await d.projection.refreshOpen(tx, [before.priority], d.clock.now());
       });
     },
 

@@ -80,7 +80,7 @@ describe.each(stores())('user administration on %s', (store) => {
 
   it('updates team settings for admins', async () => {
     const r = await call('PATCH', '/settings', { teamName: 'CERT-Example' });
-    expect(r.json()).toEqual({ teamName: 'CERT-Example', requireMfa: false, incidentPrefix: 'VIG', priorityMatrix: null });
+    expect(r.json()).toEqual({ teamName: 'CERT-Example', requireMfa: false, incidentPrefix: 'VIG', priorityMatrix: null, timeZone: 'UTC' });
     const meta = await t.app.inject({ method: 'GET', url: '/api/v1/meta' });
     expect(meta.json().teamName).toBe('CERT-Example');
     expect((await call('PATCH', '/settings', {})).json().code).toBe('VIG_REQUEST_INVALID');

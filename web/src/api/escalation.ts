@@ -32,12 +32,20 @@ export interface EscalationLevel {
   recipients: Recipient[];
 }
 
+/** What starts a policy: a declared (reopened, raised) incident, or an SLA warning or breach. */
+export type EscalationTrigger = 'declared' | 'sla_at_risk';
+export const TRIGGER_LABELS: Record<EscalationTrigger, string> = {
+  declared: 'Incident declared, reopened or raised in priority',
+  sla_at_risk: 'SLA at risk (warning or breach)',
+};
+
 export interface EscalationPolicy {
   id: string;
   name: string;
   description: string;
   priorities: Priority[];
   rsitClasses: string[];
+  trigger: EscalationTrigger;
   repeatCount: number;
   repeatAfterMinutes: number;
   thenPolicyId: string | null;

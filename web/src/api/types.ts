@@ -76,6 +76,8 @@ export interface CreatedToken {
 export interface Settings {
   teamName: string;
   requireMfa: boolean;
+  /** IANA zone the team's months and years (KPIs, reports) are counted in. */
+  timeZone: string;
 }
 
 export interface AuditEntry {

@@ -4,6 +4,7 @@ import { hasAnyRole, useMe } from '../auth/session';
 import { DateText, PageHeader, RoleBadges } from '../components/common';
 import { Link } from '../router';
 import { ROUTES } from '../routes';
+import { OperationsDashboard } from './dashboard/OperationsDashboard';
 
 const ROLE_TEXT: Record<string, string> = {
   admin: 'manage users, settings and the audit trail',
@@ -76,8 +77,12 @@ function ShortcutsCard() {
   );
 }
 
+/** Roles that read incidents see the live operations dashboard above their account cards. */
+const TEAM_ROLES = ['admin', 'manager', 'handler', 'viewer'] as const;
+
 export function DashboardPage() {
   const me = useMe();
+  const team = hasAnyRole(me.user.roles, TEAM_ROLES);
   return (
     <Stack gap="lg">
       <PageHeader title={`Welcome, ${me.user.displayName || me.user.username}`} description={`${me.teamName} · Vigil`} />
@@ -86,6 +91,7 @@ export function DashboardPage() {
           A password alone is easy to steal. <Anchor component={Link} href="/account" size="sm">Turn on two-step verification</Anchor> in your account.
         </Alert>
       )}
+      {team && <OperationsDashboard />}
       <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }} spacing="lg">
         <AccountCard />
         <RolesCard />

@@ -1,5 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { Button, Group, Paper, Stack, Switch, Text, TextInput } from '@mantine/core';
+import { Button, Group, Paper, Select, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { api } from '../../api/client';
@@ -9,18 +9,22 @@ import { PageHeader } from '../../components/common';
 import { ErrorAlert, fieldErrors } from '../../components/errors';
 
 const SETTINGS_KEY = ['admin', 'settings'] as const;
+const TIME_ZONES = Intl.supportedValuesOf('timeZone');
 
 export function SettingsPage() {
   const client = useQueryClient();
   const settings = useQuery({ queryKey: SETTINGS_KEY, queryFn: () => api.get<Settings>('/settings') });
   const [teamName, setTeamName] = useState('');
   const [requireMfa, setRequireMfa] = useState(false);
+  const [timeZone, setTimeZone] = useState('UTC');
+  const reset = (s: Settings) => {
+    setTeamName(s.teamName);
+    setRequireMfa(s.requireMfa);
+    setTimeZone(s.timeZone);
+  };
 
   useEffect(() => {
-    if (settings.data) {
-      setTeamName(settings.data.teamName);
-      setRequireMfa(settings.data.requireMfa);
-    }
+    if (settings.data) reset(settings.data);
   }, [settings.data]);
 
   const save = useMutation({
@@ -37,6 +41,7 @@ export function SettingsPage() {
   const patch: Partial<Settings> = {};
   if (current && teamName.trim() !== current.teamName) patch.teamName = teamName.trim();
   if (current && requireMfa !== current.requireMfa) patch.requireMfa = requireMfa;
+  if (current && timeZone !== current.timeZone) patch.timeZone = timeZone;
   const dirty = Object.keys(patch).length > 0;
   const errs = fieldErrors(save.error);
 
@@ -63,6 +68,18 @@ export function SettingsPage() {
               error={!teamName.trim() && current ? 'A team name is required' : errs.teamName}
               data-testid="settings-team-name"
             />
+            <Select
+              label="Time zone"
+              description="The team's months and years (KPIs, monthly and annual reports) are counted in this zone."
+              data={TIME_ZONES.includes('UTC') ? TIME_ZONES : ['UTC', ...TIME_ZONES]}
+              value={timeZone}
+              searchable
+              allowDeselect={false}
+              disabled={!current}
+              onChange={(v) => v && setTimeZone(v)}
+              error={errs.timeZone}
+              data-testid="settings-time-zone"
+            />
             <Stack gap={6}>
               <Switch
                 label="Require two-step verification for everyone"
@@ -80,7 +97,7 @@ export function SettingsPage() {
                 Save settings
               </Button>
               {dirty && (
-                <Button variant="subtle" color="gray" onClick={() => current && (setTeamName(current.teamName), setRequireMfa(current.requireMfa))}>
+                <Button variant="subtle" color="gray" onClick={() => current && reset(current)}>
                   Discard changes
                 </Button>
               )}

@@ -71,7 +71,7 @@ export function EscalationPoliciesPage() {
   return (
     <Stack gap="md">
       <PageHeader title="Escalation policies"
-        description="Who is told about a declared incident, level by level, repeated until someone acknowledges it on the incident page. A level without delay goes out in the same moment the incident is declared."
+        description="Who is told about a declared incident, or one whose SLA is at risk, level by level, repeated until someone acknowledges it on the incident page. A level without delay goes out in the same moment the incident is declared (or the SLA warning is recorded)."
         actions={canEdit && <Button leftSection={<IconPlus size={16} />} onClick={() => setEditing('new')} data-testid="policy-new">New policy</Button>} />
       <ErrorAlert error={policies.error} />
       <Table withTableBorder verticalSpacing="sm" data-testid="policy-table">
@@ -92,6 +92,7 @@ export function EscalationPoliciesPage() {
               <Table.Td>
                 <Text size="sm">{p.priorities.join(', ')}</Text>
                 <Text size="xs" c="dimmed">{p.rsitClasses.length ? p.rsitClasses.map(humanize).join(', ') : 'any class'}</Text>
+                <Text size="xs" c="dimmed" data-testid="policy-trigger-text">{p.trigger === 'sla_at_risk' ? 'when an SLA is at risk' : 'when declared'}</Text>
               </Table.Td>
               <Table.Td>
                 <Stack gap={2}>

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { Alert, Button, Chip, Group, Input, List, Modal, MultiSelect, NumberInput, Paper, Select, SimpleGrid, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
 import { IconAlertTriangle, IconPlus, IconTrash } from '@tabler/icons-react';
 import { api, ApiError } from '../../api/client';
-import type { EscalationPolicy, Recipient } from '../../api/escalation';
+import { TRIGGER_LABELS, type EscalationPolicy, type EscalationTrigger, type Recipient } from '../../api/escalation';
 import { PRIORITIES, type Priority } from '../../api/incidents';
 import { ErrorAlert, errorTitle, fieldErrors } from '../../components/errors';
 import { useRsit } from '../incidents/ClassificationPicker';
@@ -15,6 +15,7 @@ interface Draft {
   description: string;
   priorities: Priority[];
   rsitClasses: string[];
+  trigger: EscalationTrigger;
   repeatCount: number;
   repeatAfterMinutes: number;
   thenPolicyId: string | null;
@@ -23,7 +24,7 @@ interface Draft {
 }
 
 const blank: Draft = {
-  name: '', description: '', priorities: ['P1', 'P2'], rsitClasses: [], repeatCount: 2, repeatAfterMinutes: 30, thenPolicyId: null, enabled: true,
+  name: '', description: '', priorities: ['P1', 'P2'], rsitClasses: [], trigger: 'declared', repeatCount: 2, repeatAfterMinutes: 30, thenPolicyId: null, enabled: true,
   levels: [{ delayMinutes: 0, recipients: [{ kind: 'seat', seat: 'csirt_manager' }] }],
 };
 
@@ -53,7 +54,7 @@ export function PolicyEditor({ policy, policies, onClose, onSaved }: {
 }) {
   const editing = policy === 'new' ? null : policy;
   const [draft, setDraft] = useState<Draft>(() => (editing ? {
-    name: editing.name, description: editing.description, priorities: editing.priorities, rsitClasses: editing.rsitClasses,
+    name: editing.name, description: editing.description, priorities: editing.priorities, rsitClasses: editing.rsitClasses, trigger: editing.trigger ?? 'declared',
     repeatCount: editing.repeatCount, repeatAfterMinutes: editing.repeatAfterMinutes, thenPolicyId: editing.thenPolicyId, enabled: editing.enabled,
     levels: editing.levels.map((l) => ({ delayMinutes: l.delayMinutes, recipients: l.recipients })),
   } : blank));
@@ -92,6 +93,10 @@ export function PolicyEditor({ policy, policies, onClose, onSaved }: {
         <Stack gap="sm">
           <TextInput label="Name" required value={draft.name} onChange={(e) => set('name', e.currentTarget.value)} error={errors.name} data-testid="policy-name" />
           <Textarea label="What it is for" autosize minRows={2} placeholder="When it applies and why, for whoever edits it next" value={draft.description} onChange={(e) => set('description', e.currentTarget.value)} />
+          <Select label="Starts when" required allowDeselect={false} error={errors.trigger}
+            description={draft.trigger === 'sla_at_risk' ? 'An SLA clock of the incident reaches its warning or its deadline and no escalation is running' : undefined}
+            data={(Object.keys(TRIGGER_LABELS) as EscalationTrigger[]).map((t) => ({ value: t, label: TRIGGER_LABELS[t] }))}
+            value={draft.trigger} onChange={(v) => v && set('trigger', v as EscalationTrigger)} data-testid="policy-trigger" />
           <Group align="flex-start" gap="lg" wrap="wrap">
             <Input.Wrapper label="Priorities" required error={draft.priorities.length === 0 ? 'Choose at least one' : errors.priorities}>
               <Chip.Group multiple value={draft.priorities} onChange={(v) => set('priorities', v as Priority[])}>

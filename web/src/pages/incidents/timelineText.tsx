@@ -87,6 +87,12 @@ export function describe(e: TimelineEntry, label: Label, nameOf: (userId: string
       return `paused the SLA clocks: ${str(d.reason)}`;
     case 'sla.resumed':
       return 'resumed the SLA clocks';
+    case 'sla.warning':
+      return `warned: the ${humanize(str(d.metric)).toLowerCase()} target (${str(d.targetMinutes)} min) runs out at ${formatDate(str(d.deadline))}`;
+    case 'sla.breached':
+      return d.metAt
+        ? `recorded a breach: the ${humanize(str(d.metric)).toLowerCase()} target (${str(d.targetMinutes)} min) ran out at ${formatDate(str(d.deadline))}, met at ${formatDate(str(d.metAt))}`
+        : `recorded a breach: the ${humanize(str(d.metric)).toLowerCase()} target (${str(d.targetMinutes)} min) ran out at ${formatDate(str(d.deadline))}`;
     case 'escalation.started':
       return `started escalating (${str(d.policy)}, ${str(d.trigger)})`;
     case 'escalation.level': {

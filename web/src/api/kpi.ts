@@ -1,0 +1,156 @@
+// Shapes of the KPI API (/api/v1/kpi/*, /api/v1/activities). The server computes every figure on
+// request from incidents, their events, reports and the team's activities (docs/kpis.md).
+import type { Priority, Tlp } from './incidents';
+
+export const KPI_KEY = ['kpi'] as const;
+export const monthlyKey = (month: string) => [...KPI_KEY, 'monthly', month] as const;
+export const DEFINITIONS_KEY = [...KPI_KEY, 'definitions'] as const;
+export const ACTIVITIES_KEY = ['activities'] as const;
+
+export const ACTIVITY_KINDS = ['constituency_meeting', 'awareness_campaign', 'training', 'exercise', 'other'] as const;
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+export const ACTIVITY_LABELS: Record<ActivityKind, string> = {
+  constituency_meeting: 'Constituency meeting',
+  awareness_campaign: 'Awareness campaign',
+  training: 'Training',
+  exercise: 'Exercise',
+  other: 'Other activity',
+};
+
+export interface Activity {
+  id: string;
+  kind: ActivityKind;
+  title: string;
+  description: string;
+  startsAt: string;
+  endsAt: string | null;
+  constituentId: string | null;
+  constituentName: string | null;
+  participants: number | null;
+  tlp: Tlp;
+  version: number;
+  createdBy: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+export type ActivityInput = Pick<Activity, 'kind' | 'title' | 'description' | 'startsAt' | 'endsAt' | 'constituentId' | 'participants' | 'tlp'>;
+
+export const MEASURES = [
+  'sla_breach_rate', 'time_to_detect', 'time_to_acknowledge', 'time_to_contain', 'time_to_resolve', 'incident_count', 'false_positive_rate', 'activity_count',
+] as const;
+export type Measure = (typeof MEASURES)[number];
+export const MEASURE_LABELS: Record<Measure, string> = {
+  sla_breach_rate: 'SLA breach rate (%)',
+  time_to_detect: 'Time to detect',
+  time_to_acknowledge: 'Time to acknowledge',
+  time_to_contain: 'Time to contain',
+  time_to_resolve: 'Time to resolve',
+  incident_count: 'Incidents declared',
+  false_positive_rate: 'Reports rejected as false positives (%)',
+  activity_count: 'Team activities',
+};
+export const SLA_METRICS = ['acknowledge', 'first_response', 'containment', 'resolution'] as const;
+export type TargetOp = '<' | '<=' | '>' | '>=';
+export type Unit = 'percent' | 'minutes' | 'count';
+
+/** Parameters by measure: priorities (all but activity and report measures), statistic (times), metrics (SLA), classes (counts), kind and months (activities). */
+export interface KpiParams {
+  priorities?: Priority[];
+  statistic?: 'mean' | 'median';
+  metrics?: (typeof SLA_METRICS)[number][];
+  classes?: string[];
+  kind?: ActivityKind;
+  months?: number;
+}
+
+export interface KpiDefinition {
+  id: string;
+  key: string;
+  name: string;
+  description: string;
+  measure: Measure;
+  params: KpiParams;
+  targetOp: TargetOp | null;
+  targetValue: number | null;
+  enabled: boolean;
+  position: number;
+  version: number;
+  updatedAt: string;
+  updatedBy: string | null;
+}
+export type KpiDefinitionInput = Pick<KpiDefinition, 'key' | 'name' | 'description' | 'measure' | 'params' | 'targetOp' | 'targetValue' | 'enabled' | 'position'>;
+
+export interface KpiValue {
+  id: string;
+  key: string;
+  name: string;
+  description: string;
+  measure: Measure;
+  params: KpiParams;
+  unit: Unit;
+  value: number | null;
+  sample: number | null;
+  target: { op: TargetOp; value: number } | null;
+  met: boolean | null;
+}
+
+export interface Count { key: string; count: number }
+export interface TimeStat { count: number; meanMinutes: number | null; medianMinutes: number | null }
+export interface SlaRate { incidents: number; breached: number; rate: number | null }
+export type Interval = 'detect' | 'acknowledge' | 'contain' | 'resolve';
+
+export interface IncidentStats {
+  declared: number;
+  open: number;
+  closed: number;
+  reopened: number;
+  excluded: { exercises: number; duplicates: number };
+  byPriority: Record<Priority, number>;
+  byClass: (Count & { types: Count[] })[];
+  byConstituent: Count[];
+  byChannel: Count[];
+  byResolution: Count[];
+  times: Record<Interval, TimeStat & { byPriority: Record<Priority, TimeStat> }>;
+  sla: SlaRate & { byPriority: Record<Priority, SlaRate>; byMetric: Record<(typeof SLA_METRICS)[number], number> };
+}
+
+export interface PeriodKpis {
+  period: { label: string; timeZone: string; from: string; to: string };
+  scope: 'all' | 'visible';
+  incidents: IncidentStats;
+  reports: { received: number; decided: number; falsePositives: number; falsePositiveRate: number | null } | null;
+  activities: { byKind: Record<ActivityKind, number>; items: Activity[] };
+  kpis: KpiValue[];
+}
+
+export interface MonthlyKpis extends PeriodKpis {
+  previous: { label: string; kpis: Pick<KpiValue, 'key' | 'value' | 'met'>[] };
+  trend: { month: string; total: number; byPriority: Record<Priority, number> }[];
+}
+
+/** "45 min", "3 h 20 min", "2 d 4 h". */
+export function formatMinutes(m: number | null): string {
+  if (m === null) return '—';
+  if (m < 60) return `${Math.round(m)} min`;
+  if (m < 1440) {
+    const h = Math.floor(m / 60);
+    const r = Math.round(m - h * 60);
+    return r ? `${h} h ${r} min` : `${h} h`;
+  }
+  const d = Math.floor(m / 1440);
+  const h = Math.round((m - d * 1440) / 60);
+  return h ? `${d} d ${h} h` : `${d} d`;
+}
+
+export function formatValue(value: number | null, unit: Unit): string {
+  if (value === null) return '—';
+  if (unit === 'percent') return `${value.toLocaleString('en', { maximumFractionDigits: 1 })} %`;
+  if (unit === 'minutes') return formatMinutes(value);
+  return value.toLocaleString('en');
+}
+
+export function targetText(t: KpiValue['target'], unit: Unit): string {
+  if (!t) return 'no target';
+  const op = { '<': 'below', '<=': 'at most', '>': 'above', '>=': 'at least' }[t.op];
+  return `${op} ${formatValue(t.value, unit)}`;
+}
