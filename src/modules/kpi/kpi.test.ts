@@ -169,6 +169,13 @@ describe.each(stores())('monthly KPIs on %s', (store) => {
     ]);
   });
 
+  it('leaves out the month before when not asked to compare', async () => {
+    const alone = await ok(call(admin, 'GET', '/kpi/monthly?month=2026-10&compare=false'));
+    expect(alone.previous).toBeNull();
+    expect(alone.incidents).toEqual(monthly.incidents);
+    expect(alone.kpis).toEqual(monthly.kpis);
+  });
+
   it('counts only the incidents the caller may see', async () => {
     const v = await ok(call(viewer, 'GET', '/kpi/monthly?month=2026-10'));
     expect(v.scope).toBe('visible');

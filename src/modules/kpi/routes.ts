@@ -16,10 +16,13 @@ export const kpiRoutes: FastifyPluginAsyncZod<{ kpi: KpiService }> = async (app,
   app.get('/kpi/monthly', {
     schema: {
       operationId: 'kpi.monthly', tags, summary: "A month's KPIs with targets, statistics, the month before's values and a twelve-month trend",
-      querystring: z.object({ month: Month.optional().describe("default: this month in the team's time zone") }),
+      querystring: z.object({
+        month: Month.optional().describe("default: this month in the team's time zone"),
+        compare: z.enum(['true', 'false']).default('true').describe('false: leave out the month before (half the work)'),
+      }),
       response: { 200: MonthlyKpis },
     },
-  }, async (req) => kpi.monthly(actorOf(req), req.query.month));
+  }, async (req) => kpi.monthly(actorOf(req), req.query.month, { compare: req.query.compare === 'true' }));
 
   app.get('/kpi/annual', {
     schema: {
@@ -36,7 +39,7 @@ export const kpiRoutes: FastifyPluginAsyncZod<{ kpi: KpiService }> = async (app,
       response: { 200: z.string() },
     },
   }, async (req, reply) => {
-    const k = await kpi.monthly(actorOf(req), req.query.month);
+    const k = await kpi.monthly(actorOf(req), req.query.month, { compare: false });
     const name = `vigil-statistics-${req.query.month}`;
     if (req.query.format === 'csv') {
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`).send(statisticsCsv(k));

@@ -85,7 +85,8 @@ export const PeriodKpis = z.object({
 });
 
 export const MonthlyKpis = PeriodKpis.extend({
-  previous: z.object({ label: z.string(), kpis: z.array(z.object({ key: z.string(), value: z.number().nullable(), met: z.boolean().nullable() })) }),
+  previous: z.object({ label: z.string(), kpis: z.array(z.object({ key: z.string(), value: z.number().nullable(), met: z.boolean().nullable() })) }).nullable()
+    .describe('the month before, for comparison; null with compare=false'),
   trend: z.array(z.object({ month: z.string(), total: z.number().int(), byPriority: z.record(Priority, z.number().int()) })),
 }).meta({ id: 'MonthlyKpis' });
 

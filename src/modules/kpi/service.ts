@@ -39,7 +39,8 @@ export interface PeriodKpis {
 }
 
 export interface MonthlyKpis extends PeriodKpis {
-  previous: { label: string; kpis: Pick<KpiValue, 'key' | 'value' | 'met'>[] };
+  /** The month before's values, for comparison (null when not asked for). */
+  previous: { label: string; kpis: Pick<KpiValue, 'key' | 'value' | 'met'>[] } | null;
   /** Incidents declared in each of the twelve months up to this one, by priority. */
   trend: { month: string; total: number; byPriority: Record<string, number> }[];
 }
@@ -115,8 +116,8 @@ export function createKpiService(d: { db: Db; audit: AuditService; clock: Clock;
   }
 
   return {
-    /** The month's KPIs (default: the current month in the team's zone), the month before's values and a twelve-month trend. */
-    async monthly(actor: Actor, label?: string): Promise<MonthlyKpis> {
+    /** The month's KPIs (default: the current month in the team's zone), the month before's values (unless `compare` is false) and a twelve-month trend. */
+    async monthly(actor: Actor, label?: string, o: { compare?: boolean } = {}): Promise<MonthlyKpis> {
       authorize(actor, 'kpi.read');
       const scope = incidentScope(actor);
       const timeZone = await zone();
@@ -126,7 +127,7 @@ export function createKpiService(d: { db: Db; audit: AuditService; clock: Clock;
       const first = addMonths(m, -11);
       const [current, before, counts] = await Promise.all([
         month(actor, scope, m, timeZone, defs),
-        month(actor, scope, addMonths(m, -1), timeZone, defs),
+        o.compare === false ? null : month(actor, scope, addMonths(m, -1), timeZone, defs),
         kpiRepo.monthlyCounts(d.db, scope, monthPeriod(first, timeZone).from, monthPeriod(m, timeZone).to, timeZone),
       ]);
       const trend = Array.from({ length: 12 }, (_, i) => {
@@ -134,7 +135,8 @@ export function createKpiService(d: { db: Db; audit: AuditService; clock: Clock;
         const byPriority = Object.fromEntries(PRIORITIES.map((p) => [p, Number(counts.find((c) => c.month === month && c.priority === p)?.count ?? 0)]));
         return { month, total: Object.values(byPriority).reduce((a, b) => a + b, 0), byPriority };
       });
-      return { ...current, previous: { label: before.period.label, kpis: before.kpis.map(({ key, value, met }) => ({ key, value, met })) }, trend };
+      const previous = before && { label: before.period.label, kpis: before.kpis.map(({ key, value, met }) => ({ key, value, met })) };
+      return { ...current, previous, trend };
     },
 
     /** A year's KPIs, and each of its months' (the months of the annual report), from one read of the year. */

@@ -124,7 +124,7 @@ export interface PeriodKpis {
 }
 
 export interface MonthlyKpis extends PeriodKpis {
-  previous: { label: string; kpis: Pick<KpiValue, 'key' | 'value' | 'met'>[] };
+  previous: { label: string; kpis: Pick<KpiValue, 'key' | 'value' | 'met'>[] } | null;
   trend: { month: string; total: number; byPriority: Record<Priority, number> }[];
 }
 

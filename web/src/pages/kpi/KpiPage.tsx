@@ -99,7 +99,7 @@ export function KpiPage() {
   const [month, setMonth] = useState(months[0]!);
   const q = useQuery({ queryKey: monthlyKey(month), queryFn: () => api.get<MonthlyKpis>(`/kpi/monthly${qs({ month })}`) });
   const k = q.data;
-  const before = new Map(k?.previous.kpis.map((p) => [p.key, p]) ?? []);
+  const before = new Map(k?.previous?.kpis.map((p) => [p.key, p]) ?? []);
   const targets = k?.kpis.filter((x) => x.met !== null) ?? [];
   const missed = targets.filter((x) => x.met === false).length;
 
