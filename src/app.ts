@@ -6,12 +6,13 @@ import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
 import type { Db } from './db/index.ts';
 import { systemClock, type Clock } from './lib/actor.ts';
 import { toProblem, VigilError } from './lib/errors.ts';
 import { toVigilError } from './lib/http-errors.ts';
+import { textIssues } from './lib/schemas.ts';
 import { SESSION_COOKIE } from './lib/http.ts';
 import { callerOf } from './modules/auth/authenticate.ts';
 import { VERSION } from './version.ts';
@@ -29,6 +30,7 @@ import { linkRoutes } from './modules/incidents/links.routes.ts';
 import { playbookRoutes } from './modules/playbooks/routes.ts';
 import { observableRoutes } from './modules/observables/routes.ts';
 import { reportRoutes } from './modules/reports/routes.ts';
+import { reportAttachmentRoutes } from './modules/reports/attachments.routes.ts';
 import { publicIntakeRoutes } from './modules/public-intake/routes.ts';
 import { intakeRoutes } from './modules/intake/routes.ts';
 import { liveRoutes } from './modules/live/routes.ts';
@@ -123,12 +125,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
+    // The schemas named with .meta({ id }) become components.schemas, which the operations' $refs point into.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
     await authenticate(req, services);
+  });
+
+  // No text field can store a NUL character or an unpaired surrogate: every string of a parsed body,
+  // the query and the path parameters is checked before any route reads it. Raw bodies (Buffers and
+  // streams: mail, the alerts webhook, evidence, the public form) are not walked and stay as they came.
+  app.addHook('preValidation', async (req) => {
+    const errors = [...textIssues(req.params, 'params'), ...textIssues(req.query, 'querystring'), ...textIssues(req.body, 'body')];
+    if (errors.length > 0) throw new VigilError('VIG_REQUEST_TEXT_INVALID', { errors });
   });
 
   app.addHook('onSend', async (req, reply, payload) => {
@@ -142,7 +154,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
 
   app.setErrorHandler((err, req, reply) => {
     const e = toVigilError(err);
-    if (e.status >= 500) req.log.error({ err }, 'request failed');
+    // Unavailable (an unreachable database, say) is one line per request, not a stack each.
+    if (e.code === 'VIG_UNAVAILABLE') req.log.warn({ code: e.code, cause: err instanceof Error ? err.message : String(err) }, 'service unavailable');
+    else if (e.status >= 500) req.log.error({ err }, 'request failed');
     for (const [k, v] of Object.entries(e.headers)) reply.header(k, v);
     return reply.status(e.status).type('application/problem+json').send(toProblem(e, String(req.id)));
   });
@@ -174,6 +188,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(playbookRoutes, { playbooks: services.playbooks });
       await api.register(observableRoutes, { observables: services.observables });
       await api.register(reportRoutes, { reports: services.reports });
+      await api.register(reportAttachmentRoutes, { attachments: services.reportAttachments });
       await api.register(publicIntakeRoutes, { publicIntake: services.publicIntake });
       await api.register(intakeRoutes, { alerts: services.alerts, sources: services.sources, items: services.intake, reports: services.reports, triage: services.triage });
       await api.register(liveRoutes, { live: services.live, authenticator: services.authenticator, heartbeatMs: config.VIGIL_LIVE_HEARTBEAT_MS });
@@ -195,11 +210,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
   if (existsSync(WEB_DIST)) {
     // Files are listed at start (a rebuilt web/dist is served after a restart). Hashed assets are
     // cached for good; index.html is revalidated so an upgrade never points at vanished assets.
+    // Each text file is sent as the .br or .gz copy the build wrote beside it when the browser
+    // accepts that encoding (with Vary: Accept-Encoding), else as it is.
     await app.register(fastifyStatic, {
       root: WEB_DIST,
       prefix: '/',
       wildcard: false,
       index: ['index.html'],
+      preCompressed: true,
       cacheControl: false,
       setHeaders: (reply, path) =>
         void reply.header('cache-control', path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'),

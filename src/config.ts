@@ -31,6 +31,18 @@ const Env = z.object({
   VIGIL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
   VIGIL_EVIDENCE_DIR: z.string().min(1).optional(),
   VIGIL_EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1).max(1024 ** 4).default(2 * 1024 ** 3),
+  /** How often the blob store is swept of unfinished uploads and files no row refers to (also at start). */
+  VIGIL_BLOB_SWEEP_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+  /** A blob-store file untouched for this long may be swept; younger ones always stay. */
+  VIGIL_BLOB_GRACE_MINUTES: z.coerce.number().int().min(1).max(30 * 24 * 60).default(60),
+  /** PostgreSQL: how long to wait for a connection (a new one, or a free one from the pool). */
+  VIGIL_DB_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** PostgreSQL: the server cancels a statement running longer than this (statement_timeout; 0 = none). Migrations have none. */
+  VIGIL_DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(30_000),
+  /** PostgreSQL: Vigil gives up on a query with no answer after this long, even if the server never answers (0 = never). */
+  VIGIL_DB_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).max(86_400_000).default(35_000),
+  /** On SIGTERM/SIGINT, requests still open after this long have their connections closed. */
+  VIGIL_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   VIGIL_LIVE_POLL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
   /** How often the notification worker looks for due deliveries when the last look found none. */
   VIGIL_NOTIFICATION_POLL_MS: z.coerce.number().int().min(100).max(300_000).default(3000),

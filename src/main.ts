@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { DataDirLockedError } from './db/lock.ts';
+import { DatabaseUnavailableError } from './db/errors.ts';
 import { systemActor, systemClock } from './lib/actor.ts';
 import { ROLES } from './lib/authz/policy.ts';
 import { VigilError } from './lib/errors.ts';
@@ -138,7 +139,8 @@ const mailImport = (what: string, run: (m: typeof import('./modules/mail/import.
     const m = await import('./modules/mail/import.ts');
     const s = await run(m, rt);
     console.log(m.summaryLine(what, s));
-    for (const f of s.failures) console.error(`  failed ${f.itemId}: ${f.error}`);
+    for (const f of s.failures) console.error(m.failureLine(f));
+    if (s.failed > s.failures.length) console.error(`  … and ${s.failed - s.failures.length} more (GET /api/v1/intake/items?state=failed lists them all).`);
     if (s.failed) console.error('Failed messages wait in the unparsed intake queue with their reason, to be re-run or resolved by hand.');
   });
 
@@ -160,7 +162,7 @@ importer
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof ConfigError || e instanceof DataDirLockedError) {
+  if (e instanceof ConfigError || e instanceof DataDirLockedError || e instanceof DatabaseUnavailableError) {
     console.error(e.message);
   } else if (e instanceof VigilError) {
     console.error(`${e.code}: ${e.message}${Object.keys(e.detail).length ? ` ${JSON.stringify(e.detail)}` : ''}`);

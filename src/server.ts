@@ -9,12 +9,14 @@ import { startEscalationWorker, type EscalationWorker } from './modules/escalati
 import { startSlaWorker, type SlaWorker } from './modules/sla/watch.ts';
 import { startReportWorker, type ReportWorker } from './modules/kpi-report/worker.ts';
 import { startSmtpIntake, type SmtpListener } from './modules/mail/smtp.ts';
+import { startBlobSweeper, type BlobSweeper } from './modules/evidence/sweeper.ts';
 
 /** `vigil serve`: open the store, migrate, create the first admin if needed, serve until a signal. */
 export async function serve(config: Config): Promise<void> {
   const started = performance.now();
-  const rt = await openRuntime(config);
+  const rt = await openRuntime(config, { waitForDatabase: true });
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
+  let sweeper: BlobSweeper | null = null;
   let mailer: MailWorker | null = null;
   let notifier: NotificationWorker | null = null;
   let escalator: EscalationWorker | null = null;
@@ -29,14 +31,23 @@ export async function serve(config: Config): Promise<void> {
     }
     stopping = true;
     app?.log.info({ signal }, 'shutting down');
+    // Whatever hangs, the process ends: the connections' deadline plus time for the rest.
+    setTimeout(() => {
+      process.stderr.write(`shutdown did not finish within ${2 * config.VIGIL_SHUTDOWN_TIMEOUT_MS + 5000} ms: exiting now\n`);
+      process.exit(1);
+    }, 2 * config.VIGIL_SHUTDOWN_TIMEOUT_MS + 5000).unref();
     try {
+      // No new requests from now; those in flight get until the deadline, then their connections close.
+      const closingHttp = closeHttp(app, config.VIGIL_SHUTDOWN_TIMEOUT_MS);
+      closingHttp.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
       await smtp?.close();
       await mailer?.stop();
       await slaWatcher?.stop();
       await reporter?.stop();
       await escalator?.stop();
       await notifier?.stop();
-      await app?.close();
+      await sweeper?.stop();
+      await closingHttp;
     } finally {
       await rt.close();
       process.exit(0);
@@ -61,6 +72,10 @@ export async function serve(config: Config): Promise<void> {
       relayUrl: config.VIGIL_SMTP_RELAY_URL, from: config.VIGIL_MAIL_FROM, log: app.log, tickMs: config.VIGIL_REPORT_TICK_MS,
     });
     smtp = await startSmtpIntake({ db: rt.handle.db, clock: systemClock, intake: rt.services.intake, log: app.log }, config);
+    // Unfinished uploads a crash or a cut connection left, and files no row refers to: at start and then regularly.
+    sweeper = startBlobSweeper({
+      db: rt.handle.db, blobs: rt.services.blobs, graceMs: config.VIGIL_BLOB_GRACE_MINUTES * 60_000, everyMs: config.VIGIL_BLOB_SWEEP_MINUTES * 60_000, log: app.log,
+    });
     // Items a crash left stored but unparsed (their senders had their 250 / 2xx): parsed now, in the background.
     const log = app.log;
     void rt.services.intake.resume().then((n) => n && log.info({ items: n }, 'parsed intake items left pending'), (err: unknown) => log.error({ err }, 'resuming intake items failed'));
@@ -74,9 +89,28 @@ export async function serve(config: Config): Promise<void> {
     await reporter?.stop().catch(() => undefined);
     await escalator?.stop().catch(() => undefined);
     await notifier?.stop().catch(() => undefined);
+    await sweeper?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await rt.close();
     throw e;
+  }
+}
+
+/**
+ * Stops the HTTP server: no new connections, idle ones closed now, requests in flight given until
+ * the deadline; then their connections are closed too (a client that never finishes its upload
+ * cannot hold up a shutdown).
+ */
+async function closeHttp(app: { close(): Promise<unknown>; server: { closeAllConnections(): void }; log: { warn(msg: string): void } } | undefined, deadlineMs: number) {
+  if (!app) return;
+  const deadline = setTimeout(() => {
+    app.log.warn('requests still open at the shutdown deadline: closing their connections');
+    app.server.closeAllConnections();
+  }, deadlineMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(deadline);
   }
 }
 

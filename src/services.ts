@@ -17,7 +17,8 @@ import { createPlaybookService } from './modules/playbooks/service.ts';
 import { createObservableService } from './modules/observables/service.ts';
 import { createBlobStore } from './modules/evidence/blobs.ts';
 import { createEvidenceService } from './modules/evidence/service.ts';
-import { createReportService } from './modules/reports/service.ts';
+import { createReportService, type ReportsLinkedHook } from './modules/reports/service.ts';
+import { createReportAttachmentService } from './modules/reports/attachments.service.ts';
 import { createLiveService } from './modules/live/service.ts';
 import { createIntakeItemService } from './modules/intake/items.service.ts';
 import { registerMailIntake } from './modules/mail/intake.ts';
@@ -105,17 +106,25 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     contacts: createContactService({ db, audit, clock }),
     incidentContacts: createIncidentContactService(incidentDeps),
   };
-  const reports = createReportService({ ...incidentDeps, incidents: base.incidents, onReceived: mailOutbox.reportReceived });
+  // Reports put on an incident carry their observables onto it (found as triage finds them; bound below).
+  let reportsLinked: ReportsLinkedHook | undefined;
+  const reports = createReportService({
+    ...incidentDeps, incidents: base.incidents, onReceived: mailOutbox.reportReceived, onLinked: async (...a) => reportsLinked?.(...a),
+  });
   const intake = createIntakeItemService({ db, audit, clock, reports });
+  const reportAttachments = createReportAttachmentService({ db, audit, clock, reports, blobs, evidence: base.evidence });
   // Constituents: the in-memory routing index (rebuilt when the stored constituency version moves) for intake and triage.
   const routingIndex = createRoutingIndex({ db });
   const constituents = createConstituentService({ db, audit, clock, index: routingIndex });
   // E-mail (SMTP listener, .eml/mbox import): the parser that makes reports, replies and communications.
   registerMailIntake({ ...incidentDeps, blobs, reports, intake }, config);
   const kpi = createKpiService({ db, audit, clock, settings });
+  const triage = createTriageService({ db, clock, settings: base.settings, reports, blobPath: blobs.pathOf, constituents, observables: base.observables });
+  reportsLinked = triage.carryOnto;
   return {
     ...base,
     reports,
+    reportAttachments,
     intake,
     // The public web form: its service, and the parsers of its intake items.
     publicIntake: registerWebFormIntake({ ...incidentDeps, blobs, intake, reports }, config),
@@ -137,9 +146,9 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     sources: createSourceService({ db, audit, clock }),
     oncall: createOncallService({ db, audit, clock }),
     // The operations dashboard: counts, SLA clocks at risk, who is on duty, intake (read when asked).
-    dashboard: createDashboardService({ db, clock }),
+    dashboard: createDashboardService({ db, clock, relayConfigured: !!config.VIGIL_SMTP_RELAY_URL }),
     oncallChanges: createOncallChangeService({ db, audit, clock }),
-    triage: createTriageService({ db, clock, settings: base.settings, reports, blobPath: blobs.pathOf, constituents }),
+    triage,
     routingIndex,
     constituents,
     constituentTransfer: createConstituentTransferService({ db, audit, clock, index: routingIndex }),

@@ -59,6 +59,8 @@ const CASES: Case[] = [
   { method: 'POST', path: '/api/v1/account/tokens', allowed: SELF, req: () => ({ payload: { name: 'matrix', expiresInDays: 1 } }) },
   { method: 'DELETE', path: '/api/v1/account/tokens/:id', allowed: SELF, req: () => ({ url: `/api/v1/account/tokens/${randomUUID()}` }) },
   { method: 'GET', path: '/api/v1/users', allowed: ['admin', 'manager'] },
+  // The team, for choosing a colleague (names and roles only): every team role, never a reporter.
+  { method: 'GET', path: '/api/v1/team-members', allowed: READERS },
   { method: 'GET', path: '/api/v1/users/:id', allowed: ['admin', 'manager'], req: ({ target }) => ({ url: `/api/v1/users/${target}` }) },
   { method: 'POST', path: '/api/v1/users', allowed: ['admin'], req: () => ({ payload: { username: `m-${randomUUID().slice(0, 8)}`, displayName: 'M', roles: ['viewer'] } }) },
   { method: 'PATCH', path: '/api/v1/users/:id', allowed: ['admin'], req: ({ target }) => ({ url: `/api/v1/users/${target}`, payload: { displayName: 'Renamed' } }) },
@@ -127,6 +129,13 @@ const CASES: Case[] = [
   { method: 'POST', path: '/api/v1/reports', allowed: [...WORKERS, 'reporter'], req: () => ({ payload: { title: 'Matrix report' } }) },
   { method: 'GET', path: '/api/v1/reports/:reportId', allowed: ALL, req: ({ report }) => ({ url: `/api/v1/reports/${report}` }) },
   { method: 'GET', path: '/api/v1/reports/:reportId/raw', allowed: READERS, req: ({ report }) => ({ url: `/api/v1/reports/${report}/raw` }) },
+  // A report's files: the team reads them (as the raw message); workers keep one as evidence of the report's incident.
+  { method: 'GET', path: '/api/v1/reports/:reportId/attachments', allowed: READERS, req: ({ report }) => ({ url: `/api/v1/reports/${report}/attachments` }) },
+  { method: 'GET', path: '/api/v1/reports/:reportId/attachments/:attachmentId', allowed: READERS, req: ({ report }) => ({ url: `/api/v1/reports/${report}/attachments/${randomUUID()}` }) },
+  {
+    method: 'POST', path: '/api/v1/reports/:reportId/attachments/:attachmentId/evidence', allowed: WORKERS,
+    req: ({ report }) => ({ url: `/api/v1/reports/${report}/attachments/${randomUUID()}/evidence`, payload: {} }),
+  },
   { method: 'POST', path: '/api/v1/reports/:reportId/link', allowed: WORKERS, req: ({ report, incident }) => ({ url: `/api/v1/reports/${report}/link`, payload: { incident } }) },
   { method: 'POST', path: '/api/v1/reports/:reportId/merge', allowed: WORKERS, req: ({ report }) => ({ url: `/api/v1/reports/${report}/merge`, payload: { into: randomUUID() } }) },
   { method: 'POST', path: '/api/v1/reports/:reportId/reject', allowed: WORKERS, req: ({ report }) => ({ url: `/api/v1/reports/${report}/reject`, payload: { reason: 'spam' } }) },
@@ -349,5 +358,49 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
       const res = await t.app.inject({ method: c.method, url: c.path.replace(/:(id|taskId|userId|observableId|evidenceId|reportId|alertId|sourceId|itemId)/g, randomUUID()).replace(':role', 'analyst').replace(':key', 'phishing').replace(':kind', 'related').replace(':otherId', randomUUID()), headers: pending });
       expect(res.statusCode, `${c.method} ${c.path}`).toBe(401);
     }
+  });
+
+  /**
+   * An API token works the API with its roles, but never changes the account it belongs to: a
+   * leaked read-only token must not log its owner out everywhere, end sessions, touch MFA or
+   * revoke the owner's other tokens. Reading the account stays allowed, and a token may retire itself.
+   */
+  it('lets an API token of every role read its account but change none of its sessions or credentials', async () => {
+    const results: string[] = [];
+    for (const role of ALL) {
+      const s = await userWith(t, [role], PASSWORD);
+      const mint = async (name: string) =>
+        (await t.app.inject({ method: 'POST', url: '/api/v1/account/tokens', headers: s.headers, payload: { name, expiresInDays: 1 } })).json() as { token: string; item: { id: string } };
+      const other = await mint('other');
+      const own = await mint('matrix');
+      const bearer = { authorization: `Bearer ${own.token}` };
+      const session = (await t.app.inject({ method: 'GET', url: '/api/v1/account/sessions', headers: s.headers })).json().items[0].id as string;
+      const table: [method: 'GET' | 'POST' | 'DELETE', url: string, payload: object | undefined, want: 'ok' | 'refused'][] = [
+        ['GET', '/api/v1/auth/me', undefined, 'ok'],
+        ['GET', '/api/v1/account/sessions', undefined, 'ok'],
+        ['GET', '/api/v1/account/tokens', undefined, 'ok'],
+        ['POST', '/api/v1/auth/logout-all', undefined, 'refused'],
+        ['POST', '/api/v1/auth/password', { currentPassword: PASSWORD, newPassword: 'A-Brand-New-Passphrase-1' }, 'refused'],
+        ['DELETE', `/api/v1/account/sessions/${session}`, undefined, 'refused'],
+        ['POST', '/api/v1/account/mfa/enrol', undefined, 'refused'],
+        ['POST', '/api/v1/account/mfa/verify', { code: '000000' }, 'refused'],
+        ['POST', '/api/v1/account/mfa/disable', { password: PASSWORD }, 'refused'],
+        ['POST', '/api/v1/account/mfa/recovery-codes', { password: PASSWORD }, 'refused'],
+        ['POST', '/api/v1/account/tokens', { name: 'child', expiresInDays: 1 }, 'refused'],
+        ['DELETE', `/api/v1/account/tokens/${other.item.id}`, undefined, 'refused'],
+        ['DELETE', `/api/v1/account/tokens/${own.item.id}`, undefined, 'ok'],
+      ];
+      for (const [method, url, payload, want] of table) {
+        const before = await auditCount(t);
+        const r = await t.app.inject({ method, url, headers: bearer, ...(payload ? { payload } : {}) });
+        const got = r.statusCode < 300 ? 'ok' : r.statusCode === 403 && r.json().code === 'VIG_AUTHZ_FORBIDDEN' ? 'refused' : `${r.statusCode} ${r.json().code}`;
+        if (got !== want) results.push(`${role} token: ${method} ${url}: got ${got}, want ${want}`);
+        if (want === 'refused') expect(await auditCount(t), `${role} token: ${method} ${url} wrote nothing`).toBe(before);
+      }
+      // The owner's session and other token lived through all of it.
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: s.headers })).statusCode, role).toBe(200);
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${other.token}` } })).statusCode, role).toBe(200);
+    }
+    expect(results).toEqual([]);
   });
 });

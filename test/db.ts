@@ -33,6 +33,7 @@ export async function freshDb(store: Store): Promise<TestDb> {
   }
   const name = `vigil_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: urlFor('postgres') });
+  admin.on('error', () => undefined); // a server gone mid-way fails the query, not the test run
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`);
@@ -47,6 +48,7 @@ export async function freshDb(store: Store): Promise<TestDb> {
     async close() {
       await h.close();
       const c = new pg.Client({ connectionString: urlFor('postgres') });
+      c.on('error', () => undefined);
       await c.connect();
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
       await c.end();

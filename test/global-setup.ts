@@ -7,6 +7,7 @@ import { TEMPLATE_DB, urlFor } from './db.ts';
 export default async function setup() {
   if (!process.env.DATABASE_URL) return;
   const admin = new pg.Client({ connectionString: urlFor('postgres') });
+  admin.on('error', () => undefined);
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
   await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);

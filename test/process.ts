@@ -40,8 +40,8 @@ export interface Served {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `vigil serve` as a real process and waits until /readyz answers. */
-export async function serve(env: Record<string, string>, timeoutMs = 60_000): Promise<Served> {
+/** Starts `vigil serve` as a real process, without waiting for it to be ready. */
+export async function start(env: Record<string, string>): Promise<Served> {
   const port = await freePort();
   const proc = spawn(process.execPath, [BIN, 'serve'], {
     env: childEnv({ LOG_LEVEL: 'info', ...env, PORT: String(port), HOST: '127.0.0.1' }),
@@ -50,10 +50,30 @@ export async function serve(env: Record<string, string>, timeoutMs = 60_000): Pr
   let out = '';
   proc.stdout!.on('data', (b) => (out += b));
   proc.stderr!.on('data', (b) => (out += b));
+  // A pipe or the spawn itself failing must not become an unhandled error in the test run.
+  proc.on('error', (e) => (out += `\n[spawn error: ${e.message}]\n`));
+  proc.stdout!.on('error', () => undefined);
+  proc.stderr!.on('error', () => undefined);
   const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+  return {
+    proc,
+    port,
+    output: () => out,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Starts `vigil serve` as a real process and waits until /readyz answers. */
+export async function serve(env: Record<string, string>, timeoutMs = 60_000): Promise<Served> {
+  const served = await start(env);
+  const { proc, port } = served;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`server exited early (${proc.exitCode}):\n${out}`);
+    if (proc.exitCode !== null) throw new Error(`server exited early (${proc.exitCode}):\n${served.output()}`);
     try {
       const r = await fetch(`http://127.0.0.1:${port}/readyz`);
       if (r.status === 200) break;
@@ -62,20 +82,11 @@ export async function serve(env: Record<string, string>, timeoutMs = 60_000): Pr
     }
     if (Date.now() > deadline) {
       proc.kill('SIGKILL');
-      throw new Error(`server not ready in ${timeoutMs} ms:\n${out}`);
+      throw new Error(`server not ready in ${timeoutMs} ms:\n${served.output()}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  return {
-    proc,
-    port,
-    output: () => out,
-    exited,
-    async stop(signal = 'SIGTERM') {
-      if (proc.exitCode === null) proc.kill(signal);
-      return exited;
-    },
-  };
+  return served;
 }
 
 /** Runs a `vigil` command to completion. */

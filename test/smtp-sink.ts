@@ -22,6 +22,11 @@ export interface SmtpSink {
   /** smtp://127.0.0.1:port, for VIGIL_SMTP_RELAY_URL. */
   readonly url: string;
   readonly messages: SinkMessage[];
+  /**
+   * Connection errors the sink saw (a client reset or killed in the middle of a message): kept
+   * here for tests to look at, never thrown, since a sender dying must not fail the test run.
+   */
+  readonly errors: Error[];
   /** Answer every message with this SMTP error from now on (e.g. 451 or 550); null accepts again. */
   failWith(code: number | null, text?: string): void;
   /** Stops listening: connections are refused until `up()`. */
@@ -36,10 +41,11 @@ export interface SmtpSink {
 export async function startSmtpSink(opts: { host?: string; port?: number } = {}): Promise<SmtpSink> {
   const host = opts.host ?? '127.0.0.1';
   const messages: SinkMessage[] = [];
+  const errors: Error[] = [];
   let failure: { code: number; text: string } | null = null;
   let waiters: (() => void)[] = [];
 
-  const make = () =>
+  const build = () =>
     new SMTPServer({
       authOptional: true,
       disabledCommands: ['STARTTLS', 'AUTH'],
@@ -70,11 +76,21 @@ export async function startSmtpSink(opts: { host?: string; port?: number } = {})
       },
     });
 
+  // smtp-server re-emits a connection's socket error (ECONNRESET when the sender is killed during
+  // DATA) on the server: without a listener that is an uncaught exception in the test process.
+  const make = () => {
+    const s = build();
+    s.on('error', (e: Error) => void errors.push(e));
+    return s;
+  };
   let server = make();
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
       server.once('error', reject);
-      const net = server.listen(port, host, () => resolve((net.address() as AddressInfo).port));
+      const net = server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve((net.address() as AddressInfo).port);
+      });
     });
   const port = await listen(opts.port ?? 0);
   let listening = true;
@@ -85,6 +101,7 @@ export async function startSmtpSink(opts: { host?: string; port?: number } = {})
     port,
     url: `smtp://${host}:${port}`,
     messages,
+    errors,
     failWith(code, text) {
       failure = code === null ? null : { code, text: text ?? (code >= 500 ? 'Requested action not taken: mailbox unavailable' : 'Try again later') };
     },

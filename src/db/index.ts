@@ -15,7 +15,20 @@ export interface DbHandle {
 
 export type DbTarget =
   | { store: 'pglite'; dataDir?: string | undefined }
-  | { store: 'postgres'; url: string; poolSize?: number };
+  | { store: 'postgres'; url: string; poolSize?: number; timeouts?: DbTimeouts };
+
+/**
+ * Limits on waiting for PostgreSQL, so a database that accepts connections but never answers
+ * fails requests (503) instead of hanging them. 0 or absent: no limit.
+ */
+export interface DbTimeouts {
+  /** A new connection, or a free one from the pool. */
+  connectMs?: number;
+  /** The server cancels a statement running longer (statement_timeout). */
+  statementMs?: number;
+  /** The client gives up on a query with no answer (query_timeout), whatever the server does. */
+  queryMs?: number;
+}
 
 const INT8 = 20;
 
@@ -32,6 +45,9 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
   const pool = new pg.Pool({
     connectionString: target.url,
     max: target.poolSize ?? 10,
+    ...(target.timeouts?.connectMs ? { connectionTimeoutMillis: target.timeouts.connectMs } : {}),
+    ...(target.timeouts?.statementMs ? { statement_timeout: target.timeouts.statementMs } : {}),
+    ...(target.timeouts?.queryMs ? { query_timeout: target.timeouts.queryMs } : {}),
     // JIT compilation pays off for long analytical queries, not for Vigil's short ones: on the
     // 1M-incident benchmark it added ~0.5 s to a search that runs in 10 ms without it.
     options: '-c jit=off',
@@ -42,6 +58,9 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor one in use: the pool takes its own listener off a client it lends out, and a client whose
+  // connection dies emits 'error' besides failing its query (which the caller sees: 503).
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })] });
   return { db, store: 'postgres', close: () => db.destroy() };
 }

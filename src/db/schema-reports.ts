@@ -43,6 +43,11 @@ export interface ReportTable {
   fingerprint: ColumnType<string | null, string | null | undefined, string | null>;
   /** How urgent the reporter (or the duty officer taking the call) judged it. */
   urgency: ColumnType<Level | null, Level | null | undefined, Level | null>;
+  /**
+   * The constituent it was recorded for, chosen by a team member or by the portal account that
+   * submitted it (never from a name the public form or a mail carried): its reporter accounts follow it.
+   */
+  constituentId: ColumnType<string | null, string | null | undefined, string | null>;
   /** The reporter asked for updates when the incident changes state. */
   wantsUpdates: ColumnType<boolean, boolean | undefined, boolean>;
 }

@@ -4,6 +4,7 @@
  */
 export const ERRORS = {
   VIG_REQUEST_INVALID: { status: 400, title: 'Request failed validation' },
+  VIG_REQUEST_TEXT_INVALID: { status: 400, title: 'Text contains a NUL character or an unpaired surrogate' },
   VIG_REQUEST_MALFORMED: { status: 400, title: 'Request body is not valid JSON' },
   VIG_REQUEST_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported content type' },
   VIG_REQUEST_TOO_LARGE: { status: 413, title: 'Request body is too large' },
@@ -57,6 +58,9 @@ export const ERRORS = {
   VIG_REPORT_VERSION_CONFLICT: { status: 409, title: 'The report changed since you read it' },
   VIG_REPORT_DECIDED: { status: 409, title: 'The report is already linked, merged or rejected' },
   VIG_REPORT_MERGE_INVALID: { status: 409, title: 'This report cannot be merged there' },
+  VIG_REPORT_ATTACHMENT_NOT_FOUND: { status: 404, title: 'No such attachment on this report' },
+  VIG_REPORT_ATTACHMENT_NOT_KEPT: { status: 409, title: 'The attachment\'s bytes were not kept apart from the message' },
+  VIG_REPORT_NOT_ON_INCIDENT: { status: 409, title: 'The report is not on an incident' },
   VIG_INTAKE_ITEM_NOT_FOUND: { status: 404, title: 'No such intake item' },
   VIG_INTAKE_ITEM_PARSED: { status: 409, title: 'The intake item is already parsed' },
   VIG_MAIL_IMPORT_INVALID: { status: 400, title: 'The file cannot be imported as e-mail' },

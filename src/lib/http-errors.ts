@@ -1,5 +1,9 @@
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { VigilError, type FieldIssue } from './errors.ts';
+import { isDatabaseUnavailable } from '../db/errors.ts';
+
+/** Seconds a client is told to wait (Retry-After) while the database is unreachable. */
+export const DB_RETRY_AFTER_SECONDS = 5;
 
 /** Maps anything thrown while handling a request to a catalogued error. Unknown errors become VIG_INTERNAL. */
 export function toVigilError(err: unknown): VigilError {
@@ -31,6 +35,9 @@ export function toVigilError(err: unknown): VigilError {
     if (e.statusCode === 404) return new VigilError('VIG_ROUTE_NOT_FOUND', {}, { cause: err });
     if (e.statusCode === 405) return new VigilError('VIG_METHOD_NOT_ALLOWED', {}, { cause: err });
     return new VigilError('VIG_REQUEST_MALFORMED', {}, { cause: err });
+  }
+  if (isDatabaseUnavailable(err)) {
+    return new VigilError('VIG_UNAVAILABLE', {}, { cause: err, headers: { 'retry-after': String(DB_RETRY_AFTER_SECONDS) } });
   }
   return new VigilError('VIG_INTERNAL', {}, { cause: err });
 }

@@ -154,13 +154,13 @@ describe('escalation in Chromium', () => {
       await byTest('tab-timeline').click();
       const started = h.page.locator('[data-testid="timeline"] [data-kind="escalation.started"]');
       const level = h.page.locator('[data-testid="timeline"] [data-kind="escalation.level"]');
-      await poll(() => started.innerText()).toContain(`started escalating (${DEFAULT_POLICY}`);
+      await poll(() => started.innerText()).toContain(`started the escalation policy "${DEFAULT_POLICY}" because the incident was declared`);
       const said = await level.innerText();
       // Mara holds the CSIRT manager seat and, having declared it, coordinates the incident: one
       // person. Nobody is on duty.
-      expect(said).toContain(`notified escalation level 1 of ${DEFAULT_POLICY}`);
-      expect(said).toContain('1 person;');
-      expect(said).toContain('reached nobody through whoever is on duty');
+      expect(said).toContain(`notified level 1 of the escalation policy "${DEFAULT_POLICY}"`);
+      expect(said).toContain('1 person reached;');
+      expect(said).toContain('nobody reached through whoever is on duty');
       expect(said).not.toMatch(/seat:|on_duty|incident_role:/);
       await shot('timeline');
     });

@@ -51,6 +51,7 @@ describe('incident work tabs in Chromium', () => {
       const r = await call<{ temporaryPassword: string }>('POST', '/users', { username: 'hanna', displayName: 'Hanna Handler', roles: ['handler'] });
       expect(r.status).toBe(201);
       handlerTemporary = r.json.temporaryPassword;
+      expect((await call('POST', '/users', { username: 'colin', displayName: 'Colin Colleague', roles: ['handler'] })).status).toBe(201);
       await byTest('user-menu').click();
       await byTest('logout').click();
       await byTest('login-username').waitFor();
@@ -71,6 +72,27 @@ describe('incident work tabs in Chromium', () => {
       }
     });
     const [main, second, third] = refs as [string, string, string];
+
+    await step('handler-picks-a-colleague', async () => {
+      // A handler (who may not list accounts) finds a colleague by typing part of the name.
+      await openTab(main, 'roles');
+      await byTest('role-select').click();
+      await h.page.getByRole('option', { name: 'Technical lead', exact: true }).click();
+      await byTest('role-user').pressSequentially('Col');
+      await h.page.getByRole('option', { name: 'Colin Colleague (colin)', exact: true }).click();
+      await byTest('role-add').click();
+      await poll(() => byTest('roles-table').innerText()).toContain('Colin Colleague');
+      const inc = await call<{ roles: { role: string; username: string }[] }>('GET', `/incidents/${ids[0]}`);
+      expect(inc.json.roles).toContainEqual(expect.objectContaining({ role: 'technical_lead', username: 'colin' }));
+      // The same picker assigns the incident to the colleague from the incident list.
+      await h.page.goto(`${h.base}/incidents`);
+      await byTest('incidents-table').locator(`tr[data-reference="${second}"]`).getByRole('checkbox').check();
+      await byTest('bulk-assign').click();
+      await byTest('assign-user').pressSequentially('coli');
+      await h.page.getByRole('option', { name: 'Colin Colleague (colin)', exact: true }).click();
+      await byTest('assign-submit').click();
+      await poll(async () => (await call<{ assignee: { username: string } | null }>('GET', `/incidents/${ids[1]}`)).json.assignee?.username).toBe('colin');
+    });
 
     await step('apply-playbook-and-tick', async () => {
       await openTab(main, 'tasks');
@@ -200,6 +222,36 @@ describe('incident work tabs in Chromium', () => {
       await byTest('tab-observables').click();
       await poll(() => byTest('observables-table').innerText()).toContain('moved-by-merge.example');
       expect(dialogs).toEqual([]);
+    });
+
+    await step('report-attachment-kept-as-evidence', async () => {
+      // A report with a file, through the public web form; the handler links it to the main incident.
+      const mail = 'Received: from mx.lure.example (203.0.113.80)\nSubject: Your parcel is waiting\n\nPay the customs fee at the link.\n';
+      const boundary = 'vigil-browser-form';
+      const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+      const form = field('name', 'Petra Reporter') + field('email', 'petra@partner.example') + field('organisation', 'Partner CERT') + field('what', 'The phishing mail, attached as we got it.')
+        + `--${boundary}\r\nContent-Disposition: form-data; name="attachment"; filename="phish.eml"\r\nContent-Type: message/rfc822\r\n\r\n${mail}\r\n--${boundary}--\r\n`;
+      const posted = await fetch(`${h.base}/api/v1/public/reports`, { method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, body: form });
+      expect(posted.status).toBe(201);
+      const { reference } = (await posted.json()) as { reference: string };
+      expect((await call('POST', `/reports/${reference}/link`, { incident: ids[0] })).status).toBe(200);
+      await h.page.goto(`${h.base}/reports/${reference}`);
+      const row = byTest('report-attachments').locator('[data-testid="attachment-row"][data-filename="phish.eml"]');
+      await row.waitFor();
+      const href = (await row.getByTestId('attachment-download').getAttribute('href'))!;
+      const fetched = await h.page.evaluate(async (u) => {
+        const r = await fetch(u);
+        return { body: await r.text(), disposition: r.headers.get('content-disposition') };
+      }, href);
+      expect(fetched.body).toBe(mail);
+      expect(fetched.disposition).toMatch(/^attachment; filename="phish.eml"/);
+      await row.getByTestId('attachment-keep').click();
+      await poll(() => row.getByTestId('attachment-keep').innerText()).toBe('Kept as evidence');
+      await shot('report-attachments');
+      const report = await call<{ receivedAt: string }>('GET', `/reports/${reference}`);
+      const evidence = await call<{ items: { filename: string; collectedAt: string }[] }>('GET', `/incidents/${ids[0]}/evidence`);
+      const kept = evidence.json.items.find((e) => e.filename === 'phish.eml');
+      expect(kept?.collectedAt).toBe(report.json.receivedAt);
     });
   });
 });

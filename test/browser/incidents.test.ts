@@ -75,7 +75,7 @@ describe('incidents in Chromium', () => {
       await byTest('incident-move').click();
       await h.page.getByRole('menuitem', { name: 'Triage', exact: true }).click();
       await poll(() => byTest('incident-status').innerText()).toMatch(/^triage$/i);
-      await poll(() => byTest('timeline').innerText()).toContain('moved the incident from New to Triage');
+      await poll(() => byTest('timeline').innerText()).toContain('moved the incident from new to triage');
     });
 
     await step('record-communication-and-filter', async () => {
@@ -84,7 +84,7 @@ describe('incidents in Chromium', () => {
       await byTest('comm-party').fill('Finance department head');
       await byTest('note-body').fill('Asked to **quarantine** the lure mails');
       await byTest('note-submit').click();
-      await poll(() => byTest('timeline').innerText()).toContain('recorded an outbound email with Finance department head');
+      await poll(() => byTest('timeline').innerText()).toContain('recorded an outbound e-mail with Finance department head');
       await choose('timeline-filter', 'Communications');
       await poll(() => byTest('timeline').locator('[data-kind]').count()).toBe(1);
       expect(await byTest('timeline').locator('strong').innerText()).toBe('quarantine');

@@ -13,17 +13,24 @@ function subscribe(callback: () => void): () => void {
 }
 
 const getPath = () => window.location.pathname;
+const getSearch = () => window.location.search;
 
 export function usePath(): string {
   return useSyncExternalStore(subscribe, getPath);
 }
 
-export function navigate(to: string, opts: { replace?: boolean } = {}): void {
+/** The query string (with its "?", or ""): pages keep their filters there, so reload and back keep them. */
+export function useSearch(): string {
+  return useSyncExternalStore(subscribe, getSearch);
+}
+
+/** `keepScroll`: for changes within a page (its filters), which should not jump to the top. */
+export function navigate(to: string, opts: { replace?: boolean; keepScroll?: boolean } = {}): void {
   if (to === window.location.pathname + window.location.search) return;
   if (opts.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
   window.dispatchEvent(new Event(EVENT));
-  window.scrollTo(0, 0);
+  if (!opts.keepScroll) window.scrollTo(0, 0);
 }
 
 function isPlainLeftClick(e: MouseEvent): boolean {

@@ -1,34 +1,54 @@
 // Every page of the signed-in app. Each entry is both a route and (unless nav: false) a
 // navigation link shown to users holding one of `roles`. Adding a page is one line here.
-import type { ComponentType } from 'react';
-import { IconAddressBook, IconBell, IconSpeakerphone, IconUsersGroup } from '@tabler/icons-react';
+import { lazy, Suspense, type ComponentType } from 'react';
+import { Center, Loader } from '@mantine/core';
+import { IconAddressBook, IconBell, IconFingerprint, IconSpeakerphone, IconUsersGroup } from '@tabler/icons-react';
 import { IconBuildingCommunity } from '@tabler/icons-react';
 import { IconAlertTriangle, IconBolt, IconCalendarTime, IconInbox, IconLayoutDashboard, IconListDetails, IconMail, IconPlugConnected, IconSend, IconSettings, IconUserCircle, IconUsers, type TablerIcon } from '@tabler/icons-react';
-import type { Role } from './api/types';
-import { DashboardPage } from './pages/DashboardPage';
-import { AccountPage } from './pages/account/AccountPage';
-import { UsersPage } from './pages/admin/UsersPage';
-import { AuditPage } from './pages/admin/AuditPage';
-import { SettingsPage } from './pages/admin/SettingsPage';
-import { MailPage } from './pages/admin/MailPage';
-import { IncidentsArea } from './pages/incidents/IncidentsArea';
-import { MyReportsPage } from './pages/reports/MyReportsPage';
-import { ReportsArea } from './pages/reports/ReportsArea';
-import { TriageArea } from './pages/triage/TriageArea';
-import { SourcesPage } from './pages/admin/SourcesPage';
-import { OncallPage } from './pages/oncall/OncallPage';
-import { EscalationPoliciesPage } from './pages/escalation/EscalationPoliciesPage';
-import { SlaPoliciesPage } from './pages/sla/SlaPoliciesPage';
-import { KpiPage } from './pages/kpi/KpiPage';
-import { ActivitiesPage } from './pages/kpi/ActivitiesPage';
-import { KpiDefinitionsPage } from './pages/kpi/KpiDefinitionsPage';
 import { IconPresentation, IconTargetArrow } from '@tabler/icons-react';
 import { IconChartBar, IconStopwatch } from '@tabler/icons-react';
-import { ContactsPage, TeamPage } from './pages/team';
-import { ConstituentsArea } from './pages/constituents/ConstituentsArea';
-import { InboxPage, NotificationsAdminPage } from './pages/notifications';
-import { PublicReportPage } from './pages/public/PublicReportPage';
-import { ReporterStatusPage } from './pages/public/ReporterStatusPage';
+import type { Role } from './api/types';
+
+/**
+ * A page loaded when first opened (its own chunk of the bundle: the charts library, for one, only
+ * comes with the pages that draw charts), with a spinner while it loads.
+ */
+function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K): ComponentType {
+  const Lazy = lazy<ComponentType>(async () => ({ default: (await load())[name] }));
+  return function LazyPage() {
+    return (
+      <Suspense fallback={<Center py="xl"><Loader color="signal" type="dots" aria-label="Loading the page" /></Center>}>
+        <Lazy />
+      </Suspense>
+    );
+  };
+}
+
+const DashboardPage = page(() => import('./pages/DashboardPage'), 'DashboardPage');
+const AccountPage = page(() => import('./pages/account/AccountPage'), 'AccountPage');
+const UsersPage = page(() => import('./pages/admin/UsersPage'), 'UsersPage');
+const AuditPage = page(() => import('./pages/admin/AuditPage'), 'AuditPage');
+const SettingsPage = page(() => import('./pages/admin/SettingsPage'), 'SettingsPage');
+const MailPage = page(() => import('./pages/admin/MailPage'), 'MailPage');
+const IncidentsArea = page(() => import('./pages/incidents/IncidentsArea'), 'IncidentsArea');
+const ObservableSearchPage = page(() => import('./pages/observables/ObservableSearchPage'), 'ObservableSearchPage');
+const MyReportsPage = page(() => import('./pages/reports/MyReportsPage'), 'MyReportsPage');
+const ReportsArea = page(() => import('./pages/reports/ReportsArea'), 'ReportsArea');
+const TriageArea = page(() => import('./pages/triage/TriageArea'), 'TriageArea');
+const SourcesPage = page(() => import('./pages/admin/SourcesPage'), 'SourcesPage');
+const OncallPage = page(() => import('./pages/oncall/OncallPage'), 'OncallPage');
+const EscalationPoliciesPage = page(() => import('./pages/escalation/EscalationPoliciesPage'), 'EscalationPoliciesPage');
+const SlaPoliciesPage = page(() => import('./pages/sla/SlaPoliciesPage'), 'SlaPoliciesPage');
+const KpiPage = page(() => import('./pages/kpi/KpiPage'), 'KpiPage');
+const ActivitiesPage = page(() => import('./pages/kpi/ActivitiesPage'), 'ActivitiesPage');
+const KpiDefinitionsPage = page(() => import('./pages/kpi/KpiDefinitionsPage'), 'KpiDefinitionsPage');
+const TeamPage = page(() => import('./pages/team'), 'TeamPage');
+const ContactsPage = page(() => import('./pages/team'), 'ContactsPage');
+const ConstituentsArea = page(() => import('./pages/constituents/ConstituentsArea'), 'ConstituentsArea');
+const InboxPage = page(() => import('./pages/notifications'), 'InboxPage');
+const NotificationsAdminPage = page(() => import('./pages/notifications'), 'NotificationsAdminPage');
+const PublicReportPage = page(() => import('./pages/public/PublicReportPage'), 'PublicReportPage');
+const ReporterStatusPage = page(() => import('./pages/public/ReporterStatusPage'), 'ReporterStatusPage');
 
 export interface AppRoute {
   path: string;
@@ -47,6 +67,7 @@ export interface AppRoute {
 export const ROUTES: AppRoute[] = [
   { path: '/', label: 'Dashboard', icon: IconLayoutDashboard, component: DashboardPage },
   { path: '/incidents', label: 'Incidents', icon: IconAlertTriangle, roles: ['admin', 'manager', 'handler', 'viewer'], component: IncidentsArea, subpaths: true },
+  { path: '/observables', label: 'Observable search', icon: IconFingerprint, roles: ['admin', 'manager', 'handler', 'viewer'], component: ObservableSearchPage },
   { path: '/triage', label: 'Triage', icon: IconBolt, roles: ['admin', 'manager', 'handler', 'viewer'], component: TriageArea, subpaths: true },
   { path: '/reports', label: 'Reports', icon: IconInbox, roles: ['admin', 'manager', 'handler', 'viewer'], component: ReportsArea, subpaths: true },
   { path: '/my-reports', label: 'My reports', icon: IconSend, roles: ['reporter'], component: MyReportsPage },

@@ -35,7 +35,11 @@ const mono = 'ui-monospace, SFMono-Regular, Menlo, Consolas, "DejaVu Sans Mono",
 export const theme = createTheme({
   colors: { dark, signal },
   primaryColor: 'signal',
-  primaryShade: { light: 7, dark: 7 },
+  // Filled buttons and badges take shade 8 and the text colour with the better contrast: white up
+  // to a luminance of 0.183, black above it, so every filled label meets WCAG AA (4.5:1).
+  primaryShade: { light: 8, dark: 8 },
+  autoContrast: true,
+  luminanceThreshold: 0.183,
   fontFamily: system,
   fontFamilyMonospace: mono,
   headings: { fontFamily: system, fontWeight: '600' },
@@ -44,6 +48,8 @@ export const theme = createTheme({
   components: {
     Table: { defaultProps: { verticalSpacing: 6, horizontalSpacing: 'sm', fz: 'sm' } },
     Badge: { defaultProps: { radius: 'sm' } },
+    // Links inside text are told apart by more than their colour (WCAG 1.4.1).
+    Anchor: { defaultProps: { underline: 'always' } },
     Paper: { defaultProps: { radius: 'md' } },
     Modal: { defaultProps: { centered: true, overlayProps: { backgroundOpacity: 0.6, blur: 2 } } },
     Tooltip: { defaultProps: { withArrow: true } },
@@ -61,6 +67,9 @@ export const cssVariablesResolver: CSSVariablesResolver = (t) => {
     dark[`--mantine-color-${name}-light`] = alpha(shades[6], 0.14);
     dark[`--mantine-color-${name}-light-hover`] = alpha(shades[6], 0.22);
     dark[`--mantine-color-${name}-light-color`] = shades[3];
+    // Outlined labels and buttons in a pale shade: readable on the navy surfaces.
+    dark[`--mantine-color-${name}-outline`] = shades[4];
+    dark[`--mantine-color-${name}-outline-hover`] = alpha(shades[4], 0.1);
   }
   return { variables: {}, light: {}, dark };
 };

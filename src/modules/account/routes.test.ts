@@ -166,5 +166,53 @@ describe.each(stores())('MFA and API tokens on %s', (store) => {
       const own = await t.app.inject({ method: 'DELETE', url: `/api/v1/account/tokens/${tb.item.id}`, headers: { authorization: `Bearer ${tb.token}` } });
       expect(own.statusCode).toBe(204);
     });
+
+    it('revokes every API token of the owner when the owner changes the password', async () => {
+      const u = await userWith(t, ['handler'], PASSWORD);
+      const mint = async (name: string) =>
+        (await t.app.inject({ method: 'POST', url: '/api/v1/account/tokens', headers: u.headers, payload: { name, expiresInDays: 30 } })).json() as { token: string; item: { id: string } };
+      const siem = await mint('siem');
+      const soar = await mint('soar');
+      for (const k of [siem, soar]) expect((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${k.token}` } })).statusCode).toBe(200);
+      const changed = await t.app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: u.headers, payload: { currentPassword: PASSWORD, newPassword: 'Another-Long-Passphrase-77' } });
+      expect(changed.statusCode, changed.body).toBe(204);
+      for (const k of [siem, soar]) {
+        const r = await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${k.token}` } });
+        expect(r.statusCode).toBe(401);
+        expect(r.json().code).toBe('VIG_AUTH_TOKEN_INVALID');
+      }
+      // The token list says so, and the audit record of the change counts them.
+      const list = (await t.app.inject({ method: 'GET', url: '/api/v1/account/tokens', headers: u.headers })).json().items as { revokedAt: string | null }[];
+      expect(list.every((i) => i.revokedAt !== null)).toBe(true);
+      const audit = await t.db.db.selectFrom('auditLog').select('after').where('action', '=', 'user.password_changed').where('entityId', '=', u.id).executeTakeFirstOrThrow();
+      expect(audit.after).toMatchObject({ apiCredentialsRevoked: 2 });
+    });
+
+    it("a token cannot change the account it belongs to: no log-out everywhere, no ending sessions, no MFA, no revoking other tokens", async () => {
+      const u = await userWith(t, ['viewer'], PASSWORD);
+      const other = (await t.app.inject({ method: 'POST', url: '/api/v1/account/tokens', headers: u.headers, payload: { name: 'other', expiresInDays: 1 } })).json();
+      const { token, item } = (await t.app.inject({ method: 'POST', url: '/api/v1/account/tokens', headers: u.headers, payload: { name: 'read-only', expiresInDays: 1 } })).json();
+      const bearer = { authorization: `Bearer ${token}` };
+      const session = (await t.app.inject({ method: 'GET', url: '/api/v1/account/sessions', headers: u.headers })).json().items[0].id as string;
+      const refused: [string, string, object?][] = [
+        ['POST', '/api/v1/auth/logout-all'],
+        ['DELETE', `/api/v1/account/sessions/${session}`],
+        ['POST', '/api/v1/account/mfa/enrol'],
+        ['POST', '/api/v1/account/mfa/verify', { code: '123456' }],
+        ['POST', '/api/v1/account/mfa/disable', { password: PASSWORD }],
+        ['POST', '/api/v1/account/mfa/recovery-codes', { password: PASSWORD }],
+        ['DELETE', `/api/v1/account/tokens/${other.item.id}`],
+      ];
+      for (const [method, url, payload] of refused) {
+        const r = await t.app.inject({ method: method as 'POST', url, headers: bearer, ...(payload ? { payload } : {}) });
+        expect(r.statusCode, `${method} ${url}: ${r.body}`).toBe(403);
+        expect(r.json().code).toBe('VIG_AUTHZ_FORBIDDEN');
+      }
+      // The session lives on, the other token too; the token still reads, and may retire itself.
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: u.headers })).statusCode).toBe(200);
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { authorization: `Bearer ${other.token}` } })).statusCode).toBe(200);
+      expect((await t.app.inject({ method: 'GET', url: '/api/v1/account/tokens', headers: bearer })).statusCode).toBe(200);
+      expect((await t.app.inject({ method: 'DELETE', url: `/api/v1/account/tokens/${item.id}`, headers: bearer })).statusCode).toBe(204);
+    });
   });
 });

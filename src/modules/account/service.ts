@@ -8,6 +8,7 @@ import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/service.ts';
 import { TOKEN_PREFIX } from '../auth/authenticate.ts';
 import { verifyPassword } from '../auth/passwords.ts';
+import { requireSession } from '../auth/service.ts';
 import { sessionRepo } from '../auth/sessions.repo.ts';
 import type { Throttle } from '../auth/throttle.ts';
 import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpUri } from '../auth/totp.ts';
@@ -67,6 +68,7 @@ export function createAccountService(d: {
 
     async revokeSession(actor: Actor, id: string): Promise<void> {
       const userId = self(actor);
+      requireSession(actor, 'ending a session');
       await d.db.transaction().execute(async (tx) => {
         const s = await sessionRepo.findById(tx, id);
         if (!s || s.userId !== userId || s.revokedAt) throw new VigilError('VIG_SESSION_NOT_FOUND', { id });
@@ -78,6 +80,7 @@ export function createAccountService(d: {
     /** Starts enrolment: a new secret, kept pending until a code from it is verified. */
     async startMfa(actor: Actor) {
       const userId = self(actor);
+      requireSession(actor, 'enrolling in two-factor authentication');
       const user = await userRepo.findById(d.db, userId);
       if (!user) throw new VigilError('VIG_AUTH_REQUIRED');
       if (user.mfaEnabledAt) throw new VigilError('VIG_MFA_ALREADY_ENABLED');
@@ -95,6 +98,7 @@ export function createAccountService(d: {
     /** Finishes enrolment with a code from the authenticator; returns the recovery codes once. */
     async verifyMfa(actor: Actor, code: string): Promise<{ recoveryCodes: string[] }> {
       const userId = self(actor);
+      requireSession(actor, 'enrolling in two-factor authentication');
       return d.db.transaction().execute(async (tx) => {
         const user = await userRepo.lockById(tx, userId);
         if (!user) throw new VigilError('VIG_AUTH_REQUIRED');
@@ -114,6 +118,7 @@ export function createAccountService(d: {
 
     async disableMfa(actor: Actor, password: string): Promise<void> {
       const userId = self(actor);
+      requireSession(actor, 'turning two-factor authentication off');
       if ((await d.settings.current()).requireMfa) throw new VigilError('VIG_MFA_REQUIRED_BY_POLICY');
       const user = await confirmPassword(userId, password);
       if (!user.mfaEnabledAt) throw new VigilError('VIG_MFA_NOT_ENABLED');
@@ -126,6 +131,7 @@ export function createAccountService(d: {
 
     async regenerateRecoveryCodes(actor: Actor, password: string): Promise<{ recoveryCodes: string[] }> {
       const userId = self(actor);
+      requireSession(actor, 'replacing recovery codes');
       const user = await confirmPassword(userId, password);
       if (!user.mfaEnabledAt) throw new VigilError('VIG_MFA_NOT_ENABLED');
       return d.db.transaction().execute(async (tx) => {
@@ -144,7 +150,7 @@ export function createAccountService(d: {
     async createToken(actor: Actor, input: { name: string; expiresInDays: number; roles?: Role[] | undefined }) {
       const userId = self(actor);
       // A token may only be made from a signed-in session: a token cannot mint further tokens.
-      if (actor.via === 'token') throw new VigilError('VIG_AUTHZ_FORBIDDEN', { reason: 'tokens cannot create tokens' });
+      requireSession(actor, 'creating a token');
       const roles = [...new Set(input.roles ?? actor.roles)];
       const missing = roles.filter((r) => !actor.roles.includes(r));
       if (missing.length) throw new VigilError('VIG_TOKEN_ROLE_NOT_HELD', { roles: missing });
@@ -162,6 +168,8 @@ export function createAccountService(d: {
       await d.db.transaction().execute(async (tx) => {
         const t = await tokenRepo.findById(tx, id);
         if (!t || t.userId !== userId) throw new VigilError('VIG_TOKEN_NOT_FOUND', { id });
+        // A token may retire itself, never another.
+        if (t.id !== actor.tokenId) requireSession(actor, 'revoking another token');
         if (t.revokedAt) return;
         const after = await tokenRepo.revoke(tx, id, d.clock.now());
         await d.audit.record(tx, actor, { action: 'api_token.revoked', entity: 'api_token', entityId: id, before: tokenView(t), after: tokenView(after) });

@@ -3,6 +3,7 @@ import type { UserRow } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { hmacHex, randomToken, sha256Hex, unseal } from '../../lib/crypto.ts';
 import { VigilError } from '../../lib/errors.ts';
+import { tokenRepo } from '../account/tokens.repo.ts';
 import type { AuditService } from '../audit/service.ts';
 import { recoveryCodeRepo, userRepo } from '../users/repo.ts';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.ts';
@@ -34,6 +35,16 @@ export interface IssuedSession {
   sessionId: string;
   csrfToken: string;
   expiresAt: Date;
+}
+
+/**
+ * What a token may not do: change the credentials or end the sessions of the account it belongs to
+ * (log out everywhere, end a session, enrol or turn off MFA, replace recovery codes, create or revoke
+ * other tokens, change the password). An API token works the API with its roles; a leaked read-only
+ * token must not lock its owner out or take the account over. These take a signed-in session.
+ */
+export function requireSession(actor: Actor, what: string): void {
+  if (actor.via === 'token') throw new VigilError('VIG_AUTHZ_FORBIDDEN', { reason: `${what} takes a signed-in session, not an API token` });
 }
 
 /** A session waiting for its second factor lives this long. */
@@ -165,16 +176,21 @@ export function createAuthService(d: AuthDeps) {
     async logoutEverywhere(actor: Actor): Promise<void> {
       const userId = actor.userId;
       if (!userId) throw new VigilError('VIG_AUTH_REQUIRED');
+      requireSession(actor, 'logging out everywhere');
       await d.db.transaction().execute(async (tx) => {
         const n = await sessionRepo.revokeAllForUser(tx, userId, d.clock.now());
         await d.audit.record(tx, actor, { action: 'auth.logged_out_everywhere', entity: 'user', entityId: userId, after: { sessionsEnded: n } });
       });
     },
 
-    /** Changes one's own password; every other session of the user ends. */
+    /**
+     * Changes one's own password; every other session of the user ends, and every API token of the
+     * user is revoked (a token made while the old password was known to someone else must not outlive it).
+     */
     async changePassword(actor: Actor, currentPassword: string, newPassword: string): Promise<void> {
       const userId = actor.userId;
       if (!userId) throw new VigilError('VIG_AUTH_REQUIRED');
+      requireSession(actor, 'changing the password');
       const key = `pw:${userId}`;
       await d.throttle.check([key]);
       const user = await userRepo.findById(d.db, userId);
@@ -192,12 +208,13 @@ export function createAuthService(d: AuthDeps) {
         const now = d.clock.now();
         await userRepo.update(tx, userId, { passwordHash, mustChangePassword: false, passwordChangedAt: now, updatedAt: now });
         const ended = await sessionRepo.revokeAllForUser(tx, userId, now, actor.sessionId);
+        const tokensRevoked = await tokenRepo.revokeAllForUser(tx, userId, now);
         await d.throttle.clear(tx, key);
         await d.audit.record(tx, actor, {
           action: 'user.password_changed',
           entity: 'user',
           entityId: userId,
-          after: { otherSessionsEnded: ended },
+          after: { otherSessionsEnded: ended, apiCredentialsRevoked: tokensRevoked }, // the audit trail redacts keys named like tokens
         });
       });
     },

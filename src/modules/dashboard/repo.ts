@@ -99,4 +99,22 @@ export const dashboardRepo = {
       unparsed: unparsed && { pending: Number(unparsed.pending), failed: Number(unparsed.failed), oldest: unparsed.oldest },
     };
   },
+
+  /**
+   * What escalation needs to reach anyone, in one statement: an enabled policy for declared
+   * incidents, an active team member in the CSIRT manager seat (the default policy's first
+   * recipient), and an on-call rota naming at least one active member ("whoever is on duty").
+   */
+  async setup(x: Executor): Promise<{ policy: boolean; managerSeat: boolean; rota: boolean }> {
+    const { rows } = await sql<{ policy: boolean; managerSeat: boolean; rota: boolean }>`select
+      exists (select 1 from escalation_policy p where p.enabled and p.trigger = 'declared') as policy,
+      exists (select 1 from team_member m join app_user u on u.id = m.user_id
+               where 'csirt_manager' = any(m.seats) and u.disabled_at is null
+                 and u.roles && array['admin', 'manager', 'handler', 'viewer']::text[]) as manager_seat,
+      exists (select 1 from oncall_rota r cross join lateral jsonb_array_elements_text(r.members) as rm (user_id)
+                join app_user u on u.id::text = rm.user_id
+               where u.disabled_at is null) as rota`.execute(x);
+    const row = rows[0]!;
+    return { policy: !!row.policy, managerSeat: !!row.managerSeat, rota: !!row.rota };
+  },
 };

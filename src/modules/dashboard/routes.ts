@@ -44,6 +44,16 @@ const Operations = z.object({
     alerts: z.object({ total: z.number().int(), bySeverity: counts(SEVERITIES) }),
     unparsed: z.object({ pending: z.number().int(), failed: z.number().int(), oldest: z.date().nullable() }).nullable().describe("null without 'report.triage'"),
   }).nullable().describe("null without 'report.read'"),
+  setup: z.object({
+    complete: z.boolean().describe('every item is done: the dashboard stops showing the checklist'),
+    items: z.array(z.object({
+      key: z.enum(['escalation_policy', 'manager_seat', 'oncall_rota', 'mail_relay']),
+      done: z.boolean(),
+      title: z.string(),
+      hint: z.string().describe('why escalation needs it and where to set it up'),
+      href: z.string().describe('the web app page where it is set up'),
+    })),
+  }).describe('what escalation needs before it reaches anyone'),
 }).meta({ id: 'OperationsDashboard' });
 
 /** Dashboards computed from the stored rows when asked. */

@@ -25,7 +25,40 @@ type Grid = Record<Priority, Record<Exclude<IncidentStatus, 'closed'>, number>>;
 const emptyGrid = (): Grid =>
   Object.fromEntries(PRIORITIES.map((p) => [p, Object.fromEntries(OPEN_STATUSES.map((s) => [s, 0]))])) as Grid;
 
-export function createDashboardService(d: { db: Db; clock: Clock }) {
+/** What escalation needs before it reaches anyone, in the order the checklist shows it. */
+const SETUP = [
+  {
+    key: 'escalation_policy', href: '/escalation',
+    title: 'An escalation policy is enabled for declared incidents',
+    hint: 'Declaring an incident starts the escalation policy that fits its priority. With none enabled, nobody is told.',
+  },
+  {
+    key: 'manager_seat', href: '/team',
+    title: 'Someone holds the CSIRT manager seat',
+    hint: 'The default policy tells the CSIRT manager first. Give the seat to a team member on the Team page.',
+  },
+  {
+    key: 'oncall_rota', href: '/oncall',
+    title: 'An on-call rota has members',
+    hint: 'Escalation also reaches whoever is on duty. Without a rota, nobody is on duty.',
+  },
+  {
+    key: 'mail_relay', href: '/admin/mail',
+    title: 'Outgoing mail has a relay',
+    hint: 'Without a relay (VIGIL_SMTP_RELAY_URL), escalation mail waits in the queue and people are told only in the app.',
+  },
+] as const;
+export type SetupKey = (typeof SETUP)[number]['key'];
+
+export function createDashboardService(d: { db: Db; clock: Clock; relayConfigured: boolean }) {
+  /** The set-up checklist: each thing escalation needs, and whether it is there now. */
+  async function setup() {
+    const s = await dashboardRepo.setup(d.db);
+    const done: Record<SetupKey, boolean> = { escalation_policy: s.policy, manager_seat: s.managerSeat, oncall_rota: s.rota, mail_relay: d.relayConfigured };
+    const items = SETUP.map((i) => ({ ...i, done: done[i.key] }));
+    return { complete: items.every((i) => i.done), items };
+  }
+
   /**
    * Who is on duty now in each rota, from the on-call schedule (shiftsOf/onDuty, as the on-call
    * page computes it) but over the next day only: the on-call page's week of look-ahead, which
@@ -84,11 +117,12 @@ export function createDashboardService(d: { db: Db; clock: Clock }) {
       const now = d.clock.now();
       // 24 clock hours: the current (partial) UTC hour and the 23 before it.
       const firstHour = Math.floor(now.getTime() / HOUR) - 23;
-      const [rows, onDutySection] = await Promise.all([
+      const [rows, onDutySection, setupSection] = await Promise.all([
         dashboardRepo.operations(d.db, scope, {
           now, since: new Date(firstHour * HOUR), limit: AT_RISK_LIMIT, intake: can(actor, 'report.read'), unparsed: can(actor, 'report.triage'),
         }),
         duty(actor, now),
+        setup(),
       ]);
       const grid = emptyGrid();
       const byPriority = Object.fromEntries(PRIORITIES.map((p) => [p, 0])) as Record<Priority, number>;
@@ -130,6 +164,7 @@ export function createDashboardService(d: { db: Db; clock: Clock }) {
         },
         onDuty: onDutySection,
         intake: intake(rows, firstHour),
+        setup: setupSection,
       };
     },
   };

@@ -4,6 +4,7 @@ import type { Tlp } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
+import { isHttpUrl } from '../../lib/schemas.ts';
 import type { AuditService } from '../audit/service.ts';
 import { readPublicKey } from './pgp.ts';
 import { contactRepo, type ContactFilter } from './repo.ts';
@@ -38,11 +39,14 @@ export function contactById(x: Executor, id: string): Promise<ExternalContactRow
   return contactRepo.findById(x, id);
 }
 
-/** Blank optional fields are stored as null, text fields trimmed. */
+/** Blank optional fields are stored as null, text fields trimmed; a web page is http(s) on every path (the API's rule). */
 function cleaned(input: Partial<ContactInput>) {
   const out: Record<string, unknown> = {};
   for (const k of TEXT) if (input[k] !== undefined) out[k] = input[k]!.trim();
   for (const k of OPTIONAL) if (input[k] !== undefined) out[k] = input[k]?.trim() || null;
+  if (typeof out.url === 'string' && !isHttpUrl(out.url)) {
+    throw new VigilError('VIG_REQUEST_INVALID', { errors: [{ path: 'body.url', message: 'must be an http:// or https:// address' }] });
+  }
   if (input.email) out.email = input.email.trim().toLowerCase();
   for (const k of ['kind', 'tlp', 'active'] as const) if (input[k] !== undefined) out[k] = input[k];
   return out;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CONTACT_KINDS, SEATS } from '../../db/schema-directory.ts';
+import { HttpUrl } from '../../lib/schemas.ts';
 import { IncidentRoleEnum, TlpEnum } from '../incidents/schemas.ts';
 
 export const SeatEnum = z.enum(SEATS);
@@ -91,7 +92,7 @@ const fields = {
   emergencyPhone: Phone.nullable().optional(),
   hours: z.string().trim().max(500).optional().describe('when they answer, e.g. "Mon–Fri 08:00–18:00; 24/7 hotline for retainer clients"'),
   timeZone: z.union([TimeZone, z.literal('')]).nullable().optional(),
-  url: z.union([z.url({ protocol: /^https?$/ }).max(500), z.literal('')]).nullable().optional(),
+  url: z.union([HttpUrl.max(500), z.literal('')]).nullable().optional(),
   pgpKey: z.string().max(100_000).nullable().optional().describe('armoured OpenPGP public key'),
   tlp: TlpEnum.optional(),
   notes: z.string().trim().max(4000).optional(),

@@ -9,6 +9,10 @@ export const evidenceRepo = {
 
   findById: (x: Executor, id: string): Promise<EvidenceRow | undefined> => x.selectFrom('evidence').selectAll().where('id', '=', id).executeTakeFirst(),
 
+  /** The incident's evidence with these bytes, if it already holds them. */
+  findByContent: (x: Executor, incidentId: string, sha256: string): Promise<EvidenceRow | undefined> =>
+    x.selectFrom('evidence').selectAll().where('incidentId', '=', incidentId).where('sha256', '=', sha256).orderBy('addedAt').limit(1).executeTakeFirst(),
+
   forIncident: (x: Executor, incidentId: string, restricted: boolean): Promise<EvidenceRow[]> =>
     x
       .selectFrom('evidence')
@@ -20,6 +24,19 @@ export const evidenceRepo = {
 
   addCustody: (x: Executor, c: { evidenceId: string; action: 'collected' | 'uploaded' | 'downloaded' | 'handed_over'; at: Date; actorId: string | null; actorName: string; details: Record<string, unknown> }) =>
     x.insertInto('evidenceCustody').values({ ...c, details: JSON.stringify(c.details) }).returningAll().executeTakeFirstOrThrow(),
+
+  /**
+   * Which of these SHA-256s a row still refers to. The blob store's files belong to evidence and
+   * to stored report attachments (e-mail and web form); a file neither refers to may be swept.
+   */
+  async blobsInUse(x: Executor, sha256s: string[]): Promise<Set<string>> {
+    if (!sha256s.length) return new Set();
+    const [ev, att] = await Promise.all([
+      x.selectFrom('evidence').select('sha256').distinct().where('sha256', 'in', sha256s).execute(),
+      x.selectFrom('reportAttachment').select('sha256').distinct().where('sha256', 'in', sha256s).execute(),
+    ]);
+    return new Set([...ev, ...att].map((r) => r.sha256).filter((v): v is string => v !== null));
+  },
 
   custody: (x: Executor, evidenceId: string) =>
     x.selectFrom('evidenceCustody').selectAll().where('evidenceId', '=', evidenceId).orderBy('id').execute(),

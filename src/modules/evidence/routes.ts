@@ -7,7 +7,7 @@ import { IncidentParam, TlpEnum } from '../incidents/schemas.ts';
 import type { EvidenceService } from './service.ts';
 
 const tags = ['evidence'];
-const Evidence = z
+export const Evidence = z
   .object({
     id: z.uuid(), incidentId: z.uuid(), filename: z.string(), contentType: z.string(), size: z.number().int(), md5: z.string(), sha1: z.string(),
     sha256: z.string(), description: z.string(), tlp: TlpEnum, collectedBy: z.string(), collectedAt: z.date(), collectedFrom: z.string(),
@@ -33,6 +33,13 @@ export const evidenceRoutes: FastifyPluginAsyncZod<{ evidence: EvidenceService; 
   await app.register(async (upload) => {
     upload.removeAllContentTypeParsers();
     upload.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
+    // An upload refused before its last byte arrived (too large, no access, closed incident): the
+    // answer closes the connection, so the server never waits for (or reads) the rest of the body
+    // and the connection cannot outlive the request and hold up a shutdown.
+    upload.addHook('onSend', async (req, reply, payload) => {
+      if (!req.raw.complete) reply.header('connection', 'close');
+      return payload;
+    });
     upload.withTypeProvider<ZodTypeProvider>().post('/incidents/:id/evidence', {
     bodyLimit: maxBytes,
     schema: {

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Db } from '../../db/index.ts';
+import type { Db, Executor } from '../../db/index.ts';
 import type { EvidenceRow, IncidentRow, Tlp } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { incidentScope, type IncidentScope } from '../../lib/authz/incidents.ts';
@@ -9,7 +9,7 @@ import type { AuditService } from '../audit/service.ts';
 import { incidentRepo, seesRestricted } from '../incidents/repo.ts';
 import { lockVisible, recorder } from '../incidents/service.ts';
 import type { SettingsService } from '../settings/service.ts';
-import type { BlobStore } from './blobs.ts';
+import type { BlobStore, StoredBlob } from './blobs.ts';
 import { evidenceRepo } from './repo.ts';
 
 export interface EvidenceMeta {
@@ -42,6 +42,21 @@ export function createEvidenceService(d: { db: Db; audit: AuditService; settings
     return { ev, inc, scope };
   }
 
+  /** Records a stored file as evidence with its custody (collected, then added by the actor) and the incident event. */
+  async function addEvidence(tx: Executor, actor: Actor, inc: IncidentRow, blob: StoredBlob, meta: EvidenceMeta, uploaded: Record<string, unknown>) {
+    const now = d.clock.now();
+    const ev = await evidenceRepo.insert(tx, {
+      incidentId: inc.id, filename: meta.filename, contentType: meta.contentType ?? 'application/octet-stream', size: blob.size,
+      md5: blob.md5, sha1: blob.sha1, sha256: blob.sha256, description: meta.description ?? '', tlp: meta.tlp ?? inc.tlp,
+      collectedBy: meta.collectedBy, collectedAt: meta.collectedAt, collectedFrom: meta.collectedFrom, addedBy: actor.userId, addedAt: now,
+    });
+    await evidenceRepo.addCustody(tx, { evidenceId: ev.id, action: 'collected', at: meta.collectedAt, actorId: null, actorName: meta.collectedBy, details: { from: meta.collectedFrom } });
+    await evidenceRepo.addCustody(tx, { evidenceId: ev.id, action: 'uploaded', at: now, actorId: actor.userId, actorName: actor.username, details: uploaded });
+    const view = evidenceView(ev);
+    await record(tx, actor, inc.id, 'evidence.added', { id: ev.id, filename: ev.filename, size: view.size, sha256: ev.sha256 }, { tlp: ev.tlp, occurredAt: meta.collectedAt });
+    return view;
+  }
+
   return {
     /** Checks access before reading a byte, stores the file, then records it and its custody. */
     async upload(actor: Actor, incidentId: string, body: Readable, meta: EvidenceMeta) {
@@ -53,18 +68,22 @@ export function createEvidenceService(d: { db: Db; audit: AuditService; settings
       const blob = await d.blobs.put(body, d.maxBytes);
       return d.db.transaction().execute(async (tx) => {
         const inc = await lockVisible(tx, actor, scope, seen.id, 'incident.update');
-        const now = d.clock.now();
-        const ev = await evidenceRepo.insert(tx, {
-          incidentId: inc.id, filename: meta.filename, contentType: meta.contentType ?? 'application/octet-stream', size: blob.size,
-          md5: blob.md5, sha1: blob.sha1, sha256: blob.sha256, description: meta.description ?? '', tlp: meta.tlp ?? inc.tlp,
-          collectedBy: meta.collectedBy, collectedAt: meta.collectedAt, collectedFrom: meta.collectedFrom, addedBy: actor.userId, addedAt: now,
-        });
-        await evidenceRepo.addCustody(tx, { evidenceId: ev.id, action: 'collected', at: meta.collectedAt, actorId: null, actorName: meta.collectedBy, details: { from: meta.collectedFrom } });
-        await evidenceRepo.addCustody(tx, { evidenceId: ev.id, action: 'uploaded', at: now, actorId: actor.userId, actorName: actor.username, details: { ip: actor.ip } });
-        const view = evidenceView(ev);
-        await record(tx, actor, inc.id, 'evidence.added', { id: ev.id, filename: ev.filename, size: view.size, sha256: ev.sha256 }, { tlp: ev.tlp, occurredAt: meta.collectedAt });
-        return view;
+        return addEvidence(tx, actor, inc, blob, meta, { ip: actor.ip });
       });
+    },
+
+    /**
+     * Keeps a file Vigil already holds (a report's attachment) as evidence of an incident the actor
+     * works on, in the caller's transaction: custody starts when the file was collected (the
+     * report's arrival), then records who kept it. `source` says where it came from. When the
+     * incident already holds these bytes as evidence, that evidence is returned (`existing`).
+     */
+    async keepIn(tx: Executor, actor: Actor, incidentId: string, blob: StoredBlob, meta: EvidenceMeta, source: Record<string, unknown>) {
+      const inc = await lockVisible(tx, actor, incidentScope(actor), incidentId, 'incident.update');
+      if (inc.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: inc.id });
+      const held = await evidenceRepo.findByContent(tx, inc.id, blob.sha256);
+      if (held) return { evidence: evidenceView(held), existing: true };
+      return { evidence: await addEvidence(tx, actor, inc, blob, meta, { ...source, ip: actor.ip }), existing: false };
     },
 
     async list(actor: Actor, incidentId: string) {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../../db/index.ts';
 import type { IncidentEventRow, Tlp } from '../../db/schema.ts';
 import { RESTRICTED_TLP } from '../../lib/authz/incidents.ts';
@@ -15,11 +16,32 @@ export interface NewIncidentEvent {
 
 export interface TimelineFilter {
   kinds?: string[] | undefined;
-  /** Whether entries marked RED or AMBER+STRICT are shown (role holders, managers, admins). */
+  /**
+   * Whether entries marked RED or AMBER+STRICT, or naming an observable marked so, are shown (role
+   * holders, the assignee, managers, admins); without, such entries are left out whole.
+   */
   restricted: boolean;
   afterId?: number | undefined;
   limit: number;
 }
+
+const RESTRICTED_LIST = sql.join([...RESTRICTED_TLP]);
+
+/**
+ * Whether an entry shows to someone without a need to know: its own label (or, unlabelled, the
+ * label of the incident it was written on: a merged-in incident's entries keep theirs) is not RED
+ * or AMBER+STRICT, and it names no observable that is labelled so now. Observables are read
+ * afresh: an entry written while an observable was GREEN hides once the observable is marked RED,
+ * and entries written before entries carried their observables' labels hide as well.
+ */
+const openEntry = sql<boolean>`(
+  coalesce(incident_event.tlp, (select i.tlp from incident i where i.id = incident_event.incident_id)) not in (${RESTRICTED_LIST})
+  and not (incident_event.kind like 'observable.%' and exists (
+    select 1 from observable o
+     where o.tlp in (${RESTRICTED_LIST})
+       and o.id in (select (x->>'id')::uuid from jsonb_array_elements(
+         case when jsonb_typeof(incident_event.data->'items') = 'array' then incident_event.data->'items' else jsonb_build_array(incident_event.data) end) x
+        where x->>'id' ~ '^[0-9a-fA-F-]{36}$'))))`;
 
 export const incidentEventRepo = {
   append: (x: Executor, e: NewIncidentEvent) =>
@@ -33,7 +55,7 @@ export const incidentEventRepo = {
   timeline(x: Executor, incidentIds: string[], f: TimelineFilter): Promise<IncidentEventRow[]> {
     let q = x.selectFrom('incidentEvent').selectAll().where('incidentId', 'in', incidentIds);
     if (f.kinds?.length) q = q.where('kind', 'in', f.kinds);
-    if (!f.restricted) q = q.where((eb) => eb.or([eb('tlp', 'is', null), eb('tlp', 'not in', [...RESTRICTED_TLP])]));
+    if (!f.restricted) q = q.where(openEntry);
     if (f.afterId !== undefined) q = q.where('id', '>', f.afterId);
     return q.orderBy('id').limit(f.limit).execute();
   },

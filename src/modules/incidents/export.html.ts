@@ -41,10 +41,10 @@ ${row('Closed', esc(fmtDate(i.closedAt)))}
 <section><h2>Roles</h2>${table(['Role', 'Who', 'Since'], roles, 'No role holders.')}</section>`;
 }
 
-function entryHtml(e: ReportEntry): string {
+function entryHtml(e: ReportEntry, names: (id: string) => string): string {
   const body = entryBody(e);
   return `<li class="entry"><div class="meta">${esc(fmtDate(e.at))}${e.occurredAt ? ` (happened ${esc(fmtDate(e.occurredAt))})` : ''}${e.tlp ? ` ${tlpSpan(e.tlp)}` : ''}</div>
-<div><strong>${esc(e.actorName)}</strong> ${esc(describeEntry(e))}</div>${body !== null ? `<div class="note">${renderMarkdown(body)}</div>` : ''}</li>`;
+<div><strong>${esc(e.actorName)}</strong> ${esc(describeEntry(e, names))}</div>${body !== null ? `<div class="note">${renderMarkdown(body)}</div>` : ''}</li>`;
 }
 
 function rest(r: Head): string {
@@ -113,8 +113,9 @@ export async function renderIncidentHtml(r: IncidentReport): Promise<string> {
   const { timeline, ...head } = r;
   const entries: string[] = [];
   const tlps: Tlp[] = [];
+  const names = namer(head);
   for await (const e of timeline()) {
-    entries.push(entryHtml(e));
+    entries.push(entryHtml(e, names));
     if (e.tlp) tlps.push(e.tlp);
   }
   const tlp = reportTlp(head, tlps);

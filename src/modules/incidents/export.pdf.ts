@@ -112,11 +112,11 @@ function overview(w: W, r: Head) {
   for (const x of i.roles) w.kv(humanize(x.role), `${x.displayName} (${x.username}), since ${fmtDate(x.assignedAt)}`);
 }
 
-function entry(w: W, e: ReportEntry) {
+function entry(w: W, e: ReportEntry, names: (id: string) => string) {
   w.room(36);
   w.gap(0.3);
   w.para(`${fmtDate(e.at)}${e.occurredAt ? ` (happened ${fmtDate(e.occurredAt)})` : ''}${e.tlp ? `  ${tlpLabel(e.tlp)}` : ''}`, { size: 8.5, colour: GREY });
-  w.para(`${e.actorName} ${describeEntry(e)}`);
+  w.para(`${e.actorName} ${describeEntry(e, names)}`);
   const body = entryBody(e);
   if (body !== null) w.para(body, { size: 9.5, colour: '#222222', indent: 12 });
 }
@@ -216,11 +216,12 @@ async function layout(doc: Doc, head: Omit<IncidentReport, 'timeline'>, entries:
   overview(w, head);
   w.heading('Timeline');
   const tlps: Tlp[] = [];
+  const names = namer(head);
   let lastId: number | null = null;
   for await (const e of entries) {
     if (known && (known.lastId === null || e.id > known.lastId)) break;
     lastId = e.id;
-    entry(w, e);
+    entry(w, e, names);
     if (e.tlp) tlps.push(e.tlp);
   }
   if (lastId === null) w.none('No entries.');

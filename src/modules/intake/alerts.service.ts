@@ -17,7 +17,8 @@ import { SAME_TYPE_WINDOW_MS } from './triage.service.ts';
 import { priorityOf } from '../incidents/priority.ts';
 import { intakeItemRepo, type IntakeItemRow } from './items.repo.ts';
 import type { IntakeItemService } from './items.service.ts';
-import { itemsOf, mapAlert, Mapping, MappingError, type MappedAlert } from './mapping.ts';
+import { itemsOf, jsonBody, mapAlert, Mapping, MappingError, type MappedAlert } from './mapping.ts';
+import { xarfAlert, xarfReportsIn } from './xarf.ts';
 
 export const SOURCE_TOKEN_PREFIX = 'vgs_';
 
@@ -59,14 +60,16 @@ export function createAlertService(d: {
     return s;
   }
 
-  /** Maps a body with a source's mapping: the alerts, or the reason it cannot be read. */
-  function mapBody(source: SourceRow, content: Uint8Array): { alerts: MappedAlert[] } | { error: string } {
-    let body: unknown;
-    try {
-      body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(content));
-    } catch (e) {
-      return { error: `the body is not UTF-8 JSON: ${(e as Error).message}` };
-    }
+  /**
+   * Maps a body: X-ARF v4 reports as X-ARF says, anything else with the source's mapping. The
+   * alerts, or the reason the body cannot be read.
+   */
+  function mapBody(source: SourceRow, content: Uint8Array, contentType: string): { alerts: MappedAlert[] } | { error: string } {
+    const read = jsonBody(content, contentType);
+    if ('error' in read) return read;
+    const body = read.body;
+    const xarf = xarfReportsIn(body);
+    if (xarf) return { alerts: xarf.map(xarfAlert) };
     try {
       const mapping = Mapping.parse(source.mapping);
       return { alerts: itemsOf(body, mapping).map((i) => mapAlert(i, mapping)) };
@@ -117,7 +120,7 @@ export function createAlertService(d: {
     if (!item.sourceId) throw new Error('the item names no source');
     const source = await sourceRepo.find(tx, item.sourceId);
     if (!source) throw new Error('the source is gone');
-    const mapped = mapBody(source, item.content);
+    const mapped = mapBody(source, item.content, item.contentType);
     if ('error' in mapped) throw new Error(mapped.error);
     await file(tx, source, item.id, item.receivedAt, mapped.alerts);
     return {};
@@ -159,7 +162,7 @@ export function createAlertService(d: {
     async receive(token: string | undefined, p: PostedAlerts): Promise<AlertOutcome> {
       const source = await sourceOf(token);
       const requestSha256 = sha256Hex(p.content);
-      const mapped = mapBody(source, p.content);
+      const mapped = mapBody(source, p.content, p.contentType);
       return d.db.transaction().execute(async (tx) => {
         const now = d.clock.now();
         if (p.idempotencyKey && !(await alertRepo.claimKey(tx, source.id, p.idempotencyKey, requestSha256, now))) {

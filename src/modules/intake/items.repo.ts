@@ -26,6 +26,10 @@ const INFO = [
 
 export const sha256Of = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
+/** A failure reason as stored: it may quote the item's bytes, so no NUL, controls or lone surrogates, at most 2000 characters. */
+// eslint-disable-next-line no-control-regex
+const reasonText = (e: string) => e.toWellFormed().replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '\uFFFD').slice(0, 2000);
+
 /** Raw intake items: stored before parsing, bytes never changed (a trigger enforces it). */
 export const intakeItemRepo = {
   store: (x: Executor, i: NewIntakeItem) =>
@@ -34,7 +38,7 @@ export const intakeItemRepo = {
       .values({
         channel: i.channel, sourceId: i.sourceId ?? null, receivedAt: i.receivedAt, contentType: i.contentType, content: i.content,
         sha256: sha256Of(i.content), envelope: JSON.stringify(i.envelope ?? {}), messageId: i.messageId ?? null,
-        state: i.outcome?.state ?? 'pending', error: i.outcome?.state === 'failed' ? i.outcome.error.slice(0, 2000) : null,
+        state: i.outcome?.state ?? 'pending', error: i.outcome?.state === 'failed' ? reasonText(i.outcome.error) : null,
         attempts: i.outcome ? 1 : 0, parsedAt: i.outcome?.state === 'parsed' ? i.outcome.parsedAt : null, reportId: null, incidentId: null,
       })
       .returning(INFO)
@@ -57,7 +61,7 @@ export const intakeItemRepo = {
   markFailed: (x: Executor, id: string, error: string) =>
     x
       .updateTable('intakeItem')
-      .set((eb) => ({ state: 'failed', error: error.slice(0, 2000), attempts: eb('attempts', '+', 1) }))
+      .set((eb) => ({ state: 'failed', error: reasonText(error), attempts: eb('attempts', '+', 1) }))
       .where('id', '=', id)
       .execute(),
 

@@ -128,6 +128,41 @@ export interface MappedAlert {
   fields: Record<string, unknown>;
 }
 
+/** The text of a body: in its declared charset if that reads it cleanly, else UTF-8, else windows-1252. */
+export function bodyText(content: Uint8Array, contentType: string): string {
+  const declared = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType)?.[1];
+  for (const label of [declared, 'utf-8']) {
+    if (!label) continue;
+    try {
+      return new TextDecoder(label, { fatal: true }).decode(content);
+    } catch {
+      /* an unknown label, or bytes that are not in it: try the next */
+    }
+  }
+  return new TextDecoder('windows-1252').decode(content);
+}
+
+/**
+ * A posted body as JSON: one document, or NDJSON (one JSON document a line) as an array. The
+ * reason when it is neither.
+ */
+export function jsonBody(content: Uint8Array, contentType: string): { body: unknown } | { error: string } {
+  const text = bodyText(content, contentType).replace(/^\uFEFF/, '');
+  try {
+    return { body: JSON.parse(text) };
+  } catch (e) {
+    const lines = text.split(/\r?\n/).filter((l) => l.trim());
+    if (lines.length > 1 || /ndjson|jsonl|json-seq/i.test(contentType)) {
+      try {
+        return { body: lines.map((l) => JSON.parse(l.replace(/^\x1e/, ''))) };
+      } catch {
+        /* not NDJSON either */
+      }
+    }
+    return { error: `the body is not JSON (nor NDJSON): ${(e as Error).message}` };
+  }
+}
+
 /** The items of a body: the array at `items`, the body if it is an array, else the body alone. */
 export function itemsOf(body: unknown, m: Mapping): unknown[] {
   const root = m.items ? at(body, m.items) : body;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { VigilError } from '../../lib/errors.ts';
 import { actorOf, sendRaw } from '../../lib/http.ts';
 import { ClassificationIn, csv, IncidentParam, IncidentView, Level, PapEnum, TlpEnum } from '../incidents/schemas.ts';
 import type { ReportService } from '../reports/service.ts';
@@ -76,6 +77,15 @@ const AlertDetail = Alert.extend({
   correlation: z.array(Correlated).describe('open incidents sharing observables or of the same RSIT type in the last 7 days'),
 }).meta({ id: 'AlertDetail' });
 
+const AbuseReportView = z.object({
+  format: z.enum(['arf', 'x-arf']),
+  kind: z.string().describe('ARF Feedback-Type, or X-ARF category/type'),
+  observedAt: z.date().nullable().describe('when the abuse happened: ARF Arrival-Date, X-ARF timestamp'),
+  fields: z.record(z.string(), z.union([z.string(), z.array(z.string())])),
+  observables: z.array(Observable),
+  classification: z.object({ class: z.string(), type: z.string() }).nullable().describe('the RSIT class/type its kind suggests'),
+}).meta({ id: 'AbuseReport' });
+
 const Mapping = z.record(z.string(), z.unknown()).describe('field mapping (see docs/alerts.md)');
 const Source = z
   .object({
@@ -113,7 +123,8 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ alerts: AlertService; sources
   app,
   { alerts, sources, items, reports, triage },
 ) => {
-  // Alert bodies are kept byte for byte: JSON is read here as a buffer and parsed by the service.
+  // Alert bodies are kept byte for byte, whatever their content type (or none): every body is read
+  // here as a buffer and the service decides what it means. Other routes here take JSON only.
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
@@ -122,12 +133,17 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ alerts: AlertService; sources
     if (buf.length === 0) return done(null, undefined);
     parseJson(req, buf.toString('utf8'), done);
   });
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (req, body, done) => {
+    if (req.routeOptions.config?.auth === 'source') return done(null, body);
+    done(new VigilError('VIG_REQUEST_UNSUPPORTED_MEDIA_TYPE', { expected: 'application/json' }), undefined);
+  });
 
   app.post('/intake/alerts', {
     config: { auth: 'source' },
     schema: {
       operationId: 'intake.alerts', tags, security: [{ sourceToken: [] }],
-      summary: 'A monitoring source posts alerts (one JSON object, an array, or a path to one). The body is kept as it arrived before anything reads it; 202 once it is stored. A body the mapping cannot read is kept as a failed item (202, state failed). With an Idempotency-Key a retry makes nothing new (200, Idempotent-Replayed: true)',
+      summary: 'A monitoring source posts alerts (one JSON object, an array, or a path to one; NDJSON; X-ARF v4 reports are read without a mapping). The body is kept byte for byte whatever its content type before anything reads it; 202 once it is stored. A body the mapping cannot read is kept as a failed item (202, state failed). With an Idempotency-Key a retry makes nothing new (200, Idempotent-Replayed: true)',
       headers: z.object({
         authorization: z.string().max(300).optional().describe('Bearer vgs_… (the source\'s token)'),
         'idempotency-key': z.string().regex(/^[\x21-\x7e]{1,200}$/, '1-200 visible ASCII characters').optional(),
@@ -137,9 +153,10 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ alerts: AlertService; sources
   }, async (req, reply) => {
     const header = req.headers.authorization;
     const token = header && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
+    // No body at all (no content type, no length) is the only way to an empty item.
     const content = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     const out = await alerts.receive(token, {
-      content, contentType: String(req.headers['content-type'] ?? 'application/json'), ip: req.ip ?? null, idempotencyKey: req.headers['idempotency-key'],
+      content, contentType: String(req.headers['content-type'] ?? 'application/octet-stream'), ip: req.ip ?? null, idempotencyKey: req.headers['idempotency-key'],
     });
     if (out.replayed) reply.header('idempotent-replayed', 'true');
     return reply.code(out.replayed ? 200 : 202).send(out);
@@ -281,6 +298,7 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ alerts: AlertService; sources
       response: {
         200: z.object({
           observables: z.array(Observable),
+          abuseReports: z.array(AbuseReportView).describe('ARF (RFC 5965) and X-ARF v4 reports the report carries, read field by field'),
           correlation: z.array(Correlated),
           suggestions: Suggestions,
           messages: z.array(z.object({

@@ -8,6 +8,7 @@ import type { AuditService } from '../audit/service.ts';
 import { sourceRepo, type SourceRow } from './alerts.repo.ts';
 import { SOURCE_TOKEN_PREFIX } from './alerts.service.ts';
 import { checkMapping, itemsOf, mapAlert, Mapping, MappingError } from './mapping.ts';
+import { xarfAlert, xarfReportsIn } from './xarf.ts';
 
 export interface SourceInput {
   name: string;
@@ -106,12 +107,14 @@ export function createSourceService(d: { db: Db; audit: AuditService; clock: Clo
       });
     },
 
-    /** What a mapping (the source's, or one being edited) makes of a sample body; nothing is stored. */
+    /** What a mapping (the source's, or one being edited) makes of a sample body (X-ARF is read as X-ARF); nothing is stored. */
     async preview(actor: Actor, id: string, body: unknown, mappingOverride?: unknown) {
       authorize(actor, 'intake.manage');
       const s = await sourceRepo.find(d.db, id);
       if (!s) throw new VigilError('VIG_SOURCE_NOT_FOUND', { id });
       const mapping = validMapping(mappingOverride ?? s.mapping);
+      const xarf = xarfReportsIn(body);
+      if (xarf) return { ok: true as const, alerts: xarf.map(xarfAlert), error: null };
       try {
         return { ok: true as const, alerts: itemsOf(body, mapping).map((i) => mapAlert(i, mapping)), error: null };
       } catch (e) {

@@ -60,6 +60,33 @@ export function suggestFromText(text: string): Suggestion {
   return out;
 }
 
+/**
+ * The suggestion once ARF / X-ARF reports are read: the classes their kinds name come first (a
+ * machine-readable report says what it is), then what the words suggest.
+ */
+export function withAbuseReports(s: Suggestion, reports: { format: string; kind: string; classification: { class: string; type: string } | null }[]): Suggestion {
+  const first: Suggestion['classifications'] = [];
+  for (const r of reports) {
+    const c = r.classification;
+    if (!c || first.some((f) => f.class === c.class && f.type === c.type)) continue;
+    first.push({ ...c, reason: r.format === 'arf' ? `ARF Feedback-Type: ${r.kind}` : `X-ARF ${r.kind}` });
+  }
+  if (!first.length) return s;
+  const rest = s.classifications.filter((c) => !first.some((f) => f.class === c.class && f.type === c.type));
+  return { ...s, classifications: [...first, ...rest].slice(0, 5) };
+}
+
+/** Observables without repeats, the first of each kept (so typed report fields win over words). */
+export function uniqueObservables<T extends { type: string; value: string }>(list: T[]): T[] {
+  const seen = new Set<string>();
+  return list.filter((o) => {
+    const k = `${o.type}:${o.value}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
 const BY_SEVERITY: Record<AlertSeverity, Level> = { info: 'low', low: 'low', medium: 'medium', high: 'high', critical: 'critical' };
 
 /** An alert's suggestion: the source mapping's classification, impact and urgency from its severity. */

@@ -48,6 +48,8 @@ export function createReportWorker(o: ReportWorkerOptions) {
   const transport = o.relayUrl
     ? createTransport({ url: o.relayUrl, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: 4 * timeout })
     : null;
+  // Each send reports its own failure; an error the transport raises outside a send must not end the process.
+  transport?.on('error', (err) => o.log.warn({ err }, 'smtp relay transport error'));
   const domain = messageIdDomain(o.from);
 
   /** The report of a schedule's period as an attachment, with the message around it. */

@@ -30,14 +30,24 @@ export interface ImportSummary {
   /** Replies threaded onto a report or incident. */
   replies: number;
   /** The first few failures, for the operator (all of them wait in the unparsed queue). */
-  failures: { itemId: string; error: string }[];
+  failures: ImportFailure[];
+}
+
+/** A message that could not be parsed: where it came from (file, and its place in an mbox), its item and why. */
+export interface ImportFailure {
+  file: string;
+  /** The message's place in its mbox (0 for the first), or the file's place among the .eml files given. */
+  index: number;
+  mbox: boolean;
+  itemId: string;
+  error: string;
 }
 
 interface Message {
   content: Buffer;
   file: string;
   index: number;
-  /** The mbox separator line (`From sender date`): when and from whom the mailbox got it. */
+  /** The mbox separator line (`From sender date`): when and from whom the mailbox got it (mbox messages only). */
   mboxFrom?: string;
   /** Bytes of the input read so far, for the progress bar. */
   position: number;
@@ -149,7 +159,7 @@ async function importAll(d: ImportDeps, messages: AsyncIterable<Message>, total:
           if (kind === 'reply' || kind === 'communication') s.replies++;
         } else {
           s.failed++;
-          if (s.failures.length < 10) s.failures.push({ itemId: item.id, error: r.error ?? 'unknown' });
+          if (s.failures.length < 10) s.failures.push({ file: m.file, index: m.index, mbox: m.mboxFrom !== undefined, itemId: item.id, error: r.error ?? 'unknown' });
         }
       }
       bar.update(m.position, s.messages);
@@ -166,6 +176,12 @@ export async function importEml(d: ImportDeps, paths: string[], out?: NodeJS.Wri
 
 export async function importMbox(d: ImportDeps, path: string, out?: NodeJS.WriteStream): Promise<ImportSummary> {
   return importAll(d, mboxMessages(path), await sizeOf([path]), out);
+}
+
+/** The line the CLI prints for a failed message: its file (and place in the mbox), its item, why. */
+export function failureLine(f: ImportFailure): string {
+  const where = f.mbox ? `${f.file} (message ${f.index + 1} of the mbox, index ${f.index})` : f.file;
+  return `  failed ${where}, item ${f.itemId}: ${f.error}`;
 }
 
 /** The line the CLI prints at the end, whatever happened. */

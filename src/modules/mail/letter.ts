@@ -56,9 +56,11 @@ export function letterOf(opened: OpenedMail, envelope: MailEnvelope): Letter {
     throw new MailParseError('nothing to read: the message has no sender, subject, text or attachments');
   }
   const reporterEmail = emailOf(from?.address) ?? emailOf(envelope.mailFrom);
+  // What had to be repaired to read it, said above the text (like the PGP line); never part of deduplication.
+  const head = [...(opened.pgp ? [pgpLine(opened.pgp)] : []), ...opened.notes.map((n) => `[Parse note: ${oneLine(n, 500)}]`)];
   return {
     title: title || '(no subject)',
-    body: opened.pgp ? `${pgpLine(opened.pgp)}\n\n${text}` : text,
+    body: head.length ? `${head.join('\n')}\n\n${text}` : text,
     text, reporterName, reporterEmail, files, pgp: opened.pgp, autoSubmitted: notToAnswer(opened.mail, envelope),
   };
 }

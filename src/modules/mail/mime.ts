@@ -19,6 +19,22 @@ export interface Entity {
   body: Buffer;
 }
 
+/**
+ * The message with bare-CR line ends (old Mac mailers) made CRLF, when bare CRs are its line
+ * ends; otherwise the same buffer. Used for every reading of headers too (Message-ID).
+ */
+export function normaliseLineEnds(raw: Buffer): Buffer {
+  let bareCr = 0;
+  let lf = 0;
+  const end = Math.min(raw.length, 1 << 20);
+  for (let i = 0; i < end; i++) {
+    if (raw[i] === 0x0a) lf++;
+    else if (raw[i] === 0x0d && raw[i + 1] !== 0x0a) bareCr++;
+  }
+  if (bareCr === 0 || bareCr < lf) return raw;
+  return Buffer.from(raw.toString('latin1').replace(/\r(?!\n)/g, '\r\n'), 'latin1');
+}
+
 /** Splits a message or part at the first empty line; no empty line means all head, no body. */
 export function splitEntity(raw: Uint8Array): Entity {
   const b = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -59,7 +75,7 @@ export function messageIdsIn(value: string | undefined | null): string[] {
 
 /** The Message-ID of a raw message, for threading replies onto it; null when it has none. */
 export function messageIdOf(raw: Uint8Array): string | null {
-  const v = headerValues(splitEntity(raw).head, 'message-id')[0];
+  const v = headerValues(splitEntity(normaliseLineEnds(Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength))).head, 'message-id')[0];
   if (!v) return null;
   const bracketed = messageIdsIn(v)[0];
   if (bracketed) return bracketed;

@@ -1,5 +1,6 @@
 import { simpleParser, type Attachment, type ParsedMail } from 'mailparser';
-import { contentTypeOf, decodedBody, MailParseError, multipartParts, rewrap, splitEntity, toCrlf } from './mime.ts';
+import { contentTypeOf, decodedBody, MailParseError, multipartParts, normaliseLineEnds, rewrap, splitEntity, toCrlf } from './mime.ts';
+import { isUtf8, readableCopy } from './repair.ts';
 import { decrypt, mergePgp, verifyCleartext, verifyDetached, type PgpInfo, type PgpKeys } from './pgp.ts';
 
 /** A message made readable: the parsed MIME of what the sender wrote, after any PGP layers. */
@@ -9,6 +10,8 @@ export interface OpenedMail {
   text: string;
   attachments: Attachment[];
   pgp: PgpInfo | null;
+  /** What had to be repaired to read the message (a boundary, a charset), for the report to say. */
+  notes: string[];
 }
 
 export type KeySource = () => Promise<PgpKeys | null>;
@@ -104,14 +107,25 @@ async function openInline(text: string, pgp: PgpInfo | null, keys: KeySource): P
  * cannot be decrypted, or MIME beyond the parser's limits.
  */
 export async function openMail(raw: Buffer, keys: KeySource): Promise<OpenedMail> {
-  const { source, pgp: layered } = await unwrap(raw, keys);
+  const { source: unwrapped, pgp: layered } = await unwrap(normaliseLineEnds(raw), keys);
+  // The parser reads a repaired copy (line ends, boundary, charset); the stored message stays as it came.
+  const { source, notes } = readableCopy(unwrapped);
   let mail: ParsedMail;
   try {
     mail = await simpleParser(source, PARSER_OPTIONS);
   } catch (e) {
     throw new MailParseError(`the message cannot be parsed as MIME: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
-  const { text, pgp } = await openInline(mail.text ?? '', layered, keys);
+  let body = mail.text ?? '';
+  if (!body.trim() && !mail.html && mail.attachments.length === 0) {
+    // Nothing the parser could place: show what the body holds rather than nothing.
+    const rest = splitEntity(source).body;
+    if (rest.toString('latin1').trim()) {
+      body = isUtf8(rest) ? rest.toString('utf8') : new TextDecoder('windows-1252').decode(rest);
+      notes.push('The parser found no text in the message; its body is shown as it came.');
+    }
+  }
+  const { text, pgp } = await openInline(body, layered, keys);
   const attachments = mail.attachments.filter((a) => !(PGP_CONTROL.has(a.contentType.toLowerCase()) && pgp));
-  return { mail, text, attachments, pgp };
+  return { mail, text, attachments, pgp, notes };
 }

@@ -63,6 +63,8 @@ export function createMailWorker(o: MailWorkerOptions) {
   // attempt, never a second copy sent by another worker that took the row over.
   const timeout = o.smtpTimeoutMs ?? 15_000;
   const transport = createTransport({ url: o.relayUrl, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: 4 * timeout });
+  // Each send reports its own failure; an error the transport raises outside a send must not end the process.
+  transport.on('error', (err) => o.log.warn({ err }, 'smtp relay transport error'));
 
   async function sendOne(d: ClaimedDelivery): Promise<'sent' | 'deferred' | 'failed'> {
     const db = o.db;

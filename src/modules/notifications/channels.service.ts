@@ -4,6 +4,7 @@ import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { seal } from '../../lib/crypto.ts';
 import { VigilError } from '../../lib/errors.ts';
+import { isHttpUrl } from '../../lib/schemas.ts';
 import type { AuditService } from '../audit/service.ts';
 import { EVENTS, type NotificationEvent } from './events.ts';
 import type { NotificationOutbox } from './outbox.ts';
@@ -44,7 +45,7 @@ function checkUrl(url: string): string {
   } catch {
     throw new VigilError('VIG_NOTIFICATION_CHANNEL_INVALID', { errors: [{ path: 'body.url', message: 'not a URL' }] });
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new VigilError('VIG_NOTIFICATION_CHANNEL_INVALID', { errors: [{ path: 'body.url', message: 'only http and https URLs' }] });
+  if (!isHttpUrl(url)) throw new VigilError('VIG_NOTIFICATION_CHANNEL_INVALID', { errors: [{ path: 'body.url', message: 'only http and https URLs' }] });
   if (u.username || u.password) throw new VigilError('VIG_NOTIFICATION_CHANNEL_INVALID', { errors: [{ path: 'body.url', message: 'no credentials in the URL; use the secret' }] });
   return u.toString();
 }

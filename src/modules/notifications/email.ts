@@ -25,6 +25,8 @@ export interface Mailer {
  */
 export function createNotificationMailer(o: { relayUrl: string; from: string; timeoutMs: number; signingKey: () => Promise<openpgp.PrivateKey | null> }): Mailer {
   const transport: Transporter = createTransport({ url: o.relayUrl, connectionTimeout: o.timeoutMs, greetingTimeout: o.timeoutMs, socketTimeout: 4 * o.timeoutMs });
+  // Each send reports its own failure; an error the transport raises outside a send must not end the process.
+  transport.on('error', () => undefined);
   const domain = messageIdDomain(o.from);
   const headers = { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' };
   return {

@@ -34,6 +34,9 @@ export async function startHookServer(): Promise<HookServer> {
   let status: number | null = null;
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
+    // A sender that dies mid-request must not become an unhandled error in the test process.
+    req.on('error', () => res.destroy());
+    res.on('error', () => undefined);
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       if (status) {
@@ -44,7 +47,8 @@ export async function startHookServer(): Promise<HookServer> {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     });
   };
-  let server: Server = createServer(handler);
+  const make = () => createServer(handler).on('clientError', (_err, socket) => socket.destroy());
+  let server: Server = make();
   const listen = (port: number) => new Promise<number>((resolve) => server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
   const port = await listen(0);
   let listening = true;
@@ -62,7 +66,7 @@ export async function startHookServer(): Promise<HookServer> {
     },
     async up() {
       if (listening) return;
-      server = createServer(handler);
+      server = make();
       await listen(port);
       listening = true;
     },

@@ -55,3 +55,83 @@ describe('extraction from free text', () => {
     ]);
   });
 });
+
+describe('defanged input', () => {
+  it.each([
+    ['url', 'hxxp://evil[.]example/x', 'http://evil.example/x'],
+    ['url', 'hxxps://login[.]bank-secure[.]example/owa', 'https://login.bank-secure.example/owa'],
+    ['url', 'http[:]//evil(.)example/a', 'http://evil.example/a'],
+    ['url', 'hXXps[://]cdn[dot]evil[.]example/p.js', 'https://cdn.evil.example/p.js'],
+    ['domain', 'evil[.]example', 'evil.example'],
+    ['domain', 'mail(.)evil{.}example', 'mail.evil.example'],
+    ['ipv4', '198.51.100[.]24', '198.51.100.24'],
+    ['ipv4', '198[.]51[.]100[.]24', '198.51.100.24'],
+    ['cidr', '198.51.100[.]0/24', '198.51.100.0/24'],
+    ['email', 'ceo[at]corp-mail[.]example', 'ceo@corp-mail.example'],
+    ['email', 'ceo[@]corp-mail(.)example', 'ceo@corp-mail.example'],
+  ] as const)('%s %s is refanged to %s', (type, input, out) => {
+    expect(normaliseObservable(type, input)).toBe(out);
+  });
+
+  it('keeps other kinds as written (a file name or free text is not refanged)', () => {
+    expect(normaliseObservable('filename', 'payload[.]exe')).toBe('payload[.]exe');
+    expect(normaliseObservable('other', 'see hxxp://x')).toBe('see hxxp://x');
+  });
+
+  it('extraction and the form share one refang', async () => {
+    const { refang: fromNormalise } = await import('./normalise.ts');
+    expect(refang).toBe(fromNormalise);
+  });
+});
+
+describe('extraction false positives', () => {
+  const found = (text: string, opts?: Parameters<typeof extractObservables>[1]) =>
+    extractObservables(text, opts).map((o) => `${o.type}:${o.value}`).sort();
+
+  it('does not take attachment file names for domains', () => {
+    const text = `Dear CSIRT,
+please find attached invoice.pdf, report.docx and the screenshot image001.png (also scan_2026.jpeg).
+The payment page was hosted on pay-portal.example.com.
+Attachments: Rechnung.xlsx, readme.txt, setup.exe`;
+    expect(found(text)).toEqual(['domain:pay-portal.example.com']);
+  });
+
+  it('takes a name ending in a file-like TLD (.zip, .mov) as a domain only when defanged or in a URL', () => {
+    const text = `The lure was update.zip and a video clip.mov sent as attachments.
+Payload host: download-update[.]zip and hxxps://stream.mov/watch?v=1`;
+    expect(found(text)).toEqual(['domain:download-update.zip', 'url:https://stream.mov/watch?v=1']);
+  });
+
+  it('does not take Message-IDs for e-mail addresses', () => {
+    const text = [
+      'Return-Path: <reporter@isp.example>',
+      'Message-ID: <20261207101522.4F2A91C0@mx1.isp.example>',
+      'In-Reply-To: <CAF=x9Lq7+YhT0f8bQ2Xw@mail.gmail.com>',
+      'References: <0100018c1a2b3c4d-5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9-000000@email.amazonses.com>',
+      ' <20261201.5f2a9c1e.1c69fb81@smtp.partner.example>',
+      'Subject: Phishing',
+      '',
+      'Forwarded message <5f2a9c1e1c69fb81a0b1c2d3e4f5a6b7@mailer.evil.example> came from billing@evil-billing.example.',
+    ].join('\r\n');
+    expect(found(text)).toEqual(['email:billing@evil-billing.example', 'email:reporter@isp.example']);
+  });
+
+  it("leaves out the reporter's own address", () => {
+    const text = 'From: Alice Abuse <Abuse@ISP.example>\n\nPhish sent by payroll@evil-hr.example, reply to abuse@isp.example.';
+    expect(found(text, { ignore: ['abuse@isp.example'] })).toEqual(['email:payroll@evil-hr.example']);
+  });
+});
+
+describe('extraction of internationalised names', () => {
+  it('knows internationalised TLDs in their ASCII form', () => {
+    expect(extractObservables('Phishing at xn--80aswg.xn--p1ai today').map((o) => o.value)).toEqual(['xn--80aswg.xn--p1ai']);
+  });
+});
+
+describe('extraction cost', () => {
+  it('stays linear on text made of many short labels (no quadratic backtracking)', () => {
+    const t0 = performance.now();
+    for (const text of ['a.'.repeat(100_000), 'a[.]'.repeat(50_000), `x@${'a.'.repeat(100_000)}`]) extractObservables(text);
+    expect(performance.now() - t0).toBeLessThan(4000);
+  }, 20_000);
+});

@@ -9,6 +9,25 @@ export type ObservableType = (typeof OBSERVABLE_TYPES)[number];
 
 export class ObservableInvalid extends Error {}
 
+/**
+ * Undoes the usual defanging of indicators: hxxp:// and hxxps:// (any case), h[tt]p, fxp://,
+ * [:]// and [://], [.] (.) {.} [dot] (dot), [@] (@) [at] (at). The Add observable form, the API
+ * and the paste extractor all go through this one function.
+ */
+export function refang(text: string): string {
+  return text
+    .replace(/\[:\/\/\]|\[:\]\/\/|\(:\/\/\)/g, '://')
+    .replace(/\[:\]/g, ':')
+    .replace(/\bhxxp(s?):\/\//gi, 'http$1://')
+    .replace(/\bh\[tt\]p(s?):\/\//gi, 'http$1://')
+    .replace(/\bfxp:\/\//gi, 'ftp://')
+    .replace(/ ?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)|\{dot\}) ?/gi, '.')
+    .replace(/ ?(?:\[@\]|\(@\)|\[at\]|\(at\)|\{at\}) ?/gi, '@');
+}
+
+/** Types whose values are refanged before they are checked (never file names, hashes or free text). */
+const REFANGED = new Set<string>(['ipv4', 'ipv6', 'cidr', 'domain', 'url', 'email']);
+
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function ipv4(v: string): string {
@@ -107,7 +126,8 @@ const RULES: Record<ObservableType, (v: string) => string> = {
   filename, asn, 'user-account': text(500), other: text(2000),
 };
 
-/** The canonical form of a value of the type; throws ObservableInvalid with the reason. */
+/** The canonical form of a value of the type (defanged forms accepted); throws ObservableInvalid with the reason. */
 export function normaliseObservable(type: ObservableType, value: string): string {
-  return RULES[type](value.trim());
+  const v = value.trim();
+  return RULES[type](REFANGED.has(type) ? refang(v) : v);
 }

@@ -74,6 +74,14 @@ export const observableRepo = {
       .where('mine.incidentId', '=', incidentId)
       .where('theirs.incidentId', '<>', incidentId)
       .where(visibleSql(scope, 'i'))
+      // A RED or AMBER+STRICT observable links two incidents only for a scope with a need to know on
+      // both: otherwise the count would tell that they share it.
+      .$if(!scope.privileged, (s) =>
+        s
+          .innerJoin('observable as o', 'o.id', 'mine.observableId')
+          .innerJoin('incident as m', 'm.id', 'mine.incidentId')
+          .where(sql<boolean>`(o.tlp not in (${sql.join([...RESTRICTED_TLP])}) or (${needToKnow(scope, 'i')} and ${needToKnow(scope, 'm')}))`),
+      )
       .groupBy(['i.id', 'i.reference', 'i.title', 'i.status', 'i.priority', 'i.tlp', 'i.createdAt'])
       .orderBy(sql`count(theirs.observable_id)`, 'desc')
       .orderBy('i.createdAt', 'desc')

@@ -47,6 +47,24 @@ describe.each(stores())('observables on %s', (store) => {
     expect((await call(handler, 'GET', `/incidents/${inc.id}/observables`)).json().items).toEqual([]);
   });
 
+  it('accepts defanged indicators and stores them refanged', async () => {
+    const inc = await declare();
+    const r = await call(handler, 'POST', `/incidents/${inc.id}/observables`, {
+      items: [
+        { type: 'url', value: 'hxxp://evil[.]example/x' }, { type: 'url', value: 'hxxps[:]//login(.)evil[.]example/owa' },
+        { type: 'domain', value: 'evil[.]example' }, { type: 'ipv4', value: '198.51.100[.]24' }, { type: 'email', value: 'payroll[at]evil[.]example' },
+      ],
+    });
+    expect(r.statusCode).toBe(200);
+    expect(r.json()).toEqual({ added: 5, alreadyLinked: 0 });
+    const list = (await call(handler, 'GET', `/incidents/${inc.id}/observables`)).json().items;
+    expect(list.map((o: { type: string; value: string }) => `${o.type}:${o.value}`).sort()).toEqual([
+      'domain:evil.example', 'email:payroll@evil.example', 'ipv4:198.51.100.24', 'url:http://evil.example/x', 'url:https://login.evil.example/owa',
+    ]);
+    const found = (await call(handler, 'GET', `/observables?value=${encodeURIComponent('198.51.100[.]24')}`)).json().items;
+    expect(found.map((o: { value: string }) => o.value)).toContain('198.51.100.24');
+  });
+
   it('extracts candidates from pasted, defanged text without writing', async () => {
     const r = await call(handler, 'POST', '/observables/extract', { text: 'beacon to hxxp://bad[.]example/gate.php from 192.0.2[.]44' });
     expect(r.json().items).toEqual([{ type: 'url', value: 'http://bad.example/gate.php' }, { type: 'ipv4', value: '192.0.2.44' }]);
@@ -65,6 +83,17 @@ describe.each(stores())('observables on %s', (store) => {
     const theirs = (await call(other, 'GET', `/incidents/${a.id}/similar`)).json().items.map((i: { id: string }) => i.id);
     expect(theirs).toContain(b.id);
     expect(theirs).not.toContain(red.id);
+  });
+
+  it('never links two visible incidents through a RED observable the caller has no need to know', async () => {
+    const a = await declare();
+    const c = await declare();
+    for (const inc of [a, c]) await call(handler, 'POST', `/incidents/${inc.id}/observables`, { items: [{ type: 'ipv4', value: '192.0.2.201', tlp: 'RED' }] });
+    const mine = (await call(handler, 'GET', `/incidents/${a.id}/similar`)).json().items.map((i: { id: string }) => i.id);
+    expect(mine).toContain(c.id);
+    const theirs = await call(other, 'GET', `/incidents/${a.id}/similar`);
+    expect(theirs.statusCode).toBe(200);
+    expect(theirs.json().items.map((i: { id: string }) => i.id)).not.toContain(c.id);
   });
 
   it('searches by exact value and finds the networks containing an address', async () => {

@@ -9,7 +9,7 @@ import { incidentRepo, seesRestricted } from '../incidents/repo.ts';
 import { lockVisible, recorder } from '../incidents/service.ts';
 import type { SettingsService } from '../settings/service.ts';
 import { extractObservables } from './extract.ts';
-import { normaliseObservable, ObservableInvalid, type ObservableType } from './normalise.ts';
+import { normaliseObservable, ObservableInvalid, refang, type ObservableType } from './normalise.ts';
 import { observableRepo } from './repo.ts';
 
 export interface ObservableIn {
@@ -22,22 +22,39 @@ export interface ObservableIn {
 
 const NET_TYPES = new Set(['ipv4', 'ipv6', 'cidr']);
 
+const TLP_ORDER: readonly Tlp[] = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
+/**
+ * The label of a timeline entry about an observable: the observable's own, or the incident's where
+ * that is stricter (the entry is about the incident too, and may show in another's timeline after
+ * a merge).
+ */
+const entryTlp = (observable: Tlp, incident: Tlp): Tlp => (TLP_ORDER.indexOf(observable) > TLP_ORDER.indexOf(incident) ? observable : incident);
+
 /** Observables (IOCs): validated and normalised, one record per value, linked to incidents. */
 export function createObservableService(d: { db: Db; audit: AuditService; settings: SettingsService; clock: Clock }) {
   const record = recorder(d);
 
   async function linkIn(tx: Executor, actor: Actor, inc: { id: string; tlp: Tlp }, clean: ObservableIn[]) {
     const now = d.clock.now();
-    const added: { id: string; type: string; value: string }[] = [];
+    // One entry per label, each carrying its observables' label: a RED observable added with GREEN
+    // ones never shows to those who may read only the GREEN ones.
+    const added = new Map<Tlp, { id: string; type: string; value: string }[]>();
     for (const o of clean) {
       const row = await observableRepo.upsert(tx, {
         type: o.type, value: o.value, net: NET_TYPES.has(o.type) ? o.value : null, ioc: o.ioc ?? false, tlp: o.tlp ?? inc.tlp,
         tags: [...new Set(o.tags ?? [])], seenAt: now,
       });
-      if (await observableRepo.link(tx, inc.id, row.id, actor.userId, now)) added.push({ id: row.id, type: row.type, value: row.value });
+      if (await observableRepo.link(tx, inc.id, row.id, actor.userId, now)) {
+        const tlp = entryTlp(row.tlp, inc.tlp);
+        added.set(tlp, [...(added.get(tlp) ?? []), { id: row.id, type: row.type, value: row.value }]);
+      }
     }
-    if (added.length) await record(tx, actor, inc.id, 'observable.added', { items: added }, { tlp: inc.tlp });
-    return { added: added.length, alreadyLinked: clean.length - added.length };
+    let n = 0;
+    for (const [tlp, items] of added) {
+      await record(tx, actor, inc.id, 'observable.added', { items }, { tlp });
+      n += items.length;
+    }
+    return { added: n, alreadyLinked: clean.length - n };
   }
 
   return {
@@ -84,7 +101,7 @@ export function createObservableService(d: { db: Db; audit: AuditService; settin
         const inc = await lockVisible(tx, actor, scope, incidentId, 'incident.update');
         const o = await observableRepo.findById(tx, observableId);
         if (!o || !(await observableRepo.unlink(tx, inc.id, observableId))) throw new VigilError('VIG_OBSERVABLE_NOT_FOUND', { id: observableId });
-        await record(tx, actor, inc.id, 'observable.removed', { id: o.id, type: o.type, value: o.value });
+        await record(tx, actor, inc.id, 'observable.removed', { id: o.id, type: o.type, value: o.value }, { tlp: entryTlp(o.tlp, inc.tlp) });
       });
     },
 
@@ -124,8 +141,8 @@ export function createObservableService(d: { db: Db; audit: AuditService; settin
     async search(actor: Actor, value: string, type?: ObservableType, suffix = false) {
       const scope = incidentScope(actor);
       const v = value.trim();
-      const ip = isIP(v.replace(/^\[|\]$/g, ''));
-      let exact = v;
+      const ip = isIP(refang(v).replace(/^\[|\]$/g, ''));
+      let exact = type ? v : refang(v);
       const normalise = (t: ObservableType) => {
         try {
           return normaliseObservable(t, v);

@@ -83,7 +83,7 @@ export const BUILTIN_PLAYBOOKS: PlaybookDef[] = [
     matchRsit: ['malicious-code/infected-system', 'availability/sabotage', 'information-content-security/data-loss'],
     priorities: ['P1', 'P2'],
     tasks: [
-      t('declare', 'triage', 'Notify management through the escalation chain before technical work starts', 'The seed rule: management first.'),
+      t('declare', 'triage', 'Notify management through the escalation chain before technical work starts', 'Management is told first, before any technical work.'),
       t('isolate', 'containment', 'Disconnect affected networks and stop the spread', '', ['Affected segments isolated', 'Shared drives taken offline', 'Remote access suspended']),
       t('preserve', 'containment', 'Preserve evidence: memory, ransom note, encrypted samples, logs'),
       t('backups', 'containment', 'Secure the backups: take them offline and check their integrity'),

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Tlp } from '../../db/schema.ts';
 import { VigilError, type FieldIssue } from '../../lib/errors.ts';
+import { isTextIssue, Text } from '../../lib/schemas.ts';
 import { boundaryOf, MultipartError, parseMultipart, type FilePart, type MultipartForm, type MultipartLimits } from './multipart.ts';
 
 /**
@@ -42,8 +43,6 @@ export interface UpdateForm {
 const NO_BREAKS = (v: string) => !/[\r\n]/.test(v);
 // eslint-disable-next-line no-control-regex
 const NO_CONTROL = (v: string) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v);
-// PostgreSQL text cannot hold NUL; refuse it in free text rather than fail later.
-const NO_NUL = (v: string) => !v.includes('\u0000');
 
 const oneLine = (max: number) =>
   z
@@ -62,10 +61,9 @@ const optionalLine = (max: number) =>
     .optional()
     .transform((v) => v || null);
 // Browsers send line breaks in form fields as CRLF; the report keeps plain LF (the raw item keeps CRLF).
+// Free text follows the shared rule (no NUL, no unpaired surrogate: PostgreSQL cannot store them).
 const text = (max: number) =>
-  z
-    .string()
-    .refine(NO_NUL, 'must not contain NUL characters')
+  Text
     .transform((v) => v.replace(/\r\n?/g, '\n').trim())
     .pipe(z.string().max(max, `at most ${max} characters`));
 
@@ -134,9 +132,13 @@ function fieldsOf(form: MultipartForm, known: readonly string[]): { values: Reco
 }
 
 function validate<S extends z.ZodType>(schema: S, values: Record<string, string>, issues: FieldIssue[]): z.output<S> {
+  const before = issues.length;
   const r = schema.safeParse(values);
   if (!r.success) for (const i of r.error.issues) issues.push({ path: ['body', ...i.path.map(String)].join('.'), message: i.message });
-  if (issues.length > 0) throw new VigilError('VIG_REQUEST_INVALID', { errors: issues });
+  if (issues.length > 0) {
+    const textOnly = before === 0 && !r.success && r.error.issues.every(isTextIssue);
+    throw new VigilError(textOnly ? 'VIG_REQUEST_TEXT_INVALID' : 'VIG_REQUEST_INVALID', { errors: issues });
+  }
   return r.data as z.output<S>;
 }
 

@@ -109,11 +109,15 @@ describe.each(stores())('public web form and status link on %s', (store) => {
       reference: r.json().reference, title: 'Ransom note on the SCADA workstation', receivedAt: clock.now().toISOString(), status: 'received',
       incidentReference: null, linkExpiresAt: r.json().expiresAt, attachments: [{ filename: 'note.txt', size: 1 }], messages: [],
     });
-    for (const token of [randomBytes(32).toString('base64url'), 'abc', `${tokenOf(r.json().statusUrl)}x`, '%00%0d%0a']) {
+    for (const token of [randomBytes(32).toString('base64url'), 'abc', `${tokenOf(r.json().statusUrl)}x`, '%0d%0a%09']) {
       const miss = await status(token);
       expect(miss.statusCode, token).toBe(404);
       expect(miss.json().code).toBe('VIG_STATUS_LINK_NOT_FOUND');
     }
+    // A NUL is text no request may carry anywhere (no token holds one): refused before any lookup.
+    const nul = await status('%00%0d%0a');
+    expect(nul.statusCode).toBe(400);
+    expect(nul.json().code).toBe('VIG_REQUEST_TEXT_INVALID');
   });
 
   it('lets the reporter add information, kept raw, and records it on the incident once the report is linked', async () => {

@@ -1,21 +1,23 @@
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Executor } from '../../db/index.ts';
 import type { ReportChannel, ReportMessageTable, ReportStatus, ReportTable } from '../../db/schema.ts';
-import type { IncidentScope } from '../../lib/authz/incidents.ts';
+import { RESTRICTED_TLP, type IncidentScope } from '../../lib/authz/incidents.ts';
 import { visibleSql } from '../incidents/repo.ts';
 
 export type ReportRow = Selectable<ReportTable>;
-type ReportInsert = Omit<ReportRow, 'id' | 'version' | 'intakeItemId' | 'fingerprint' | 'wantsUpdates' | 'urgency'> & Partial<Pick<ReportRow, 'intakeItemId' | 'fingerprint' | 'wantsUpdates' | 'urgency'>>;
+type ReportInsert = Omit<ReportRow, 'id' | 'version' | 'intakeItemId' | 'fingerprint' | 'wantsUpdates' | 'urgency' | 'constituentId'>
+  & Partial<Pick<ReportRow, 'intakeItemId' | 'fingerprint' | 'wantsUpdates' | 'urgency' | 'constituentId'>>;
 type ReportPatch = Partial<Pick<ReportRow, 'status' | 'incidentId' | 'mergedInto' | 'rejection' | 'rejectionNote' | 'decidedBy' | 'decidedAt' | 'updatedAt'>>;
 
 /**
  * Who may see which reports, as data for SQL. Team members see every report not yet on an
  * incident, and a report on an incident only if they may see that incident (TLP need-to-know).
- * A reporter sees the reports it submitted and those of its own organisation, nothing else.
+ * A reporter sees the reports it submitted, and those recorded for its constituent (by id, see
+ * `constituentOf`) that are not marked RED or AMBER+STRICT; nothing else.
  */
 export type ReportScope =
   | { kind: 'team'; incidents: IncidentScope }
-  | { kind: 'reporter'; userId: string; organisation: string | null };
+  | { kind: 'reporter'; userId: string; constituentId: string | null };
 
 export interface ReportFilter {
   status?: ReportStatus[] | undefined;
@@ -31,8 +33,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function visible(scope: ReportScope) {
   if (scope.kind === 'reporter') {
-    return scope.organisation
-      ? sql<boolean>`(report.submitted_by = ${scope.userId} or lower(report.organisation) = lower(${scope.organisation}))`
+    return scope.constituentId
+      ? sql<boolean>`(report.submitted_by = ${scope.userId} or (report.constituent_id = ${scope.constituentId}
+          and report.tlp not in (${sql.join([...RESTRICTED_TLP])})))`
       : sql<boolean>`report.submitted_by = ${scope.userId}`;
   }
   if (scope.incidents.privileged) return sql<boolean>`true`;
@@ -181,6 +184,15 @@ export const reportRepo = {
 
   byId: (x: Executor, id: string) => x.selectFrom('report').selectAll().where('id', '=', id).executeTakeFirst(),
 
-  organisationOf: async (x: Executor, userId: string): Promise<string | null> =>
-    (await x.selectFrom('appUser').select('organisation').where('id', '=', userId).executeTakeFirst())?.organisation ?? null,
+  /**
+   * The registered constituent an account's organisation names (set by an administrator on the
+   * account), or null: what a reporter account follows besides its own submissions.
+   */
+  constituentOf: async (x: Executor, userId: string): Promise<string | null> =>
+    (await x.selectFrom('appUser').innerJoin('constituent', (j) => j.on(sql<boolean>`lower(constituent.name) = lower(app_user.organisation)`))
+      .select('constituent.id').where('appUser.id', '=', userId).executeTakeFirst())?.id ?? null,
+
+  /** The registered constituent with this name (as a team member typed it), or null. */
+  constituentNamed: async (x: Executor, name: string | null): Promise<string | null> =>
+    name ? ((await x.selectFrom('constituent').select('id').where(sql<boolean>`lower(name) = lower(${name})`).executeTakeFirst())?.id ?? null) : null,
 };

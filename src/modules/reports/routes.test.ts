@@ -22,6 +22,8 @@ describe.each(stores())('incident reports on %s', (store) => {
       await t.db.db.updateTable('appUser').set({ mustChangePassword: false }).where('username', '=', username).execute();
       return login(t.app, username, 'Correct-Horse-Battery-9');
     };
+    // A reporter account follows the reports recorded for its constituent (the registry's ACME Corp and Globex).
+    for (const name of ['ACME Corp', 'Globex']) await t.services.constituents.create(systemActor('cli'), { name });
     acme = await reporter('acme-soc', 'ACME Corp');
     acmeColleague = await reporter('acme-it', 'acme corp');
     globex = await reporter('globex-soc', 'Globex');
@@ -212,5 +214,41 @@ describe.each(stores())('incident reports on %s', (store) => {
     const r2 = (await call(acme, 'GET', `/reports/${rej.id}`)).json();
     expect(r2.publicStatus).toBe('not_pursued');
     expect(JSON.stringify(r2)).not.toContain('internal reasoning');
+  });
+
+  it("a reporter's portal holds its constituent's reports by id: never a name typed into the web form or a mail, never a restricted report of the team's", async () => {
+    // Anyone can type an organisation's name into the public form, or into a mail: not a channel into its portal.
+    const fd = new FormData();
+    for (const [k, v] of Object.entries({ name: 'Mallory', email: 'mallory@example.net', organisation: 'ACME Corp', what: 'Urgent: reset your VPN password at https://acme-vpn.example.net/' })) fd.append(k, v);
+    const req = new Request('http://vigil.test/', { method: 'POST', body: fd });
+    const form = await t.app.inject({
+      method: 'POST', url: '/api/v1/public/reports', payload: Buffer.from(await req.arrayBuffer()), headers: { 'content-type': req.headers.get('content-type')! },
+      remoteAddress: '203.0.113.66',
+    });
+    expect(form.statusCode, form.body).toBe(201);
+    const phish = await t.db.db.selectFrom('report').select(['id', 'organisation']).where('reference', '=', form.json().reference).executeTakeFirstOrThrow();
+    expect(phish.organisation).toBe('ACME Corp');
+    // The team logs reports for ACME: an AMBER one its accounts follow, and a RED one they must not see.
+    const amber = await submit(handler, { title: 'Your mail server relays spam', organisation: 'ACME Corp', tlp: 'AMBER' });
+    const red = await submit(handler, { title: 'Insider at ACME under investigation', organisation: 'acme corp', tlp: 'RED' });
+    const strict = await submit(handler, { title: 'ACME credentials on a paste site', organisation: 'ACME Corp', tlp: 'AMBER+STRICT' });
+    // What an ACME account submitted itself it always sees, whatever its label.
+    const own = await submit(acme, { title: 'We found a web shell', tlp: 'RED' });
+
+    for (const who of [acme, acmeColleague]) {
+      const ids = (await call(who, 'GET', '/reports?limit=200')).json().items.map((x: { id: string }) => x.id);
+      expect(ids).toContain(amber.id);
+      expect(ids).not.toContain(phish.id);
+      expect(ids).not.toContain(red.id);
+      expect(ids).not.toContain(strict.id);
+      for (const hidden of [phish.id, red.id, strict.id]) expect((await call(who, 'GET', `/reports/${hidden}`)).statusCode).toBe(404);
+      expect((await call(who, 'GET', `/reports/${amber.id}`)).statusCode).toBe(200);
+    }
+    expect((await call(acme, 'GET', `/reports/${own.id}`)).statusCode).toBe(200);
+    expect((await call(acmeColleague, 'GET', `/reports/${own.id}`)).statusCode).toBe(404);
+    expect((await call(globex, 'GET', '/reports?limit=200')).json().items.map((x: { id: string }) => x.id)).not.toContain(amber.id);
+    // The team still sees all of them.
+    const team = (await call(handler, 'GET', '/reports?limit=200')).json().items.map((x: { id: string }) => x.id);
+    expect(team).toEqual(expect.arrayContaining([phish.id, amber.id, red.id, strict.id, own.id]));
   });
 });

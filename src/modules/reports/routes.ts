@@ -12,7 +12,7 @@ const RejectionEnum = z.enum(['not_incident', 'false_positive', 'spam', 'outside
 const ReportVersion = z.number().int().min(1).describe('the version you read; a stale one gets 409').optional();
 
 /** A report's id or its reference (VIG-R-2026-000042). */
-const ReportParam = z.object({
+export const ReportParam = z.object({
   reportId: z.union([z.uuid(), z.string().regex(/^[A-Z][A-Z0-9]{1,11}-R-\d{4}-\d{6,}$/, 'a report id or reference')]),
 });
 
@@ -83,7 +83,7 @@ export const reportRoutes: FastifyPluginAsyncZod<{ reports: ReportService }> = a
 
   app.get('/reports', {
     schema: {
-      operationId: 'reports.list', tags, summary: 'Reports you may see, newest first (keyset pages); a reporter sees its organisation\'s',
+      operationId: 'reports.list', tags, summary: 'Reports you may see, newest first (keyset pages); a reporter sees its own and those recorded for its constituent (not RED or AMBER+STRICT)',
       querystring: z.object({
         status: csv(ReportStatusEnum),
         channel: csv(ChannelEnum),

@@ -62,17 +62,23 @@ const clean = (v: string | null | undefined) => (v === undefined ? undefined : v
 
 /**
  * Incident reports: what came in (kept raw, byte for byte), triaged by linking it to an incident,
- * merging it into another report, or rejecting it with a reason. Reporters see their
- * organisation's reports and the public status of the incident, never internal fields.
+ * merging it into another report, or rejecting it with a reason. Reporters see their own reports
+ * and their constituent's (see ReportScope), with the public status of the incident, never internal fields.
  */
-export function createReportService(d: IncidentDeps & { incidents: IncidentService; onReceived?: ReportReceivedHook | undefined }) {
+/**
+ * Called in the transaction that puts reports on an incident (link, declare, merge into a linked
+ * report): their observables carry onto the incident.
+ */
+export type ReportsLinkedHook = (tx: Executor, actor: Actor, reports: ReportRow[], incident: { id: string; tlp: Tlp }) => Promise<unknown>;
+
+export function createReportService(d: IncidentDeps & { incidents: IncidentService; onReceived?: ReportReceivedHook | undefined; onLinked?: ReportsLinkedHook | undefined }) {
   const record = recorder(d);
 
   async function scopeOf(x: Executor, actor: Actor): Promise<ReportScope> {
     if (can(actor, 'report.read')) return { kind: 'team', incidents: incidentScope(actor) };
     authorize(actor, 'report.read_own');
     if (!actor.userId) throw new VigilError('VIG_AUTHZ_FORBIDDEN', { permission: 'report.read_own' });
-    return { kind: 'reporter', userId: actor.userId, organisation: await reportRepo.organisationOf(x, actor.userId) };
+    return { kind: 'reporter', userId: actor.userId, constituentId: await reportRepo.constituentOf(x, actor.userId) };
   }
 
   /** The views of rows; `knownRaw` spares the query for raw details the caller already has (a report just stored). */
@@ -128,7 +134,7 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
   }
 
   /** Puts a report (and the reports merged into it) on an incident, recorded on the incident. */
-  async function attach(tx: Executor, actor: Actor, row: ReportRow, incident: { id: string }, how: 'linked' | 'declared') {
+  async function attach(tx: Executor, actor: Actor, row: ReportRow, incident: { id: string; tlp: Tlp }, how: 'linked' | 'declared') {
     const now = d.clock.now();
     const after = await reportRepo.update(tx, row.id, { status: 'linked', incidentId: incident.id, decidedBy: actor.userId, decidedAt: now, updatedAt: now });
     const followers = await reportRepo.followers(tx, row.id);
@@ -137,6 +143,7 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
       report: { id: row.id, reference: row.reference, title: row.title, channel: row.channel }, how,
       ...(followers.length ? { withMerged: followers.map((f) => f.reference) } : {}),
     }, { tlp: row.tlp });
+    await d.onLinked?.(tx, actor, [row, ...followers], incident);
     return after;
   }
 
@@ -180,8 +187,11 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
             reporterPhone: clean(input.reporterPhone) ?? null, organisation: user?.organisation ?? null,
           };
         }
+        // Who the report is for, by id: the organisation a team member names, or the portal account's own.
+        const constituentId = triage ? await reportRepo.constituentNamed(tx, fields.organisation) : await reportRepo.constituentOf(tx, actor.userId!);
         const row = await reportRepo.insert(tx, { prefix: team.incidentPrefix, year: now.getUTCFullYear() }, {
           ...fields,
+          constituentId,
           status: 'new',
           title: input.title.trim(),
           body: input.body ?? '',
@@ -305,6 +315,8 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
           await record(tx, actor, target.incidentId, 'report.linked', {
             report: { id: row.id, reference: row.reference, title: row.title, channel: row.channel }, how: 'merged', into: target.reference,
           }, { tlp: row.tlp });
+          const inc = await incidentRepo.lockById(tx, target.incidentId);
+          if (inc) await d.onLinked?.(tx, actor, [row], inc);
         }
         await recordReport(tx, actor, after, 'report.merged', { into: target.reference });
         return teamView(tx, actor, after);

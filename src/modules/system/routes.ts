@@ -6,6 +6,9 @@ import { pendingMigrations } from '../../db/migrate.ts';
 import type { SettingsService } from '../settings/service.ts';
 import { VERSION } from '../../version.ts';
 
+/** How long /readyz waits for the database before answering 503. */
+export const READY_DEADLINE_MS = 1500;
+
 /** Liveness and readiness at the root (for load balancers), and public metadata under /api/v1. */
 export const healthRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db }) => {
   app.get('/healthz', {
@@ -20,14 +23,18 @@ export const healthRoutes: FastifyPluginAsyncZod<{ db: Db }> = async (app, { db 
       response: { 200: z.object({ status: z.literal('ready') }), 503: z.object({ status: z.literal('not_ready'), reason: z.string() }) },
     },
   }, async (_req, reply) => {
-    try {
+    // A database that accepts connections but never answers must not hang the check: it answers
+    // within READY_DEADLINE_MS whatever happens.
+    const check = (async () => {
       await sql`select 1`.execute(db);
-      const pending = await pendingMigrations(db);
-      if (pending.length) return reply.code(503).send({ status: 'not_ready' as const, reason: `pending migrations: ${pending.join(', ')}` });
-      return { status: 'ready' as const };
-    } catch {
-      return reply.code(503).send({ status: 'not_ready' as const, reason: 'database unreachable' });
-    }
+      return pendingMigrations(db);
+    })().then((pending) => ({ pending }), () => 'database unreachable' as const);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'database not answering'>((r) => (timer = setTimeout(() => r('database not answering'), READY_DEADLINE_MS)));
+    const r = await Promise.race([check, late]).finally(() => clearTimeout(timer));
+    if (typeof r === 'string') return reply.code(503).header('retry-after', '5').send({ status: 'not_ready' as const, reason: r });
+    if (r.pending.length) return reply.code(503).send({ status: 'not_ready' as const, reason: `pending migrations: ${r.pending.join(', ')}` });
+    return { status: 'ready' as const };
   });
 };
 

@@ -14,6 +14,16 @@ export const userRepo = {
 
   list: (x: Executor): Promise<UserRow[]> => x.selectFrom('appUser').selectAll().orderBy('username').execute(),
 
+  /** Accounts holding a team role (not reporter-only accounts): only what a picker shows. */
+  teamMembers: (x: Executor) =>
+    x
+      .selectFrom('appUser')
+      .select(['id', 'username', 'displayName', 'roles', 'disabledAt'])
+      .where(sql<boolean>`roles && array['admin', 'manager', 'handler', 'viewer']::text[]`)
+      .orderBy('displayName')
+      .orderBy('username')
+      .execute(),
+
   count: (x: Executor): Promise<number> =>
     x
       .selectFrom('appUser')

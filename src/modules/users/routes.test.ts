@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminSession, auditCount, login, makeApp, type Session, type TestApp } from '../../../test/app.ts';
+import { adminSession, auditCount, login, makeApp, userWith, type Session, type TestApp } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
 
 describe.each(stores())('user administration on %s', (store) => {
@@ -62,11 +62,20 @@ describe.each(stores())('user administration on %s', (store) => {
   it('resets a password (old sessions end) and MFA, and disables and enables accounts', async () => {
     const { user, temporaryPassword } = (await call('POST', '/users', { username: 'frank', displayName: 'Frank', roles: ['handler'] })).json();
     const s = await login(t.app, 'frank', temporaryPassword);
+    const changed = await t.app.inject({ method: 'POST', url: '/api/v1/auth/password', headers: s.headers, payload: { currentPassword: temporaryPassword, newPassword: 'Lighthouse-Keeper-42' } });
+    expect(changed.statusCode, changed.body).toBe(204);
+    const fresh = await login(t.app, 'frank', 'Lighthouse-Keeper-42');
+    const made = await t.app.inject({ method: 'POST', url: '/api/v1/account/tokens', headers: fresh.headers, payload: { name: 'siem', expiresInDays: 7 } });
+    expect(made.statusCode).toBe(201);
+    const bearer = { authorization: `Bearer ${made.json().token}` };
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer })).statusCode).toBe(200);
     const reset = await call('POST', `/users/${user.id}/reset-password`);
     expect(reset.statusCode).toBe(200);
+    // The reset ends the account's API tokens too, not only its sessions.
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: bearer })).statusCode).toBe(401);
     const next = reset.json().temporaryPassword;
     expect(next).not.toBe(temporaryPassword);
-    expect((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: s.headers })).statusCode).toBe(401);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: fresh.headers })).statusCode).toBe(401);
     await login(t.app, 'frank', next);
     expect((await call('POST', `/users/${user.id}/reset-mfa`)).json().user.mfaEnabled).toBe(false);
     expect((await call('POST', `/users/${user.id}/disable`)).json().user.disabled).toBe(true);
@@ -84,5 +93,26 @@ describe.each(stores())('user administration on %s', (store) => {
     const meta = await t.app.inject({ method: 'GET', url: '/api/v1/meta' });
     expect(meta.json().teamName).toBe('CERT-Example');
     expect((await call('PATCH', '/settings', {})).json().code).toBe('VIG_REQUEST_INVALID');
+  });
+  it('lets every team member read the team (names and roles only) for choosing a colleague; reporters may not', async () => {
+    const handler = await userWith(t, ['handler']);
+    const viewer = await userWith(t, ['viewer']);
+    const reporter = await userWith(t, ['reporter']);
+    const colleague = (await call('POST', '/users', { username: 'grace.handler', displayName: 'Grace Hopper', email: 'grace@csirt.example', roles: ['handler'] })).json().user;
+    const r = await t.app.inject({ method: 'GET', url: '/api/v1/team-members', headers: handler.headers });
+    expect(r.statusCode).toBe(200);
+    const items = r.json().items as Record<string, unknown>[];
+    expect(items).toContainEqual({ id: colleague.id, username: 'grace.handler', displayName: 'Grace Hopper', roles: ['handler'], disabled: false });
+    for (const m of items) expect(Object.keys(m).sort()).toEqual(['disabled', 'displayName', 'id', 'roles', 'username']);
+    // Reporter-only accounts are not team members.
+    expect(items.map((m) => m.id)).not.toContain(reporter.id);
+    expect(items.map((m) => m.id)).toContain(viewer.id);
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/team-members', headers: viewer.headers })).statusCode).toBe(200);
+    const refused = await t.app.inject({ method: 'GET', url: '/api/v1/team-members', headers: reporter.headers });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json().code).toBe('VIG_AUTHZ_FORBIDDEN');
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/team-members' })).statusCode).toBe(401);
+    // The admin list stays admin and manager only.
+    expect((await t.app.inject({ method: 'GET', url: '/api/v1/users', headers: handler.headers })).statusCode).toBe(403);
   });
 });

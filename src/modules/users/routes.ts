@@ -9,7 +9,19 @@ const One = z.object({ user: UserViewSchema });
 const Email = z.email().max(254).nullable();
 const Organisation = z.string().trim().min(1).max(200).nullable().describe("a reporter's constituent organisation: it follows that organisation's reports");
 
+const TeamMember = z
+  .object({ id: z.uuid(), username: z.string(), displayName: z.string(), roles: z.array(RoleSchema), disabled: z.boolean() })
+  .meta({ id: 'TeamMember' });
+
 export const userRoutes: FastifyPluginAsyncZod<{ users: UserService }> = async (app, { users }) => {
+  app.get('/team-members', {
+    schema: {
+      operationId: 'team_members.list', tags,
+      summary: 'The team (accounts with a team role), to choose a colleague: id, username, display name, roles. Every team role may read it; reporters may not',
+      response: { 200: z.object({ items: z.array(TeamMember) }) },
+    },
+  }, async (req) => ({ items: await users.teamMembers(actorOf(req)) }));
+
   app.get('/users', {
     schema: { operationId: 'users.list', tags, summary: 'All accounts', response: { 200: z.object({ items: z.array(UserViewSchema) }) } },
   }, async (req) => ({ items: await users.list(actorOf(req)) }));

@@ -25,6 +25,15 @@ export interface UserView {
   lastLoginAt: Date | null;
 }
 
+/** What every team member may know of a colleague. */
+export interface TeamMemberView {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: Role[];
+  disabled: boolean;
+}
+
 export function toUserView(u: UserRow): UserView {
   return {
     id: u.id,
@@ -78,6 +87,15 @@ export function createUserService(d: { db: Db; audit: AuditService; clock: Clock
   }
 
   return {
+    /**
+     * The team, for choosing a colleague (assignment, incident roles, tasks): every team role may
+     * read it, reporters may not. Only names and roles, nothing else about an account.
+     */
+    async teamMembers(actor: Actor): Promise<TeamMemberView[]> {
+      authorize(actor, 'team.read');
+      return (await userRepo.teamMembers(d.db)).map((u) => ({ id: u.id, username: u.username, displayName: u.displayName, roles: u.roles, disabled: !!u.disabledAt }));
+    },
+
     async list(actor: Actor): Promise<UserView[]> {
       authorize(actor, 'user.read');
       return (await userRepo.list(d.db)).map(toUserView);
@@ -173,8 +191,9 @@ export function createUserService(d: { db: Db; audit: AuditService; clock: Clock
         if (password) checkPasswordPolicy(password, before.username);
         const now = d.clock.now();
         await userRepo.update(tx, id, { passwordHash, mustChangePassword: true, passwordChangedAt: now, updatedAt: now });
-        const sessionsEnded = await sessionRepo.revokeAllForUser(tx, id, now);
-        await d.audit.record(tx, actor, { action: 'user.password_reset', entity: 'user', entityId: id, after: { sessionsEnded } });
+        // A reset means the old password may be known to someone else: the account's API tokens end with its sessions.
+        const { sessionsEnded, tokensRevoked } = await endAccess(tx, id);
+        await d.audit.record(tx, actor, { action: 'user.password_reset', entity: 'user', entityId: id, after: { sessionsEnded, apiCredentialsRevoked: tokensRevoked } });
       });
       return { temporaryPassword };
     },

@@ -44,6 +44,16 @@ export interface OperationsDashboard {
     alerts: { total: number; bySeverity: Record<Severity, number> };
     unparsed: { pending: number; failed: number; oldest: string | null } | null;
   } | null;
+  /** What escalation needs before it reaches anyone; shown until every item is done. */
+  setup: { complete: boolean; items: SetupItem[] };
+}
+
+export interface SetupItem {
+  key: 'escalation_policy' | 'manager_seat' | 'oncall_rota' | 'mail_relay';
+  done: boolean;
+  title: string;
+  hint: string;
+  href: string;
 }
 
 export const DASHBOARD_KEY = ['dashboard', 'operations'] as const;

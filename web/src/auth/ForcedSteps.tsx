@@ -28,7 +28,7 @@ export function ForcedPasswordChangePage({ me }: { me: Me }) {
     <AuthLayout width={460} teamName={me.teamName}>
       <Stack gap="md">
         <div>
-          <Title order={2} fz="xl">Choose a new password</Title>
+          <Title order={1} fz="xl">Choose a new password</Title>
           <Text size="sm" c="dimmed">
             Your password was set by an administrator or has to be renewed. Choose your own before you continue.
           </Text>
@@ -52,7 +52,7 @@ export function ForcedMfaEnrolmentPage({ me }: { me: Me }) {
     <AuthLayout width={620} teamName={me.teamName}>
       <Stack gap="md">
         <div>
-          <Title order={2} fz="xl">Set up two-step verification</Title>
+          <Title order={1} fz="xl">Set up two-step verification</Title>
           <Text size="sm" c="dimmed">
             Your team requires two-step verification (MFA) for every account. Set it up to continue.
           </Text>

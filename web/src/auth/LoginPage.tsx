@@ -50,7 +50,7 @@ function PasswordStep({ onMfa }: { onMfa: () => void }) {
     <form onSubmit={(e) => void submit(e)} noValidate>
       <Stack gap="md">
         <div>
-          <Title order={2} fz="xl">Sign in</Title>
+          <Title order={1} fz="xl">Sign in</Title>
           <Text size="sm" c="dimmed">Use your Vigil account.</Text>
         </div>
         <ErrorAlert error={error} retryLeft={retryLeft} />
@@ -115,7 +115,7 @@ function MfaStep({ onRestart }: { onRestart: () => void }) {
     <form onSubmit={(e) => void submit(e)} noValidate>
       <Stack gap="md">
         <div>
-          <Title order={2} fz="xl">Two-step verification</Title>
+          <Title order={1} fz="xl">Two-step verification</Title>
           <Text size="sm" c="dimmed">
             {useRecovery
               ? 'Enter one of your recovery codes. Each code works once.'

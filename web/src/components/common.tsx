@@ -73,7 +73,7 @@ export function PageHeader({ title, description, actions }: { title: string; des
   return (
     <Group justify="space-between" align="flex-end" wrap="wrap">
       <Box>
-        <Title order={2} fz={22}>{title}</Title>
+        <Title order={1} fz={22}>{title}</Title>
         {description && <Text c="dimmed" size="sm" mt={4}>{description}</Text>}
       </Box>
       {actions && <Group gap="sm">{actions}</Group>}

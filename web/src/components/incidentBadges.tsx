@@ -13,13 +13,14 @@ const STATUS_COLORS: Record<Status, string> = {
 
 const PRIORITY_COLORS: Record<Priority, string> = { P1: 'red', P2: 'orange', P3: 'yellow', P4: 'gray' };
 
-// TLP 2.0 (FIRST): RED #FF2B2B, AMBER #FFC000, GREEN #33FF00, CLEAR white; labels in upper case.
-const TLP_COLORS: Record<Tlp | Pap, string | null> = {
+// TLP 2.0 (FIRST): the label in its colour on black (RED #FF2B2B, AMBER #FFC000, GREEN #33FF00,
+// CLEAR white), upper case. Every one of them reads at 5.6:1 or better on black.
+const TLP_COLORS: Record<Tlp | Pap, string> = {
   RED: '#FF2B2B',
   'AMBER+STRICT': '#FFC000',
   AMBER: '#FFC000',
   GREEN: '#33FF00',
-  CLEAR: null,
+  CLEAR: '#FFFFFF',
 };
 
 type Extra = Omit<BadgeProps, 'color' | 'variant' | 'children'> & { 'data-testid'?: string };
@@ -44,16 +45,13 @@ export function PriorityBadge({ priority, ...rest }: { priority: Priority } & Ex
 export function TlpBadge({ tlp, prefix = 'TLP', ...rest }: { tlp: Tlp | Pap; prefix?: 'TLP' | 'PAP' } & Extra) {
   const color = TLP_COLORS[tlp];
   const label = `${prefix}:${tlp}`;
-  if (!color) {
-    return <Badge size="sm" variant="outline" color="gray.0" radius="xs" miw="max-content" {...rest}>{label}</Badge>;
-  }
   return (
-    <Badge size="sm" variant="filled" color={color} autoContrast radius="xs" miw="max-content" {...rest}>
+    <Badge size="sm" variant="outline" color={color} bg="#000" radius="xs" miw="max-content" {...rest}>
       {label}
     </Badge>
   );
 }
 
 export function ExerciseBadge(props: Extra) {
-  return <Badge size="sm" variant="outline" color="grape" miw="max-content" {...props}>Exercise</Badge>;
+  return <Badge size="sm" variant="outline" color="grape.3" miw="max-content" {...props}>Exercise</Badge>;
 }

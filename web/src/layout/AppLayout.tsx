@@ -1,7 +1,8 @@
-import { AppShell, Avatar, Burger, Divider, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton } from '@mantine/core';
+import { AppShell, Avatar, Burger, Divider, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconChevronDown, IconLogout, IconUserCircle } from '@tabler/icons-react';
 import { Brand } from '../components/common';
+import { ErrorBoundary } from '../components/ErrorBoundary';
 import { hasAnyRole, useLogout, useMe } from '../auth/session';
 import { Link, navigate, usePath } from '../router';
 import { findRoute, normalizePath, ROUTES, type AppRoute } from '../routes';
@@ -43,10 +44,11 @@ function UserMenu() {
   return (
     <Menu position="bottom-end" width={220} withinPortal>
       <Menu.Target>
-        <UnstyledButton aria-label="User menu" data-testid="user-menu" className="vigil-user-button">
+        <UnstyledButton data-testid="user-menu" className="vigil-user-button">
           <Group gap={8} wrap="nowrap">
-            <Avatar size={28} radius="xl" color="signal" variant="light">{initials(name)}</Avatar>
+            <Avatar size={28} radius="xl" color="signal" variant="light" aria-hidden>{initials(name)}</Avatar>
             <Text size="sm" fw={500} visibleFrom="sm">{name}</Text>
+            <VisuallyHidden>{`${name}: account menu`}</VisuallyHidden>
             <IconChevronDown size={14} />
           </Group>
         </UnstyledButton>
@@ -92,7 +94,7 @@ export function AppLayout() {
           </Group>
           <Group gap="md" wrap="nowrap">
             <LiveIndicator state={live} />
-            <NotificationBell />
+            <ErrorBoundary area="Notifications"><NotificationBell /></ErrorBoundary>
             <UserMenu />
           </Group>
         </Group>
@@ -121,13 +123,12 @@ export function AppLayout() {
             ))}
           </Stack>
         </AppShell.Section>
-        <AppShell.Section>
-          <Text size="xs" c="dimmed" px="sm" pt="sm">More capabilities arrive in later releases.</Text>
-        </AppShell.Section>
       </AppShell.Navbar>
 
       <AppShell.Main>
-        <div className="vigil-page">{Page && allowed ? <Page /> : route ? <ForbiddenPage /> : <NotFoundPage />}</div>
+        <div className="vigil-page">
+          <ErrorBoundary area="This page" resetKey={path}>{Page && allowed ? <Page /> : route ? <ForbiddenPage /> : <NotFoundPage />}</ErrorBoundary>
+        </div>
       </AppShell.Main>
     </AppShell>
   );

@@ -1,5 +1,5 @@
-import { Alert, Anchor, Badge, Group, List, NavLink, Paper, SimpleGrid, Stack, Table, Text, ThemeIcon, Title } from '@mantine/core';
-import { IconArrowRight, IconInfoCircle, IconShieldExclamation } from '@tabler/icons-react';
+import { Alert, Anchor, Badge, Group, List, NavLink, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { IconArrowRight, IconShieldExclamation } from '@tabler/icons-react';
 import { hasAnyRole, useMe } from '../auth/session';
 import { DateText, PageHeader, RoleBadges } from '../components/common';
 import { Link } from '../router';
@@ -97,21 +97,6 @@ export function DashboardPage() {
         <RolesCard />
         <ShortcutsCard />
       </SimpleGrid>
-      <Paper withBorder p="lg">
-        <Group gap="sm" wrap="nowrap" align="flex-start">
-          <ThemeIcon variant="light" size="lg"><IconInfoCircle size={20} /></ThemeIcon>
-          <div>
-            <Title order={3} fz="md">About this release</Title>
-            <Text size="sm" mt={4}>
-              This release of Vigil covers the foundations: accounts and roles, two-step verification, API tokens,
-              sessions, team settings and a tamper-evident audit trail.
-            </Text>
-            <Text size="sm" c="dimmed" mt={4}>
-              Intake, triage, incidents, escalation, SLAs and sharing arrive in later releases; their pages will appear in the navigation as they do.
-            </Text>
-          </div>
-        </Group>
-      </Paper>
     </Stack>
   );
 }

@@ -4,7 +4,7 @@ import { navigate } from '../router';
 function Message({ title, text }: { title: string; text: string }) {
   return (
     <Stack align="flex-start" gap="sm" py="xl">
-      <Title order={2} fz={22}>{title}</Title>
+      <Title order={1} fz={22}>{title}</Title>
       <Text c="dimmed">{text}</Text>
       <Button variant="light" onClick={() => navigate('/')}>Back to the dashboard</Button>
     </Stack>

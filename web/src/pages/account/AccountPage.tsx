@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { Badge, SimpleGrid, Stack, Table } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
+import { useQueryClient } from '@tanstack/react-query';
 import { useMe } from '../../auth/session';
 import { ChangePasswordForm } from '../../auth/ChangePasswordForm';
 import { DateText, PageHeader, RoleBadges, Section } from '../../components/common';
@@ -37,9 +38,15 @@ function ProfileSection() {
 }
 
 function PasswordSection() {
+  const client = useQueryClient();
+  const done = () => {
+    // The server ended the other sessions and revoked the tokens: show both lists as they are now.
+    void client.invalidateQueries({ queryKey: ['account'] });
+    notifications.show({ color: 'teal', message: 'Password changed. Your other sessions were signed out and your API tokens revoked.' });
+  };
   return (
-    <Section title="Password" description="Changing it signs out your other sessions.">
-      <ChangePasswordForm onDone={() => void notifications.show({ color: 'teal', message: 'Password changed. Your other sessions were signed out.' })} />
+    <Section title="Password" description="Changing it signs out your other sessions and revokes your API tokens.">
+      <ChangePasswordForm onDone={done} />
     </Section>
   );
 }

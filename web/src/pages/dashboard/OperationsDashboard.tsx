@@ -10,6 +10,7 @@ import { formatDate } from '../../components/common';
 import { AtRiskTable } from './AtRiskTable';
 import { IntakeChart, OpenIncidentsChart } from './charts';
 import { OnDutyCard } from './OnDutyCard';
+import { SetupChecklist } from './SetupChecklist';
 
 function Tile({ label, value, hint, color, testId }: { label: string; value: number; hint?: ReactNode; color?: string; testId: string }) {
   return (
@@ -34,6 +35,7 @@ export function OperationsDashboard() {
   const intake = d.intake;
   return (
     <Stack gap="lg" data-testid="operations-dashboard">
+      {!d.setup.complete && <SetupChecklist setup={d.setup} />}
       <Group justify="space-between" align="baseline">
         <Title order={2} fz="lg">Operations</Title>
         <Text size="xs" c="dimmed" data-testid="dashboard-updated">

@@ -6,7 +6,7 @@ import { IconX } from '@tabler/icons-react';
 import { api } from '../../api/client';
 import { RECIPIENT_KINDS, SEATS, type Recipient, type RecipientKind } from '../../api/escalation';
 import { humanize, INCIDENT_ROLES } from '../../api/incidents';
-import type { Items, User } from '../../api/types';
+import { memberOptions, useTeamMembers } from '../../components/TeamMemberSelect';
 import { SEAT_LABELS } from '../team/directoryApi';
 
 interface Named {
@@ -16,12 +16,12 @@ interface Named {
 
 /** Everything a recipient can name, loaded once for the editor. */
 export function useRecipientOptions() {
-  const users = useQuery({ queryKey: ['admin', 'users'], queryFn: () => api.get<Items<User>>('/users'), staleTime: 60_000 });
+  const { members } = useTeamMembers();
   const rotas = useQuery({ queryKey: ['oncall', 'rotas'], queryFn: () => api.get<{ items: Named[] }>('/oncall/rotas'), staleTime: 60_000 });
   const contacts = useQuery({ queryKey: ['contacts', 'all'], queryFn: () => api.get<{ items: Named[] }>('/contacts?limit=200'), staleTime: 60_000 });
   const channels = useQuery({ queryKey: ['notification-channels'], queryFn: () => api.get<{ items: Named[] }>('/notification-channels'), staleTime: 60_000, retry: false });
   return {
-    user: (users.data?.items ?? []).filter((u) => !u.disabled).map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` })),
+    user: memberOptions(members),
     rota: (rotas.data?.items ?? []).map((r) => ({ value: r.id, label: r.name })),
     contact: (contacts.data?.items ?? []).map((c) => ({ value: c.id, label: c.name })),
     channel: (channels.data?.items ?? []).map((c) => ({ value: c.id, label: c.name })),

@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from 'react';
-import { Alert, Button, Checkbox, Group, Modal, MultiSelect, Paper, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
-import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
-import { IconPlus, IconUserCheck, IconUserMinus } from '@tabler/icons-react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+import { Alert, Autocomplete, Button, Checkbox, Group, Modal, MultiSelect, Paper, Select, SimpleGrid, Stack, Switch, Table, Text, TextInput } from '@mantine/core';
+import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { IconPlus, IconSearch, IconUserCheck, IconUserMinus } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
 import {
   INCIDENTS_KEY, incidentKey, incidentPath, OPEN_STATUSES, PRIORITIES, STATUSES, TLPS, humanize, type Assignee, type Incident,
@@ -11,10 +11,12 @@ import { EmptyRow, formatDate, PageHeader } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { useAction } from '../../components/useAction';
 import { ExerciseBadge, PriorityBadge, StatusBadge, TlpBadge } from '../../components/incidentBadges';
-import { navigate } from '../../router';
+import { navigate, useSearch } from '../../router';
+import type { ConstituentSummary } from '../constituents/constituentsApi';
 import { useRsit } from './ClassificationPicker';
+import { DEFAULTS, filtersSearch, parseFilters, type Filters } from './incidentFilters';
 import { DeclareIncidentModal } from './DeclareIncidentModal';
-import { useTeam } from './RolesTab';
+import { TeamMemberSelect } from '../../components/TeamMemberSelect';
 
 const PAGE_SIZE = 50;
 const compact = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
@@ -24,22 +26,33 @@ function ShortDate({ value }: { value: string }) {
   return <Text span size="sm" title={formatDate(value, true)} style={{ whiteSpace: 'nowrap' }}>{compact.format(new Date(value))}</Text>;
 }
 
-interface Filters {
-  open: boolean;
-  status: string[];
-  priority: string[];
-  tlp: string[];
-  mine: boolean;
-  exercise: 'any' | 'true' | 'false';
-  assignee: 'any' | 'me' | 'none';
-  createdFrom: string;
-  createdTo: string;
-  sort: 'newest' | 'oldest' | 'updated' | 'priority';
+/**
+ * A text filter typed into a box: shown as typed, put into the URL a moment after the typing stops
+ * (or at once with `flush`), and replaced when the URL changes otherwise (reset, back).
+ */
+function useDraft(value: string, commit: (v: string) => void, ms = 350) {
+  const [draft, setDraft] = useState(value);
+  const sent = useRef(value);
+  useEffect(() => {
+    if (value !== sent.current.trim()) {
+      sent.current = value;
+      setDraft(value);
+    }
+  }, [value]);
+  useEffect(() => {
+    if (draft === sent.current) return undefined;
+    const t = setTimeout(() => {
+      sent.current = draft;
+      commit(draft);
+    }, ms);
+    return () => clearTimeout(t);
+  }, [draft]); // eslint-disable-line react-hooks/exhaustive-deps
+  const flush = () => {
+    sent.current = draft;
+    commit(draft);
+  };
+  return [draft, setDraft, flush] as const;
 }
-
-const DEFAULTS: Filters = {
-  open: true, status: [], priority: [], tlp: [], mine: false, exercise: 'any', assignee: 'any', createdFrom: '', createdTo: '', sort: 'newest',
-};
 const SORTS = [
   { value: 'newest', label: 'Newest first' }, { value: 'oldest', label: 'Oldest first' },
   { value: 'updated', label: 'Recently updated' }, { value: 'priority', label: 'Priority' },
@@ -53,12 +66,7 @@ function dayStart(value: string, nextDay = false): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * Assigns incidents (all or none) to a handler or manager, or unassigns them. Admins and managers
- * pick from the team; others may take them or enter a user id.
- */
+/** Assigns incidents (all or none) to a handler or manager picked from the team, or unassigns them. */
 export function AssignModal({ incidents, onClose, onDone }: {
   incidents: readonly Incident[];
   onClose: () => void;
@@ -66,14 +74,9 @@ export function AssignModal({ incidents, onClose, onDone }: {
 }) {
   const me = useMe();
   const client = useQueryClient();
-  const { allowed, users } = useTeam();
   const [userId, setUserId] = useState<string | null>(null);
   const { busy, error, run } = useAction();
-  const options = users
-    .filter((u) => !u.disabled && hasAnyRole(u.roles, ['handler', 'manager']))
-    .map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` }));
   const mayTake = hasAnyRole(me.user.roles, ['handler', 'manager']);
-  const id = userId?.trim() ?? '';
   const n = incidents.length;
 
   const assign = async (to: string | null) => {
@@ -87,7 +90,7 @@ export function AssignModal({ incidents, onClose, onDone }: {
   };
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (UUID.test(id)) void assign(id);
+    if (userId) void assign(userId);
   };
 
   return (
@@ -96,14 +99,8 @@ export function AssignModal({ incidents, onClose, onDone }: {
       <form onSubmit={submit}>
         <Stack gap="sm">
           {n > 1 && <Text size="sm" c="dimmed" style={{ overflowWrap: 'anywhere' }}>{incidents.map((i) => i.reference).join(', ')}</Text>}
-          {allowed ? (
-            <Select label="Assign to" placeholder="A handler or manager" searchable data={options} value={userId} onChange={setUserId}
-              data-autofocus data-testid="assign-user" comboboxProps={{ withinPortal: true }} nothingFoundMessage="No such handler or manager" />
-          ) : (
-            <TextInput label="Assign to (user id)" placeholder="00000000-0000-0000-0000-000000000000" value={userId ?? ''}
-              onChange={(e) => setUserId(e.currentTarget.value)} data-testid="assign-user-id" data-autofocus
-              description="Only managers and admins can list the team." error={id && !UUID.test(id) ? 'A user id (UUID)' : undefined} />
-          )}
+          <TeamMemberSelect label="Assign to" placeholder="A handler or manager" roles={['handler', 'manager']} value={userId} onChange={setUserId}
+            data-autofocus data-testid="assign-user" nothingFoundMessage="No such handler or manager" />
           <ErrorAlert error={error} />
           <Group justify="space-between">
             <Group gap="xs">
@@ -118,7 +115,7 @@ export function AssignModal({ incidents, onClose, onDone }: {
             </Group>
             <Group gap="xs">
               <Button variant="default" onClick={onClose} disabled={busy}>Cancel</Button>
-              <Button type="submit" loading={busy} disabled={!UUID.test(id)} data-testid="assign-submit">Assign</Button>
+              <Button type="submit" loading={busy} disabled={!userId} data-testid="assign-submit">Assign</Button>
             </Group>
           </Group>
         </Stack>
@@ -187,19 +184,41 @@ export function IncidentListPage() {
   const me = useMe();
   const canDeclare = hasAnyRole(me.user.roles, ['manager', 'handler']);
   const canAssign = canDeclare;
-  const [filters, setFilters] = useState<Filters>(DEFAULTS);
+  const search = useSearch();
+  const filters = useMemo(() => parseFilters(search), [search]);
+  // The filters live in the URL: each change replaces it (reload, back and a shared link keep them).
+  const setFilters = (next: Filters | ((f: Filters) => Filters)) => {
+    const current = parseFilters(window.location.search);
+    navigate(`/incidents${filtersSearch(typeof next === 'function' ? next(current) : next)}`, { replace: true, keepScroll: true });
+  };
   const [declaring, setDeclaring] = useState(false);
   const [ticked, setTicked] = useState<Set<string>>(new Set());
   const [outcome, setOutcome] = useState<{ text: string } | { error: unknown } | null>(null);
-  const { label } = useRsit();
+  const { label, classes } = useRsit();
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) => setFilters((f) => ({ ...f, [key]: value }));
+  const [q, setQ, flushQ] = useDraft(filters.q, (v) => set('q', v));
+  const [constituent, setConstituent, flushConstituent] = useDraft(filters.constituent, (v) => set('constituent', v));
+  const constituents = useQuery({
+    queryKey: ['constituents', 'names', constituent.trim()],
+    queryFn: () => api.get<ConstituentSummary[]>(`/constituents${qs({ q: constituent.trim(), limit: 20 })}`),
+    enabled: constituent.trim().length > 0,
+    staleTime: 60_000,
+    retry: false,
+  });
+  const constituentNames = [...new Set((constituents.data ?? []).map((c) => c.name))];
+  const classOptions = classes.map((c) => ({ value: c.value, label: c.label }));
+  const typeOptions = (classes.find((c) => c.value === filters.cls)?.types ?? []).map((t) => ({ value: t.value, label: t.label }));
 
   const query = useInfiniteQuery({
     queryKey: ['incidents', 'list', filters],
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
       api.get<{ items: Incident[]; nextCursor: string | null }>(`/incidents${qs({
+        q: filters.q.trim() || undefined,
         open: filters.open ? 'true' : undefined,
+        class: filters.cls || undefined,
+        type: filters.type || undefined,
+        constituent: filters.constituent.trim() || undefined,
         status: filters.status.join(','),
         priority: filters.priority.join(','),
         tlp: filters.tlp.join(','),
@@ -237,10 +256,14 @@ export function IncidentListPage() {
         )}
       />
       <Paper withBorder p="md">
+        <form role="search" aria-label="Search incidents" onSubmit={(e) => { e.preventDefault(); flushQ(); }}>
+          <TextInput label="Search" placeholder="Words in titles, summaries, notes and reports" leftSection={<IconSearch size={16} aria-hidden />}
+            value={q} onChange={(e) => setQ(e.currentTarget.value)} onBlur={flushQ} type="search" maxLength={500} mb="sm" data-testid="filter-q" />
+        </form>
         <SimpleGrid cols={{ base: 2, sm: 3, lg: 5 }} spacing="sm" verticalSpacing="sm">
           <Stack gap={6} mt={4} justify="center">
             <Switch label="Open only" checked={filters.open} data-testid="filter-open"
-              onChange={(e) => setFilters((f) => ({ ...f, open: e.currentTarget.checked, status: e.currentTarget.checked ? f.status.filter((s) => s !== 'closed') : f.status }))} />
+              onChange={(e) => { const openOnly = e.currentTarget.checked; setFilters((f) => ({ ...f, open: openOnly, status: openOnly ? f.status.filter((s) => s !== 'closed') : f.status })); }} />
             <Switch label="My roles" checked={filters.mine} onChange={(e) => set('mine', e.currentTarget.checked)} data-testid="filter-mine"
               title="Incidents where I hold a role" />
           </Stack>
@@ -250,6 +273,13 @@ export function IncidentListPage() {
             onChange={(v) => set('priority', v)} clearable data-testid="filter-priority" comboboxProps={{ withinPortal: true }} />
           <MultiSelect label="TLP" placeholder={filters.tlp.length ? undefined : 'Any'} data={TLPS.map((t) => ({ value: t, label: `TLP:${t}` }))}
             value={filters.tlp} onChange={(v) => set('tlp', v)} clearable data-testid="filter-tlp" comboboxProps={{ withinPortal: true }} />
+          <Select label="Class" placeholder="Any" data={classOptions} value={filters.cls || null} clearable searchable
+            onChange={(v) => setFilters((f) => ({ ...f, cls: v ?? '', type: '' }))} data-testid="filter-class" comboboxProps={{ withinPortal: true }} />
+          <Select label="Type" placeholder="Any" data={typeOptions} value={filters.type || null} clearable searchable disabled={!filters.cls}
+            onChange={(v) => set('type', v ?? '')} data-testid="filter-type" comboboxProps={{ withinPortal: true }} />
+          <Autocomplete label="Constituent" placeholder="Any" data={constituentNames} value={constituent} onChange={setConstituent}
+            onOptionSubmit={(v) => { setConstituent(v); set('constituent', v); }} onBlur={flushConstituent} maxLength={200}
+            data-testid="filter-constituent" comboboxProps={{ withinPortal: true }} />
           <Select label="Exercise" allowDeselect={false} value={filters.exercise} onChange={(v) => set('exercise', (v ?? 'any') as Filters['exercise'])}
             data={[{ value: 'any', label: 'Real and exercises' }, { value: 'false', label: 'Real only' }, { value: 'true', label: 'Exercises only' }]}
             data-testid="filter-exercise" comboboxProps={{ withinPortal: true }} />
@@ -264,7 +294,7 @@ export function IncidentListPage() {
             data={SORTS} data-testid="filter-sort" comboboxProps={{ withinPortal: true }} />
           <Group mt={24} justify="flex-end">
             <Button variant="subtle" color="gray" size="compact-sm" onClick={() => setFilters(DEFAULTS)}
-              disabled={JSON.stringify(filters) === JSON.stringify(DEFAULTS)} data-testid="filter-reset">Reset filters</Button>
+              disabled={filtersSearch(filters) === ''} data-testid="filter-reset">Reset filters</Button>
           </Group>
         </SimpleGrid>
       </Paper>

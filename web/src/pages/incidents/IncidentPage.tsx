@@ -1,14 +1,16 @@
 import { useState, type ReactNode } from 'react';
-import { Alert, Anchor, Badge, Box, Button, Group, Paper, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Box, Button, Group, Menu, Paper, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import {
-  IconArrowLeft, IconChecklist, IconClock, IconFingerprint, IconInbox, IconLink, IconListDetails, IconLock, IconPaperclip, IconSchool, IconUsers,
+  IconArrowLeft, IconChecklist, IconChevronDown, IconClock, IconDownload, IconFileTypeHtml, IconFileTypePdf, IconFingerprint, IconInbox, IconJson, IconLink,
+  IconListDetails, IconLock, IconPaperclip, IconSchool, IconUsers,
 } from '@tabler/icons-react';
 import { api, ApiError } from '../../api/client';
 import { humanize, incidentKey, type Incident } from '../../api/incidents';
 import { hasAnyRole, useMe } from '../../auth/session';
 import { DateText } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
+import { ErrorBoundary } from '../../components/ErrorBoundary';
 import { ExerciseBadge, PriorityBadge, StatusBadge, TlpBadge } from '../../components/incidentBadges';
 import { Link } from '../../router';
 import { useRsit } from './ClassificationPicker';
@@ -102,7 +104,31 @@ function Details({ incident }: { incident: Incident }) {
   );
 }
 
-/** Reference, badges, title and (for those who may write) the actions, with the move's outcome below. */
+/**
+ * The case report as files: HTML and PDF for people (TLP label on every page), JSON for archives.
+ * Each holds what the reader may see of the incident; the server names the file.
+ */
+function ExportMenu() {
+  const { incident } = useIncident();
+  const base = `/api/v1/incidents/${encodeURIComponent(incident.id)}`;
+  return (
+    <Menu position="bottom-end" withinPortal>
+      <Menu.Target>
+        <Button variant="default" leftSection={<IconDownload size={16} />} rightSection={<IconChevronDown size={14} />} data-testid="incident-export">Export</Button>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>Case report</Menu.Label>
+        <Menu.Item component="a" href={`${base}/export.html?download=true`} download leftSection={<IconFileTypeHtml size={16} />} data-testid="export-html">
+          HTML (to read and print)
+        </Menu.Item>
+        <Menu.Item component="a" href={`${base}/export.pdf`} download leftSection={<IconFileTypePdf size={16} />} data-testid="export-pdf">PDF</Menu.Item>
+        <Menu.Item component="a" href={`${base}/export`} download leftSection={<IconJson size={16} />} data-testid="export-json">JSON (archive)</Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+/** Reference, badges, title, the export and (for those who may write) the actions, with the move's outcome below. */
 function Header({ onLessons }: { onLessons: () => void }) {
   const { incident, canWrite } = useIncident();
   const move = useIncidentWrite();
@@ -118,9 +144,12 @@ function Header({ onLessons }: { onLessons: () => void }) {
             <TlpBadge tlp={incident.pap} prefix="PAP" />
             {incident.exercise && <ExerciseBadge />}
           </Group>
-          <Title order={2} fz={22} style={{ overflowWrap: 'anywhere' }} data-testid="incident-heading">{incident.title}</Title>
+          <Title order={1} fz={22} style={{ overflowWrap: 'anywhere' }} data-testid="incident-heading">{incident.title}</Title>
         </Stack>
-        {canWrite && <IncidentActions onLessons={onLessons} move={move} />}
+        <Group gap="sm" wrap="wrap">
+          <ExportMenu />
+          {canWrite && <IncidentActions onLessons={onLessons} move={move} />}
+        </Group>
       </Group>
       {move.error !== null && move.alert}
     </>
@@ -159,10 +188,10 @@ export function IncidentPage({ param }: { param: string }) {
     <IncidentProvider value={{ incident, param, canWrite }}>
       <Stack gap="md">
         {back}
-        <Header onLessons={() => setTab('lessons')} />
-        <EscalationBanner />
-        <Details incident={incident} />
-        <SlaPanel />
+        <ErrorBoundary area="The incident's heading" resetKey={incident.id}><Header onLessons={() => setTab('lessons')} /></ErrorBoundary>
+        <ErrorBoundary area="The escalation" resetKey={incident.id}><EscalationBanner /></ErrorBoundary>
+        <ErrorBoundary area="The incident's details" resetKey={incident.id}><Details incident={incident} /></ErrorBoundary>
+        <ErrorBoundary area="The SLA clocks" resetKey={incident.id}><SlaPanel /></ErrorBoundary>
         <Tabs value={tab} onChange={(v) => v && setTab(v as Tab)} keepMounted={false}>
           <Tabs.List mb="md">
             <Tabs.Tab value="timeline" leftSection={<IconListDetails size={16} />} data-testid="tab-timeline">Timeline</Tabs.Tab>
@@ -175,15 +204,15 @@ export function IncidentPage({ param }: { param: string }) {
             <Tabs.Tab value="key-times" leftSection={<IconClock size={16} />} data-testid="tab-key-times">Key times</Tabs.Tab>
             <Tabs.Tab value="lessons" leftSection={<IconSchool size={16} />} data-testid="tab-lessons">Lessons learned</Tabs.Tab>
           </Tabs.List>
-          <Tabs.Panel value="timeline"><TimelineTab /></Tabs.Panel>
-          <Tabs.Panel value="reports"><ReportsTab key={incident.id} /></Tabs.Panel>
-          <Tabs.Panel value="tasks"><TasksTab key={incident.id} /></Tabs.Panel>
-          <Tabs.Panel value="observables"><ObservablesTab key={incident.id} /></Tabs.Panel>
-          <Tabs.Panel value="evidence"><EvidenceTab key={incident.id} /></Tabs.Panel>
-          <Tabs.Panel value="links"><LinksTab key={incident.id} /></Tabs.Panel>
-          <Tabs.Panel value="roles"><RolesTab /></Tabs.Panel>
-          <Tabs.Panel value="key-times"><KeyTimesTab /></Tabs.Panel>
-          <Tabs.Panel value="lessons"><LessonsTab /></Tabs.Panel>
+          <Tabs.Panel value="timeline"><ErrorBoundary area="The timeline" resetKey={incident.id}><TimelineTab /></ErrorBoundary></Tabs.Panel>
+          <Tabs.Panel value="reports"><ErrorBoundary area="The reports" resetKey={incident.id}><ReportsTab key={incident.id} /></ErrorBoundary></Tabs.Panel>
+          <Tabs.Panel value="tasks"><ErrorBoundary area="The tasks" resetKey={incident.id}><TasksTab key={incident.id} /></ErrorBoundary></Tabs.Panel>
+          <Tabs.Panel value="observables"><ErrorBoundary area="The observables" resetKey={incident.id}><ObservablesTab key={incident.id} /></ErrorBoundary></Tabs.Panel>
+          <Tabs.Panel value="evidence"><ErrorBoundary area="The evidence" resetKey={incident.id}><EvidenceTab key={incident.id} /></ErrorBoundary></Tabs.Panel>
+          <Tabs.Panel value="links"><ErrorBoundary area="The links" resetKey={incident.id}><LinksTab key={incident.id} /></ErrorBoundary></Tabs.Panel>
+          <Tabs.Panel value="roles"><ErrorBoundary area="The roles" resetKey={incident.id}><RolesTab /></ErrorBoundary></Tabs.Panel>
+          <Tabs.Panel value="key-times"><ErrorBoundary area="The key times" resetKey={incident.id}><KeyTimesTab /></ErrorBoundary></Tabs.Panel>
+          <Tabs.Panel value="lessons"><ErrorBoundary area="The lessons learned" resetKey={incident.id}><LessonsTab /></ErrorBoundary></Tabs.Panel>
         </Tabs>
       </Stack>
     </IncidentProvider>

@@ -42,13 +42,9 @@ function LessonsForm({ saved }: { saved: Lessons | null }) {
   const [error, setError] = useState<unknown>(null);
   const errs = fieldErrors(error);
 
-  // Owners: the whole team for those who may list it, otherwise the incident's people and you.
+  // Owners: the whole team (and whoever an action already names).
   const people = new Map<string, string>();
-  if (team.allowed) for (const u of team.users.filter((u) => !u.disabled)) people.set(u.id, `${u.displayName} (${u.username})`);
-  else {
-    for (const r of incident.roles) people.set(r.userId, r.displayName);
-    people.set(me.user.id, me.user.displayName);
-  }
+  for (const u of team.users.filter((u) => !u.disabled)) people.set(u.id, `${u.displayName} (${u.username})`);
   for (const a of draft.actions) if (a.ownerId && !people.has(a.ownerId)) people.set(a.ownerId, nameOf(a.ownerId));
   const owners = [...people].map(([value, label]) => ({ value, label }));
 

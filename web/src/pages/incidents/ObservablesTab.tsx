@@ -72,6 +72,7 @@ function AddOne() {
         <Select size="sm" w={150} label="Type" data={OBSERVABLE_TYPES.map((t) => ({ value: t, label: t }))} value={type} allowDeselect={false}
           onChange={(v) => v && setType(v as ObservableType)} data-testid="observable-type" comboboxProps={{ withinPortal: true }} />
         <TextInput size="sm" style={{ flex: 1, minWidth: 260 }} label="Value" value={value} onChange={(e) => setValue(e.currentTarget.value)}
+          placeholder="e.g. hxxps://evil[.]example/x or 198.51.100[.]24 (defanged forms are refanged)"
           styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }} data-testid="observable-value" />
         <Checkbox label="IOC" checked={ioc} onChange={(e) => setIoc(e.currentTarget.checked)} mb={8} />
         <Button type="submit" leftSection={<IconPlus size={16} />} loading={busy} disabled={!value.trim()} data-testid="observable-add">Add</Button>

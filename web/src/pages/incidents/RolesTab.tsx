@@ -1,26 +1,21 @@
 import { useState, type FormEvent } from 'react';
-import { ActionIcon, Button, Group, Paper, Select, Stack, Table, Text, TextInput, Tooltip } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
+import { ActionIcon, Button, Group, Paper, Select, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { IconTrash, IconUserPlus } from '@tabler/icons-react';
 import { api } from '../../api/client';
 import { humanize, INCIDENT_ROLES, type Incident, type IncidentRole } from '../../api/incidents';
-import type { Items, User } from '../../api/types';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
 import { DateText, EmptyRow } from '../../components/common';
+import { TeamMemberSelect, useTeamMembers } from '../../components/TeamMemberSelect';
 import { useIncident, useIncidentWrite } from './useIncidentWrite';
 import { IncidentContactRoles } from '../team/IncidentContactRoles';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The team's accounts, for those allowed to list them (admins and managers); otherwise none. */
+/** The team's accounts (every team member may list them, for choosing a colleague). */
 export function useTeam() {
-  const me = useMe();
-  const allowed = hasAnyRole(me.user.roles, ['admin', 'manager']);
-  const users = useQuery({ queryKey: ['admin', 'users'], queryFn: () => api.get<Items<User>>('/users'), enabled: allowed, staleTime: 60_000 });
-  return { allowed, users: users.data?.items ?? [] };
+  const { members } = useTeamMembers();
+  return { users: members };
 }
 
-/** A person's name from a user id: the team list when we may read it, the incident's roles, or the id. */
+/** A person's name from a user id: the team list, the incident's roles, or the id. */
 export function useUserNames(): (userId: string) => string {
   const { incident } = useIncident();
   const me = useMe();
@@ -33,18 +28,15 @@ export function useUserNames(): (userId: string) => string {
 
 function AddRole() {
   const { incident } = useIncident();
-  const { allowed, users } = useTeam();
   const [role, setRole] = useState<IncidentRole | null>(null);
   const [userId, setUserId] = useState<string | null>(null);
   const write = useIncidentWrite(() => setUserId(null));
-  const id = userId?.trim() ?? '';
-  const valid = role && UUID.test(id) && !incident.roles.some((r) => r.role === role && r.userId === id);
-  const options = users.filter((u) => !u.disabled).map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` }));
+  const valid = role && userId && !incident.roles.some((r) => r.role === role && r.userId === userId);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!valid) return;
-    void write.run(incident.version, () => api.post<Incident>(`/incidents/${encodeURIComponent(incident.id)}/roles`, { role, userId: id }));
+    void write.run(incident.version, () => api.post<Incident>(`/incidents/${encodeURIComponent(incident.id)}/roles`, { role, userId }));
   };
 
   return (
@@ -54,17 +46,9 @@ function AddRole() {
         <Group align="flex-end" gap="sm">
           <Select label="Role" w={220} placeholder="Choose a role" data={INCIDENT_ROLES.map((r) => ({ value: r, label: humanize(r) }))} value={role}
             onChange={(v) => setRole(v as IncidentRole | null)} data-testid="role-select" comboboxProps={{ withinPortal: true }} />
-          {allowed ? (
-            <Select label="Person" w={300} searchable placeholder="Choose a person" data={options} value={userId} onChange={setUserId}
-              data-testid="role-user" comboboxProps={{ withinPortal: true }} />
-          ) : (
-            <TextInput label="Person (user id)" w={340} placeholder="00000000-0000-0000-0000-000000000000" value={userId ?? ''}
-              onChange={(e) => setUserId(e.currentTarget.value)} data-testid="role-user-id"
-              error={id && !UUID.test(id) ? 'A user id (UUID)' : undefined} />
-          )}
+          <TeamMemberSelect label="Person" w={300} value={userId} onChange={setUserId} data-testid="role-user" />
           <Button type="submit" leftSection={<IconUserPlus size={16} />} loading={write.busy} disabled={!valid} data-testid="role-add">Assign</Button>
         </Group>
-        {!allowed && <Text size="xs" c="dimmed">Only managers and admins can list the team: enter the person's user id.</Text>}
       </Stack>
     </Paper>
   );

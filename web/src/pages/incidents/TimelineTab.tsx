@@ -4,7 +4,7 @@ import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { IconMessage, IconPhoneCall } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
 import { timelineKey, TLPS, type Tlp, type TimelineEntry } from '../../api/incidents';
-import { DateText } from '../../components/common';
+import { DateText, formatDate } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { useAction } from '../../components/useAction';
 import { TlpBadge } from '../../components/incidentBadges';
@@ -25,13 +25,15 @@ const FILTERS: { value: string; label: string; kinds?: string[] }[] = [
     'incident.declared', 'incident.status_changed', 'incident.closed', 'incident.reopened', 'incident.role_assigned', 'incident.role_removed', 'incident.contact_role_assigned', 'incident.contact_role_removed',
     'incident.assigned', 'incident.priority_changed', 'incident.classified', 'incident.updated', 'incident.key_time_set', 'incident.lessons_recorded',
   ] },
-  { value: 'escalation', label: 'Escalation', kinds: ['escalation.started', 'escalation.level', 'escalation.acknowledged', 'escalation.exhausted', 'escalation.ended'] },
+  { value: 'escalation', label: 'Escalation and SLA', kinds: [
+    'escalation.started', 'escalation.level', 'escalation.acknowledged', 'escalation.exhausted', 'escalation.ended', 'sla.paused', 'sla.resumed', 'sla.warning', 'sla.breached',
+  ] },
   { value: 'tasks', label: 'Tasks', kinds: ['task.created', 'task.updated', 'task.note_added', 'playbook.applied'] },
   { value: 'evidence', label: 'Observables and evidence', kinds: [
     'observable.added', 'observable.updated', 'observable.removed', 'evidence.added', 'evidence.downloaded', 'evidence.handed_over',
   ] },
   { value: 'reports', label: 'Reports and links', kinds: [
-    'report.linked', 'report.unlinked', 'incident.linked', 'incident.unlinked', 'incident.merged', 'incident.merged_into',
+    'report.linked', 'report.unlinked', 'alert.linked', 'incident.linked', 'incident.unlinked', 'incident.merged', 'incident.merged_into',
   ] },
 ];
 
@@ -79,9 +81,9 @@ function AddEntry() {
             <Select label="Channel" data={CHANNELS} value={comm.channel} allowDeselect={false}
               onChange={(v) => v && setComm((c) => ({ ...c, channel: v }))} comboboxProps={{ withinPortal: true }} data-testid="comm-channel" />
             <TextInput label="With" required placeholder="Person, organisation or authority" maxLength={300} value={comm.party}
-              onChange={(e) => setComm((c) => ({ ...c, party: e.currentTarget.value }))} data-testid="comm-party" />
+              onChange={(e) => { const party = e.currentTarget.value; setComm((c) => ({ ...c, party })); }} data-testid="comm-party" />
             <TextInput label="When" type="datetime-local" description="Leave empty for now" value={comm.when}
-              onChange={(e) => setComm((c) => ({ ...c, when: e.currentTarget.value }))} data-testid="comm-when" />
+              onChange={(e) => { const when = e.currentTarget.value; setComm((c) => ({ ...c, when })); }} data-testid="comm-when" />
           </Group>
         )}
         <Textarea label={mode === 'note' ? 'Add note' : 'What was said or agreed'}
@@ -131,10 +133,11 @@ export function TimelineTab() {
             color={e.kind === 'incident.note_added' ? 'signal' : e.kind === 'incident.communication' ? 'violet' : e.kind === 'incident.closed' ? 'gray' : 'dark.2'}>
             <Group gap={8} wrap="wrap" align="center">
               <DateText value={e.at} />
+              {e.occurredAt && e.occurredAt !== e.at && <Text span size="xs" c="dimmed">(happened {formatDate(e.occurredAt)})</Text>}
               {e.tlp && <TlpBadge tlp={e.tlp} size="xs" />}
               {e.incidentId !== incident.id && <Text span size="xs" c="dimmed">from a merged incident</Text>}
             </Group>
-            <Text size="sm" mt={2} component="div">
+            <Text size="sm" mt={2} data-testid="timeline-sentence">
               <Text span fw={600} size="sm">{e.actorName}</Text> {describe(e, label, nameOf)}
             </Text>
             {(e.kind === 'incident.note_added' || e.kind === 'incident.communication') && <NoteBody body={typeof e.data.body === 'string' ? e.data.body : ''} />}

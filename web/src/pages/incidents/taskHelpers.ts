@@ -1,9 +1,7 @@
 // Shared by the tasks board and its forms: phase labels, datetime-local conversion, who may be assigned.
 import type { Task, TaskPhase, TaskStatus } from '../../api/work';
 import { humanize } from '../../api/incidents';
-import { useMe } from '../../auth/session';
 import { useTeam, useUserNames } from './RolesTab';
-import { useIncident } from './useIncidentWrite';
 
 export const PHASE_LABEL = (p: TaskPhase) => (p === 'post_incident' ? 'Post-incident' : humanize(p));
 export const STATUS_COLOR: Record<TaskStatus, string> = { open: 'gray', in_progress: 'blue', blocked: 'red', done: 'teal', cancelled: 'dark' };
@@ -19,19 +17,12 @@ export function toLocal(iso: string | null): string {
 }
 export const fromLocal = (v: string): string | null => (v && !Number.isNaN(new Date(v).getTime()) ? new Date(v).toISOString() : null);
 
-/** Who may be assigned: the team for those who may list it, otherwise the incident's people and you. */
+/** Who may be assigned: the team's handlers and managers, and anyone already named (`extra`). */
 export function usePeople(extra: (string | null)[] = []) {
-  const { incident } = useIncident();
-  const me = useMe();
   const team = useTeam();
   const nameOf = useUserNames();
   const people = new Map<string, string>();
-  if (team.allowed) {
-    for (const u of team.users) if (!u.disabled && u.roles.some((r) => r === 'handler' || r === 'manager')) people.set(u.id, u.displayName);
-  } else {
-    for (const r of incident.roles) people.set(r.userId, r.displayName);
-    people.set(me.user.id, me.user.displayName);
-  }
+  for (const u of team.users) if (!u.disabled && u.roles.some((r) => r === 'handler' || r === 'manager')) people.set(u.id, u.displayName);
   for (const id of extra) if (id && !people.has(id)) people.set(id, nameOf(id));
   return [...people].map(([value, label]) => ({ value, label })).sort((a, b) => a.label.localeCompare(b.label));
 }

@@ -1,11 +1,10 @@
 // Create or edit a rota: name, zone, anchor date, members and the pattern for its kind.
 import { useState } from 'react';
 import { ActionIcon, Button, Chip, Group, Modal, MultiSelect, Select, Stack, Text, TextInput, Textarea } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { api } from '../../api/client';
 import { KIND_LABELS, timeZones, WEEKDAYS, type Pattern, type PatternKind, type Region, type Rota } from '../../api/oncall';
-import type { User } from '../../api/types';
+import { memberOptions, useTeamMembers } from '../../components/TeamMemberSelect';
 import { ErrorAlert } from '../../components/errors';
 
 const DEFAULTS: Record<PatternKind, Pattern> = {
@@ -26,8 +25,7 @@ const Time = ({ label, value, onChange }: { label: string; value: string; onChan
 );
 
 export function RotaForm({ rota, opened, onClose, onSaved }: { rota: Rota | null; opened: boolean; onClose: () => void; onSaved: (r: Rota) => void }) {
-  const users = useQuery({ queryKey: ['users'], queryFn: () => api.get<{ items: User[] }>('/users'), enabled: opened });
-  const team = (users.data?.items ?? []).filter((u) => !u.disabled && u.roles.some((r) => r !== 'reporter')).map((u) => ({ value: u.id, label: u.displayName }));
+  const team = memberOptions(useTeamMembers(opened).members);
   const [name, setName] = useState(rota?.name ?? '');
   const [description, setDescription] = useState(rota?.description ?? '');
   const [timeZone, setTimeZone] = useState(rota?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone);

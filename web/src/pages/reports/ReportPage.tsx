@@ -14,6 +14,7 @@ import { StatusBadge, TlpBadge } from '../../components/incidentBadges';
 import { Link } from '../../router';
 import { DeclareIncidentModal } from '../incidents/DeclareIncidentModal';
 import { RawView } from './RawView';
+import { ReportAttachments } from './ReportAttachments';
 import { ReportStatusBadge } from './reportBadges';
 import { TriageModal, type TriageKind } from './TriageModals';
 
@@ -60,7 +61,7 @@ function Decision({ report }: { report: Report }) {
   );
 }
 
-function Parsed({ report }: { report: Report }) {
+function Parsed({ report, canWork }: { report: Report; canWork: boolean }) {
   return (
     <Stack gap="md">
       <Paper withBorder p="md">
@@ -85,6 +86,7 @@ function Parsed({ report }: { report: Report }) {
           </Box>
         ) : <Text size="sm" c="dimmed">No body.</Text>}
       </Paper>
+      <ReportAttachments report={report} canWork={canWork} />
     </Stack>
   );
 }
@@ -143,7 +145,7 @@ export function ReportPage({ param }: { param: string }) {
             <TlpBadge tlp={report.tlp} />
             <Text span size="sm" c="dimmed">{CHANNEL_LABELS[report.channel]}</Text>
           </Group>
-          <Title order={2} fz={22} style={{ overflowWrap: 'anywhere' }} data-testid="report-heading">{report.title}</Title>
+          <Title order={1} fz={22} style={{ overflowWrap: 'anywhere' }} data-testid="report-heading">{report.title}</Title>
         </Stack>
         {canTriage && <Actions report={report} onAct={setActing} />}
       </Group>
@@ -153,7 +155,7 @@ export function ReportPage({ param }: { param: string }) {
           <Tabs.Tab value="parsed" leftSection={<IconTextCaption size={16} />} data-testid="tab-parsed">Parsed</Tabs.Tab>
           <Tabs.Tab value="raw" leftSection={<IconFileCode size={16} />} data-testid="tab-raw">Raw</Tabs.Tab>
         </Tabs.List>
-        <Tabs.Panel value="parsed"><Parsed report={report} /></Tabs.Panel>
+        <Tabs.Panel value="parsed"><Parsed report={report} canWork={canTriage} /></Tabs.Panel>
         <Tabs.Panel value="raw"><RawView report={report} /></Tabs.Panel>
       </Tabs>
       {canTriage && (

@@ -88,7 +88,7 @@ export function ItemLayout({ item, open, canTriage, badges, heading, decision, e
           <Text ff="monospace" fw={600} c="dimmed" data-testid="item-reference">{item.reference}</Text>
           {badges}
         </Group>
-        <Title order={2} fz={22} style={{ overflowWrap: 'anywhere' }} data-testid="item-heading">{heading}</Title>
+        <Title order={1} fz={22} style={{ overflowWrap: 'anywhere' }} data-testid="item-heading">{heading}</Title>
       </Stack>
       {(ackable || can || extraActions) && (
         <Group gap="xs" data-testid="item-actions">
