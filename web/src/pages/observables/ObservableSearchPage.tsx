@@ -6,21 +6,14 @@ import { useQuery } from '@tanstack/react-query';
 import { IconSearch } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
 import { incidentPath, type Status, type Tlp } from '../../api/incidents';
-import { OBSERVABLE_TYPES } from '../../api/work';
+import { OBSERVABLE_TYPES, type Observable } from '../../api/work';
 import { EmptyRow, formatDate, PageHeader } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { StatusBadge, TlpBadge } from '../../components/incidentBadges';
 import { Link, navigate, useSearch } from '../../router';
 
-interface Hit {
-  id: string;
-  type: string;
-  value: string;
-  ioc: boolean;
-  tlp: Tlp;
-  tags: string[];
-  firstSeen: string;
-  lastSeen: string;
+/** An observable as the search finds it: its fields, and the incidents (visible to the caller) it is on. */
+interface Hit extends Omit<Observable, 'addedAt' | 'addedBy'> {
   incidents: { id: string; reference: string; title: string; status: Status; tlp: Tlp; createdAt: string }[];
 }
 

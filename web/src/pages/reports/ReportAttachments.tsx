@@ -6,22 +6,15 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconDownload, IconShieldCheck } from '@tabler/icons-react';
 import { api } from '../../api/client';
 import { reportApi, type Report } from '../../api/reports';
+import type { ReportAttachment } from '../../api/triage';
 import { evidenceKey, formatBytes, type Evidence } from '../../api/work';
 import { EmptyRow } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { useAction } from '../../components/useAction';
 
-export interface ReportFile {
-  id: string;
-  messageId: string | null;
+/** A file of the report, with the kind of message (first or reply) it came in. */
+export interface ReportFile extends ReportAttachment {
   messageKind: string | null;
-  filename: string;
-  contentType: string;
-  size: number;
-  sha256: string | null;
-  stored: boolean;
-  flags: string[];
-  createdAt: string;
 }
 
 export const reportFilesKey = (reportId: string) => ['report-files', reportId] as const;
