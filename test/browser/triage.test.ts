@@ -131,7 +131,8 @@ describe('triage in Chromium', () => {
       // Critical first; the two high ones oldest first (the phishing report is high by its suggestion); then low, info.
       await poll(() => queueRefs()).toEqual([aref(1), aref(2), rref(1), aref(3), aref(4)]);
       expect(await row(aref(1)).getAttribute('data-severity')).toBe('critical');
-      expect(await row(rref(1)).getAttribute('data-severity')).toBe('high');
+      // The report's severity comes from its triage suggestion, which the queue reads after the list.
+      await poll(() => row(rref(1)).getAttribute('data-severity')).toBe('high');
       expect(await row(aref(1)).getByTestId('arrivals-badge').innerText()).toBe('×3');
       expect(await row(rref(1)).getByTestId('kind-badge').innerText()).toMatch(/report/i);
       expect(await row(aref(1)).innerText()).toContain('wazuh');
@@ -222,6 +223,33 @@ describe('triage in Chromium', () => {
       await h.page.waitForTimeout(300);
       expect(dialogs).toEqual([]);
       await shot('alert-raw');
+    });
+
+    await step('an-x-arf-report-reads-field-by-field', async () => {
+      // A phishing desk's X-ARF v4 report, logged as it came: the report page names its kind, when it
+      // was seen, the class it suggests and each field, and lists its indicators with the observables.
+      const xarf = {
+        xarf_version: '4.0.0', report_id: '2b1f3c1e-5a0c-4c34-9b0e-6f1f2a7c9d10', timestamp: '2026-11-29T06:12:00Z',
+        reporter: { org: 'Bank of Example', contact: 'security@bank.example', domain: 'bank.example' },
+        sender: { org: 'Phish Reporting Service', contact: 'reports@phish-desk.example', domain: 'phish-desk.example' },
+        source_identifier: '203.0.113.80', category: 'content', type: 'phishing',
+        url: 'https://secure-bank-login.example/signin/index.php', domain: 'secure-bank-login.example',
+        target_brand: 'Bank of Example', evidence_source: 'user_report',
+      };
+      const rep = await call<{ reference: string }>('POST', '/reports', {
+        title: 'X-ARF: phishing site imitating Bank of Example', channel: 'email', body: JSON.stringify(xarf, null, 2),
+      });
+      expect(rep.status).toBe(201);
+      await h.page.goto(`${h.base}/triage/report/${rep.json.reference}`);
+      const panel = byTest('abuse-reports');
+      await poll(() => panel.innerText()).toContain('content/phishing');
+      const text = await panel.innerText();
+      expect(text).toContain('X-ARF');
+      expect(text).toContain('suggests fraud / phishing');
+      expect(text).toMatch(/target_brand\s+Bank of Example/);
+      expect(text).toMatch(/reporter\s+Bank of Example security@bank\.example/);
+      await poll(() => h.page.locator('main').innerText()).toContain('secure-bank-login.example');
+      await shot('xarf-report');
     });
   });
 });

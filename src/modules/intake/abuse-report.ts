@@ -16,6 +16,8 @@ export interface AbuseReport {
   fields: Record<string, string | string[]>;
   observables: { type: ObservableType; value: string }[];
   classification: { class: string; type: string } | null;
+  /** Who sent the report (X-ARF reporter and sender: contact address and domain): never an indicator. */
+  parties: string[];
 }
 
 /** The ARF fields Vigil shows, by lower-case name (RFC 5965 §3.1-3.3, RFC 6591 for auth-failure). */
@@ -85,13 +87,14 @@ export function arfReportOf(text: string): AbuseReport | null {
   add(out, ['email'], fields['Original-Mail-From'] as string | undefined);
   return {
     format: 'arf', kind, observedAt: dateOf(fields['Arrival-Date'] as string | undefined), fields,
-    observables: [...out.values()], classification: RSIT_OF_FEEDBACK[kind] ?? null,
+    observables: [...out.values()], classification: RSIT_OF_FEEDBACK[kind] ?? null, parties: [],
   };
 }
 
 /** An X-ARF v4 report as Vigil shows it beside a report. */
 export function xarfReportOf(r: XarfReport): AbuseReport {
   const fields: Record<string, string | string[]> = {};
+  const parties = new Set<string>();
   for (const [k, v] of Object.entries(r)) {
     if (k === 'evidence' || k === '_internal') continue;
     if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') fields[k] = line(String(v), 2000);
@@ -99,11 +102,12 @@ export function xarfReportOf(r: XarfReport): AbuseReport {
     else if (v && typeof v === 'object' && (k === 'reporter' || k === 'sender')) {
       const o = v as Record<string, unknown>;
       fields[k] = line([o.org, o.contact].filter((x) => typeof x === 'string').join(' '), 500);
+      for (const p of [o.contact, o.domain]) if (typeof p === 'string' && p.trim()) parties.add(p.trim().toLowerCase());
     }
   }
   return {
     format: 'x-arf', kind: `${r.category}/${r.type}`, observedAt: xarfObservedAt(r), fields,
-    observables: xarfObservables(r), classification: rsitOfXarf(r.category, r.type),
+    observables: xarfObservables(r), classification: rsitOfXarf(r.category, r.type), parties: [...parties].slice(0, 10),
   };
 }
 

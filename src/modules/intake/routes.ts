@@ -84,6 +84,7 @@ const AbuseReportView = z.object({
   fields: z.record(z.string(), z.union([z.string(), z.array(z.string())])),
   observables: z.array(Observable),
   classification: z.object({ class: z.string(), type: z.string() }).nullable().describe('the RSIT class/type its kind suggests'),
+  parties: z.array(z.string()).describe('who sent the report (X-ARF reporter and sender contact and domain); never listed as observables'),
 }).meta({ id: 'AbuseReport' });
 
 const Mapping = z.record(z.string(), z.unknown()).describe('field mapping (see docs/alerts.md)');

@@ -67,7 +67,9 @@ export function createTriageService(d: {
     const text = [row.title, row.body, ...messages.map((m) => `${m.subject ?? ''}\n${m.body}`), files.text].join('\n');
     // ARF and X-ARF reports (a part, or the body itself) are read natively: their typed fields first, then the words.
     const abuseReports = [...xarfReportsInText(row.body), ...files.reports].slice(0, 20);
-    const observables = uniqueObservables([...abuseReports.flatMap((r) => r.observables), ...extractObservables(text, { ignore: [row.reporterEmail] })]).slice(0, 200);
+    // The reporting parties (the mail's sender, an X-ARF report's reporter and sender) are who told us, not indicators.
+    const ignore = [row.reporterEmail, ...abuseReports.flatMap((r) => r.parties)];
+    const observables = uniqueObservables([...abuseReports.flatMap((r) => r.observables), ...extractObservables(text, { ignore })]).slice(0, 200);
     return { messages, attachments, text, observables, abuseReports };
   }
 

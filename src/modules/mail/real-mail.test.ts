@@ -208,6 +208,10 @@ describe.each(stores())('real-world mail on %s', (store) => {
     const tb = await triageOf(b.outcome.reportId);
     expect(tb.abuseReports[0]).toMatchObject({ format: 'x-arf', kind: 'content/phishing', classification: { class: 'fraud', type: 'phishing' } });
     expect(tb.observables).toEqual(expect.arrayContaining([{ type: 'url', value: 'https://pay-portal.example/login' }, { type: 'ipv4', value: '192.0.2.91' }]));
+    // Who reported it (the X-ARF reporter and sender, their addresses and domains) is no indicator.
+    expect(tb.abuseReports[0].parties).toEqual(expect.arrayContaining(['abuse@hosting.example', 'hosting.example']));
+    const values = [...tri.observables, ...tb.observables].map((o: { value: string }) => o.value);
+    for (const party of ['abuse@hosting.example', 'hosting.example']) expect(values).not.toContain(party);
   });
 
   it('reads parts at the boundary they use when the declared one is not there, and says so', async () => {

@@ -72,7 +72,7 @@ export interface Extracted {
 }
 
 export interface ExtractOptions {
-  /** Addresses never to list (the reporter's own). */
+  /** Values never to list: the reporter's own address, an abuse report's reporting parties (addresses and domains). */
   ignore?: readonly (string | null | undefined)[] | undefined;
 }
 
@@ -81,7 +81,7 @@ export interface ExtractOptions {
  * Each piece of text counts once (a URL's host is not also listed as a domain), values are
  * normalised, and each value is listed once. Left out: message ids (in their headers or looking
  * like one), names whose last part is no known TLD (attachment names such as invoice.pdf), names
- * ending in a file-like TLD unless defanged, and the addresses in `ignore`.
+ * ending in a file-like TLD unless defanged, and the values in `ignore`.
  */
 export function extractObservables(input: string, opts: ExtractOptions = {}): Extracted[] {
   const ignore = new Set((opts.ignore ?? []).filter((a): a is string => !!a).map((a) => a.trim().toLowerCase()));
@@ -101,8 +101,9 @@ export function extractObservables(input: string, opts: ExtractOptions = {}): Ex
         if (e instanceof ObservableInvalid) return match;
         throw e;
       }
+      if (ignore.has(candidate.toLowerCase())) return ' '.repeat(match.length);
       if (type === 'domain' && !plausibleDomain(candidate, defanged)) return ' '.repeat(match.length);
-      if (type === 'email' && (ignore.has(candidate.toLowerCase()) || !KNOWN_TLDS.has(candidate.split('.').at(-1)!))) return ' '.repeat(match.length);
+      if (type === 'email' && !KNOWN_TLDS.has(candidate.split('.').at(-1)!)) return ' '.repeat(match.length);
       out.set(`${type}:${candidate}`, { type, value: candidate });
       return ' '.repeat(match.length);
     });

@@ -113,9 +113,20 @@ export interface ReportAttachment {
   createdAt: string;
 }
 
+/** An ARF (RFC 5965) or X-ARF v4 report carried by a report, read field by field. */
+export interface AbuseReport {
+  format: 'arf' | 'x-arf';
+  kind: string;
+  observedAt: string | null;
+  fields: Record<string, string | string[]>;
+  observables: ObservableRef[];
+  classification: { class: string; type: string } | null;
+}
+
 /** What sits beside a report: GET /reports/:id/triage. Every part may be missing on older servers. */
 export interface ReportTriage {
   observables?: ObservableRef[];
+  abuseReports?: AbuseReport[];
   correlation?: CorrelatedIncident[];
   suggestions?: Suggestions;
   messages?: ReportMessage[];

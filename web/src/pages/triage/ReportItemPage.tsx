@@ -6,7 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import { IconArrowMerge, IconExternalLink } from '@tabler/icons-react';
 import { api, ApiError } from '../../api/client';
 import { CHANNEL_LABELS, reportApi, reportKey, reportPath, type Report } from '../../api/reports';
-import { reportSeverity, reportTriageKey, reportUrgency, type QueueItem, type ReportTriage } from '../../api/triage';
+import { reportSeverity, reportTriageKey, reportUrgency, type AbuseReport, type QueueItem, type ReportTriage } from '../../api/triage';
 import { formatBytes } from '../../api/work';
 import { hasAnyRole, useMe } from '../../auth/session';
 import { DateText } from '../../components/common';
@@ -23,6 +23,39 @@ import { Heading, ObservableList, SuggestionBox } from './ItemParts';
 
 const none = <Text span size="sm" c="dimmed">—</Text>;
 const KIND_LABELS = { repeat: 'Repeat', reply: 'Reply', reporter_update: 'Reporter update' } as const;
+
+const FORMAT_LABELS = { arf: 'ARF', 'x-arf': 'X-ARF' } as const;
+
+/** The ARF and X-ARF reports in a report: what kind of abuse, when, the class it suggests and every field. */
+function AbuseReports({ reports }: { reports: AbuseReport[] }) {
+  return (
+    <Paper withBorder p="md" data-testid="abuse-reports">
+      <Heading>Abuse reports in this message</Heading>
+      <Stack gap="md">
+        {reports.map((a, i) => (
+          <Stack key={i} gap={4}>
+            <Group gap={6} wrap="wrap">
+              <Badge size="sm" variant="light" color="gray" radius="xs">{FORMAT_LABELS[a.format]}</Badge>
+              <Text size="sm" fw={500}>{a.kind}</Text>
+              {a.observedAt && <Text size="xs" c="dimmed">observed <DateText value={a.observedAt} /></Text>}
+              {a.classification && <Text size="xs" c="dimmed">suggests {a.classification.class} / {a.classification.type}</Text>}
+            </Group>
+            <Table verticalSpacing={2} horizontalSpacing="xs">
+              <Table.Tbody>
+                {Object.entries(a.fields).map(([k, v]) => (
+                  <Table.Tr key={k}>
+                    <Table.Th w="30%"><Text size="xs" ff="monospace">{k}</Text></Table.Th>
+                    <Table.Td><Text size="xs" ff="monospace" style={{ overflowWrap: 'anywhere' }}>{Array.isArray(v) ? v.join(', ') : v}</Text></Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Stack>
+        ))}
+      </Stack>
+    </Paper>
+  );
+}
 
 function Parsed({ r, t, tError }: { r: Report; t: ReportTriage | undefined; tError: unknown }) {
   return (
@@ -51,6 +84,7 @@ function Parsed({ r, t, tError }: { r: Report; t: ReportTriage | undefined; tErr
         <SuggestionBox suggestions={t?.suggestions} />
         <ObservableList observables={t?.observables} />
       </SimpleGrid>
+      {(t?.abuseReports?.length ?? 0) > 0 && <AbuseReports reports={t!.abuseReports!} />}
       {(t?.messages?.length ?? 0) > 0 && (
         <Paper withBorder p="md" data-testid="report-messages">
           <Heading>Replies and repeats</Heading>
