@@ -38,8 +38,8 @@ describe('on-call in Chromium', () => {
       await byTest('rota-new').click();
       await byTest('rota-name').fill('SOC 24/7');
       await choose('rota-kind', '24/7 shifts');
-      await choose('rota-members', 'Hanna Handler');
-      await choose('rota-members', 'Henrik Handler');
+      await choose('rota-members', 'Hanna Handler (hanna)');
+      await choose('rota-members', 'Henrik Handler (henrik)');
       await h.page.keyboard.press('Escape');
       await choose('rota-zone', 'Europe/Berlin');
       // A gap between the second and third shift is refused, named in local time and UTC.
