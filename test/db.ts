@@ -5,12 +5,21 @@ import { migrateToLatest } from '../src/db/migrate.ts';
 
 export type Store = 'pglite' | 'postgres';
 
-/** The stores the suite runs on: always the embedded one, and PostgreSQL when DATABASE_URL is set. */
+/**
+ * The stores the suite runs on: PostgreSQL when DATABASE_URL is set, else the embedded one (CI runs
+ * the suite once each way). VIGIL_TEST_STORES=pglite,postgres runs both in one pass.
+ */
 export function stores(): Store[] {
-  return process.env.DATABASE_URL ? ['pglite', 'postgres'] : ['pglite'];
+  const asked = process.env.VIGIL_TEST_STORES?.split(',').map((s) => s.trim()).filter((s): s is Store => s === 'pglite' || s === 'postgres');
+  if (asked?.length) return asked;
+  return process.env.DATABASE_URL ? ['postgres'] : ['pglite'];
 }
 
-export const TEMPLATE_DB = 'vigil_test_template';
+/**
+ * The migrated database every PostgreSQL test copies: named per run by the global setup, so two runs
+ * against one server (two developers, or a run beside CI) never drop each other's template.
+ */
+export const TEMPLATE_DB = process.env.VIGIL_TEST_TEMPLATE ?? 'vigil_test_template';
 
 /** A URL for another database on the same server as DATABASE_URL. */
 export function urlFor(database: string): string {
