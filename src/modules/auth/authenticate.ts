@@ -5,7 +5,7 @@ import type { Role, UserRow } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { tokenRepo } from '../account/tokens.repo.ts';
+import { apiTokens } from '../account/index.ts';
 import type { SettingsService } from '../settings/service.ts';
 import { sessionRepo } from './sessions.repo.ts';
 import { userActor, type ClientMeta } from './service.ts';
@@ -56,13 +56,13 @@ export function createAuthenticator(d: {
     /** The API token behind a Bearer header; throws VIG_AUTH_TOKEN_INVALID when it is not usable. */
     async fromToken(token: string, meta: ClientMeta, opts: { touch?: boolean } = {}): Promise<AuthContext> {
       if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) throw new VigilError('VIG_AUTH_TOKEN_INVALID');
-      const found = await tokenRepo.findLiveByHash(d.db, sha256Hex(token));
+      const found = await apiTokens.findLive(d.db, sha256Hex(token));
       const now = d.clock.now();
       if (!found || found.user.disabledAt || found.token.expiresAt.getTime() <= now.getTime()) {
         throw new VigilError('VIG_AUTH_TOKEN_INVALID');
       }
       const { token: row, user } = found;
-      if (opts.touch !== false && (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_EVERY_MS)) await tokenRepo.touch(d.db, row.id, now);
+      if (opts.touch !== false && (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_EVERY_MS)) await apiTokens.markUsed(d.db, row.id, now);
       // Never more than the owner: the token's roles the owner still holds today.
       const roles = row.roles.filter((r: Role) => user.roles.includes(r));
       return {

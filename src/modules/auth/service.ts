@@ -3,7 +3,7 @@ import type { UserRow } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { hmacHex, randomToken, sha256Hex, unseal } from '../../lib/crypto.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { tokenRepo } from '../account/tokens.repo.ts';
+import { apiTokens } from '../account/index.ts';
 import type { AuditService } from '../audit/service.ts';
 import { recoveryCodeRepo, userRepo } from '../users/repo.ts';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.ts';
@@ -208,7 +208,7 @@ export function createAuthService(d: AuthDeps) {
         const now = d.clock.now();
         await userRepo.update(tx, userId, { passwordHash, mustChangePassword: false, passwordChangedAt: now, updatedAt: now });
         const ended = await sessionRepo.revokeAllForUser(tx, userId, now, actor.sessionId);
-        const tokensRevoked = await tokenRepo.revokeAllForUser(tx, userId, now);
+        const tokensRevoked = await apiTokens.revokeAllOf(tx, userId, now);
         await d.throttle.clear(tx, key);
         await d.audit.record(tx, actor, {
           action: 'user.password_changed',

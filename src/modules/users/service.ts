@@ -5,7 +5,7 @@ import { authorize } from '../../lib/authz/policy.ts';
 import { generatePassword } from '../../lib/crypto.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/service.ts';
-import { tokenRepo } from '../account/tokens.repo.ts';
+import { apiTokens } from '../account/index.ts';
 import { checkPasswordPolicy, hashPassword } from '../auth/passwords.ts';
 import { sessionRepo } from '../auth/sessions.repo.ts';
 import { recoveryCodeRepo, userRepo } from './repo.ts';
@@ -83,7 +83,7 @@ export function createUserService(d: { db: Db; audit: AuditService; clock: Clock
   /** Ends every way the user is signed in: sessions and API tokens. */
   async function endAccess(x: Executor, userId: string) {
     const now = d.clock.now();
-    return { sessionsEnded: await sessionRepo.revokeAllForUser(x, userId, now), tokensRevoked: await tokenRepo.revokeAllForUser(x, userId, now) };
+    return { sessionsEnded: await sessionRepo.revokeAllForUser(x, userId, now), tokensRevoked: await apiTokens.revokeAllOf(x, userId, now) };
   }
 
   return {
