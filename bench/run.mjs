@@ -15,7 +15,8 @@
 // database, the operations dashboard (bench/dashboard.mjs, BENCH_DASHBOARD=off skips it) and the
 // monthly KPIs (bench/kpi.mjs, BENCH_KPI=off). Last, SMTP intake (bench/smtp-intake.mjs,
 // BENCH_SMTP=off), API and webhook intake (bench/intake.mjs, BENCH_INTAKE=off) and constituent
-// routing (bench/routing.mjs, BENCH_ROUTING=off).
+// routing (bench/routing.mjs, BENCH_ROUTING=off), and writers that must not wait on each other
+// (bench/writers.mjs, BENCH_WRITERS=off: incident creation at 1 and 8 clients, intake beside pgbench).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -201,4 +202,5 @@ await runBench('dashboard.mjs', 'Dashboard benchmark', ['BENCH_SCALE', 'BENCH_DA
 await runBench('kpi.mjs', 'KPI benchmark', ['BENCH_SCALE', 'BENCH_KPI']);
 await runBench('smtp-intake.mjs', 'SMTP intake benchmark', ['BENCH_SMTP']);
 await runBench('intake.mjs', 'Intake benchmark', ['BENCH_INTAKE']);
+await runBench('writers.mjs', 'Writers benchmark', ['BENCH_WRITERS']);
 await runBench('routing.mjs', 'Routing benchmark', ['BENCH_ROUTING']);

@@ -45,6 +45,7 @@ import { escalationRoutes } from './modules/escalation/routes.ts';
 import { slaRoutes } from './modules/sla/routes.ts';
 import { kpiRoutes } from './modules/kpi/routes.ts';
 import { kpiReportRoutes } from './modules/kpi-report/routes.ts';
+import { deliveryRoutes } from './modules/delivery/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -203,6 +204,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(slaRoutes, { sla: services.sla });
       await api.register(kpiRoutes, { kpi: services.kpi });
       await api.register(kpiReportRoutes, { reports: services.kpiReports, schedules: services.reportSchedules });
+      await api.register(deliveryRoutes, { deliveries: services.deliveries });
     },
     { prefix: '/api/v1' },
   );

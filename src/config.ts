@@ -81,6 +81,13 @@ const Env = z.object({
   // Outgoing e-mail (receipts, updates): an SMTP relay URL (smtp://user:pass@host:port); unset keeps mail queued.
   VIGIL_SMTP_RELAY_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   VIGIL_MAIL_FROM: z.string().min(3).max(320).default('CSIRT <csirt@vigil.localhost>'),
+  // Backups and audit anchors (docs/backup.md).
+  /** Where pg_dump and pg_restore are (the server's major version or newer); unset: found on PATH. */
+  VIGIL_PG_BIN_DIR: z.string().min(1).optional(),
+  /** Where signed audit anchors are written (default: `anchors/` in the data folder); keep a copy elsewhere. */
+  VIGIL_AUDIT_ANCHOR_DIR: z.string().min(1).optional(),
+  /** A new audit anchor once the newest is this many hours old (0 turns the anchors off). */
+  VIGIL_AUDIT_ANCHOR_HOURS: z.coerce.number().int().min(0).max(24 * 31).default(24),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

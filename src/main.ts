@@ -113,23 +113,71 @@ user
     }),
   );
 
-program
-  .command('audit')
-  .description('audit trail tools')
+const audit = program.command('audit').description('audit trail tools');
+
+audit
   .command('verify')
   .description('check the whole hash chain; exits 1 and names the first altered, deleted or reordered record')
-  .action(() =>
+  .option('-a, --anchor <files...>', 'also check signed anchors: the chain must still hold each anchored record with its hash (finds truncation)')
+  .option('--public-key <base64>', "the anchor key's public half kept off-site (default: the key in the database)")
+  .action((o: { anchor?: string[]; publicKey?: string }) =>
     withRuntime(async (rt) => {
       const r = await verifyChain(rt.handle.db);
       if (r.ok) {
         console.log(`Audit chain intact: ${r.checked} records checked.`);
-        return;
+      } else {
+        console.error(`Audit chain BROKEN at record ${r.firstBroken!.seq}: ${r.firstBroken!.reason}.`);
+        console.error(`${r.checked} records before it are intact.`);
+        process.exitCode = 1;
       }
-      console.error(`Audit chain BROKEN at record ${r.firstBroken!.seq}: ${r.firstBroken!.reason}.`);
-      console.error(`${r.checked} records before it are intact.`);
-      process.exitCode = 1;
+      const { readAnchorFile, verifyAnchor } = await import('./modules/audit/anchor.ts');
+      for (const file of o.anchor ?? []) {
+        const check = await verifyAnchor(rt.handle.db, await readAnchorFile(file), o.publicKey ? { trustedPublicKey: o.publicKey } : {});
+        (check.ok ? console.log : console.error)(`${file}: ${check.message}`);
+        if (!check.ok) process.exitCode = 1;
+      }
     }),
   );
+
+audit
+  .command('anchor')
+  .description('write a signed anchor of the chain\'s head now (serve writes one daily) to VIGIL_AUDIT_ANCHOR_DIR or --out')
+  .option('-o, --out <dir>', 'folder to write it to')
+  .action((o: { out?: string }) =>
+    withRuntime(async (rt) => {
+      const { makeAnchor, writeAnchor } = await import('./modules/audit/anchor.ts');
+      const { anchorDir } = await import('./modules/backup/serve.ts');
+      const a = await makeAnchor(rt.handle.db, rt.secretKey);
+      const path = await writeAnchor(o.out ?? anchorDir(rt.config), a);
+      console.log(`Anchor of record ${a.seq} (${a.hash}) written to ${path}; signed by key ${a.keyId}.`);
+    }),
+  );
+
+const backup = program
+  .command('backup')
+  .description('back up the database and the evidence files into DEST (a new or empty folder), also while Vigil serves')
+  .argument('<dest>', 'folder to write the backup to')
+  .action(async (dest: string) => {
+    const b = await import('./modules/backup/cli.ts');
+    console.log(b.describeBackup(await b.backupCommand(config(), dest)));
+  });
+
+backup
+  .command('verify <src>')
+  .description('check a backup without restoring it: file hashes, referenced blobs, the audit chain in it')
+  .action(async (src: string) => {
+    const b = await import('./modules/backup/cli.ts');
+    if (!(await b.verifyCommand(config(), src))) process.exitCode = 1;
+  });
+
+program
+  .command('restore <src>')
+  .description('restore a backup into an empty data folder (embedded) or the empty database DATABASE_URL names')
+  .option('--allow-other-key', 'restore although the backup was made under another secret key (sealed secrets will not open)')
+  .action(async (src: string, o: { allowOtherKey?: boolean }) => {
+    const b = await import('./modules/backup/cli.ts');
+    if (!(await b.restoreCommand(config(), src, { allowOtherKey: !!o.allowOtherKey }))) process.exitCode = 1;
+  });
 
 const importer = program.command('import').description('import reports from files');
 
@@ -162,7 +210,7 @@ importer
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
-  if (e instanceof ConfigError || e instanceof DataDirLockedError || e instanceof DatabaseUnavailableError) {
+  if (e instanceof ConfigError || e instanceof DataDirLockedError || e instanceof DatabaseUnavailableError || (e instanceof Error && (e.name === 'BackupError' || e.name === 'AnchorError'))) {
     console.error(e.message);
   } else if (e instanceof VigilError) {
     console.error(`${e.code}: ${e.message}${Object.keys(e.detail).length ? ` ${JSON.stringify(e.detail)}` : ''}`);

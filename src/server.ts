@@ -3,13 +3,14 @@ import { bootstrap } from './bootstrap.ts';
 import type { Config } from './config.ts';
 import { openRuntime } from './runtime.ts';
 import { systemClock } from './lib/actor.ts';
-import { startMailWorker, type MailWorker } from './modules/mailer/worker.ts';
-import { startNotificationWorker, type NotificationWorker } from './modules/notifications/worker.ts';
+import { startDeliveryWorker, type DeliveryWorker } from './modules/delivery/index.ts';
 import { startEscalationWorker, type EscalationWorker } from './modules/escalation/worker.ts';
 import { startSlaWorker, type SlaWorker } from './modules/sla/watch.ts';
-import { startReportWorker, type ReportWorker } from './modules/kpi-report/worker.ts';
+import { startReportScheduler } from './modules/kpi-report/delivery.ts';
+import type { Ticker } from './lib/rounds.ts';
 import { startSmtpIntake, type SmtpListener } from './modules/mail/smtp.ts';
 import { startBlobSweeper, type BlobSweeper } from './modules/evidence/sweeper.ts';
+import { startBackupServices } from './modules/backup/serve.ts';
 
 /** `vigil serve`: open the store, migrate, create the first admin if needed, serve until a signal. */
 export async function serve(config: Config): Promise<void> {
@@ -17,11 +18,11 @@ export async function serve(config: Config): Promise<void> {
   const rt = await openRuntime(config, { waitForDatabase: true });
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   let sweeper: BlobSweeper | null = null;
-  let mailer: MailWorker | null = null;
-  let notifier: NotificationWorker | null = null;
+  let backups: Awaited<ReturnType<typeof startBackupServices>> | null = null;
+  let deliverer: DeliveryWorker | null = null;
   let escalator: EscalationWorker | null = null;
   let slaWatcher: SlaWorker | null = null;
-  let reporter: ReportWorker | null = null;
+  let reporter: Ticker | null = null;
   let smtp: SmtpListener | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
@@ -41,12 +42,12 @@ export async function serve(config: Config): Promise<void> {
       const closingHttp = closeHttp(app, config.VIGIL_SHUTDOWN_TIMEOUT_MS);
       closingHttp.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
       await smtp?.close();
-      await mailer?.stop();
+      await deliverer?.stop();
       await slaWatcher?.stop();
       await reporter?.stop();
       await escalator?.stop();
-      await notifier?.stop();
       await sweeper?.stop();
+      await backups?.stop();
       await closingHttp;
     } finally {
       await rt.close();
@@ -59,23 +60,21 @@ export async function serve(config: Config): Promise<void> {
     const first = await bootstrap(rt.handle.db, rt.services, config);
     app = await buildApp({ config, db: rt.handle.db, secretKey: rt.secretKey, services: rt.services, logger: loggerOptions(config.LOG_LEVEL) });
     await app.listen({ port: config.PORT, host: config.HOST });
-    mailer = startMailWorker({ db: rt.handle.db, clock: systemClock, relayUrl: config.VIGIL_SMTP_RELAY_URL, from: config.VIGIL_MAIL_FROM, log: app.log });
-    notifier = startNotificationWorker({
-      db: rt.handle.db, clock: systemClock, secretKey: rt.secretKey, relayUrl: config.VIGIL_SMTP_RELAY_URL, from: config.VIGIL_MAIL_FROM,
-      pgpKeyFile: config.VIGIL_PGP_KEY_FILE, pgpPassphrase: config.VIGIL_PGP_PASSPHRASE, log: app.log,
+    // Every delivery of every kind (reporter mail, notifications, scheduled reports, queued incident work).
+    deliverer = startDeliveryWorker({
+      db: rt.handle.db, clock: systemClock, handlers: rt.services.deliveryHandlers, relayUrl: config.VIGIL_SMTP_RELAY_URL, log: app.log,
       pollMs: config.VIGIL_NOTIFICATION_POLL_MS, leaseMs: config.VIGIL_NOTIFICATION_LEASE_MS,
     });
     escalator = startEscalationWorker({ escalation: rt.services.escalation, tickMs: config.VIGIL_ESCALATION_TICK_MS, log: app.log });
     slaWatcher = startSlaWorker({ watcher: rt.services.slaWatch, tickMs: config.VIGIL_SLA_TICK_MS, log: app.log });
-    reporter = startReportWorker({
-      db: rt.handle.db, clock: systemClock, reports: rt.services.kpiReports, schedules: rt.services.reportSchedules,
-      relayUrl: config.VIGIL_SMTP_RELAY_URL, from: config.VIGIL_MAIL_FROM, log: app.log, tickMs: config.VIGIL_REPORT_TICK_MS,
-    });
+    reporter = startReportScheduler({ schedules: rt.services.reportSchedules, tickMs: config.VIGIL_REPORT_TICK_MS, log: app.log });
     smtp = await startSmtpIntake({ db: rt.handle.db, clock: systemClock, intake: rt.services.intake, log: app.log }, config);
     // Unfinished uploads a crash or a cut connection left, and files no row refers to: at start and then regularly.
     sweeper = startBlobSweeper({
       db: rt.handle.db, blobs: rt.services.blobs, graceMs: config.VIGIL_BLOB_GRACE_MINUTES * 60_000, everyMs: config.VIGIL_BLOB_SWEEP_MINUTES * 60_000, log: app.log,
     });
+    // `vigil backup` reaching the embedded store through this process, and the daily signed audit anchor.
+    backups = await startBackupServices(rt, app.log);
     // Items a crash left stored but unparsed (their senders had their 250 / 2xx): parsed now, in the background.
     const log = app.log;
     void rt.services.intake.resume().then((n) => n && log.info({ items: n }, 'parsed intake items left pending'), (err: unknown) => log.error({ err }, 'resuming intake items failed'));
@@ -84,12 +83,12 @@ export async function serve(config: Config): Promise<void> {
     app.log.info({ store: rt.handle.store, url, startupMs: Math.round(performance.now() - started) }, 'Vigil is serving');
   } catch (e) {
     await smtp?.close().catch(() => undefined);
-    await mailer?.stop().catch(() => undefined);
+    await deliverer?.stop().catch(() => undefined);
     await slaWatcher?.stop().catch(() => undefined);
     await reporter?.stop().catch(() => undefined);
     await escalator?.stop().catch(() => undefined);
-    await notifier?.stop().catch(() => undefined);
     await sweeper?.stop().catch(() => undefined);
+    await backups?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
     await rt.close();
     throw e;

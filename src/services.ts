@@ -23,9 +23,13 @@ import { createLiveService } from './modules/live/service.ts';
 import { createIntakeItemService } from './modules/intake/items.service.ts';
 import { registerMailIntake } from './modules/mail/intake.ts';
 import { registerWebFormIntake } from './modules/public-intake/service.ts';
-import { createMailOutbox } from './modules/mailer/outbox.ts';
+import { createMailOutbox, reporterUpdatesQueue } from './modules/mailer/outbox.ts';
+import { reporterMailHandler } from './modules/mailer/delivery.ts';
 import { createMailService } from './modules/mailer/service.ts';
-import { createNotificationOutbox } from './modules/notifications/outbox.ts';
+import { createNotificationOutbox, notificationsQueue } from './modules/notifications/outbox.ts';
+import { notificationHandler } from './modules/notifications/delivery.ts';
+import { kpiReportHandler } from './modules/kpi-report/delivery.ts';
+import { createDeliveryService } from './modules/delivery/service.ts';
 import { createNotificationService } from './modules/notifications/service.ts';
 import { createChannelService } from './modules/notifications/channels.service.ts';
 import { createAlertService } from './modules/intake/alerts.service.ts';
@@ -48,7 +52,7 @@ import { createKpiReportService } from './modules/kpi-report/report.service.ts';
 import { createReportScheduleService } from './modules/kpi-report/schedules.service.ts';
 import { createSlaProjection } from './modules/sla/projection.ts';
 import { createSlaWatcher } from './modules/sla/watch.ts';
-import type { IncidentEventRow } from './db/schema.ts';
+import { createIncidentEventSubscribers } from './modules/incidents/subscribers.ts';
 
 /** Wires every service with its explicit dependencies. The HTTP app, the CLI and jobs share these. */
 export function createServices(d: { db: Db; config: Config; clock: Clock; secretKey: Buffer }) {
@@ -59,12 +63,11 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
   const mailOutbox = createMailOutbox({ settings, clock, from: config.VIGIL_MAIL_FROM, accept: config.VIGIL_SMTP_ACCEPT });
   // Notifications to the team: enqueued in the caller's transaction, delivered by the notification worker.
   const notificationOutbox = createNotificationOutbox({ settings, clock, publicUrl: config.VIGIL_PUBLIC_URL, onDuty: onDutyOrManagers });
-  // The one incident event hook, called in the transaction of every incident event recorded through
-  // `incidentDeps`: the SLA clock projection (first: its sla.breached of a clock met late comes right
-  // after the event that met it), reporter updates, team notifications, escalation. Its members are
-  // bound after the services exist (escalation and the SLA projection record events through it).
-  const hooks: ((tx: Executor, e: IncidentEventRow) => Promise<unknown>)[] = [];
-  const incidentDeps = { db, audit, settings, clock, onEvent: async (tx: Executor, e: IncidentEventRow) => { for (const h of hooks) await h(tx, e); } };
+  // The incident event subscribers, called in order in the transaction of every incident event
+  // recorded through `incidentDeps` (src/modules/incidents/subscribers.ts says why this order).
+  // They are bound after the services exist (escalation and the SLA projection record events through them).
+  const subscribers = createIncidentEventSubscribers();
+  const incidentDeps = { db, audit, settings, clock, onEvent: subscribers.dispatch };
   // Escalation: a declared P1/P2 notifies its first level in the declaring transaction; the
   // escalation worker notifies the later levels and rounds until someone acknowledges.
   const escalation = createEscalationService({
@@ -74,7 +77,16 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
   });
   // SLA: the sla_clock projection is kept in every clock-moving event's transaction; the watcher records warnings and breaches.
   const slaProjection = createSlaProjection({ incidents: incidentDeps });
-  hooks.push(slaProjection.incidentEvent, mailOutbox.incidentEvent, notificationOutbox.incidentEvent, escalation.incidentEvent);
+  // Reporter updates and team notifications need not share the incident's transaction: their
+  // subscribers only queue a delivery; the delivery worker renders and addresses them afterwards.
+  const reporterUpdates = reporterUpdatesQueue(mailOutbox, clock);
+  const incidentNotifications = notificationsQueue(notificationOutbox, clock);
+  subscribers.bind({
+    slaProjection: slaProjection.incidentEvent,
+    reporterUpdates: reporterUpdates.subscriber,
+    notifications: incidentNotifications.subscriber,
+    escalation: escalation.incidentEvent,
+  });
   const window = 15 * 60;
   const throttle = createThrottle({
     db,
@@ -119,6 +131,7 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
   // E-mail (SMTP listener, .eml/mbox import): the parser that makes reports, replies and communications.
   registerMailIntake({ ...incidentDeps, blobs, reports, intake }, config);
   const kpi = createKpiService({ db, audit, clock, settings });
+  const kpiReports = createKpiReportService({ db, clock, settings, kpi });
   const triage = createTriageService({ db, clock, settings: base.settings, reports, blobPath: blobs.pathOf, constituents, observables: base.observables });
   reportsLinked = triage.carryOnto;
   return {
@@ -135,8 +148,17 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     // KPIs and statistics, computed on request from incidents, their events, reports and the team's activities.
     kpi,
     // The monthly and annual KPI reports (HTML, PDF) and their schedules, e-mailed by the report worker.
-    kpiReports: createKpiReportService({ db, clock, settings, kpi }),
+    kpiReports,
     reportSchedules: createReportScheduleService({ db, audit, clock, settings, from: config.VIGIL_MAIL_FROM, accept: config.VIGIL_SMTP_ACCEPT }),
+    // The delivery layer: one handler per kind, worked by the one delivery worker `vigil serve` runs, and the admin view of every delivery.
+    deliveries: createDeliveryService({ db, audit, clock, relayConfigured: !!config.VIGIL_SMTP_RELAY_URL }),
+    deliveryHandlers: [
+      reporterMailHandler({ from: config.VIGIL_MAIL_FROM }),
+      reporterUpdates.handler,
+      notificationHandler({ secretKey, from: config.VIGIL_MAIL_FROM, pgpKeyFile: config.VIGIL_PGP_KEY_FILE, pgpPassphrase: config.VIGIL_PGP_PASSPHRASE }),
+      incidentNotifications.handler,
+      kpiReportHandler({ reports: kpiReports, from: config.VIGIL_MAIL_FROM }),
+    ],
     sla: createSlaService({ db, audit, clock, incidents: incidentDeps, projection: slaProjection }),
     slaProjection,
     slaWatch: createSlaWatcher({ db, clock, incidents: incidentDeps, projection: slaProjection }),

@@ -176,6 +176,10 @@ const CASES: Case[] = [
   { method: 'GET', path: '/api/v1/mail/deliveries', allowed: ['admin'] },
   { method: 'GET', path: '/api/v1/mail/deliveries/:id', allowed: ['admin'], req: () => ({ url: `/api/v1/mail/deliveries/${randomUUID()}` }) },
   { method: 'POST', path: '/api/v1/mail/deliveries/:id/retry', allowed: ['admin'], req: () => ({ url: `/api/v1/mail/deliveries/${randomUUID()}/retry` }) },
+  // The failed-deliveries view of every kind (delivery.manage): admins only.
+  { method: 'GET', path: '/api/v1/deliveries', allowed: ['admin'] },
+  { method: 'GET', path: '/api/v1/deliveries/:id', allowed: ['admin'], req: () => ({ url: `/api/v1/deliveries/${randomUUID()}` }) },
+  { method: 'POST', path: '/api/v1/deliveries/:id/retry', allowed: ['admin'], req: () => ({ url: `/api/v1/deliveries/${randomUUID()}/retry` }) },
   // The team's seats and skills, and the external contact directory: every team role reads, admins and managers change.
   { method: 'GET', path: '/api/v1/team/members', allowed: READERS },
   { method: 'GET', path: '/api/v1/team/members/:userId', allowed: READERS, req: ({ target }) => ({ url: `/api/v1/team/members/${target}` }) },
@@ -234,15 +238,15 @@ const CASES: Case[] = [
   { method: 'GET', path: '/api/v1/notification-deliveries', allowed: ['admin', 'manager'] },
   { method: 'GET', path: '/api/v1/notification-deliveries/:id', allowed: ['admin', 'manager'], req: () => ({ url: `/api/v1/notification-deliveries/${randomUUID()}` }) },
   { method: 'POST', path: '/api/v1/notification-deliveries/:id/retry', allowed: ['admin'], req: () => ({ url: `/api/v1/notification-deliveries/${randomUUID()}/retry` }) },
-  // Escalation: every team role reads the policies and an incident's escalations, and may acknowledge one (management
-  // included); admins and managers change policies.
+  // Escalation: every team role reads the policies and an incident's escalations; acknowledging one stops everyone's
+  // paging, a write for those who work incidents (escalation.acknowledge: not viewers); admins and managers change policies.
   { method: 'GET', path: '/api/v1/escalation/policies', allowed: READERS },
   { method: 'GET', path: '/api/v1/escalation/policies/:id', allowed: READERS, req: () => ({ url: `/api/v1/escalation/policies/${randomUUID()}` }) },
   { method: 'POST', path: '/api/v1/escalation/policies', allowed: ['admin', 'manager'], req: () => ({ payload: { name: `Matrix ${randomUUID().slice(0, 8)}`, priorities: ['P4'], levels: [{ delayMinutes: 5, recipients: [{ kind: 'on_duty' }] }] } }) },
   { method: 'PUT', path: '/api/v1/escalation/policies/:id', allowed: ['admin', 'manager'], req: () => ({ url: `/api/v1/escalation/policies/${randomUUID()}`, payload: { name: 'Matrix', priorities: ['P4'], levels: [{ delayMinutes: 5, recipients: [{ kind: 'on_duty' }] }], version: 1 } }) },
   { method: 'DELETE', path: '/api/v1/escalation/policies/:id', allowed: ['admin', 'manager'], req: () => ({ url: `/api/v1/escalation/policies/${randomUUID()}` }) },
   { method: 'GET', path: '/api/v1/incidents/:id/escalations', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/escalations` }) },
-  { method: 'POST', path: '/api/v1/incidents/:id/escalation/acknowledge', allowed: READERS, req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/escalation/acknowledge` }) },
+  { method: 'POST', path: '/api/v1/incidents/:id/escalation/acknowledge', allowed: ['admin', 'manager', 'handler'], req: ({ incident }) => ({ url: `/api/v1/incidents/${incident}/escalation/acknowledge` }) },
   // SLA: every team role reads policies and an incident's clocks; admins and managers change policies; workers pause and resume.
   { method: 'GET', path: '/api/v1/sla/policies', allowed: READERS },
   { method: 'POST', path: '/api/v1/sla/policies', allowed: ['admin', 'manager'], req: () => ({ payload: { priority: 'P4', constituentId: randomUUID(), calendar: { kind: '24x7', timeZone: 'UTC' }, acknowledgeMinutes: 60 } }) },
@@ -414,4 +418,156 @@ describe.each(stores())('role x endpoint matrix on %s', (store) => {
     }
     expect(results).toEqual([]);
   });
+});
+
+/**
+ * The constituent dimension: role × TLP × constituent-scoped or unscoped × every read path (list,
+ * get, search, count, similar, export, timeline, live, and the reports, alerts, observables,
+ * dashboard and KPI reads that hang off incidents). Fixtures are built once per store: two
+ * constituents, an incident of each at every TLP and one of none, all sharing an observable and a
+ * search word; a member of each team role unscoped and one limited to Alpha. What each may see is
+ * written out from the rule (docs/access.md), not read from the access module.
+ */
+describe.each(stores())('constituent scope × role × TLP on %s', (store) => {
+  const TLP_LIST = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const;
+  const WORD = 'quokkascope';
+  type Inc = { id: string; reference: string; tlp: (typeof TLP_LIST)[number]; constituent: 'Alpha' | 'Beta' | null };
+  let t: TestApp;
+  const incidents: Inc[] = [];
+  const reports: { id: string; constituent: 'Alpha' | 'Beta'; incident: Inc | null }[] = [];
+  const alerts: { id: string; incident: Inc | null }[] = [];
+  let author: Actor;
+  let anchor: Inc;
+  const users: { role: Role; scoped: boolean; s: Session & { id: string } }[] = [];
+  let registry: { alpha: string; beta: string };
+
+  const privileged = (r: Role) => r === 'admin' || r === 'manager';
+  const sees = (u: { role: Role; scoped: boolean }, i: Inc) =>
+    (!u.scoped || i.constituent === 'Alpha') && (privileged(u.role) || (i.tlp !== 'RED' && i.tlp !== 'AMBER+STRICT'));
+
+  beforeAll(async () => {
+    t = await makeApp(store);
+    const admin = await userWith(t, ['admin']);
+    const m = await userWith(t, ['manager']);
+    author = { userId: m.id, username: m.username, roles: ['manager'], via: 'session', ip: null, requestId: null };
+    const cli = systemActor('cli');
+    const alpha = await t.services.constituents.create(cli, { name: 'Alpha' });
+    const beta = await t.services.constituents.create(cli, { name: 'Beta' });
+    registry = { alpha: alpha.id, beta: beta.id };
+    const declare = async (tlp: Inc['tlp'], constituent: Inc['constituent']) => {
+      const r = await t.services.incidents.declare(author, {
+        title: `${constituent ?? 'None'} ${tlp} ${WORD}`, tlp, impact: 'low', urgency: 'low', classifications: [{ class: 'test', type: 'test' }],
+        ...(constituent ? { constituent: constituent.toLowerCase() } : {}),
+      });
+      const inc: Inc = { id: r.id, reference: r.reference, tlp, constituent };
+      incidents.push(inc);
+      await t.services.observables.add(author, r.id, [{ type: 'domain', value: `${WORD}.example` }]);
+      return inc;
+    };
+    for (const c of ['Alpha', 'Beta'] as const) for (const tlp of TLP_LIST) await declare(tlp, c);
+    await declare('GREEN', null);
+    anchor = incidents.find((i) => i.constituent === 'Alpha' && i.tlp === 'CLEAR')!;
+    // Reports: one for each constituent on no incident, and one of each on a GREEN incident of the other.
+    for (const c of ['Alpha', 'Beta'] as const) {
+      const r = await t.services.reports.submit(author, { title: `Report ${c} ${WORD}`, organisation: c }, { contentType: 'text/plain', content: Buffer.from('r') });
+      reports.push({ id: r.report.id, constituent: c, incident: null });
+      const other = incidents.find((i) => i.constituent === (c === 'Alpha' ? 'Beta' : 'Alpha') && i.tlp === 'GREEN')!;
+      const l = await t.services.reports.submit(author, { title: `Linked ${c} ${WORD}`, organisation: c }, { contentType: 'text/plain', content: Buffer.from('r') });
+      await t.services.reports.link(author, l.report.id, other.id);
+      reports.push({ id: l.report.id, constituent: c, incident: other });
+    }
+    // Alerts: one on no incident, one on Alpha's GREEN incident, one on Beta's.
+    const { token } = await t.services.sources.create(cli, { name: 'scope-source', mapping: { items: '$.a', title: '$.t' } });
+    const posted = await t.services.alerts.receive(token, { content: Buffer.from(JSON.stringify({ a: [{ t: 'one' }, { t: 'two' }, { t: 'three' }] })), contentType: 'application/json', ip: null });
+    const [loose, onAlpha, onBeta] = posted.alerts.map((a) => a.id);
+    const greenOf = (c: 'Alpha' | 'Beta') => incidents.find((i) => i.constituent === c && i.tlp === 'GREEN')!;
+    await t.services.alerts.link(author, [onAlpha!], greenOf('Alpha').id);
+    await t.services.alerts.link(author, [onBeta!], greenOf('Beta').id);
+    alerts.push({ id: loose!, incident: null }, { id: onAlpha!, incident: greenOf('Alpha') }, { id: onBeta!, incident: greenOf('Beta') });
+
+    // A member of each team role, unscoped and limited to Alpha (set through the admin API).
+    for (const role of ['admin', 'manager', 'handler', 'viewer'] as Role[]) {
+      for (const scoped of [false, true]) {
+        const s = await userWith(t, [role], PASSWORD);
+        if (scoped) {
+          const r = await t.app.inject({ method: 'PATCH', url: `/api/v1/users/${s.id}`, headers: admin.headers, payload: { constituentIds: [alpha.id] } });
+          expect(r.statusCode, r.body).toBe(200);
+          expect(r.json().user.constituentIds).toEqual([alpha.id]);
+        }
+        users.push({ role, scoped, s });
+      }
+    }
+  }, 300_000);
+  afterAll(() => t?.close());
+
+  const get = (s: Session, url: string) => t.app.inject({ method: 'GET', url: `/api/v1${url}`, headers: s.headers });
+
+  it('shows each member exactly the incidents, reports and alerts of its scope, on every read path', async () => {
+    const leaks: string[] = [];
+    for (const u of users) {
+      const label = `${u.role}${u.scoped ? ' (Alpha)' : ''}`;
+      const visible = incidents.filter((i) => sees(u, i));
+      const hidden = incidents.filter((i) => !sees(u, i));
+      const want = visible.map((i) => i.id).sort();
+      const check = (what: string, got: string[], expected: string[]) => {
+        if (JSON.stringify([...got].sort()) !== JSON.stringify([...expected].sort())) leaks.push(`${label} ${what}: got ${got.length}, want ${expected.length}`);
+      };
+      const noHidden = (what: string, body: string) => {
+        for (const h of hidden) if (body.includes(h.id) || body.includes(h.reference)) leaks.push(`${label} ${what} names ${h.constituent} ${h.tlp}`);
+      };
+      // Lists, search and counts.
+      const list = await get(u.s, '/incidents?limit=100');
+      check('list', list.json().items.map((i: { id: string }) => i.id), want);
+      const search = await get(u.s, `/incidents?q=${WORD}&limit=100`);
+      check('search', search.json().items.map((i: { id: string }) => i.id), want);
+      const count = await get(u.s, '/incidents/count');
+      if (count.json().count !== want.length) leaks.push(`${label} count: got ${count.json().count}, want ${want.length}`);
+      // Similar incidents (from Alpha's CLEAR incident, visible to all) and the observable search.
+      const similar = await get(u.s, `/incidents/${anchor.id}/similar`);
+      check('similar', similar.json().items.map((i: { id: string }) => i.id), want.filter((id) => id !== anchor.id));
+      const observables = await get(u.s, `/observables?value=${WORD}.example`);
+      noHidden('observable search', observables.body);
+      // Every incident: get, timeline and export answer exactly where the rule allows.
+      for (const i of incidents) {
+        for (const path of [`/incidents/${i.id}`, `/incidents/${i.id}/timeline`, `/incidents/${i.id}/export`]) {
+          const r = await get(u.s, path);
+          const ok = r.statusCode === 200;
+          if (ok !== sees(u, i)) leaks.push(`${label} ${path} (${i.constituent} ${i.tlp}): ${r.statusCode}`);
+          if (!ok && r.statusCode !== 404) leaks.push(`${label} ${path}: ${r.statusCode}, want 404`);
+        }
+      }
+      // Reports: on an incident as the incident; on none, unscoped or of the member's constituent.
+      const wantReports = reports.filter((r) => (r.incident ? sees(u, r.incident) : !u.scoped || r.constituent === 'Alpha')).map((r) => r.id);
+      check('reports', (await get(u.s, '/reports?limit=100')).json().items.map((r: { id: string }) => r.id), wantReports);
+      for (const r of reports) {
+        const got = (await get(u.s, `/reports/${r.id}`)).statusCode === 200;
+        if (got !== wantReports.includes(r.id)) leaks.push(`${label} report ${r.constituent}${r.incident ? ' linked' : ''}: ${got}`);
+      }
+      // Alerts: on an incident as the incident; on none, unscoped members only.
+      const wantAlerts = alerts.filter((a) => (a.incident ? sees(u, a.incident) : !u.scoped)).map((a) => a.id);
+      if (u.role === 'manager' || u.role === 'handler') {
+        check('alerts', (await get(u.s, '/alerts?limit=100')).json().items.map((a: { id: string }) => a.id), wantAlerts);
+      }
+      // The constituent registry (contacts, networks, agreements): a scoped member's own only.
+      const listed = (await get(u.s, '/constituents')).json() as { id: string }[];
+      check('constituents', listed.map((c) => c.id), u.scoped ? [registry.alpha] : [registry.alpha, registry.beta]);
+      if ((await get(u.s, `/constituents/${registry.beta}`)).statusCode !== (u.scoped ? 404 : 200)) leaks.push(`${label} constituent Beta`);
+      // Figures: the dashboard and the KPIs count and name only what the member may see.
+      noHidden('dashboard', (await get(u.s, '/dashboard/operations')).body);
+      const month = new Date().toISOString().slice(0, 7);
+      const kpi = await get(u.s, `/kpi/monthly?month=${month}`);
+      expect(kpi.statusCode, kpi.body).toBe(200);
+      noHidden('kpi', kpi.body);
+      // Live updates: a change to every incident is told only where the member may see it.
+      // The actor as a request's credentials make it (the stream's own authentication).
+      const actor = (await t.services.authenticator.fromSession(u.s.cookie.split('=')[1]!, { ip: null, userAgent: null, requestId: null }, { touch: false }))!.actor;
+      const told: string[] = [];
+      const stop = await t.services.live.subscribe(actor, (c) => told.push(...c.incidents));
+      for (const i of incidents) await t.services.incidentDetails.addNote(author, i.id, { body: `live ${label}` });
+      await t.services.live.poll();
+      stop();
+      check('live', [...new Set(told)], want);
+    }
+    expect(leaks).toEqual([]);
+  }, 600_000);
 });

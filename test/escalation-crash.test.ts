@@ -116,8 +116,9 @@ describe.each(stores())('SIGKILL in the middle of an escalation on %s', (store: 
         .where('kind', '=', 'escalation.level').groupBy('incidentId').execute();
       expect(levels).toHaveLength(INCIDENTS);
       expect(levels.every((l) => Number(l.n) === SEATS.length), 'each level recorded once').toBe(true);
-      const mail = await db.db.selectFrom('notificationDelivery').select(['status', (eb) => eb.fn.countAll<string>().as('n')])
-        .where('medium', '=', 'email').where('event', '=', 'escalation.level').groupBy('status').execute();
+      const mail = await db.db.selectFrom('notificationDelivery').innerJoin('delivery', 'delivery.id', 'notificationDelivery.id')
+        .select(['delivery.status', (eb) => eb.fn.countAll<string>().as('n')])
+        .where('medium', '=', 'email').where('event', '=', 'escalation.level').groupBy('delivery.status').execute();
       expect(mail.map((m) => ({ status: m.status, n: Number(m.n) }))).toEqual([{ status: 'sent', n: expected }]);
     } finally {
       await db.close();

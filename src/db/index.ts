@@ -2,6 +2,7 @@ import { CamelCasePlugin, Kysely, PGliteDialect, PostgresDialect, type Transacti
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { PGliteWorkerProxy } from './pglite-proxy.ts';
+import { withCommitHooks } from './commit-hooks.ts';
 
 export type Db = Kysely<Database>;
 /** Anything a repository can run SQL on: the database or an open transaction. */
@@ -11,6 +12,12 @@ export interface DbHandle {
   db: Db;
   store: 'pglite' | 'postgres';
   close(): Promise<void>;
+  /**
+   * Embedded store only: the data folder as a gzipped tarball, taken between transactions (it
+   * waits for the single connection), so it holds every committed row and nothing else. `read`
+   * runs on that held connection just before, so what it reads matches the tarball.
+   */
+  dumpDataDir?: <T>(read: (x: Executor) => Promise<T>) => Promise<{ tarball: Uint8Array; read: T }>;
 }
 
 export type DbTarget =
@@ -37,10 +44,16 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
     const proxy = new PGliteWorkerProxy(target.dataDir);
     await proxy.waitReady;
     const db = new Kysely<Database>({
-      dialect: new PGliteDialect({ pglite: proxy as never }),
+      // Commit hooks: the audit append and the reference counter run as a transaction's last statements.
+      dialect: withCommitHooks(new PGliteDialect({ pglite: proxy as never })),
       plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })],
     });
-    return { db, store: 'pglite', close: () => db.destroy() };
+    const dumpDataDir = <T>(read: (x: Executor) => Promise<T>) =>
+      db.connection().execute(async (conn) => {
+        const r = await read(conn);
+        return { tarball: await proxy.dumpDataDir(), read: r };
+      });
+    return { db, store: 'pglite', close: () => db.destroy(), dumpDataDir };
   }
   const pool = new pg.Pool({
     connectionString: target.url,
@@ -61,6 +74,6 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
   // Nor one in use: the pool takes its own listener off a client it lends out, and a client whose
   // connection dies emits 'error' besides failing its query (which the caller sees: 503).
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })] });
+  const db = new Kysely<Database>({ dialect: withCommitHooks(new PostgresDialect({ pool }), { pipelineCommit: true }), plugins: [new CamelCasePlugin({ maintainNestedObjectKeys: true })] });
   return { db, store: 'postgres', close: () => db.destroy() };
 }

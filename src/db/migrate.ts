@@ -37,3 +37,14 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
   const all = await migrator(db).getMigrations();
   return all.filter((m) => !m.executedAt).map((m) => m.name);
 }
+
+/** Applies the migrations up to and including `name` (tests that check how a migration moves existing rows). */
+export async function migrateUpTo(db: Db, name: string): Promise<void> {
+  const { error } = await migrator(db).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+}
+
+/** The names of the migrations shipped with this version, in order. */
+export async function migrationNames(db: Db): Promise<string[]> {
+  return (await migrator(db).getMigrations()).map((m) => m.name);
+}

@@ -66,7 +66,7 @@ export class PGliteWorkerProxy {
     this.#worker.on('exit', (code) => fail(new Error(`database worker exited (code ${code})`)));
   }
 
-  #send(op: 'query' | 'close', sql?: string, params?: unknown[]): Promise<QueryResult> {
+  #send(op: 'query' | 'close' | 'dump', sql?: string, params?: unknown[]): Promise<QueryResult> {
     if (this.closed) return Promise.reject(new Error('database is closed'));
     const id = ++this.#seq;
     return new Promise((resolve, reject) => {
@@ -89,6 +89,12 @@ export class PGliteWorkerProxy {
       await this.query('ROLLBACK').catch(() => undefined);
       throw e;
     }
+  }
+
+  /** The data folder as a gzipped tarball (PGlite's dumpDataDir); call it with no transaction open. */
+  async dumpDataDir(): Promise<Uint8Array> {
+    const r = await this.#send('dump');
+    return r.rows[0] as Uint8Array;
   }
 
   async close(): Promise<void> {

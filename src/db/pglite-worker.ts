@@ -1,12 +1,12 @@
 // Runs PGlite (PostgreSQL compiled to WASM) on its own thread, so the HTTP server's event loop
-// keeps answering while the database works. Messages: { id, op: 'query' | 'close', sql, params }.
+// keeps answering while the database works. Messages: { id, op: 'query' | 'close' | 'dump', sql, params }.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 
 interface Request {
   id: number;
-  op: 'query' | 'close';
+  op: 'query' | 'close' | 'dump';
   sql?: string;
   params?: unknown[];
 }
@@ -54,6 +54,13 @@ async function run(req: Request) {
   if (req.op === 'close') {
     await db.close();
     return { rows: [], affectedRows: 0 };
+  }
+  if (req.op === 'dump') {
+    // A backup (src/modules/backup/): the data folder as a gzipped tarball, taken after a checkpoint
+    // so a restore replays little WAL. The caller holds the connection, so no transaction is open.
+    await db.exec('CHECKPOINT');
+    const file = await db.dumpDataDir('gzip');
+    return { rows: [new Uint8Array(await file.arrayBuffer())], affectedRows: 0 };
   }
   const sql = req.sql ?? '';
   if (!req.params || req.params.length === 0) {

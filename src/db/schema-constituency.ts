@@ -83,4 +83,11 @@ export interface ConstituencyTables {
   constituentContact: ConstituentContactTable;
   constituentAgreement: ConstituentAgreementTable;
   constituencyState: ConstituencyStateTable;
+  userConstituent: UserConstituentTable;
+}
+
+/** The constituents an account is limited to (a team member) or belongs to (a reporter); none: unscoped. */
+export interface UserConstituentTable {
+  userId: string;
+  constituentId: string;
 }

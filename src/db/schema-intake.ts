@@ -154,21 +154,7 @@ export interface MailDeliveryTable {
   statusUrl: string | null;
   messageId: string;
   inReplyTo: string | null;
-  status: MailStatus;
-  attempts: ColumnType<number, number | undefined, number>;
-  nextAttemptAt: Timestamp;
-  lastError: string | null;
-  sentAt: Timestamp | null;
   createdAt: Timestamp;
-}
-
-export interface MailAttemptTable {
-  id: ColumnType<number, never, never>;
-  deliveryId: string;
-  at: Timestamp;
-  outcome: 'sent' | 'deferred' | 'failed' | 'abandoned';
-  response: string | null;
-  smtpCode: number | null;
 }
 
 export interface MailTemplateTable {

@@ -27,26 +27,11 @@ export interface ReportDeliveryTable {
   scheduleId: string;
   period: string;
   recipient: string;
-  status: ReportDeliveryStatus;
-  attempts: ColumnType<number, number | undefined, number>;
-  nextAttemptAt: Timestamp;
-  lastError: string | null;
-  sentAt: Timestamp | null;
   createdAt: Timestamp;
-}
-
-export interface ReportDeliveryAttemptTable {
-  id: Generated<string>;
-  deliveryId: string;
-  at: Timestamp;
-  outcome: 'sent' | 'deferred' | 'failed' | 'abandoned';
-  response: string | null;
-  smtpCode: number | null;
 }
 
 /** Every table of this feature, keyed by its camelCase name. */
 export interface KpiReportTables {
   reportSchedule: ReportScheduleTable;
   reportDelivery: ReportDeliveryTable;
-  reportDeliveryAttempt: ReportDeliveryAttemptTable;
 }

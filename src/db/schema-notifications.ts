@@ -52,22 +52,8 @@ export interface NotificationDeliveryTable {
   body: string;
   link: string | null;
   vars: ColumnType<Record<string, string>, string, string>;
-  status: NotificationStatus;
-  attempts: number;
-  nextAttemptAt: Timestamp;
-  lastError: string | null;
-  sentAt: Timestamp | null;
   readAt: Timestamp | null;
   createdAt: Timestamp;
-}
-
-export interface NotificationAttemptTable {
-  id: ColumnType<number, never, never>;
-  deliveryId: string;
-  at: Timestamp;
-  outcome: NotificationOutcome;
-  response: string | null;
-  code: number | null;
 }
 
 /** Every table of this feature, keyed by its camelCase name. */
@@ -76,8 +62,10 @@ export interface NotificationTables {
   notificationPreference: NotificationPreferenceTable;
   notificationTemplate: NotificationTemplateTable;
   notificationDelivery: NotificationDeliveryTable;
-  notificationAttempt: NotificationAttemptTable;
 }
 
 export type NotificationChannelRow = Selectable<NotificationChannelTable>;
-export type NotificationDeliveryRow = Selectable<NotificationDeliveryTable>;
+/** A notification with its delivery state (kept in the delivery layer's `delivery` row of the same id). */
+export type NotificationDeliveryRow = Selectable<NotificationDeliveryTable> & {
+  status: NotificationStatus; attempts: number; nextAttemptAt: Date; lastError: string | null; sentAt: Date | null;
+};

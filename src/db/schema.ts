@@ -1,6 +1,6 @@
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type {
-  IntakeSourceTable, IntakeItemTable, ReportMessageTable, ReportAttachmentTable, ReportStatusLinkTable, IntakeRateTable, AlertTable, AlertArrivalTable, AlertEventTable, IntakeIdempotencyTable, MailDeliveryTable, MailAttemptTable, MailTemplateTable,
+  IntakeSourceTable, IntakeItemTable, ReportMessageTable, ReportAttachmentTable, ReportStatusLinkTable, IntakeRateTable, AlertTable, AlertArrivalTable, AlertEventTable, IntakeIdempotencyTable, MailDeliveryTable, MailTemplateTable,
 } from './schema-intake.ts';
 import type { ReportTables } from './schema-reports.ts';
 import type { ConstituencyTables } from './schema-constituency.ts';
@@ -11,6 +11,7 @@ import type { EscalationTables } from './schema-escalation.ts';
 import type { SlaTables } from './schema-sla.ts';
 import type { KpiTables } from './schema-kpi.ts';
 import type { KpiReportTables } from './schema-kpi-report.ts';
+import type { DeliveryTables } from './schema-delivery.ts';
 
 export type * from './schema-intake.ts';
 export type * from './schema-reports.ts';
@@ -22,6 +23,7 @@ export type * from './schema-escalation.ts';
 export type * from './schema-sla.ts';
 export type * from './schema-kpi.ts';
 export type * from './schema-kpi-report.ts';
+export type * from './schema-delivery.ts';
 
 /** Row types of Vigil's tables, camelCase (CamelCasePlugin maps them to snake_case columns). */
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -308,7 +310,7 @@ export interface IncidentLinkTable {
   createdAt: Timestamp;
 }
 
-export interface Database extends ReportTables, ConstituencyTables, DirectoryTables, OncallTables, NotificationTables, EscalationTables, SlaTables, KpiTables, KpiReportTables {
+export interface Database extends ReportTables, ConstituencyTables, DirectoryTables, OncallTables, NotificationTables, EscalationTables, SlaTables, KpiTables, KpiReportTables, DeliveryTables {
   team: TeamTable;
   appUser: AppUserTable;
   recoveryCode: RecoveryCodeTable;
@@ -340,7 +342,6 @@ export interface Database extends ReportTables, ConstituencyTables, DirectoryTab
   alertEvent: AlertEventTable;
   intakeIdempotency: IntakeIdempotencyTable;
   mailDelivery: MailDeliveryTable;
-  mailAttempt: MailAttemptTable;
   mailTemplate: MailTemplateTable;
 }
 

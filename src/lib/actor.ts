@@ -6,6 +6,11 @@ export interface Actor {
   username: string;
   /** Effective roles: for a token, the token's roles that its owner still holds. */
   roles: readonly Role[];
+  /**
+   * The constituents a user is limited to (rows of user_constituent, read when the request's
+   * credentials are checked); null or absent: unscoped. See src/lib/authz/ (access rule).
+   */
+  constituentIds?: readonly string[] | null;
   via: 'session' | 'token' | 'cli' | 'system';
   sessionId?: string;
   tokenId?: string;

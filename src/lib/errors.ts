@@ -80,6 +80,9 @@ export const ERRORS = {
   VIG_MAIL_TEMPLATE_INVALID: { status: 400, title: 'The mail template uses an unknown variable or is malformed' },
   VIG_MAIL_DELIVERY_NOT_FOUND: { status: 404, title: 'No such mail delivery' },
   VIG_MAIL_DELIVERY_NOT_RETRYABLE: { status: 409, title: 'The mail delivery was already sent or is being sent' },
+  // The delivery layer (every kind: reporter mail, notifications, scheduled reports, queued work)
+  VIG_DELIVERY_NOT_FOUND: { status: 404, title: 'No such delivery' },
+  VIG_DELIVERY_NOT_RETRYABLE: { status: 409, title: 'The delivery was already sent or is being sent' },
   // The team (seats, skills) and the external contact directory
   VIG_DIRECTORY_MEMBER_NOT_FOUND: { status: 404, title: 'No team member with this id' },
   VIG_DIRECTORY_MEMBER_VERSION_CONFLICT: { status: 409, title: "The member's profile changed since you read it" },
@@ -109,6 +112,7 @@ export const ERRORS = {
   VIG_CONSTITUENT_PGP_KEY_INVALID: { status: 400, title: "A contact's PGP key is not a readable OpenPGP public key" },
   VIG_CONSTITUENT_ROUTE_TAKEN: { status: 409, title: 'A netblock, domain or ASN already belongs to another constituent' },
   VIG_CONSTITUENT_PARENT_INVALID: { status: 400, title: 'The parent constituent does not exist or would make a cycle' },
+  VIG_CONSTITUENT_IN_SCOPE: { status: 409, title: 'Team members are limited to this constituent alone' },
   VIG_CONSTITUENT_IMPORT_INVALID: { status: 400, title: 'The CSV import has errors; nothing was imported' },
   VIG_CONSTITUENT_ROUTE_QUERY_INVALID: { status: 400, title: 'The value to route is not an address, domain, e-mail address or AS number' },
   // On-call rotas, overrides and swaps

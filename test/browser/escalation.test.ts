@@ -32,8 +32,12 @@ describe('escalation in Chromium', () => {
 
   it('lists, creates and chains policies, then escalates a P1 until acknowledged', async () => {
     let temporary = '';
+    let viewerTemporary = '';
     await step('admin-creates-manager', async () => {
       await firstSignIn('admin', ADMIN_INITIAL, ADMIN_CHOSEN);
+      const v = await call<{ temporaryPassword: string }>('POST', '/users', { username: 'vera', displayName: 'Vera Viewer', roles: ['viewer'] });
+      expect(v.status).toBe(201);
+      viewerTemporary = v.json.temporaryPassword;
       const r = await call<{ temporaryPassword: string; user: { id: string } }>('POST', '/users', { username: 'mara', displayName: 'Mara Manager', roles: ['manager'] });
       expect(r.status).toBe(201);
       temporary = r.json.temporaryPassword;
@@ -163,6 +167,20 @@ describe('escalation in Chromium', () => {
       expect(said).toContain('nobody reached through whoever is on duty');
       expect(said).not.toMatch(/seat:|on_duty|incident_role:/);
       await shot('timeline');
+    });
+
+    await step('viewer-cannot-acknowledge', async () => {
+      // Acknowledging stops everyone's paging: a viewer sees the escalation but is offered no button.
+      await signOut();
+      await firstSignIn('vera', viewerTemporary, 'Quiet-Reader-Lantern-2026');
+      await h.page.goto(`${h.base}/incidents/${reference}`);
+      await poll(() => byTest('escalation-state').getAttribute('data-value')).toBe('active');
+      expect(await byTest('escalation-acknowledge').count()).toBe(0);
+      await signOut();
+      await h.signIn('mara', MANAGER_CHOSEN);
+      await byTest('nav-account').waitFor();
+      await h.page.goto(`${h.base}/incidents/${reference}`);
+      await poll(() => byTest('escalation-state').getAttribute('data-value')).toBe('active');
     });
 
     await step('acknowledge', async () => {

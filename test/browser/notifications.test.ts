@@ -85,6 +85,8 @@ describe('notifications in Chromium', () => {
         const inc = await call<{ id: string }>('POST', '/incidents', { title: 'Phishing wave <b>', impact: 'high', urgency: 'high', classifications: [{ class: 'fraud', type: 'phishing' }] });
         expect(inc.status).toBe(201);
         expect((await call('POST', '/incidents/assign', { incidents: [inc.json.id], assigneeId: me.json.user.id })).status).toBe(200);
+        // The assignment only queued its notification; the delivery worker of `vigil serve` writes it within seconds.
+        await poll(async () => JSON.stringify((await call('GET', '/notifications')).json)).toContain('Assigned to mona');
         await h.page.reload();
         // The assignment, and whatever escalation policy applies to a new incident.
         await poll(async () => Number(await byTest('bell-count').getAttribute('data-unread'))).toBeGreaterThanOrEqual(1);

@@ -1,11 +1,14 @@
 import { Button, Center, Loader, Stack, Text } from '@mantine/core';
-import { ForcedMfaEnrolmentPage, ForcedPasswordChangePage } from './auth/ForcedSteps';
 import { LoginPage } from './auth/LoginPage';
 import { MeProvider, useMeQuery } from './auth/session';
 import { ErrorAlert } from './components/errors';
-import { AppLayout } from './layout/AppLayout';
 import { usePath } from './router';
-import { findPublicPage } from './routes';
+import { findPublicPage, page } from './routes';
+
+// Loaded once signed in: the sign-in page comes without the app's frame (test/bundle-size.test.ts).
+const AppLayout = page(() => import('./layout/AppLayout'), 'AppLayout');
+const ForcedPasswordChangePage = page(() => import('./auth/ForcedSteps'), 'ForcedPasswordChangePage');
+const ForcedMfaEnrolmentPage = page(() => import('./auth/ForcedSteps'), 'ForcedMfaEnrolmentPage');
 
 /** Decides what the browser shows: a public page (web form, status link), or the signed-in app. */
 export function App() {

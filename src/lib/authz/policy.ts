@@ -17,6 +17,7 @@ export const PERMISSIONS = [
   'user.reset_credentials',
   'settings.read',
   'settings.update',
+  'mail.read', // the log of outgoing mail to reporters (templates are settings)
   'audit.read',
   'audit.verify',
   'incident.read', // list and read incidents (TLP RED and AMBER+STRICT: role holders, managers, admins only)
@@ -36,9 +37,13 @@ export const PERMISSIONS = [
   'directory.manage', // change members' seats and skills; create and change external contacts
   'oncall.read', // rotas, the on-call calendar and who is on duty
   'oncall.manage', // create and change rotas, overrides and swaps of anyone's shifts
+  'escalation.read', // escalation policies (reading them)
+  'escalation.acknowledge', // acknowledge an incident's running escalation, which stops its further levels and rounds (a write)
   'escalation.manage', // escalation policies
   'notification.read', // the notification delivery log
   'notification.manage', // notification templates, channels and retrying failed deliveries
+  'delivery.manage', // the deliveries of every kind (reporter mail, notifications, scheduled reports): the failed-deliveries view and retry
+  'sla.read', // SLA policies (reading them; an incident's clocks are read with the incident)
   'sla.manage', // SLA policies: targets and calendars per priority and per constituent
   'kpi.read', // KPIs, statistics, the team's activities and the monthly and annual reports (incident figures over the incidents one may see)
   'kpi.manage', // KPI definitions and targets, report schedules and recipients
@@ -59,21 +64,27 @@ export const ROLE_INFO: Record<Role, { label: string; description: string }> = {
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: [
     'account.manage', 'team.read', 'user.read', 'user.create', 'user.update', 'user.disable',
-    'user.reset_credentials', 'settings.read', 'settings.update', 'audit.read', 'audit.verify', 'incident.read',
+    'user.reset_credentials', 'settings.read', 'settings.update', 'mail.read', 'audit.read', 'audit.verify', 'incident.read',
     'playbook.manage', 'report.read', 'intake.manage', 'constituent.read', 'constituent.manage', 'directory.read', 'directory.manage',
-    'oncall.read', 'oncall.manage', 'escalation.manage', 'notification.read', 'notification.manage', 'sla.manage',
-    'kpi.read', 'kpi.manage', 'activity.record',
+    'oncall.read', 'oncall.manage', 'escalation.read', 'escalation.acknowledge', 'escalation.manage', 'notification.read',
+    'notification.manage', 'delivery.manage', 'sla.read', 'sla.manage', 'kpi.read', 'kpi.manage', 'activity.record',
   ],
   manager: [
     'account.manage', 'team.read', 'user.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download',
     'report.read', 'report.triage', 'intake.manage', 'constituent.read', 'constituent.manage', 'directory.read', 'directory.manage',
-    'oncall.read', 'oncall.manage', 'escalation.manage', 'notification.read', 'sla.manage', 'kpi.read', 'kpi.manage', 'activity.record',
+    'oncall.read', 'oncall.manage', 'escalation.read', 'escalation.acknowledge', 'escalation.manage', 'notification.read', 'sla.read',
+    'sla.manage', 'kpi.read', 'kpi.manage', 'activity.record',
   ],
   handler: [
     'account.manage', 'team.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download',
-    'report.read', 'report.triage', 'constituent.read', 'directory.read', 'oncall.read', 'kpi.read', 'activity.record',
+    'report.read', 'report.triage', 'constituent.read', 'directory.read', 'oncall.read', 'escalation.read', 'escalation.acknowledge',
+    'sla.read', 'kpi.read', 'activity.record',
   ],
-  viewer: ['account.manage', 'team.read', 'incident.read', 'report.read', 'constituent.read', 'directory.read', 'oncall.read', 'kpi.read'],
+  // A viewer reads; acknowledging an escalation stops the paging of everyone else, so it is a write and not theirs.
+  viewer: [
+    'account.manage', 'team.read', 'incident.read', 'report.read', 'constituent.read', 'directory.read', 'oncall.read', 'escalation.read',
+    'sla.read', 'kpi.read',
+  ],
   reporter: ['account.manage', 'report.read_own', 'report.submit'],
 };
 
@@ -83,8 +94,41 @@ export function permissionsOf(roles: readonly Role[]): Set<Permission> {
   return out;
 }
 
+/** The actor's permissions, sorted by name (what `/auth/me` tells the web app). */
+export function permissionList(actor: Actor): Permission[] {
+  return [...permissionsOf(actor.roles)].sort();
+}
+
 export function can(actor: Actor | null | undefined, permission: Permission): boolean {
   return !!actor && permissionsOf(actor.roles).has(permission);
+}
+
+/**
+ * What the actor may do to one incident it can see, from its roles and the incident's status: the
+ * web app shows an action only when its flag is set (the API still checks every call).
+ */
+export interface IncidentActions {
+  /** Write to it in any status: notes, communications, roles, key times, lessons learned, evidence hand-over. */
+  write: boolean;
+  /** Change it while open: edit, move along the lifecycle, assign, tasks, observables, links, evidence upload, SLA pause. */
+  update: boolean;
+  close: boolean;
+  reopen: boolean;
+  downloadEvidence: boolean;
+  acknowledgeEscalation: boolean;
+}
+
+export function incidentActions(actor: Actor, incident: { status: string }): IncidentActions {
+  const p = permissionsOf(actor.roles);
+  const open = incident.status !== 'closed';
+  return {
+    write: p.has('incident.update'),
+    update: p.has('incident.update') && open,
+    close: p.has('incident.close') && open,
+    reopen: p.has('incident.close') && !open,
+    downloadEvidence: p.has('evidence.download'),
+    acknowledgeEscalation: p.has('escalation.acknowledge'),
+  };
 }
 
 /** Throws unless the actor holds the permission through one of its roles. */

@@ -5,7 +5,8 @@ import { sha256Hex } from '../../lib/crypto.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { auditRepo, type AuditFilter } from './repo.ts';
+import { atCommit, PHASE } from '../../db/commit-hooks.ts';
+import { auditRepo, type AuditAppend, type AuditFilter } from './repo.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -70,7 +71,12 @@ export interface VerifyResult {
 
 export function createAuditService(d: { db: Db; clock: Clock }) {
   return {
-    /** Appends one record to the chain inside the caller's transaction. */
+    /**
+     * Adds one record to the chain for the caller's transaction. In a transaction the records are
+     * kept and appended together as its last statement (src/db/commit-hooks.ts), so the chain's
+     * head is locked from that statement to the commit only and the records are in commit order;
+     * a rolled-back transaction appends none. Outside one (`d.db`), the record is appended at once.
+     */
     async record(tx: Executor, actor: Actor, e: AuditEntry): Promise<void> {
       const before = e.before === undefined ? null : redact(toPlainJson(e.before));
       const after = e.after === undefined ? null : redact(toPlainJson(e.after));
@@ -86,12 +92,10 @@ export function createAuditService(d: { db: Db; clock: Clock }) {
         ip: actor.ip,
         requestId: actor.requestId,
       };
-      await auditRepo.append(tx, {
-        ...row,
-        before: before === null ? null : JSON.stringify(before),
-        after: after === null ? null : JSON.stringify(after),
-        bodyDigest: sha256Hex(canonicalBody(row)),
-      });
+      const rec: AuditAppend = { ...row, bodyDigest: sha256Hex(canonicalBody(row)) };
+      const pending = await atCommit(tx, 'audit', PHASE.audit, (): AuditAppend[] => [], (last, records) => auditRepo.appendLast(last, records));
+      if (pending) pending.push(rec);
+      else await auditRepo.append(tx, [rec]);
     },
 
     async list(actor: Actor, f: AuditFilter): Promise<{ items: AuditRow[]; nextCursor: string | null }> {

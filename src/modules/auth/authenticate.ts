@@ -4,6 +4,7 @@ import { clientMeta, SESSION_COOKIE } from '../../lib/http.ts';
 import type { Role, UserRow } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
+import { accessRepo } from '../../lib/authz/access.repo.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { apiTokens } from '../account/index.ts';
 import type { SettingsService } from '../settings/service.ts';
@@ -44,7 +45,7 @@ export function createAuthenticator(d: {
       if (opts.touch !== false && t - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await sessionRepo.touch(d.db, session.id, now);
       const settings = await d.settings.current();
       return {
-        actor: userActor(user, meta, session.id),
+        actor: { ...userActor(user, meta, session.id), constituentIds: await accessRepo.constituentsOf(d.db, user.id) },
         user,
         sessionId: session.id,
         mfaPending: session.mfaPending,
@@ -66,7 +67,10 @@ export function createAuthenticator(d: {
       // Never more than the owner: the token's roles the owner still holds today.
       const roles = row.roles.filter((r: Role) => user.roles.includes(r));
       return {
-        actor: { userId: user.id, username: user.username, roles, via: 'token', tokenId: row.id, ip: meta.ip, requestId: meta.requestId },
+        actor: {
+          userId: user.id, username: user.username, roles, constituentIds: await accessRepo.constituentsOf(d.db, user.id),
+          via: 'token', tokenId: row.id, ip: meta.ip, requestId: meta.requestId,
+        },
         user,
         sessionId: null,
         mfaPending: false,

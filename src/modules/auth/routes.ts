@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf, clearSessionCookie, clientMeta, setSessionCookie } from '../../lib/http.ts';
 import { Password, UserViewSchema } from '../../lib/schemas.ts';
 import { VigilError } from '../../lib/errors.ts';
+import { PERMISSIONS, permissionList } from '../../lib/authz/policy.ts';
 import { toUserView } from '../users/service.ts';
 import type { SettingsService } from '../settings/service.ts';
 import type { AuthService } from './service.ts';
@@ -19,6 +20,9 @@ const MeReply = z.object({
   mfaEnrolmentRequired: z.boolean(),
   teamName: z.string(),
   via: z.enum(['session', 'token', 'cli', 'system']),
+  permissions: z
+    .array(z.enum(PERMISSIONS))
+    .describe("what the caller's roles allow (for a token: the token's roles), sorted; the web app shows and hides actions by these"),
 });
 
 export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService; settings: SettingsService; cookieSecure: boolean }> = async (
@@ -58,6 +62,7 @@ export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService; settings: Se
       mfaEnrolmentRequired: a.mfaEnrolmentRequired,
       teamName: (await settings.current()).teamName,
       via: a.actor.via,
+      permissions: permissionList(a.actor),
     };
   });
 

@@ -36,7 +36,7 @@ export const constituentRepo = {
     asns: await x.selectFrom('constituentAsn').select(['constituentId', 'asn']).execute(),
   }),
 
-  list: (x: Executor, q: { search?: string | undefined; limit: number }) => {
+  list: (x: Executor, q: { search?: string | undefined; limit: number; only?: readonly string[] | undefined }) => {
     let query = x
       .selectFrom('constituent as c')
       .leftJoin('constituent as p', 'p.id', 'c.parentId')
@@ -57,6 +57,7 @@ export const constituentRepo = {
         ]),
       );
     }
+    if (q.only) query = query.where('c.id', 'in', q.only.length ? [...q.only] : ['00000000-0000-0000-0000-000000000000']);
     return query.orderBy(sql`lower(c.name)`).limit(q.limit).execute();
   },
 

@@ -9,6 +9,8 @@ import { emailDomain, normalizeDomain, parseAsn, suffixes } from './names.ts';
 import { constituentRepo, type Children, type RouteRow } from './repo.ts';
 import type { RouteMatch, RouteQuery, RoutingIndex } from './routing-index.ts';
 import { childrenOf, type ConstituentInput } from './validate.ts';
+import { accessRepo } from '../../lib/authz/access.repo.ts';
+import { seesConstituent } from '../../lib/authz/incidents.ts';
 
 export type ConstituentPatch = ConstituentInput & { version: number };
 
@@ -87,11 +89,13 @@ export function createConstituentService(d: { db: Db; audit: AuditService; clock
   return {
     async list(actor: Actor, q: { search?: string | undefined; limit?: number | undefined }) {
       authorize(actor, 'constituent.read');
-      return constituentRepo.list(d.db, { search: q.search, limit: q.limit ?? 200 });
+      // A member limited to constituents sees theirs only (src/lib/authz/).
+      return constituentRepo.list(d.db, { search: q.search, limit: q.limit ?? 200, only: actor.constituentIds ?? undefined });
     },
 
     async get(actor: Actor, id: string) {
       authorize(actor, 'constituent.read');
+      if (!seesConstituent(actor, id)) throw new VigilError('VIG_CONSTITUENT_NOT_FOUND', { id });
       return detail(d.db, id);
     },
 
@@ -144,6 +148,9 @@ export function createConstituentService(d: { db: Db; audit: AuditService; clock
         const before = await constituentRepo.lock(tx, id);
         if (!before) throw new VigilError('VIG_CONSTITUENT_NOT_FOUND', { id });
         if (before.version !== version) throw new VigilError('VIG_CONSTITUENT_VERSION_CONFLICT', { id, yourVersion: version, currentVersion: before.version });
+        // A member limited to this constituent alone would be unscoped once its row goes (no rows: sees everything).
+        const limited = await accessRepo.membersOnlyIn(tx, id);
+        if (limited.length) throw new VigilError('VIG_CONSTITUENT_IN_SCOPE', { id, users: limited });
         const beforeChildren = await constituentRepo.children(tx, id);
         await constituentRepo.remove(tx, id);
         await constituentRepo.bumpVersion(tx);
@@ -155,7 +162,7 @@ export function createConstituentService(d: { db: Db; audit: AuditService; clock
     async route(actor: Actor, q: RouteQuery) {
       authorize(actor, 'constituent.read');
       const m = await routeInDb(d.db, q);
-      return { match: m ? { constituent: m.constituent, rule: m.rule, matched: m.matched } : null };
+      return { match: m && seesConstituent(actor, m.constituentId) ? { constituent: m.constituent, rule: m.rule, matched: m.matched } : null };
     },
 
     /** The database lookup without an access check, as { constituentId, rule, matched } (tests compare it with the index). */

@@ -9,6 +9,7 @@ import { constituentRepo, type Children } from './repo.ts';
 import type { RoutingIndex } from './routing-index.ts';
 import { audited } from './service.ts';
 import { childrenOf } from './validate.ts';
+import { seesConstituent } from '../../lib/authz/incidents.ts';
 
 /** The CSV columns, in order (docs/constituents.md describes each). */
 export const CSV_COLUMNS = ['name', 'parent', 'sector', 'criticality', 'netblocks', 'asns', 'domains', 'email_domains', 'security_email', 'abuse_email', 'notes'] as const;
@@ -148,7 +149,7 @@ export function createConstituentTransferService(d: { db: Db; audit: AuditServic
     async exportCsv(actor: Actor): Promise<string> {
       authorize(actor, 'constituent.read');
       const out: (string | number | null)[][] = [[...CSV_COLUMNS]];
-      for (const c of await constituentRepo.all(d.db)) {
+      for (const c of (await constituentRepo.all(d.db)).filter((row) => seesConstituent(actor, row.id))) {
         const k = await constituentRepo.children(d.db, c.id);
         const email = (kind: string) => k.contacts.find((x) => x.kind === kind && x.email)?.email ?? '';
         out.push([c.name, c.parentName, c.sector, c.criticality, k.netblocks.join(' '), k.asns.join(' '), k.domains.join(' '), k.emailDomains.join(' '), email('security'), email('abuse'), c.notes]);

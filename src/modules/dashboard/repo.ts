@@ -6,16 +6,14 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/index.ts';
 import type { AlertSeverity, IncidentStatus, Priority, ReportChannel } from '../../db/schema.ts';
 import type { SlaClockTable } from '../../db/schema-sla.ts';
-import type { IncidentScope } from '../../lib/authz/incidents.ts';
-import { visibleSql } from '../incidents/repo.ts';
+import { TEAM_ROLES, type IncidentScope } from '../../lib/authz/incidents.ts';
+import { alertVisibleSql, reportVisibleSql, visibleSql } from '../../lib/authz/access.repo.ts';
 
 export type SlaMetric = SlaClockTable['metric'];
 
-/** A report or alert row `alias` is visible when it is on no incident, or on one the scope may see (as in their lists). */
+/** Whether a report or alert row `alias` is visible, as in their lists (the access module's rule). */
 function onVisibleIncident(scope: IncidentScope, alias: 'report' | 'alert'): RawBuilder<boolean> {
-  if (scope.privileged) return sql<boolean>`true`;
-  return sql<boolean>`(${sql.ref(`${alias}.incident_id`)} is null or exists (
-    select 1 from incident where incident.id = ${sql.ref(`${alias}.incident_id`)} and ${visibleSql(scope, 'incident', 'set')}))`;
+  return alias === 'report' ? reportVisibleSql(scope, 'report', 'set') : alertVisibleSql(scope, 'alert', 'set');
 }
 
 export interface AtRiskClockRow {
@@ -110,7 +108,7 @@ export const dashboardRepo = {
       exists (select 1 from escalation_policy p where p.enabled and p.trigger = 'declared') as policy,
       exists (select 1 from team_member m join app_user u on u.id = m.user_id
                where 'csirt_manager' = any(m.seats) and u.disabled_at is null
-                 and u.roles && array['admin', 'manager', 'handler', 'viewer']::text[]) as manager_seat,
+                 and u.roles && ${[...TEAM_ROLES]}::text[]) as manager_seat,
       exists (select 1 from oncall_rota r cross join lateral jsonb_array_elements_text(r.members) as rm (user_id)
                 join app_user u on u.id::text = rm.user_id
                where u.disabled_at is null) as rota`.execute(x);

@@ -4,7 +4,8 @@ import type { ContactKind, ExternalContactRow, ExternalContactTable, Seat, TeamM
 import type { IncidentRoleName } from '../../db/schema.ts';
 
 /** Roles that make an account part of the team (reporters are outsiders). */
-export const TEAM_ROLES = ['admin', 'manager', 'handler', 'viewer'] as const;
+export { TEAM_ROLES } from '../../lib/authz/incidents.ts';
+import { TEAM_ROLES } from '../../lib/authz/incidents.ts';
 
 export interface MemberFilter {
   seat?: Seat | undefined;

@@ -126,18 +126,6 @@ export const escalationRepo = {
       .select('incidentRole.userId').where('incidentRole.incidentId', '=', incidentId).where(sql<boolean>`incident_role.role = ${role}`)
       .where('appUser.disabledAt', 'is', null).execute()).map((r) => r.userId),
 
-  /**
-   * Which of these users have a need to know the incident (TLP RED, AMBER+STRICT): admins, managers,
-   * its assignee and its role holders.
-   */
-  needToKnow: async (x: Executor, incidentId: string, ids: string[]): Promise<string[]> =>
-    ids.length === 0 ? [] : (await x.selectFrom('appUser').select('appUser.id').where('appUser.id', 'in', ids)
-      .where((eb) => eb.or([
-        sql<boolean>`app_user.roles && array['admin','manager']::text[]`,
-        eb.exists(eb.selectFrom('incident').select('incident.id').where('incident.id', '=', incidentId).whereRef('incident.assigneeId', '=', 'appUser.id')),
-        eb.exists(eb.selectFrom('incidentRole').select('incidentRole.userId').where('incidentRole.incidentId', '=', incidentId).whereRef('incidentRole.userId', '=', 'appUser.id')),
-      ])).execute()).map((r) => r.id),
-
   /** Which of these users exist and are not disabled. */
   activeUsers: async (x: Executor, ids: string[]): Promise<string[]> =>
     ids.length === 0 ? [] : (await x.selectFrom('appUser').select('id').where('id', 'in', ids).where('disabledAt', 'is', null).execute()).map((r) => r.id),

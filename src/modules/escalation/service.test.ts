@@ -77,14 +77,21 @@ describe.each(stores())('escalation on %s', (store) => {
     expect(round2).toHaveLength(2);
 
     await signInAgain();
-    // Management (a viewer) acknowledges: no more levels.
-    const ack = await call(viewer, 'POST', `/incidents/${inc.reference}/escalation/acknowledge`);
+    // Acknowledging stops everyone's paging: a write, which a viewer may not do (and is not offered).
+    expect((await call(viewer, 'GET', `/incidents/${inc.reference}`)).json().allowed).toMatchObject({ acknowledgeEscalation: false });
+    const refused = await call(viewer, 'POST', `/incidents/${inc.reference}/escalation/acknowledge`);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.json()).toMatchObject({ code: 'VIG_AUTHZ_FORBIDDEN', permission: 'escalation.acknowledge' });
+    expect((await runsOf(inc.reference))[0]).toMatchObject({ state: 'active', acknowledgedBy: null });
+    // The CSIRT manager acknowledges: no more levels.
+    expect((await call(manager, 'GET', `/incidents/${inc.reference}`)).json().allowed).toMatchObject({ acknowledgeEscalation: true });
+    const ack = await call(manager, 'POST', `/incidents/${inc.reference}/escalation/acknowledge`);
     expect(ack.statusCode).toBe(200);
-    expect(ack.json()).toMatchObject({ state: 'acknowledged', acknowledgedBy: viewer.id });
+    expect(ack.json()).toMatchObject({ state: 'acknowledged', acknowledgedBy: manager.id });
     clock.advance(120 * MIN);
     expect(await t.services.escalation.tick()).toBe(0);
     await signInAgain();
-    expect((await call(viewer, 'POST', `/incidents/${inc.reference}/escalation/acknowledge`)).json().code).toBe('VIG_ESCALATION_NOT_ACTIVE');
+    expect((await call(handler, 'POST', `/incidents/${inc.reference}/escalation/acknowledge`)).json().code).toBe('VIG_ESCALATION_NOT_ACTIVE');
     expect((await events(inc.reference)).at(-1)!.kind).toBe('escalation.acknowledged');
   });
 

@@ -2,6 +2,8 @@ import type { Db, Executor } from '../../db/index.ts';
 import type { AlertSeverity, EscalationRecipient, EscalationTrigger, IncidentEventRow, IncidentRow, Priority } from '../../db/schema.ts';
 import { systemActor, type Actor, type Clock } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
+import { accessRepo } from '../../lib/authz/access.repo.ts';
+import { isRestrictedTlp } from '../../lib/tlp.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/service.ts';
@@ -54,7 +56,6 @@ export interface EscalationDeps {
 }
 
 const INCIDENT_ROLES = ['commander', 'coordinator', 'technical_lead', 'analyst', 'scribe', 'communications', 'legal', 'management_liaison'];
-const RESTRICTED = new Set(['RED', 'AMBER+STRICT']);
 const SEVERITY: Record<Priority, number> = { P1: 1, P2: 2, P3: 3, P4: 4 };
 const SEVERITIES: AlertSeverity[] = ['info', 'low', 'medium', 'high', 'critical'];
 const ESCALATION = systemActor('system');
@@ -135,13 +136,14 @@ export function createEscalationService(d: EscalationDeps) {
     const link = `/incidents/${incident.reference}`;
     // A restricted incident (TLP RED, AMBER+STRICT) is named by its reference only to those without a need to know.
     const hidden = { ...vars, incidentTitle: '(restricted: see Vigil)' };
-    const knowing = RESTRICTED.has(incident.tlp) ? new Set(await escalationRepo.needToKnow(tx, incident.id, who.users)) : new Set(who.users);
+    // Those who may read the incident in full (constituent scope; for RED and AMBER+STRICT a need to know) get its title.
+    const knowing = new Set(await accessRepo.usersWhoSee(tx, incident.id, who.users));
     const told = who.users.filter((u) => knowing.has(u));
     const untold = who.users.filter((u) => !knowing.has(u));
     if (told.length) await d.notifier.enqueue(tx, { event: 'escalation.level', dedupeKey: `${key}:team`, users: told, emails: [], channels: [], vars, link });
     if (untold.length) await d.notifier.enqueue(tx, { event: 'escalation.level', dedupeKey: `${key}:team-restricted`, users: untold, emails: [], channels: [], vars: hidden, link });
     if (who.emails.length || who.channels.length) {
-      const outside = RESTRICTED.has(incident.tlp) ? hidden : vars;
+      const outside = isRestrictedTlp(incident.tlp) ? hidden : vars;
       await d.notifier.enqueue(tx, { event: 'escalation.level', dedupeKey: `${key}:outside`, users: [], emails: who.emails, channels: who.channels, vars: outside, link });
     }
     await record(tx, ESCALATION, incident.id, 'escalation.level', {
@@ -185,12 +187,12 @@ export function createEscalationService(d: EscalationDeps) {
 
   const service = {
     async listPolicies(actor: Actor): Promise<PolicyRow[]> {
-      authorize(actor, 'incident.read');
+      authorize(actor, 'escalation.read');
       return escalationRepo.policies(d.db);
     },
 
     async getPolicy(actor: Actor, id: string): Promise<PolicyRow> {
-      authorize(actor, 'incident.read');
+      authorize(actor, 'escalation.read');
       const p = await escalationRepo.policy(d.db, id);
       if (!p) throw new VigilError('VIG_ESCALATION_POLICY_NOT_FOUND', { id });
       return p;
@@ -253,10 +255,13 @@ export function createEscalationService(d: EscalationDeps) {
       }));
     },
 
-    /** Stops the repeats: anyone who may see the incident (management included) acknowledges. */
+    /**
+     * Stops the repeats: a write, so `escalation.acknowledge` (those who work incidents: handlers,
+     * managers, admins), on an incident the actor may see (404 first, then 403).
+     */
     async acknowledge(actor: Actor, incidentIdOrRef: string) {
       return d.db.transaction().execute(async (tx) => {
-        const inc = await lockVisible(tx, actor, incidentScope(actor), incidentIdOrRef, 'incident.read');
+        const inc = await lockVisible(tx, actor, incidentScope(actor), incidentIdOrRef, 'escalation.acknowledge');
         const run = await escalationRepo.activeRun(tx, inc.id);
         if (!run) throw new VigilError('VIG_ESCALATION_NOT_ACTIVE', { incident: inc.reference });
         const now = d.clock.now();

@@ -6,7 +6,9 @@ import { incidentScope, type IncidentScope } from '../../lib/authz/incidents.ts'
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/service.ts';
-import { incidentRepo, seesRestricted } from '../incidents/repo.ts';
+import { incidentRepo } from '../incidents/repo.ts';
+import { seesRestricted } from '../../lib/authz/access.repo.ts';
+import { isRestrictedTlp } from '../../lib/tlp.ts';
 import { lockVisible, recorder } from '../incidents/service.ts';
 import type { SettingsService } from '../settings/service.ts';
 import type { BlobStore, StoredBlob } from './blobs.ts';
@@ -37,7 +39,7 @@ export function createEvidenceService(d: { db: Db; audit: AuditService; settings
     const scope = incidentScope(actor);
     const ev = await evidenceRepo.findById(d.db, evidenceId);
     const inc = ev && (await incidentRepo.findVisible(d.db, scope, ev.incidentId));
-    const restricted = ev && ['RED', 'AMBER+STRICT'].includes(ev.tlp);
+    const restricted = ev && isRestrictedTlp(ev.tlp);
     if (!ev || !inc || (restricted && !(await seesRestricted(d.db, scope, inc.id)))) throw new VigilError('VIG_EVIDENCE_NOT_FOUND', { id: evidenceId });
     return { ev, inc, scope };
   }

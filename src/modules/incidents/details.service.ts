@@ -6,7 +6,8 @@ import { VigilError } from '../../lib/errors.ts';
 import { userRepo } from '../users/repo.ts';
 import { incidentEventRepo } from './events.repo.ts';
 import { linkRepo } from './links.repo.ts';
-import { incidentRepo, seesRestricted } from './repo.ts';
+import { incidentRepo } from './repo.ts';
+import { seesRestricted } from '../../lib/authz/access.repo.ts';
 import { NO_CLIENT, userActor } from '../auth/service.ts';
 import { lockVisible, recorder, type IncidentDeps } from './service.ts';
 import { incidentViews, type IncidentView } from './view.ts';
@@ -68,7 +69,7 @@ export function createIncidentDetailService(d: IncidentDeps) {
         if (await incidentRepo.addRole(tx, inc.id, role, userId, d.clock.now())) {
           await record(tx, actor, inc.id, 'incident.role_assigned', { role, userId, username: user.username });
         }
-        return (await incidentViews(tx, [inc]))[0]!;
+        return (await incidentViews(tx, [inc], actor))[0]!;
       });
     },
 
@@ -80,7 +81,7 @@ export function createIncidentDetailService(d: IncidentDeps) {
           const user = await userRepo.findById(tx, userId);
           await record(tx, actor, inc.id, 'incident.role_removed', { role, userId, username: user?.username ?? null });
         }
-        return (await incidentViews(tx, [inc]))[0]!;
+        return (await incidentViews(tx, [inc], actor))[0]!;
       });
     },
 
@@ -104,7 +105,7 @@ export function createIncidentDetailService(d: IncidentDeps) {
             await record(tx, actor, before.id, 'incident.key_time_set', { name: k, from: before[k], to: merged[k] }, { occurredAt: merged[k] });
           }
         }
-        return (await incidentViews(tx, [after]))[0]!;
+        return (await incidentViews(tx, [after], actor))[0]!;
       });
     },
 

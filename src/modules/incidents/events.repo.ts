@@ -52,11 +52,28 @@ export const incidentEventRepo = {
       .executeTakeFirstOrThrow(),
 
   /** Events of the incident and of the incidents merged into it, in the order they were written. */
-  timeline(x: Executor, incidentIds: string[], f: TimelineFilter): Promise<IncidentEventRow[]> {
+  async timeline(x: Executor, incidentIds: string[], f: TimelineFilter): Promise<IncidentEventRow[]> {
     let q = x.selectFrom('incidentEvent').selectAll().where('incidentId', 'in', incidentIds);
     if (f.kinds?.length) q = q.where('kind', 'in', f.kinds);
     if (!f.restricted) q = q.where(openEntry);
     if (f.afterId !== undefined) q = q.where('id', '>', f.afterId);
-    return q.orderBy('id').limit(f.limit).execute();
+    const rows = await q.orderBy('id').limit(f.limit).execute();
+    return withDeclaredReference(x, rows);
   },
 };
+
+/**
+ * An incident numbered at commit records its `incident.declared` event before it has its reference
+ * (events are never changed afterwards); the timeline names it by the incident's reference, read here.
+ */
+async function withDeclaredReference(x: Executor, rows: IncidentEventRow[]): Promise<IncidentEventRow[]> {
+  const unnamed = rows.filter((r) => r.kind === 'incident.declared' && !(r.data as { reference?: unknown } | null)?.reference);
+  if (!unnamed.length) return rows;
+  const refs = await x.selectFrom('incident').select(['id', 'reference']).where('id', 'in', [...new Set(unnamed.map((r) => r.incidentId))]).execute();
+  const byId = new Map(refs.map((r) => [r.id, r.reference]));
+  for (const r of unnamed) {
+    const reference = byId.get(r.incidentId);
+    if (reference && !reference.startsWith('~')) r.data = { ...(r.data as object), reference } as IncidentEventRow['data'];
+  }
+  return rows;
+}

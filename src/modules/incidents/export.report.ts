@@ -6,20 +6,11 @@ import type { IncidentReport } from './export.service.ts';
 
 export type ReportEntry = ReturnType<IncidentReport['timeline']> extends AsyncIterable<infer E> ? E : never;
 
-/** TLP 2.0 from least to most restrictive. */
-const TLP_ORDER: Tlp[] = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
-
-/** FIRST TLP 2.0 colours: the label is printed in this colour on black. */
-export const TLP_COLOUR: Record<Tlp, string> = {
-  RED: '#FF2B2B', 'AMBER+STRICT': '#FFC000', AMBER: '#FFC000', GREEN: '#33FF00', CLEAR: '#FFFFFF',
-};
+import { strictest, TLP_COLOUR } from '../../lib/tlp.ts';
+export { strictest, TLP_COLOUR };
 
 export const tlpLabel = (tlp: Tlp) => `TLP:${tlp}`;
 
-/** The most restrictive of the labels (an unknown or missing one counts for nothing). */
-export function strictest(a: Tlp, b: Tlp | null | undefined): Tlp {
-  return b && TLP_ORDER.indexOf(b) > TLP_ORDER.indexOf(a) ? b : a;
-}
 
 /**
  * The label the whole report carries: the incident's, or stricter when something in it is marked

@@ -1,7 +1,7 @@
 import type { Executor } from '../../db/index.ts';
 import type { LinkKind } from '../../db/schema.ts';
 import type { IncidentScope } from '../../lib/authz/incidents.ts';
-import { visibleSql } from './repo.ts';
+import { visibleSql } from '../../lib/authz/access.repo.ts';
 
 export const linkRepo = {
   insert: (x: Executor, l: { fromId: string; toId: string; kind: LinkKind; createdBy: string | null; createdAt: Date }): Promise<boolean> =>

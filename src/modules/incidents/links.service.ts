@@ -79,7 +79,7 @@ export function createLinkService(d: IncidentDeps) {
         await record(tx, actor, target.id, 'incident.merged', { from: { id: source.id, reference: source.reference }, moved });
         await record(tx, actor, source.id, 'incident.merged_into', { into: { id: target.id, reference: target.reference }, moved });
         await record(tx, actor, source.id, 'incident.closed', { from: source.status, resolution: 'duplicate', duplicateOf: target.id, duplicateOfReference: target.reference });
-        return (await incidentViews(tx, [after]))[0]!;
+        return (await incidentViews(tx, [after], actor))[0]!;
       });
     },
   };

@@ -1,7 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Executor } from '../../db/index.ts';
 import type { IncidentRoleName, IncidentRow, IncidentStatus, Priority, Tlp } from '../../db/schema.ts';
-import { RESTRICTED_TLP, type IncidentScope } from '../../lib/authz/incidents.ts';
+import type { IncidentScope } from '../../lib/authz/incidents.ts';
+import { needToKnow, visibleSql, type NeedToKnowReach } from '../../lib/authz/access.repo.ts';
 
 type IncidentInsert = Omit<IncidentRow, 'id' | 'version'>;
 type IncidentPatch = Partial<Omit<IncidentRow, 'id' | 'reference' | 'createdAt' | 'createdBy'>>;
@@ -50,44 +51,7 @@ export const INCIDENT_COLUMNS = [
 ] as const satisfies readonly (keyof IncidentRow)[];
 const QUALIFIED = INCIDENT_COLUMNS.map((c) => `incident.${c}` as const);
 
-const NIL_UUID = '00000000-0000-0000-0000-000000000000';
-
-/**
- * How a need-to-know test reaches the role table: `row` probes it for each restricted incident the
- * query reaches (pages, which reach a few dozen); `set` lets the planner read all of the user's
- * roles into a hash once (counts, which reach every incident). PostgreSQL picks the hash for pages
- * too unless told otherwise, and a handler with ten thousand roles then pays for all of them on
- * every page: `offset 0` keeps the subquery a per-row probe.
- */
-export type NeedToKnowReach = 'row' | 'set';
-
-/** Whether the scope's user holds a role in, or is the assignee of, the incident `alias` names (or is privileged). */
-export function needToKnow(scope: IncidentScope, alias: string, reach: NeedToKnowReach = 'row'): RawBuilder<boolean> {
-  if (scope.privileged) return sql<boolean>`true`;
-  const user = scope.userId ?? NIL_UUID;
-  return sql<boolean>`(${sql.ref(`${alias}.assignee_id`)} = ${user} or exists (
-    select 1 from incident_role r where r.incident_id = ${sql.ref(`${alias}.id`)} and r.user_id = ${user}${reach === 'row' ? sql` offset 0` : sql``}))`;
-}
-
-/**
- * The TLP / need-to-know rule as SQL, applied to every read of incidents (lists, gets, similar
- * incidents, links, searches, live updates, exports): RED and AMBER+STRICT only for those with a
- * need to know. `alias` names the incident table in the query.
- */
-export function visibleSql(scope: IncidentScope, alias: string, reach: NeedToKnowReach = 'row'): RawBuilder<boolean> {
-  if (scope.privileged) return sql<boolean>`true`;
-  return sql<boolean>`(${sql.ref(`${alias}.tlp`)} not in (${sql.join([...RESTRICTED_TLP])}) or ${needToKnow(scope, alias, reach)})`;
-}
-
 const visible = (scope: IncidentScope, reach: NeedToKnowReach = 'row') => visibleSql(scope, 'incident', reach);
-
-/** Whether the scope may see an incident's RED and AMBER+STRICT entries (privileged, a role holder or the assignee). */
-export async function seesRestricted(x: Executor, scope: IncidentScope, incidentId: string): Promise<boolean> {
-  if (scope.privileged) return true;
-  if (!scope.userId) return false;
-  const row = await x.selectFrom('incident').select('id').where('id', '=', incidentId).where(needToKnow(scope, 'incident')).executeTakeFirst();
-  return !!row;
-}
 
 const tsquery = (words: string) => sql`websearch_to_tsquery('simple', ${words})`;
 
@@ -190,6 +154,23 @@ export const incidentRepo = {
       on conflict (year) do update set last = c.last + 1
       returning last`.execute(x);
     return Number(r.rows[0]!.last);
+  },
+
+  /**
+   * Takes the next number of the year and gives the incident its reference in one statement (the
+   * counter row stays locked until the commit): for an incident inserted with a provisional
+   * reference, as one of its transaction's last statements.
+   */
+  async setNextReference(x: Executor, id: string, prefix: string, year: number): Promise<string> {
+    const r = await sql<{ reference: string }>`
+      with n as (
+        insert into incident_counter as c (year, last) values (${year}, 1)
+        on conflict (year) do update set last = c.last + 1
+        returning last::text as last)
+      update incident set reference = ${prefix} || '-' || ${String(year)} || '-' || (case when length(n.last) >= 5 then n.last else lpad(n.last, 5, '0') end)
+      from n where incident.id = ${id}
+      returning incident.reference`.execute(x);
+    return r.rows[0]!.reference;
   },
 
   insert: (x: Executor, row: IncidentInsert): Promise<IncidentRow> =>

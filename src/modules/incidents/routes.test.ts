@@ -97,6 +97,10 @@ describe.each(stores())('incidents on %s', (store) => {
     const kinds = (await call(handler, 'GET', `/incidents/${inc.id}/timeline`)).json().items.map((e: { kind: string }) => e.kind);
     // Declared P2, it escalated at once; raised to P1 while that escalation runs, it starts no second one.
     expect(kinds).toEqual(['incident.declared', 'escalation.started', 'escalation.level', 'incident.updated', 'incident.priority_changed']);
+    // Numbered as its transaction commits, the incident is still named by its reference on the timeline.
+    const declared = (await call(handler, 'GET', `/incidents/${inc.id}/timeline?kind=incident.declared`)).json().items[0];
+    expect(declared.data.reference).toBe(inc.reference);
+    expect(inc.reference).toMatch(/^[A-Z]+-\d{4}-\d{5}$/);
     const upd = (await call(handler, 'GET', `/incidents/${inc.id}/timeline?kind=incident.updated`)).json().items[0];
     expect(upd.data.changes.priority).toEqual({ from: 'P2', to: 'P1' });
     // Sending what is already there changes nothing: same version, no event.

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { TLP_ORDER } from '../../lib/tlp.ts';
 
 export const Level = z.enum(['low', 'medium', 'high', 'critical']);
 export const PriorityEnum = z.enum(['P1', 'P2', 'P3', 'P4']);
-export const TlpEnum = z.enum(['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED']).describe('TLP 2.0');
+export const TlpEnum = z.enum(TLP_ORDER).describe('TLP 2.0');
 export const PapEnum = z.enum(['CLEAR', 'GREEN', 'AMBER', 'RED']).describe('Permissible Actions Protocol');
 export const StatusEnum = z.enum(['new', 'triage', 'analysis', 'containment', 'eradication', 'recovery', 'closed']);
 export const OpenStatusEnum = z.enum(['new', 'triage', 'analysis', 'containment', 'eradication', 'recovery']);
@@ -20,6 +21,18 @@ export const ClassificationIn = z.object({
   type: z.string().min(1).max(60),
   primary: z.boolean().optional(),
 });
+
+export const IncidentActions = z
+  .object({
+    write: z.boolean().describe('notes, communications, roles, key times, lessons learned, evidence hand-over (any status)'),
+    update: z.boolean().describe('edit, move, assign, tasks, observables, links, evidence upload, SLA pause (while open)'),
+    close: z.boolean(),
+    reopen: z.boolean(),
+    downloadEvidence: z.boolean(),
+    acknowledgeEscalation: z.boolean(),
+  })
+  .describe("what the caller may do to this incident, from the caller's roles and the incident's status (the API checks each call regardless)")
+  .meta({ id: 'IncidentActions' });
 
 export const IncidentView = z
   .object({
@@ -51,6 +64,7 @@ export const IncidentView = z
     createdAt: z.date(),
     updatedAt: z.date(),
     closedAt: z.date().nullable(),
+    allowed: IncidentActions,
   })
   .meta({ id: 'Incident' });
 

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { atCommit, PHASE } from '../../db/commit-hooks.ts';
 import type { Db, Executor } from '../../db/index.ts';
 import type { IncidentEventRow, IncidentRow, IncidentStatus, Level, Pap, Resolution, Tlp } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
@@ -14,6 +16,7 @@ import { priorityOf } from './priority.ts';
 import { incidentRepo, type IncidentFilter } from './repo.ts';
 import { normaliseClassifications, RSIT, type Classification } from './taxonomy.ts';
 import { decodeListCursor, encodeListCursor, incidentViews, type IncidentView } from './view.ts';
+import { requireConstituentName } from '../../lib/authz/access.repo.ts';
 
 export interface IncidentDeps {
   db: Db;
@@ -48,12 +51,12 @@ export function recorder(d: IncidentDeps) {
     incidentId: string,
     kind: string,
     data: Record<string, unknown>,
-    opts: { tlp?: Tlp | null; occurredAt?: Date | null; before?: unknown; after?: unknown } = {},
+    opts: { tlp?: Tlp | null; occurredAt?: Date | null; before?: unknown; after?: unknown; audit?: boolean } = {},
   ) => {
     const event = await incidentEventRepo.append(tx, {
       incidentId, kind, at: d.clock.now(), occurredAt: opts.occurredAt ?? null, actorId: actor.userId, actorName: actor.username, tlp: opts.tlp ?? null, data,
     });
-    await d.audit.record(tx, actor, { action: kind, entity: 'incident', entityId: incidentId, before: opts.before, after: opts.after ?? data });
+    if (opts.audit !== false) await d.audit.record(tx, actor, { action: kind, entity: 'incident', entityId: incidentId, before: opts.before, after: opts.after ?? data });
     await d.onEvent?.(tx, event);
     return event;
   };
@@ -71,7 +74,7 @@ export async function lockVisible(
   authorize(actor, permission);
   const row = (await incidentRepo.lockById(tx, seen.id))!;
   if (version !== undefined && row.version !== version) {
-    const [current] = await incidentViews(tx, [row]);
+    const [current] = await incidentViews(tx, [row], actor);
     throw new VigilError('VIG_INCIDENT_VERSION_CONFLICT', { id: row.id, yourVersion: version, currentVersion: row.version, current });
   }
   return row;
@@ -80,8 +83,8 @@ export async function lockVisible(
 export function createIncidentService(d: IncidentDeps) {
   const record = recorder(d);
 
-  async function view(x: Executor, row: IncidentRow): Promise<IncidentView> {
-    return (await incidentViews(x, [row]))[0]!;
+  async function view(x: Executor, row: IncidentRow, actor: Actor): Promise<IncidentView> {
+    return (await incidentViews(x, [row], actor))[0]!;
   }
 
   const service = {
@@ -91,23 +94,34 @@ export function createIncidentService(d: IncidentDeps) {
       return RSIT;
     },
 
-    /** Registers an incident: next reference of the year, priority from the matrix, creator as coordinator. */
+    /**
+     * Registers an incident: next reference of the year, priority from the matrix, creator as
+     * coordinator. The reference is given as the transaction's last statement but the audit append
+     * (the year's counter row stays locked from there to the commit only, so declarations do not
+     * wait on each other): until then the incident has a provisional one, and its
+     * `incident.declared` event names none.
+     */
     async declare(actor: Actor, input: DeclareInput): Promise<IncidentView> {
       authorize(actor, 'incident.create');
       normaliseClassifications(input.classifications);
-      return d.db.transaction().execute((tx) => service.declareIn(tx, actor, input));
+      return d.db.transaction().execute((tx) => service.declareIn(tx, actor, input, { referenceAtCommit: true }));
     },
 
-    /** `declare` inside the caller's transaction (declaring from reports links them in the same one). */
-    async declareIn(tx: Executor, actor: Actor, input: DeclareInput): Promise<IncidentView> {
+    /**
+     * `declare` inside the caller's transaction (declaring from reports links them in the same one,
+     * and names the incident by its reference at once: numbered at once, holding the counter's lock).
+     */
+    async declareIn(tx: Executor, actor: Actor, input: DeclareInput, o: { referenceAtCommit?: boolean } = {}): Promise<IncidentView> {
       authorize(actor, 'incident.create');
       const classes = normaliseClassifications(input.classifications);
       const team = await d.settings.current(tx);
       const now = d.clock.now();
       const year = now.getUTCFullYear();
-      const n = await incidentRepo.nextNumber(tx, year);
+      await requireConstituentName(tx, actor, input.constituent?.trim() || null);
+      const atCommitRef = o.referenceAtCommit === true && tx.isTransaction;
+      const reference = atCommitRef ? `~${randomUUID()}` : `${team.incidentPrefix}-${year}-${String(await incidentRepo.nextNumber(tx, year)).padStart(5, '0')}`;
       const row = await incidentRepo.insert(tx, {
-        reference: `${team.incidentPrefix}-${year}-${String(n).padStart(5, '0')}`,
+        reference,
         title: input.title.trim(),
         summary: input.summary ?? '',
         status: 'new',
@@ -129,8 +143,19 @@ export function createIncidentService(d: IncidentDeps) {
       });
       await incidentRepo.replaceClassifications(tx, row.id, classes);
       if (actor.userId) await incidentRepo.addRole(tx, row.id, 'coordinator', actor.userId, now);
-      const v = await view(tx, row);
-      await record(tx, actor, row.id, 'incident.declared', { reference: v.reference, title: v.title, priority: v.priority, tlp: v.tlp, classifications: v.classifications });
+      const v = await view(tx, row, actor);
+      const declared = { title: v.title, priority: v.priority, tlp: v.tlp, classifications: v.classifications };
+      if (atCommitRef) {
+        // Numbered at commit: the event names no reference; its audit record, written then, does.
+        const numbered = await atCommit(tx, `incident-reference:${row.id}`, PHASE.counter, () => v, async (last, view) => {
+          view.reference = await incidentRepo.setNextReference(last, row.id, team.incidentPrefix, year);
+          await d.audit.record(last, actor, { action: 'incident.declared', entity: 'incident', entityId: row.id, after: { reference: view.reference, ...declared } });
+        });
+        if (!numbered) throw new Error('declare: the transaction has no commit hooks');
+        await record(tx, actor, row.id, 'incident.declared', declared, { audit: false });
+      } else {
+        await record(tx, actor, row.id, 'incident.declared', { reference: v.reference, ...declared });
+      }
       return v;
     },
 
@@ -138,7 +163,7 @@ export function createIncidentService(d: IncidentDeps) {
       const scope = incidentScope(actor);
       const row = await incidentRepo.findVisible(d.db, scope, idOrRef);
       if (!row) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id: idOrRef });
-      return view(d.db, row);
+      return view(d.db, row, actor);
     },
 
     async list(actor: Actor, f: Omit<IncidentFilter, 'after'> & { cursor?: string | undefined }) {
@@ -147,7 +172,7 @@ export function createIncidentService(d: IncidentDeps) {
       const after = f.cursor ? decodeListCursor(f.cursor, sort) : undefined;
       const rows = await incidentRepo.list(d.db, scope, { ...f, sort, after, limit: f.limit + 1 });
       const page = rows.slice(0, f.limit);
-      return { items: await incidentViews(d.db, page), nextCursor: rows.length > f.limit ? encodeListCursor(page[page.length - 1]!, sort) : null };
+      return { items: await incidentViews(d.db, page, actor), nextCursor: rows.length > f.limit ? encodeListCursor(page[page.length - 1]!, sort) : null };
     },
 
     /** How many incidents the caller may see match the filter (the same TLP rule as the list). */
@@ -187,7 +212,7 @@ export function createIncidentService(d: IncidentDeps) {
           });
           out.push(after);
         }
-        return incidentViews(tx, out);
+        return incidentViews(tx, out, actor);
       });
     },
 
@@ -209,6 +234,7 @@ export function createIncidentService(d: IncidentDeps) {
           constituent: input.constituent === undefined ? before.constituent : input.constituent?.trim() || null,
           exercise: input.exercise ?? before.exercise,
         };
+        if (next.constituent !== before.constituent) await requireConstituentName(tx, actor, next.constituent);
         const priority = priorityOf(team.priorityMatrix, next.impact, next.urgency);
         const changes: Record<string, { from: unknown; to: unknown }> = {};
         for (const k of EDITABLE) {
@@ -220,7 +246,7 @@ export function createIncidentService(d: IncidentDeps) {
         const old = shown(await incidentRepo.classifications(tx, [before.id]));
         const reclassified = classes && JSON.stringify(shown(classes)) !== JSON.stringify(old) ? shown(classes) : undefined;
         // Nothing really changes: no event, no new version.
-        if (Object.keys(changes).length === 0 && !reclassified) return view(tx, before);
+        if (Object.keys(changes).length === 0 && !reclassified) return view(tx, before, actor);
         const after = await incidentRepo.update(tx, before.id, { ...next, priority, updatedAt: d.clock.now() });
         if (Object.keys(changes).length) await record(tx, actor, before.id, 'incident.updated', { changes });
         if (changes.priority) await record(tx, actor, before.id, 'incident.priority_changed', changes.priority);
@@ -228,7 +254,7 @@ export function createIncidentService(d: IncidentDeps) {
           await incidentRepo.replaceClassifications(tx, before.id, classes);
           await record(tx, actor, before.id, 'incident.classified', { from: old, to: reclassified });
         }
-        return view(tx, after);
+        return view(tx, after, actor);
       });
     },
 
@@ -240,7 +266,7 @@ export function createIncidentService(d: IncidentDeps) {
         if (!canMove(before.status, status)) throw new VigilError('VIG_INCIDENT_TRANSITION_FORBIDDEN', { from: before.status, to: status });
         const after = await incidentRepo.update(tx, before.id, { status, updatedAt: d.clock.now() });
         await record(tx, actor, before.id, 'incident.status_changed', { from: before.status, to: status });
-        return view(tx, after);
+        return view(tx, after, actor);
       });
     },
 
@@ -266,7 +292,7 @@ export function createIncidentService(d: IncidentDeps) {
         const now = d.clock.now();
         const after = await incidentRepo.update(tx, before.id, { status: 'closed', resolution: input.resolution, duplicateOf, closedAt: now, updatedAt: now });
         await record(tx, actor, before.id, 'incident.closed', { from: before.status, resolution: input.resolution, duplicateOf, duplicateOfReference });
-        return view(tx, after);
+        return view(tx, after, actor);
       });
     },
 
@@ -277,7 +303,7 @@ export function createIncidentService(d: IncidentDeps) {
         if (before.status !== 'closed') throw new VigilError('VIG_INCIDENT_NOT_CLOSED', { id: before.id });
         const after = await incidentRepo.update(tx, before.id, { status: 'analysis', resolution: null, duplicateOf: null, closedAt: null, updatedAt: d.clock.now() });
         await record(tx, actor, before.id, 'incident.reopened', { resolution: before.resolution, reason });
-        return view(tx, after);
+        return view(tx, after, actor);
       });
     },
   };

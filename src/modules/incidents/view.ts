@@ -1,10 +1,15 @@
 import type { Executor } from '../../db/index.ts';
 import type { IncidentRow } from '../../db/schema.ts';
+import type { Actor } from '../../lib/actor.ts';
+import { incidentActions } from '../../lib/authz/policy.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { incidentRepo, SORTS, type IncidentSort } from './repo.ts';
 
-/** An incident as the API shows it: the row, its classifications and who holds which role. */
-export async function incidentViews(x: Executor, rows: IncidentRow[]) {
+/**
+ * An incident as the API shows it to this actor: the row, its classifications, who holds which
+ * role, and what the actor may do to it (`allowed`).
+ */
+export async function incidentViews(x: Executor, rows: IncidentRow[], actor: Actor) {
   const parts = new Map((await incidentRepo.viewParts(x, rows)).map((p) => [p.id, p]));
   return rows.map((r) => {
     const p = parts.get(r.id);
@@ -38,6 +43,7 @@ export async function incidentViews(x: Executor, rows: IncidentRow[]) {
       createdAt: r.createdAt,
       updatedAt: r.updatedAt,
       closedAt: r.closedAt,
+      allowed: incidentActions(actor, r),
     };
   });
 }

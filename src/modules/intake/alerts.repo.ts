@@ -2,7 +2,7 @@ import { sql, type Selectable } from 'kysely';
 import type { Executor } from '../../db/index.ts';
 import type { AlertSeverity, AlertStatus, AlertTable, IntakeSourceTable, Tlp } from '../../db/schema.ts';
 import type { IncidentScope } from '../../lib/authz/incidents.ts';
-import { visibleSql } from '../incidents/repo.ts';
+import { alertVisibleSql } from '../../lib/authz/access.repo.ts';
 import type { MappedAlert } from './mapping.ts';
 
 export type AlertRow = Selectable<AlertTable>;
@@ -27,14 +27,10 @@ const SOURCE_COLUMNS = [
 ] as const;
 
 /**
- * Alerts not on an incident are seen by the whole team; one on an incident only by those who may
- * see that incident (TLP need-to-know), as reports are.
+ * Alerts not on an incident are seen by the unscoped team; one on an incident only by those who
+ * may see that incident (TLP need-to-know, constituent scope), as reports are: the access module's rule.
  */
-function visible(scope: IncidentScope) {
-  if (scope.privileged) return sql<boolean>`true`;
-  return sql<boolean>`(alert.incident_id is null or exists (
-    select 1 from incident where incident.id = alert.incident_id and ${visibleSql(scope, 'incident')}))`;
-}
+const visible = (scope: IncidentScope) => alertVisibleSql(scope, 'alert');
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -166,6 +162,19 @@ export const alertRepo = {
       .executeTakeFirst() as Promise<AlertListRow | undefined>,
 
   lockById: (x: Executor, id: string) => x.selectFrom('alert').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(),
+
+  /** These alerts, locked (in id order, so two bulk actions never wait on each other in a circle). */
+  lockMany: (x: Executor, ids: readonly string[]) =>
+    ids.length === 0 ? Promise.resolve([]) : x.selectFrom('alert').selectAll().where('id', 'in', [...ids]).orderBy('id').forUpdate().execute(),
+
+  /** The same change to many alerts in one statement. */
+  updateMany: (x: Executor, ids: readonly string[], patch: AlertPatch) =>
+    ids.length === 0 ? Promise.resolve([]) : x.updateTable('alert').set((eb) => ({ ...patch, version: eb('version', '+', 1) })).where('id', 'in', [...ids]).returningAll().execute(),
+
+  /** Events of many alerts in one statement. */
+  addEvents: async (x: Executor, es: { alertId: string; at: Date; actorId: string | null; actor: string; kind: string; data: Record<string, unknown> }[]) => {
+    if (es.length) await x.insertInto('alertEvent').values(es.map((e) => ({ ...e, data: JSON.stringify(e.data) }))).execute();
+  },
 
   update: (x: Executor, id: string, patch: AlertPatch) =>
     x.updateTable('alert').set((eb) => ({ ...patch, version: eb('version', '+', 1) })).where('id', '=', id).returningAll().executeTakeFirstOrThrow(),

@@ -3,6 +3,7 @@ import type { AlertDismissal, AlertSeverity, AlertStatus, Tlp } from '../../db/s
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize } from '../../lib/authz/policy.ts';
+import { requireAccess } from '../../lib/authz/access.repo.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
@@ -146,6 +147,30 @@ export function createAlertService(d: {
     return after;
   }
 
+  /**
+   * The same change to many alerts, at a constant number of statements: one update, one insert of
+   * their events; the audit records are appended together at the commit.
+   */
+  async function changeMany(tx: Executor, actor: Actor, rows: AlertRow[], kind: string, patch: Parameters<typeof alertRepo.update>[2], data: Record<string, unknown> = {}) {
+    if (rows.length === 0) return new Map<string, AlertRow>();
+    const now = d.clock.now();
+    const after = new Map((await alertRepo.updateMany(tx, rows.map((r) => r.id), { ...patch, updatedAt: now })).map((a) => [a.id, a]));
+    await alertRepo.addEvents(tx, rows.map((row) => ({
+      alertId: row.id, at: now, actorId: actor.userId, actor: actor.username, kind, data: { from: row.status, to: after.get(row.id)!.status, ...data },
+    })));
+    for (const row of rows) {
+      await d.audit.record(tx, actor, { action: `alert.${kind}`, entity: 'alert', entityId: row.id, before: { status: row.status }, after: { reference: row.reference, status: after.get(row.id)!.status, ...data } });
+    }
+    return after;
+  }
+
+  /** Alerts for a bulk triage action: all visible (one query), locked (one query), in the order given. */
+  async function lockManyForTriage(tx: Executor, actor: Actor, ids: string[]): Promise<AlertRow[]> {
+    const wanted = await requireAccess(tx, actor, 'report.triage', ids, 'alert');
+    const rows = new Map((await alertRepo.lockMany(tx, wanted)).map((r) => [r.id, r]));
+    return wanted.map((id) => rows.get(id)!);
+  }
+
   async function attach(tx: Executor, actor: Actor, row: AlertRow, incident: IncidentRef, how: 'declared' | 'linked') {
     const after = await change(tx, actor, row, 'escalated', { status: 'escalated', incidentId: incident.id, decidedBy: actor.userId, decidedAt: d.clock.now(), dismissal: null, dismissalNote: null }, { incident: incident.reference, how });
     await record(tx, actor, incident.id, 'alert.linked', {
@@ -235,29 +260,22 @@ export function createAlertService(d: {
     /** Acknowledges new alerts (in bulk): someone is looking at them. Already acknowledged ones are skipped. */
     async acknowledge(actor: Actor, ids: string[]) {
       return d.db.transaction().execute(async (tx) => {
-        const out: AlertRow[] = [];
-        for (const id of new Set(ids)) {
-          const row = await lockForTriage(tx, actor, id);
-          if (row.status === 'acknowledged') {
-            out.push(row);
-            continue;
-          }
-          if (row.status !== 'new') throw new VigilError('VIG_ALERT_DECIDED', { id: row.id, reference: row.reference, status: row.status });
-          out.push(await change(tx, actor, row, 'acknowledged', { status: 'acknowledged' }));
-        }
-        return out;
+        const rows = await lockManyForTriage(tx, actor, ids);
+        const decided = rows.find((r) => r.status !== 'new' && r.status !== 'acknowledged');
+        if (decided) throw new VigilError('VIG_ALERT_DECIDED', { id: decided.id, reference: decided.reference, status: decided.status });
+        const changed = await changeMany(tx, actor, rows.filter((r) => r.status === 'new'), 'acknowledged', { status: 'acknowledged' });
+        return rows.map((r) => changed.get(r.id) ?? r);
       });
     },
 
     async dismiss(actor: Actor, ids: string[], reason: AlertDismissal, note: string | undefined) {
       return d.db.transaction().execute(async (tx) => {
-        const out: AlertRow[] = [];
-        for (const id of new Set(ids)) {
-          const row = await lockForTriage(tx, actor, id);
-          if (row.status === 'escalated' || row.status === 'dismissed') throw new VigilError('VIG_ALERT_DECIDED', { id: row.id, reference: row.reference, status: row.status });
-          out.push(await change(tx, actor, row, 'dismissed', { status: 'dismissed', dismissal: reason, dismissalNote: note?.trim() || null, decidedBy: actor.userId, decidedAt: d.clock.now() }, { reason, note: note?.trim() || null }));
-        }
-        return out;
+        const rows = await lockManyForTriage(tx, actor, ids);
+        const decided = rows.find((r) => r.status === 'escalated' || r.status === 'dismissed');
+        if (decided) throw new VigilError('VIG_ALERT_DECIDED', { id: decided.id, reference: decided.reference, status: decided.status });
+        const changed = await changeMany(tx, actor, rows, 'dismissed',
+          { status: 'dismissed', dismissal: reason, dismissalNote: note?.trim() || null, decidedBy: actor.userId, decidedAt: d.clock.now() }, { reason, note: note?.trim() || null });
+        return rows.map((r) => changed.get(r.id)!);
       });
     },
 

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/index.ts';
 import type { IncidentScope } from '../../lib/authz/incidents.ts';
-import { visibleSql } from '../incidents/repo.ts';
+import { visibleSql } from '../../lib/authz/access.repo.ts';
 
 export interface CorrelationInput {
   observables: { type: string; value: string }[];

@@ -1,9 +1,10 @@
 // All SQL of KPI reports: the notable incidents a report names, the schedules, and their deliveries.
 import { sql } from 'kysely';
 import type { Executor } from '../../db/index.ts';
-import type { Priority, ReportDeliveryStatus, ReportFormat, ReportKind, Tlp } from '../../db/schema.ts';
+import type { Priority, ReportFormat, ReportKind, Tlp } from '../../db/schema.ts';
+import { deliveryRepo } from '../delivery/index.ts';
 import type { IncidentScope } from '../../lib/authz/incidents.ts';
-import { visibleSql } from '../incidents/repo.ts';
+import { visibleSql } from '../../lib/authz/access.repo.ts';
 
 export interface NotableIncident {
   reference: string;
@@ -32,15 +33,8 @@ export interface ScheduleRow {
 }
 export type ScheduleWrite = Pick<ScheduleRow, 'kind' | 'recipients' | 'format' | 'tlp' | 'enabled'>;
 
-export interface ClaimedReportDelivery {
-  id: string;
-  scheduleId: string;
-  period: string;
-  recipient: string;
-  attempts: number;
-  /** The status before this claim: 'sending' means a sender died holding it. */
-  was: ReportDeliveryStatus;
-}
+/** The delivery kind of one scheduled report to one recipient. */
+export const KPI_REPORT = 'kpi_report';
 
 export const kpiReportRepo = {
   /**
@@ -75,7 +69,12 @@ export const kpiReportRepo = {
 
   setLastPeriod: (x: Executor, id: string, period: string) => x.updateTable('reportSchedule').set({ lastPeriod: period }).where('id', '=', id).execute(),
 
-  removeSchedule: (x: Executor, id: string) => x.deleteFrom('reportSchedule').where('id', '=', id).execute(),
+  /** Deletes a schedule and its deliveries' record here; those not sent yet fail (the delivery log keeps them all). */
+  removeSchedule: async (x: Executor, id: string) => {
+    const ids = (await x.selectFrom('reportDelivery').select('id').where('scheduleId', '=', id).execute()).map((r) => r.id);
+    await deliveryRepo.failUnsent(x, ids, 'the schedule was deleted');
+    return x.deleteFrom('reportSchedule').where('id', '=', id).execute();
+  },
 
   /** Enabled schedules of a kind whose last period is before `period`, locked (others skip them). */
   dueSchedules: (x: Executor, kind: ReportKind, period: string): Promise<ScheduleRow[]> =>
@@ -86,38 +85,25 @@ export const kpiReportRepo = {
 
   /** Claims the period for the schedule and writes its deliveries (one per recipient), in the caller's transaction. */
   async claimPeriod(x: Executor, s: ScheduleRow, period: string, now: Date): Promise<void> {
-    await x.insertInto('reportDelivery')
-      .values(s.recipients.map((recipient) => ({ scheduleId: s.id, period, recipient, status: 'queued' as const, nextAttemptAt: now, createdAt: now })))
-      .onConflict((oc) => oc.columns(['scheduleId', 'period', 'recipient']).doNothing())
-      .execute();
+    for (const recipient of s.recipients) {
+      const d = await deliveryRepo.enqueue(x, {
+        kind: KPI_REPORT, dedupeKey: `${s.id}:${period}:${recipient}`, via: 'smtp', recipient,
+        summary: `${s.kind} KPI report ${period}`, createdAt: now,
+      });
+      if (d) await x.insertInto('reportDelivery').values({ id: d.id, scheduleId: s.id, period, recipient, createdAt: now }).execute();
+    }
     await x.updateTable('reportSchedule').set({ lastPeriod: period }).where('id', '=', s.id).execute();
   },
 
   deliveries: (x: Executor, scheduleId: string, limit = 50) =>
-    x.selectFrom('reportDelivery').select(['id', 'period', 'recipient', 'status', 'attempts', 'lastError', 'sentAt', 'createdAt'])
-      .where('scheduleId', '=', scheduleId).orderBy('createdAt', 'desc').orderBy('recipient').limit(limit).execute(),
+    x.selectFrom('reportDelivery').innerJoin('delivery', 'delivery.id', 'reportDelivery.id')
+      .select(['reportDelivery.id', 'period', 'reportDelivery.recipient', 'delivery.status', 'delivery.attempts', 'delivery.lastError', 'delivery.sentAt', 'reportDelivery.createdAt'])
+      .where('scheduleId', '=', scheduleId).orderBy('reportDelivery.createdAt', 'desc').orderBy('reportDelivery.recipient').limit(limit).execute(),
 
-  /** Due deliveries, taken with a lease (FOR UPDATE SKIP LOCKED: two workers never take the same one). */
-  claimDue: (x: Executor, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedReportDelivery[]> =>
-    x.updateTable('reportDelivery')
-      .from((eb) => eb.selectFrom('reportDelivery').select(['id as dueId', 'status as was'])
-        .where('status', 'in', ['queued', 'sending']).where('nextAttemptAt', '<=', now)
-        .orderBy('nextAttemptAt').limit(limit).forUpdate().skipLocked().as('due'))
-      .set((eb) => ({ status: 'sending', attempts: eb('reportDelivery.attempts', '+', 1), nextAttemptAt: leaseUntil }))
-      .whereRef('reportDelivery.id', '=', 'due.dueId')
-      .returning(['reportDelivery.id', 'reportDelivery.scheduleId', 'reportDelivery.period', 'reportDelivery.recipient', 'reportDelivery.attempts', 'due.was'])
-      .execute() as Promise<ClaimedReportDelivery[]>,
+  /** What a delivery is of: its schedule and period. */
+  delivery: (x: Executor, id: string) => x.selectFrom('reportDelivery').select(['scheduleId', 'period', 'recipient']).where('id', '=', id).executeTakeFirst(),
 
-  addAttempt: (x: Executor, a: { deliveryId: string; at: Date; outcome: 'sent' | 'deferred' | 'failed' | 'abandoned'; response: string | null; smtpCode: number | null }) =>
-    x.insertInto('reportDeliveryAttempt').values(a).execute(),
-
-  attempts: (x: Executor, deliveryId: string) =>
-    x.selectFrom('reportDeliveryAttempt').selectAll().where('deliveryId', '=', deliveryId).orderBy('id').execute(),
-
-  /** Records how a claimed attempt ended, only while the claim still holds (same attempt, still 'sending'). */
-  settle: async (x: Executor, id: string, attempt: number, p: { status: ReportDeliveryStatus; nextAttemptAt: Date; lastError: string | null; sentAt: Date | null }) => {
-    const r = await x.updateTable('reportDelivery').set(p)
-      .where('id', '=', id).where('attempts', '=', attempt).where('status', '=', 'sending').executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
-  },
+  /** The attempt log of a delivery (the delivery layer's), as the schedule shows it. */
+  attempts: async (x: Executor, deliveryId: string) =>
+    (await deliveryRepo.attempts(x, deliveryId)).map((a) => ({ at: a.at, outcome: a.outcome, response: a.response, smtpCode: a.code })),
 };

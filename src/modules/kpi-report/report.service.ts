@@ -5,18 +5,17 @@ import type { Db } from '../../db/index.ts';
 import type { ReportKind, Tlp } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
-import { strictest } from '../incidents/export.report.ts';
+import { atOrBelow, TLP_ORDER } from '../../lib/tlp.ts';
 import type { ActivityRow } from '../kpi/repo.ts';
 import type { KpiService, MonthlyKpis, PeriodKpis } from '../kpi/service.ts';
 import type { SettingsService } from '../settings/service.ts';
 import { kpiReportRepo, type NotableIncident } from './repo.ts';
 
-export const TLPS: Tlp[] = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
+export const TLPS: Tlp[] = [...TLP_ORDER];
 /** The monthly report is always GREEN: it goes round the team and its management. */
 export const MONTHLY_TLP: Tlp = 'GREEN';
 
-/** The labels at or below `tlp` (CLEAR < GREEN < AMBER < AMBER+STRICT < RED). */
-export const atOrBelow = (tlp: Tlp): Tlp[] => TLPS.filter((t) => strictest(tlp, t) === tlp);
+export { atOrBelow };
 
 export interface TrendPoint { month: string; total: number; byPriority: Record<string, number> }
 

@@ -9,10 +9,11 @@ import { renderReportHtml } from './html.ts';
 import { renderReportPdf } from './pdf.ts';
 import type { KpiReportService, ReportData } from './report.service.ts';
 import type { ReportScheduleService } from './schedules.service.ts';
+import { TLP_ORDER } from '../../lib/tlp.ts';
 
 const tags = ['kpi'];
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM');
-const Tlp = z.enum(['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED']);
+const Tlp = z.enum(TLP_ORDER);
 const Format = z.enum(['html', 'pdf']).default('html');
 
 /** The report page may load nothing and run nothing: only its inline styles (and inline SVG). */

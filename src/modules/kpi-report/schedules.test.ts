@@ -3,10 +3,13 @@ import { adminSession, auditCount, login, makeApp, testClock, userWith, type Ses
 import { stores } from '../../../test/db.ts';
 import { startSmtpSink, type SmtpSink } from '../../../test/smtp-sink.ts';
 import { kpiReportRepo } from './repo.ts';
-import { createReportWorker, type ReportWorker } from './worker.ts';
+import { deliveryWorker } from '../delivery/testkit.ts';
+import type { RoundResult } from '../delivery/index.ts';
+
+/** The scheduler's claim of completed periods, then a delivery worker round over scheduled reports. */
+interface ReportWorker { runOnce(): Promise<RoundResult>; stop(): Promise<void> }
 
 const FROM = 'CERT Test <cert@cert.test>';
-const silentLog = { info() {}, warn() {}, error() {} };
 
 describe.each(stores())('KPI report schedules on %s', (store) => {
   let t: TestApp;
@@ -20,14 +23,23 @@ describe.each(stores())('KPI report schedules on %s', (store) => {
   const call = (who: Session, method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, payload?: object) =>
     t.app.inject({ method, url: `/api/v1${url}`, headers: who.headers, ...(payload ? { payload } : {}) });
   const newWorker = (relayUrl: string | undefined) => {
-    const w = createReportWorker({ db: t.db.db, clock, reports: t.services.kpiReports, schedules: t.services.reportSchedules, relayUrl, from: FROM, log: silentLog });
+    const dw = deliveryWorker(t, clock, { relayUrl, kinds: ['kpi_report'] });
+    const w: ReportWorker = {
+      runOnce: async () => {
+        await t.services.reportSchedules.claimDue();
+        return dw.runOnce();
+      },
+      stop: () => dw.stop(),
+    };
     workers.push(w);
     return w;
   };
   /** The test clock jumps months: sign in again after each jump. */
   const signIn = async () => void (admin = await login(t.app, 'admin', 'A-Much-Better-Passphrase-2026'));
   const deliveries = (scheduleId: string) =>
-    t.db.db.selectFrom('reportDelivery').selectAll().where('scheduleId', '=', scheduleId).orderBy('period').orderBy('recipient').execute();
+    t.db.db.selectFrom('reportDelivery').innerJoin('delivery', 'delivery.id', 'reportDelivery.id')
+      .selectAll('reportDelivery').select(['delivery.status', 'delivery.attempts', 'delivery.lastError'])
+      .where('scheduleId', '=', scheduleId).orderBy('period').orderBy('reportDelivery.recipient').execute();
 
   beforeAll(async () => {
     sink = await startSmtpSink();

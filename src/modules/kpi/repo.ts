@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/index.ts';
 import type { ActivityKind, Priority, Tlp } from '../../db/schema.ts';
-import { visibleSql } from '../incidents/repo.ts';
+import { reportVisibleSql, visibleSql } from '../../lib/authz/access.repo.ts';
 import type { IncidentScope } from '../../lib/authz/incidents.ts';
 import type { ClockEvent } from '../sla/clocks.ts';
 import type { CohortIncident } from './stats.ts';
@@ -106,8 +106,12 @@ export const kpiRepo = {
       .groupBy(['month', 'incident.priority'])
       .execute() as Promise<{ month: string; priority: Priority; count: string }[]>,
 
-  /** The reports received in the period: how many, how many decided, how many rejected as false positives. */
-  async reports(x: Executor, period: Period) {
+  /**
+   * The reports received in the period: how many, how many decided, how many rejected as false
+   * positives. The team's figure for unscoped members; a member limited to constituents counts the
+   * reports they may see (the access rule).
+   */
+  async reports(x: Executor, scope: IncidentScope, period: Period) {
     const r = await x.selectFrom('report')
       .select((eb) => [
         eb.fn.countAll<string>().as('received'),
@@ -115,6 +119,7 @@ export const kpiRepo = {
         sql<string>`count(*) filter (where status = 'rejected' and rejection = 'false_positive')`.as('falsePositives'),
       ])
       .where('receivedAt', '>=', period.from).where('receivedAt', '<', period.to)
+      .$if(scope.constituentIds !== null, (q) => q.where(reportVisibleSql(scope, 'report', 'set')))
       .executeTakeFirstOrThrow();
     return { received: Number(r.received), decided: Number(r.decided), falsePositives: Number(r.falsePositives) };
   },

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { ACTIVITY_KINDS, MEASURE_NAMES } from './measures.ts';
+import { TLP_ORDER } from '../../lib/tlp.ts';
 
 const Priority = z.enum(['P1', 'P2', 'P3', 'P4']);
 const ByPriority = <T extends z.ZodType>(t: T) => z.object({ P1: t, P2: t, P3: t, P4: t });
 const Count = z.object({ key: z.string(), count: z.number().int() });
 const TimeStat = z.object({ count: z.number().int(), meanMinutes: z.number().nullable(), medianMinutes: z.number().nullable() });
 const SlaRate = z.object({ incidents: z.number().int(), breached: z.number().int(), rate: z.number().nullable().describe('percent') });
-const Tlp = z.enum(['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED']);
+const Tlp = z.enum(TLP_ORDER);
 const TargetOp = z.enum(['<', '<=', '>', '>=']);
 
 export const ActivityIn = z.object({
@@ -87,7 +88,7 @@ export const PeriodKpis = z.object({
 export const MonthlyKpis = PeriodKpis.extend({
   previous: z.object({ label: z.string(), kpis: z.array(z.object({ key: z.string(), value: z.number().nullable(), met: z.boolean().nullable() })) }).nullable()
     .describe('the month before, for comparison; null with compare=false'),
-  trend: z.array(z.object({ month: z.string(), total: z.number().int(), byPriority: z.record(Priority, z.number().int()) })),
+  trend: z.array(z.object({ month: z.string(), total: z.number().int(), byPriority: ByPriority(z.number().int()) })),
 }).meta({ id: 'MonthlyKpis' });
 
 export const AnnualKpis = PeriodKpis.extend({ months: z.array(PeriodKpis) }).meta({ id: 'AnnualKpis' });

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/index.ts';
 import type { ActivityKind } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
-import { incidentScope, type IncidentScope } from '../../lib/authz/incidents.ts';
+import { incidentScope, seesAll, type IncidentScope } from '../../lib/authz/incidents.ts';
 import { authorize, can } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { localDate } from '../../lib/tz.ts';
@@ -42,7 +42,7 @@ export interface MonthlyKpis extends PeriodKpis {
   /** The month before's values, for comparison (null when not asked for). */
   previous: { label: string; kpis: Pick<KpiValue, 'key' | 'value' | 'met'>[] } | null;
   /** Incidents declared in each of the twelve months up to this one, by priority. */
-  trend: { month: string; total: number; byPriority: Record<string, number> }[];
+  trend: { month: string; total: number; byPriority: Record<(typeof PRIORITIES)[number], number> }[];
 }
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -81,7 +81,7 @@ export function createKpiService(d: { db: Db; audit: AuditService; clock: Clock;
     });
     return {
       period: { label: period.label, timeZone: period.timeZone, from: period.from, to: period.to },
-      scope: scope.privileged ? 'all' : 'visible',
+      scope: seesAll(scope) ? 'all' : 'visible',
       incidents: incidentStats(cohort),
       reports: reports && { ...reports, falsePositiveRate: reports.decided ? round1((reports.falsePositives * 100) / reports.decided) : null },
       activities: { byKind, items: inPeriod },
@@ -93,7 +93,7 @@ export function createKpiService(d: { db: Db; audit: AuditService; clock: Clock;
     const period = monthPeriod(label, timeZone);
     const [cohort, reports, activities] = await Promise.all([
       kpiRepo.cohort(d.db, scope, period),
-      can(actor, 'report.read') ? kpiRepo.reports(d.db, period) : null,
+      can(actor, 'report.read') ? kpiRepo.reports(d.db, scope, period) : null,
       kpiRepo.activities(d.db, monthPeriod(addMonths(label, -11), timeZone).from, period.to),
     ]);
     return compute(period, scope, cohort, reports, activities, defs, (n) => monthPeriod(addMonths(label, 1 - n), timeZone).from);
@@ -132,7 +132,7 @@ export function createKpiService(d: { db: Db; audit: AuditService; clock: Clock;
       ]);
       const trend = Array.from({ length: 12 }, (_, i) => {
         const month = addMonths(first, i);
-        const byPriority = Object.fromEntries(PRIORITIES.map((p) => [p, Number(counts.find((c) => c.month === month && c.priority === p)?.count ?? 0)]));
+        const byPriority = Object.fromEntries(PRIORITIES.map((p) => [p, Number(counts.find((c) => c.month === month && c.priority === p)?.count ?? 0)])) as Record<(typeof PRIORITIES)[number], number>;
         return { month, total: Object.values(byPriority).reduce((a, b) => a + b, 0), byPriority };
       });
       const previous = before && { label: before.period.label, kpis: before.kpis.map(({ key, value, met }) => ({ key, value, met })) };
@@ -155,10 +155,10 @@ export function createKpiService(d: { db: Db; audit: AuditService; clock: Clock;
         const label = `${year}-${String(i).padStart(2, '0')}`;
         const p = monthPeriod(label, timeZone);
         const own = cohort.filter((c) => c.createdAt >= p.from && c.createdAt < p.to);
-        const reports = readsReports ? await kpiRepo.reports(d.db, p) : null;
+        const reports = readsReports ? await kpiRepo.reports(d.db, scope, p) : null;
         months.push(compute(p, scope, own, reports, activities, defs, (n) => monthPeriod(addMonths(label, 1 - n), timeZone).from));
       }
-      const reports = readsReports ? await kpiRepo.reports(d.db, period) : null;
+      const reports = readsReports ? await kpiRepo.reports(d.db, scope, period) : null;
       // A year's activity KPIs count the whole year whatever their months window.
       return { ...compute(period, scope, cohort, reports, activities, defs, () => period.from), months };
     },

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../lib/actor.ts';
-import { incidentScope, type IncidentScope } from '../../lib/authz/incidents.ts';
+import { incidentScope, scopeKey as incidentScopeKey, type IncidentScope } from '../../lib/authz/incidents.ts';
 import { can } from '../../lib/authz/policy.ts';
 import { incidentRepo } from '../incidents/repo.ts';
 import { reportRepo, type ReportScope } from '../reports/repo.ts';
@@ -22,7 +22,7 @@ interface Subscriber {
 const BATCH = 5000;
 
 const scopeKey = (r: ReportScope) =>
-  r.kind === 'team' ? `team:${r.incidents.privileged ? '*' : r.incidents.userId}` : `reporter:${r.userId}`;
+  r.kind === 'team' ? `team:${incidentScopeKey(r.incidents)}` : `reporter:${r.userId}`;
 
 /**
  * Live updates for open consoles. One poll of the audit trail per server (not per client) finds
@@ -47,7 +47,7 @@ export function createLiveService(d: { db: Db; reports: ReportService; pollMs: n
       const ids = (entity: string) => [...new Set(rows.filter((r) => r.entity === entity && r.entityId).map((r) => r.entityId!))];
       const incidents = ids('incident');
       const reports = ids('report');
-      // Consoles of the same user (or of any privileged user) see the same: ask once per scope.
+      // Consoles with the same scope (the same user, or privileged users of the same constituents) see the same: ask once per scope.
       const seen = new Map<string, Promise<string[]>>();
       const once = (key: string, load: () => Promise<string[]>) => {
         if (!seen.has(key)) seen.set(key, load());
@@ -57,7 +57,7 @@ export function createLiveService(d: { db: Db; reports: ReportService; pollMs: n
         const i = s.incidents;
         const r = s.reports;
         const change = {
-          incidents: i ? await once(`i:${i.privileged ? '*' : i.userId}`, () => incidentRepo.visibleIds(d.db, i, incidents)) : [],
+          incidents: i ? await once(`i:${incidentScopeKey(i)}`, () => incidentRepo.visibleIds(d.db, i, incidents)) : [],
           reports: r ? await once(`r:${scopeKey(r)}`, () => reportRepo.visibleIds(d.db, r, reports)) : [],
         };
         if (change.incidents.length || change.reports.length) s.send(change);

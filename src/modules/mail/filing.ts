@@ -2,6 +2,7 @@ import type { Config } from '../../config.ts';
 import type { Executor } from '../../db/index.ts';
 import type { Tlp } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
+import { strictest } from '../../lib/tlp.ts';
 import type { AuditService } from '../audit/service.ts';
 import type { BlobStore } from '../evidence/blobs.ts';
 import type { recorder } from '../incidents/service.ts';
@@ -31,9 +32,8 @@ export interface Filing {
   config: Pick<Config, 'VIGIL_INTAKE_ATTACHMENT_MAX_BYTES' | 'VIGIL_REPORT_DEDUP_SECONDS'>;
 }
 
-const TLP_ORDER: readonly Tlp[] = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
 /** An inbound message is at least AMBER, and never less restricted than the incident it is about. */
-const atLeastAmber = (t: Tlp): Tlp => (TLP_ORDER.indexOf(t) > TLP_ORDER.indexOf('AMBER') ? t : 'AMBER');
+const atLeastAmber = (t: Tlp): Tlp => strictest('AMBER', t);
 
 const sender = (m: Letter) => m.reporterEmail ?? m.reporterName ?? null;
 

@@ -20,7 +20,9 @@ describe.each(stores())('receipts and updates to reporters on %s', (store) => {
   afterAll(() => m?.close());
 
   const deliveriesOf = (reportId: string) =>
-    m.t.db.db.selectFrom('mailDelivery').selectAll().where('reportId', '=', reportId).orderBy('createdAt').orderBy('eventKey').execute();
+    m.t.db.db.selectFrom('mailDelivery').innerJoin('delivery', 'delivery.id', 'mailDelivery.id')
+      .selectAll('mailDelivery').select(['delivery.status', 'delivery.attempts', 'delivery.lastError'])
+      .where('reportId', '=', reportId).orderBy('mailDelivery.createdAt').orderBy('eventKey').execute();
   const api = (who: Session, method: 'GET' | 'PUT', url: string, payload?: object) =>
     m.t.app.inject({ method, url: `/api/v1${url}`, headers: who.headers, ...(payload ? { payload } : {}) });
 
@@ -158,6 +160,8 @@ describe.each(stores())('receipts and updates to reporters on %s', (store) => {
     const receipt = m.to('hugo@example.org')[0]!.parsed;
 
     let v = await m.t.services.incidents.setStatus(handler, inc.id, inc.version, 'triage');
+    // The incident's change only queued the work; the worker makes the updates, then sends them.
+    await m.drain();
     await m.worker.runOnce();
     const updates = () => m.to('hugo@example.org').slice(1).map((x) => x.parsed);
     expect(updates()).toHaveLength(1);
@@ -169,11 +173,13 @@ describe.each(stores())('receipts and updates to reporters on %s', (store) => {
 
     // Another phase is still "being handled" for the reporter: nothing new to tell.
     v = await m.t.services.incidents.setStatus(handler, inc.id, v.version, 'analysis');
+    await m.drain();
     await m.worker.runOnce();
     expect(updates()).toHaveLength(1);
 
     v = await m.t.services.incidents.close(handler, inc.id, { version: v.version, resolution: 'resolved' });
     v = await m.t.services.incidents.reopen(handler, inc.id, v.version, 'new evidence');
+    await m.drain();
     await m.worker.runOnce();
     expect(updates().map((x) => x.subject)).toEqual([
       `[${wants.reference}] Your report is now being handled`,

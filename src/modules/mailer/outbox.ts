@@ -3,6 +3,7 @@ import type { MailKind, ReportChannel } from '../../db/schema.ts';
 import type { Clock } from '../../lib/actor.ts';
 import type { SettingsService } from '../settings/service.ts';
 import { messageIdDomain, newMessageId, ownAddresses, unanswerable } from './addresses.ts';
+import { incidentEventQueue } from '../delivery/index.ts';
 import { mailRepo, type DeliveryRow } from './repo.ts';
 import { DEFAULT_TEMPLATES, headerSafe, PUBLIC_STATUS_TEXT, render, type Template, type Vars } from './templates.ts';
 
@@ -38,7 +39,11 @@ export interface RecordedEvent {
   id: number | string;
   incidentId: string;
   kind: string;
+  data?: Record<string, unknown>;
 }
+
+/** Whether an incident event left the incident closed. */
+const closes = (e: RecordedEvent) => e.kind === 'incident.closed' || (e.kind === 'incident.status_changed' && e.data?.to === 'closed');
 
 /** Current templates: the admins' versions where they made one, the defaults otherwise. */
 export async function currentTemplates(x: Executor): Promise<Record<MailKind, Template & { isDefault: boolean }>> {
@@ -76,16 +81,17 @@ export function createMailOutbox(d: { settings: SettingsService; clock: Clock; f
       return mailRepo.enqueue(tx, {
         kind: 'receipt', reportId: report.id, incidentId: null, eventKey: 'receipt', publicStatus: 'received',
         recipient: to, subject: msg.subject, body: msg.body, statusUrl: statusUrl || null,
-        messageId: newMessageId(domain), inReplyTo: null, status: 'queued', attempts: 0, nextAttemptAt: now, lastError: null, sentAt: null, createdAt: now,
+        messageId: newMessageId(domain), inReplyTo: null, createdAt: now,
       });
     },
 
     /**
-     * After an incident event: when it changed the incident's state, an update to each reporter
-     * on it who asked for updates, if what they see (received, being handled, closed) changed
-     * since the last message they got. Keyed by the event, so it is enqueued once.
+     * The work of an incident event, done by the delivery worker after the event committed (see
+     * `updatesQueue`): when it changed the incident's state, an update to each reporter on it who
+     * asked for updates, if what they see (received, being handled, closed) changed since the last
+     * message they got. Keyed by the event, so it is enqueued once.
      */
-    async incidentEvent(tx: Executor, event: RecordedEvent): Promise<DeliveryRow[]> {
+    async updatesFor(tx: Executor, event: RecordedEvent): Promise<DeliveryRow[]> {
       if (!STATE_EVENTS.has(event.kind)) return [];
       const out: DeliveryRow[] = [];
       const reports = await mailRepo.reportsWantingUpdates(tx, event.incidentId);
@@ -96,7 +102,8 @@ export function createMailOutbox(d: { settings: SettingsService; clock: Clock; f
       for (const r of reports) {
         const to = r.reporterEmail!.trim().toLowerCase();
         if (unanswerable(to, own)) continue;
-        const status = r.incidentStatus === 'closed' ? 'closed' : 'in_progress';
+        // What the event made of the incident (not its state now: later events are worked after it, in order).
+        const status = closes(event) ? 'closed' : 'in_progress';
         if (((await mailRepo.lastUpdateStatus(tx, r.id)) ?? 'received') === status) continue;
         const vars: Vars = {
           reference: r.reference, title: r.title, teamName: team.teamName, statusUrl: '',
@@ -107,7 +114,7 @@ export function createMailOutbox(d: { settings: SettingsService; clock: Clock; f
           kind: 'update', reportId: r.id, incidentId: event.incidentId, eventKey: String(event.id), publicStatus: status,
           recipient: to, subject: msg.subject, body: msg.body, statusUrl: null,
           messageId: newMessageId(domain), inReplyTo: (await mailRepo.receiptMessageId(tx, r.id)) ?? null,
-          status: 'queued', attempts: 0, nextAttemptAt: now, lastError: null, sentAt: null, createdAt: now,
+          createdAt: now,
         });
         if (row) out.push(row);
       }
@@ -116,3 +123,15 @@ export function createMailOutbox(d: { settings: SettingsService; clock: Clock; f
   };
 }
 export type MailOutbox = ReturnType<typeof createMailOutbox>;
+
+/**
+ * The incident event subscriber of reporter mail (`subscriber`: it only queues the event in the
+ * incident's transaction) and the handler that makes the updates afterwards.
+ */
+export function reporterUpdatesQueue(outbox: MailOutbox, clock: Clock) {
+  return incidentEventQueue({
+    name: 'reporter_mail', recipient: 'reporters on the incident', clock,
+    wants: (kind) => STATE_EVENTS.has(kind),
+    work: async (tx, e) => (await outbox.updatesFor(tx, e)).length,
+  });
+}

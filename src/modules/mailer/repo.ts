@@ -1,12 +1,16 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Executor } from '../../db/index.ts';
-import type { MailAttemptTable, MailDeliveryTable, MailKind, MailStatus, MailTemplateTable } from '../../db/schema.ts';
+import type { DeliveryStatus, MailDeliveryTable, MailKind, MailStatus, MailTemplateTable } from '../../db/schema.ts';
+import { deliveryRepo } from '../delivery/index.ts';
 import { bracketed } from './addresses.ts';
 
-export type DeliveryRow = Selectable<MailDeliveryTable>;
-export type NewDelivery = Insertable<MailDeliveryTable>;
-/** A delivery a sender claimed, with the status it had (a 'sending' one was left by a sender whose lease ran out). */
-export type ClaimedDelivery = DeliveryRow & { was: MailStatus };
+/** The delivery kind of one message to a reporter (its state lives in `delivery`, its message in `mail_delivery`). */
+export const REPORTER_MAIL = 'reporter_mail';
+
+export type DeliveryRow = Selectable<MailDeliveryTable> & {
+  status: DeliveryStatus; attempts: number; nextAttemptAt: Date; lastError: string | null; sentAt: Date | null;
+};
+export type NewDelivery = Omit<Insertable<MailDeliveryTable>, 'id'>;
 
 export interface DeliveryFilter {
   status?: MailStatus[] | undefined;
@@ -17,11 +21,11 @@ export interface DeliveryFilter {
 /** What the admin list shows of a delivery: no body (it is on the detail). */
 const LISTED = [
   'mailDelivery.id', 'mailDelivery.kind', 'mailDelivery.reportId', 'mailDelivery.incidentId', 'mailDelivery.recipient',
-  'mailDelivery.subject', 'mailDelivery.messageId', 'mailDelivery.status', 'mailDelivery.attempts', 'mailDelivery.nextAttemptAt',
-  'mailDelivery.lastError', 'mailDelivery.sentAt', 'mailDelivery.createdAt', 'mailDelivery.publicStatus',
+  'mailDelivery.subject', 'mailDelivery.messageId', 'delivery.status', 'delivery.attempts', 'delivery.nextAttemptAt',
+  'delivery.lastError', 'delivery.sentAt', 'mailDelivery.createdAt', 'mailDelivery.publicStatus',
 ] as const;
 
-/** All SQL of outgoing mail: the outbox, its attempt log, the templates. */
+/** All SQL of outgoing mail: the messages (their delivery state is the delivery layer's), the templates. */
 export const mailRepo = {
   templates: (x: Executor): Promise<Selectable<MailTemplateTable>[]> => x.selectFrom('mailTemplate').selectAll().execute(),
 
@@ -38,13 +42,21 @@ export const mailRepo = {
   lockTemplates: (x: Executor) => x.selectFrom('mailTemplate').selectAll().forUpdate().execute(),
 
   /** Adds a delivery unless one with the same (kind, report, event key) exists; undefined then. */
-  enqueue: (x: Executor, row: NewDelivery): Promise<DeliveryRow | undefined> =>
-    x
-      .insertInto('mailDelivery')
-      .values(row)
-      .onConflict((oc) => oc.columns(['kind', 'reportId', 'eventKey']).doNothing())
-      .returningAll()
-      .executeTakeFirst(),
+  enqueue: async (x: Executor, row: NewDelivery): Promise<DeliveryRow | undefined> => {
+    const d = await deliveryRepo.enqueue(x, {
+      kind: REPORTER_MAIL, dedupeKey: `${row.kind}:${row.reportId}:${row.eventKey}`, via: 'smtp',
+      recipient: row.recipient, summary: row.subject, createdAt: row.createdAt as Date,
+    });
+    if (!d) return undefined;
+    const detail = await x.insertInto('mailDelivery').values({ ...row, id: d.id }).returningAll().executeTakeFirstOrThrow();
+    return { ...detail, status: 'queued', attempts: 0, nextAttemptAt: detail.createdAt, lastError: null, sentAt: null };
+  },
+
+  /** The message of a delivery, for its sender. */
+  message: (x: Executor, id: string) => x.selectFrom('mailDelivery').selectAll().where('id', '=', id).executeTakeFirst(),
+
+  /** Forgets the private status link once the relay accepted the message that carried it. */
+  clearStatusUrl: (x: Executor, id: string) => x.updateTable('mailDelivery').set({ statusUrl: null }).where('id', '=', id).execute(),
 
   /** How many receipts went to this address since then (a loop breaker). */
   receiptsSince: async (x: Executor, recipient: string, since: Date): Promise<number> => {
@@ -103,61 +115,14 @@ export const mailRepo = {
     });
   },
 
-  /**
-   * Claims up to `limit` due deliveries for one sender: queued ones whose time has come, and
-   * 'sending' ones whose sender's lease ran out. Rows another sender holds are skipped, never
-   * waited for. Each claim counts an attempt and holds the row until `leaseUntil`.
-   */
-  claimDue: (x: Executor, now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]> =>
-    x
-      .updateTable('mailDelivery')
-      .from((eb) =>
-        eb
-          .selectFrom('mailDelivery')
-          .select(['id as dueId', 'status as was'])
-          .where('status', 'in', ['queued', 'sending'])
-          .where('nextAttemptAt', '<=', now)
-          .orderBy('nextAttemptAt')
-          .limit(limit)
-          .forUpdate()
-          .skipLocked()
-          .as('due'),
-      )
-      .set((eb) => ({ status: 'sending', attempts: eb('mailDelivery.attempts', '+', 1), nextAttemptAt: leaseUntil }))
-      .whereRef('mailDelivery.id', '=', 'due.dueId')
-      .returningAll('mailDelivery')
-      .returning('due.was')
-      .execute() as Promise<ClaimedDelivery[]>,
-
-  /**
-   * Records how a claimed attempt ended, only if the claim still holds (same attempt, still
-   * 'sending'): a sender that overran its lease and lost the row changes nothing.
-   */
-  settle: async (
-    x: Executor, id: string, attempt: number,
-    patch: { status: MailStatus; nextAttemptAt: Date; lastError: string | null; sentAt: Date | null; clearStatusUrl: boolean },
-  ): Promise<boolean> => {
-    const r = await x
-      .updateTable('mailDelivery')
-      .set({
-        status: patch.status, nextAttemptAt: patch.nextAttemptAt, lastError: patch.lastError, sentAt: patch.sentAt,
-        ...(patch.clearStatusUrl ? { statusUrl: null } : {}),
-      })
-      .where('id', '=', id)
-      .where('status', '=', 'sending')
-      .where('attempts', '=', attempt)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
-  },
-
-  addAttempt: (x: Executor, row: Insertable<MailAttemptTable>) => x.insertInto('mailAttempt').values(row).execute(),
-
-  attempts: (x: Executor, deliveryId: string) =>
-    x.selectFrom('mailAttempt').select(['at', 'outcome', 'response', 'smtpCode']).where('deliveryId', '=', deliveryId).orderBy('id').execute(),
+  /** The attempt log of a delivery (the delivery layer's), as the mail log shows it. */
+  attempts: async (x: Executor, deliveryId: string) =>
+    (await deliveryRepo.attempts(x, deliveryId)).map((a) => ({ at: a.at, outcome: a.outcome, response: a.response, smtpCode: a.code })),
 
   list(x: Executor, f: DeliveryFilter) {
-    let q = x.selectFrom('mailDelivery').innerJoin('report', 'report.id', 'mailDelivery.reportId').select([...LISTED, 'report.reference as reportReference']);
-    if (f.status?.length) q = q.where('mailDelivery.status', 'in', f.status);
+    let q = x.selectFrom('mailDelivery').innerJoin('delivery', 'delivery.id', 'mailDelivery.id').innerJoin('report', 'report.id', 'mailDelivery.reportId')
+      .select([...LISTED, 'report.reference as reportReference']);
+    if (f.status?.length) q = q.where('delivery.status', 'in', f.status);
     if (f.after) {
       const { createdAt, id } = f.after;
       q = q.where((eb) => eb.or([eb('mailDelivery.createdAt', '<', createdAt), eb.and([eb('mailDelivery.createdAt', '=', createdAt), eb('mailDelivery.id', '<', id)])]));
@@ -168,14 +133,16 @@ export const mailRepo = {
   findById: (x: Executor, id: string) =>
     x
       .selectFrom('mailDelivery')
+      .innerJoin('delivery', 'delivery.id', 'mailDelivery.id')
       .innerJoin('report', 'report.id', 'mailDelivery.reportId')
       .select([...LISTED, 'mailDelivery.body', 'mailDelivery.inReplyTo', 'report.reference as reportReference'])
       .where('mailDelivery.id', '=', id)
       .executeTakeFirst(),
 
-  lockById: (x: Executor, id: string) => x.selectFrom('mailDelivery').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(),
+  /** The delivery of a message, locked (a retry). */
+  lockById: async (x: Executor, id: string) =>
+    (await x.selectFrom('mailDelivery').select('id').where('id', '=', id).executeTakeFirst()) ? deliveryRepo.lockById(x, id) : undefined,
 
   /** Puts a delivery back in the queue, due now, with a fresh budget of attempts. */
-  requeue: (x: Executor, id: string, now: Date) =>
-    x.updateTable('mailDelivery').set({ status: 'queued', attempts: 0, nextAttemptAt: now }).where('id', '=', id).execute(),
+  requeue: (x: Executor, id: string, now: Date) => deliveryRepo.requeue(x, id, now),
 };

@@ -55,7 +55,7 @@ export function createMailService(d: { db: Db; audit: AuditService; clock: Clock
     },
 
     async deliveries(actor: Actor, f: { status?: MailStatus[] | undefined; limit: number; cursor?: string | undefined }) {
-      authorize(actor, 'settings.read');
+      authorize(actor, 'mail.read');
       const after = f.cursor ? toAfter(decodeCursor(f.cursor, 'mail', ['date', 'uuid'])) : undefined;
       const rows = await mailRepo.list(d.db, { status: f.status, after, limit: f.limit + 1 });
       const page = rows.slice(0, f.limit);
@@ -68,7 +68,7 @@ export function createMailService(d: { db: Db; audit: AuditService; clock: Clock
     },
 
     async delivery(actor: Actor, id: string) {
-      authorize(actor, 'settings.read');
+      authorize(actor, 'mail.read');
       const row = await mailRepo.findById(d.db, id);
       if (!row) throw new VigilError('VIG_MAIL_DELIVERY_NOT_FOUND', { id });
       return { ...row, attemptLog: await mailRepo.attempts(d.db, id) };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addressOf, bracketed, messageIdDomain, ownAddresses, unanswerable } from './addresses.ts';
 import { DEFAULT_TEMPLATES, fillStatusUrl, headerSafe, render, templateIssues, type Vars } from './templates.ts';
-import { backoffMs } from './worker.ts';
+import { backoffMs } from '../delivery/index.ts';
 
 const vars: Vars = {
   reference: 'VIG-R-2026-000042', title: 'Phishing wave', teamName: 'CERT-X', statusUrl: '',

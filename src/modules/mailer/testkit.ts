@@ -7,7 +7,11 @@ import type { Store } from '../../../test/db.ts';
 import { startSmtpSink, type SinkMessage, type SmtpSink } from '../../../test/smtp-sink.ts';
 import { channelActor } from '../intake/items.service.ts';
 import type { ReceiveInput } from '../reports/service.ts';
-import { createMailWorker, type MailWorkerOptions } from './worker.ts';
+import { deliveryWorker, drainQueued } from '../delivery/testkit.ts';
+import type { DeliveryWorker, DeliveryWorkerOptions } from '../delivery/index.ts';
+
+/** The kinds of reporter mail: the messages, and the updates an incident event queues. */
+export const MAIL_KINDS = ['reporter_mail', 'reporter_mail.incident_event'];
 
 export const MAIL_FROM = 'CERT Test <cert@cert.test>';
 export const silentLog = { info() {}, warn() {}, error() {} };
@@ -16,9 +20,11 @@ export interface MailTest {
   t: TestApp;
   sink: SmtpSink;
   clock: Clock & { advance(ms: number): void };
-  /** A worker on the sink; more can be made with `worker()`. */
-  worker: ReturnType<typeof createMailWorker>;
-  newWorker(over?: Partial<MailWorkerOptions>): ReturnType<typeof createMailWorker>;
+  /** A delivery worker over reporter mail on the sink; more can be made with `newWorker()`. */
+  worker: DeliveryWorker;
+  newWorker(over?: Partial<DeliveryWorkerOptions>): DeliveryWorker;
+  /** Does the work incident events queued (reporter updates are made then). */
+  drain(): Promise<number>;
   /** Messages the sink got for this address. */
   to(address: string): SinkMessage[];
   /** A report made the way an intake channel makes one: receiveIn in the caller's transaction. */
@@ -34,15 +40,16 @@ export async function mailTest(store: Store): Promise<MailTest> {
   const sink = await startSmtpSink();
   const clock = testClock(new Date('2026-05-04T08:00:00.000Z'));
   const t = await makeApp(store, { VIGIL_SMTP_RELAY_URL: sink.url, VIGIL_MAIL_FROM: MAIL_FROM, VIGIL_SMTP_ACCEPT: 'reports@cert.test' }, clock);
-  const workers: ReturnType<typeof createMailWorker>[] = [];
-  const newWorker = (over: Partial<MailWorkerOptions> = {}) => {
-    const w = createMailWorker({ db: t.db.db, clock, relayUrl: sink.url, from: MAIL_FROM, log: silentLog, ...over });
+  const workers: DeliveryWorker[] = [];
+  const newWorker = (over: Partial<DeliveryWorkerOptions> = {}) => {
+    const w = deliveryWorker(t, clock, { relayUrl: sink.url, kinds: MAIL_KINDS, ...over });
     workers.push(w);
     return w;
   };
   return {
     t, sink, clock, newWorker,
     worker: newWorker(),
+    drain: () => drainQueued(t, clock),
     to: (address) => sink.messages.filter((m) => m.to.includes(address)),
     async receive(input) {
       const r = await t.db.db.transaction().execute((tx) =>

@@ -160,6 +160,7 @@ describe.each(stores())('notifications API on %s', (store) => {
     const red = await declare('Board member extorted', 'RED');
     const amber = await declare('Phishing wave at the canteen', 'AMBER');
     expect((await call(h, 'POST', '/incidents/assign', { incidents: [red.id], assigneeId: h.id })).statusCode).toBe(200);
+    await n.drain();
     const rows = await n.t.db.db.selectFrom('notificationDelivery').select(['event', 'channelId', 'userId', 'subject', 'body'])
       .where('event', 'in', ['incident.declared', 'incident.assigned']).execute();
     const text = (pred: (r: (typeof rows)[number]) => boolean) => rows.filter(pred).map((r) => `${r.subject} ${r.body}`).join(' ');

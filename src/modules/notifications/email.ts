@@ -1,4 +1,4 @@
-import { createTransport, type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import * as openpgp from 'openpgp';
 import { addressOf, messageIdDomain } from '../mailer/addresses.ts';
@@ -15,18 +15,15 @@ export interface Letter {
 
 export interface Mailer {
   send(l: Letter): Promise<{ response: string }>;
-  close(): void;
 }
 
 /**
- * Sends notification e-mail through the same relay as the reporter mail (VIGIL_SMTP_RELAY_URL,
- * same timeouts). With a team key, each message is PGP/MIME-signed (RFC 3156 multipart/signed):
- * the text part is built first, its exact bytes signed, then wrapped with the detached signature.
+ * Sends notification e-mail through the delivery layer's relay (VIGIL_SMTP_RELAY_URL). With a team
+ * key, each message is PGP/MIME-signed (RFC 3156 multipart/signed): the text part is built first,
+ * its exact bytes signed, then wrapped with the detached signature.
  */
-export function createNotificationMailer(o: { relayUrl: string; from: string; timeoutMs: number; signingKey: () => Promise<openpgp.PrivateKey | null> }): Mailer {
-  const transport: Transporter = createTransport({ url: o.relayUrl, connectionTimeout: o.timeoutMs, greetingTimeout: o.timeoutMs, socketTimeout: 4 * o.timeoutMs });
-  // Each send reports its own failure; an error the transport raises outside a send must not end the process.
-  transport.on('error', () => undefined);
+export function createNotificationMailer(o: { transport: Transporter; from: string; signingKey: () => Promise<openpgp.PrivateKey | null> }): Mailer {
+  const { transport } = o;
   const domain = messageIdDomain(o.from);
   const headers = { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' };
   return {
@@ -42,7 +39,6 @@ export function createNotificationMailer(o: { relayUrl: string; from: string; ti
       const info = await transport.sendMail({ envelope, raw });
       return { response: info.response ?? '' };
     },
-    close: () => transport.close(),
   };
 }
 

@@ -2,11 +2,12 @@ import type { Executor } from '../../db/index.ts';
 import type { NotificationDeliveryRow, NotificationMedium } from '../../db/schema.ts';
 import type { Clock } from '../../lib/actor.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { RESTRICTED_TLP } from '../../lib/authz/incidents.ts';
+import { RESTRICTED_TLP } from '../../lib/tlp.ts';
+import { accessRepo } from '../../lib/authz/access.repo.ts';
 import type { SettingsService } from '../settings/service.ts';
-import { escalationRepo } from '../escalation/repo.ts';
 import { EVENT_SPECS, isEvent, type NotificationEvent, type Template } from './events.ts';
-import { render } from './render.ts';
+import { render, templateIssues } from './render.ts';
+import { incidentEventQueue, PermanentDeliveryError } from '../delivery/index.ts';
 import { notificationRepo, type NewDelivery } from './repo.ts';
 
 /** Who gets a notification: a user (by their preferences), a configured channel, or an address. */
@@ -66,7 +67,7 @@ export function createNotificationOutbox(d: {
     return d.publicUrl ? `${d.publicUrl.replace(/\/+$/, '')}${link}` : link;
   };
 
-  async function enqueue(tx: Executor, input: EnqueueInput): Promise<EnqueueResult> {
+  async function enqueue(tx: Executor, input: EnqueueInput, o: { strict?: boolean } = {}): Promise<EnqueueResult> {
     if (!isEvent(input.event)) throw new VigilError('VIG_NOTIFICATION_INVALID', { errors: [{ path: 'event', message: `unknown event kind ${String(input.event)}` }] });
     const key = input.dedupeKey.trim();
     if (!key || key.length > 200) throw new VigilError('VIG_NOTIFICATION_INVALID', { errors: [{ path: 'dedupeKey', message: '1 to 200 characters' }] });
@@ -79,13 +80,17 @@ export function createNotificationOutbox(d: {
     const link = absolute(input.link);
     const vars: Record<string, string> = { teamName: team.teamName, link: link ?? '' };
     for (const [k, v] of Object.entries(input.vars ?? {})) if (v !== null && v !== undefined && k !== 'teamName' && k !== 'link') vars[k] = String(v).slice(0, 2000);
-    const msg = render(await currentTemplate(tx, input.event), vars);
+    const template = await currentTemplate(tx, input.event);
+    // Queued work (an incident event's notifications) refuses a stored template that no longer
+    // fits its event: the delivery fails with the reason, for an admin to see and fix.
+    const issues = o.strict ? templateIssues(input.event, template, 'template') : [];
+    if (issues.length) throw new PermanentDeliveryError(`the ${input.event} notification template does not render: ${issues.map((i) => i.message).join('; ')}`);
+    const msg = render(template, vars);
 
     // Who, over what: one row per (recipient, medium).
     const rows: Omit<NewDelivery, 'event' | 'dedupeKey' | 'subject' | 'body' | 'link' | 'vars' | 'createdAt'>[] = [];
-    const base = { attempts: 0, nextAttemptAt: now, lastError: null, readAt: null };
     const queued = (medium: NotificationMedium, recipient: string, extra: Partial<NewDelivery>) =>
-      rows.push({ ...base, medium, recipient, userId: null, channelId: null, address: null, status: 'queued', sentAt: null, ...extra });
+      rows.push({ readAt: null, medium, recipient, userId: null, channelId: null, address: null, status: 'queued', ...extra });
 
     const userIds = [...new Set(input.recipients.flatMap((r) => ('user' in r ? [r.user] : [])))];
     const users = await notificationRepo.users(tx, userIds);
@@ -93,7 +98,7 @@ export function createNotificationOutbox(d: {
     for (const u of users) {
       const p = prefs.get(u.id) ?? DEFAULT_PREFERENCE;
       // An in-app notification needs no delivery: it is in the inbox the moment it is written.
-      if (p.inApp) queued('in_app', `user:${u.id}`, { userId: u.id, status: 'sent', sentAt: now });
+      if (p.inApp) queued('in_app', `user:${u.id}`, { userId: u.id, status: 'sent' });
       if (p.email && u.email) queued('email', `user:${u.id}`, { userId: u.id, address: u.email });
     }
     const channelIds = new Set(input.recipients.flatMap((r) => ('channel' in r ? [r.channel] : [])));
@@ -117,18 +122,24 @@ export function createNotificationOutbox(d: {
     return out;
   }
 
+  const enqueueStrict = (tx: Executor, input: EnqueueInput) => enqueue(tx, input, { strict: true });
+
   return {
-    enqueue,
+    enqueue: (tx: Executor, input: EnqueueInput) => enqueue(tx, input),
 
     /**
-     * The incident service's hook: a declared incident goes to the channels subscribed to
+     * The work of an incident event, done by the delivery worker after the event committed (see
+     * `notificationsQueue`): a declared incident goes to the channels subscribed to
      * incident.declared; an assignment to the new assignee (by their preferences); an SLA warning or
-     * breach of a running clock to the assignee, or, unassigned, to whoever is on duty.
+     * breach of a running clock to the assignee, or, unassigned, to whoever is on duty. Returns how
+     * many deliveries it wrote.
      */
-    async incidentEvent(tx: Executor, e: { id: number | string; incidentId: string; kind: string; actorName: string; data: Record<string, unknown> }) {
-      if (e.kind !== 'incident.declared' && e.kind !== 'incident.assigned' && e.kind !== 'sla.warning' && e.kind !== 'sla.breached') return;
+    async notifyFor(tx: Executor, e: { id: number | string; incidentId: string; kind: string; actorName: string; data: Record<string, unknown> }): Promise<number> {
+      if (!INCIDENT_EVENTS.has(e.kind)) return 0;
       const inc = await notificationRepo.incidentSummary(tx, e.incidentId);
-      if (!inc) return;
+      if (!inc) return 0;
+      let n = 0;
+      const enqueue = async (input: EnqueueInput) => void (n += (await enqueueStrict(tx, input)).queued.length);
       const vars = { incidentReference: inc.reference, incidentTitle: inc.title, priority: String(inc.priority), tlp: String(inc.tlp), actor: e.actorName };
       // Channels (a chat room, a webhook) have no need to know a RED or AMBER+STRICT incident: its reference only.
       const restricted = RESTRICTED_TLP.includes(inc.tlp as (typeof RESTRICTED_TLP)[number]);
@@ -136,30 +147,46 @@ export function createNotificationOutbox(d: {
       const link = `/incidents/${e.incidentId}`;
       if (e.kind === 'sla.warning' || e.kind === 'sla.breached') {
         // A clock met late is history by now: its breach is on the timeline, nobody is paged for it.
-        if (e.data.metAt) return;
+        if (e.data.metAt) return 0;
         const sla = { metric: String(e.data.metric ?? '').replace(/_/g, ' '), deadline: String(e.data.deadline ?? ''), targetMinutes: String(e.data.targetMinutes ?? '') };
         const users = inc.assigneeId ? [inc.assigneeId] : ((await d.onDuty?.(tx, d.clock.now())) ?? []);
         // The assignee has a need to know; of the others, only those with one read a restricted incident's title.
-        const knowing = new Set(restricted && !inc.assigneeId ? await escalationRepo.needToKnow(tx, e.incidentId, users) : users);
+        const knowing = new Set(!inc.assigneeId ? await accessRepo.usersWhoSee(tx, e.incidentId, users) : users);
         const told = users.filter((u) => knowing.has(u));
         const untold = users.filter((u) => !knowing.has(u));
-        if (told.length) await enqueue(tx, { event: e.kind, dedupeKey: `incident-event:${e.id}`, vars: { ...vars, ...sla }, link, recipients: told.map((user) => ({ user })) });
-        if (untold.length) await enqueue(tx, { event: e.kind, dedupeKey: `incident-event:${e.id}:restricted`, vars: { ...forChannels, ...sla }, link, recipients: untold.map((user) => ({ user })) });
-        return;
+        if (told.length) await enqueue({ event: e.kind, dedupeKey: `incident-event:${e.id}`, vars: { ...vars, ...sla }, link, recipients: told.map((user) => ({ user })) });
+        if (untold.length) await enqueue({ event: e.kind, dedupeKey: `incident-event:${e.id}:restricted`, vars: { ...forChannels, ...sla }, link, recipients: untold.map((user) => ({ user })) });
+        return n;
       }
       if (e.kind === 'incident.declared') {
-        await enqueue(tx, { event: 'incident.declared', dedupeKey: `incident-event:${e.id}`, vars: forChannels, link, recipients: [{ subscribers: true }] });
-        return;
+        await enqueue({ event: 'incident.declared', dedupeKey: `incident-event:${e.id}`, vars: forChannels, link, recipients: [{ subscribers: true }] });
+        return n;
       }
       const to = e.data.to as { id?: string; username?: string } | null | undefined;
-      if (!to?.id) return;
+      if (!to?.id) return n;
       // The assignee has a need to know; the channels as above.
-      await enqueue(tx, { event: 'incident.assigned', dedupeKey: `incident-event:${e.id}`, vars: { ...vars, assignee: to.username ?? '' }, link, recipients: [{ user: to.id }] });
-      await enqueue(tx, {
+      await enqueue({ event: 'incident.assigned', dedupeKey: `incident-event:${e.id}`, vars: { ...vars, assignee: to.username ?? '' }, link, recipients: [{ user: to.id }] });
+      await enqueue({
         event: 'incident.assigned', dedupeKey: `incident-event:${e.id}:channels`, vars: { ...forChannels, assignee: to.username ?? '' }, link,
         recipients: [{ subscribers: true }],
       });
+      return n;
     },
   };
 }
 export type NotificationOutbox = ReturnType<typeof createNotificationOutbox>;
+
+/** Incident events that notify someone. */
+const INCIDENT_EVENTS = new Set(['incident.declared', 'incident.assigned', 'sla.warning', 'sla.breached']);
+
+/**
+ * The incident event subscriber of notifications (`subscriber`: it only queues the event in the
+ * incident's transaction) and the handler that chooses recipients and renders afterwards.
+ */
+export function notificationsQueue(outbox: NotificationOutbox, clock: Clock) {
+  return incidentEventQueue({
+    name: 'notification', recipient: 'the team (preferences, channels)', clock,
+    wants: (kind) => INCIDENT_EVENTS.has(kind),
+    work: (tx, e) => outbox.notifyFor(tx, e),
+  });
+}

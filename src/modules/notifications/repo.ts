@@ -1,11 +1,14 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Executor } from '../../db/index.ts';
 import type {
-  NotificationAttemptTable, NotificationChannelTable, NotificationDeliveryRow, NotificationDeliveryTable, NotificationMedium, NotificationStatus,
+  NotificationChannelTable, NotificationDeliveryRow, NotificationDeliveryTable, NotificationMedium, NotificationStatus,
 } from '../../db/schema.ts';
+import { deliveryRepo } from '../delivery/index.ts';
 
-export type NewDelivery = Insertable<NotificationDeliveryTable>;
-export type ClaimedDelivery = NotificationDeliveryRow & { was: NotificationStatus };
+/** The delivery kind of one notification to one recipient over e-mail or a webhook (in-app ones are 'sent' when written). */
+export const NOTIFICATION = 'notification';
+
+export type NewDelivery = Omit<Insertable<NotificationDeliveryTable>, 'id'> & { status: 'queued' | 'sent' };
 
 export interface LogFilter {
   status?: NotificationStatus[] | undefined;
@@ -18,8 +21,8 @@ export interface LogFilter {
 }
 
 const LISTED = [
-  'id', 'event', 'dedupeKey', 'medium', 'recipient', 'userId', 'channelId', 'address', 'subject', 'link',
-  'status', 'attempts', 'nextAttemptAt', 'lastError', 'sentAt', 'readAt', 'createdAt',
+  'notificationDelivery.id', 'event', 'notificationDelivery.dedupeKey', 'medium', 'notificationDelivery.recipient', 'userId', 'channelId', 'address', 'subject', 'link',
+  'delivery.status', 'delivery.attempts', 'delivery.nextAttemptAt', 'delivery.lastError', 'delivery.sentAt', 'readAt', 'notificationDelivery.createdAt',
 ] as const;
 
 /** Channel columns safe to show (no secret). */
@@ -47,6 +50,10 @@ export const notificationRepo = {
   updateChannel: (x: Executor, id: string, patch: Partial<Insertable<NotificationChannelTable>>) =>
     x.updateTable('notificationChannel').set(patch).where('id', '=', id).execute(),
   channelUsed: async (x: Executor, id: string) => !!(await x.selectFrom('notificationDelivery').select('id').where('channelId', '=', id).limit(1).executeTakeFirst()),
+  /** A channel's deliveries that have not gone out yet. */
+  unsentOfChannel: async (x: Executor, id: string) =>
+    (await x.selectFrom('notificationDelivery').innerJoin('delivery', 'delivery.id', 'notificationDelivery.id').select('notificationDelivery.id')
+      .where('channelId', '=', id).where('delivery.status', 'in', ['queued', 'sending']).execute()).map((r) => r.id),
   deleteChannel: (x: Executor, id: string) => x.deleteFrom('notificationChannel').where('id', '=', id).execute(),
   /** Enabled channels that asked for this event kind. */
   subscribedChannels: (x: Executor, event: string) =>
@@ -75,53 +82,48 @@ export const notificationRepo = {
 
   // Deliveries.
   /** Adds a delivery unless one with the same (dedupe key, recipient, medium) exists; undefined then. */
-  enqueue: (x: Executor, row: NewDelivery): Promise<NotificationDeliveryRow | undefined> =>
-    x.insertInto('notificationDelivery').values(row)
-      .onConflict((oc) => oc.columns(['dedupeKey', 'recipient', 'medium']).doNothing())
-      .returningAll().executeTakeFirst(),
-
-  /** Claims due deliveries over these media (e-mail only when a relay is configured). */
-  claimDue: (x: Executor, now: Date, leaseUntil: Date, limit: number, media: NotificationMedium[] = ['email', 'webhook']): Promise<ClaimedDelivery[]> =>
-    x.updateTable('notificationDelivery')
-      .from((eb) =>
-        eb.selectFrom('notificationDelivery').select(['id as dueId', 'status as was'])
-          .where('status', 'in', ['queued', 'sending']).where('nextAttemptAt', '<=', now).where('medium', 'in', media)
-          .orderBy('nextAttemptAt').limit(limit).forUpdate().skipLocked().as('due'))
-      .set((eb) => ({ status: 'sending', attempts: eb('notificationDelivery.attempts', '+', 1), nextAttemptAt: leaseUntil }))
-      .whereRef('notificationDelivery.id', '=', 'due.dueId')
-      .returningAll('notificationDelivery').returning('due.was')
-      .execute() as Promise<ClaimedDelivery[]>,
-
-  /** Records how a claimed attempt ended, only if the claim still holds. */
-  settle: async (x: Executor, id: string, attempt: number, patch: { status: NotificationStatus; nextAttemptAt: Date; lastError: string | null; sentAt: Date | null }) => {
-    const r = await x.updateTable('notificationDelivery').set(patch)
-      .where('id', '=', id).where('status', '=', 'sending').where('attempts', '=', attempt).executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+  enqueue: async (x: Executor, row: NewDelivery): Promise<NotificationDeliveryRow | undefined> => {
+    const { status, ...detail } = row;
+    const d = await deliveryRepo.enqueue(x, {
+      kind: NOTIFICATION, dedupeKey: `${row.medium}|${row.recipient}|${row.dedupeKey}`,
+      via: row.medium === 'email' ? 'smtp' : row.medium === 'webhook' ? 'http' : 'internal',
+      recipient: row.address ?? row.recipient, summary: row.subject, status, createdAt: row.createdAt as Date,
+    });
+    if (!d) return undefined;
+    const r = await x.insertInto('notificationDelivery').values({ ...detail, id: d.id }).returningAll().executeTakeFirstOrThrow();
+    return { ...r, status, attempts: 0, nextAttemptAt: r.createdAt, lastError: null, sentAt: status === 'sent' ? r.createdAt : null };
   },
 
-  addAttempt: (x: Executor, row: Insertable<NotificationAttemptTable>) => x.insertInto('notificationAttempt').values(row).execute(),
-  attempts: (x: Executor, deliveryId: string) =>
-    x.selectFrom('notificationAttempt').select(['at', 'outcome', 'response', 'code']).where('deliveryId', '=', deliveryId).orderBy('id').execute(),
+  /** The notification of a delivery, for its sender. */
+  message: (x: Executor, id: string) => x.selectFrom('notificationDelivery').selectAll().where('id', '=', id).executeTakeFirst(),
+
+  /** The attempt log of a delivery (the delivery layer's). */
+  attempts: (x: Executor, deliveryId: string) => deliveryRepo.attempts(x, deliveryId),
 
   list(x: Executor, f: LogFilter) {
-    let q = x.selectFrom('notificationDelivery').select([...LISTED]);
-    if (f.status?.length) q = q.where('status', 'in', f.status);
+    let q = x.selectFrom('notificationDelivery').innerJoin('delivery', 'delivery.id', 'notificationDelivery.id').select([...LISTED]);
+    if (f.status?.length) q = q.where('delivery.status', 'in', f.status);
     if (f.event?.length) q = q.where('event', 'in', f.event);
     if (f.medium?.length) q = q.where('medium', 'in', f.medium);
     if (f.recipient) {
       const like = `%${f.recipient.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      q = q.where((eb) => eb.or([eb(eb.fn('lower', ['recipient']), 'like', like), eb(eb.fn('lower', ['address']), 'like', like)]));
+      q = q.where((eb) => eb.or([eb(eb.fn('lower', ['notificationDelivery.recipient']), 'like', like), eb(eb.fn('lower', ['address']), 'like', like)]));
     }
     if (f.after) {
       const { createdAt, id } = f.after;
-      q = q.where((eb) => eb.or([eb('createdAt', '<', createdAt), eb.and([eb('createdAt', '=', createdAt), eb('id', '<', id)])]));
+      q = q.where((eb) => eb.or([eb('notificationDelivery.createdAt', '<', createdAt), eb.and([eb('notificationDelivery.createdAt', '=', createdAt), eb('notificationDelivery.id', '<', id)])]));
     }
-    return q.orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+    return q.orderBy('notificationDelivery.createdAt', 'desc').orderBy('notificationDelivery.id', 'desc').limit(f.limit).execute();
   },
-  findById: (x: Executor, id: string) => x.selectFrom('notificationDelivery').selectAll().where('id', '=', id).executeTakeFirst(),
-  lockById: (x: Executor, id: string) => x.selectFrom('notificationDelivery').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(),
-  requeue: (x: Executor, id: string, now: Date) =>
-    x.updateTable('notificationDelivery').set({ status: 'queued', attempts: 0, nextAttemptAt: now }).where('id', '=', id).execute(),
+  findById: (x: Executor, id: string): Promise<NotificationDeliveryRow | undefined> =>
+    x.selectFrom('notificationDelivery').innerJoin('delivery', 'delivery.id', 'notificationDelivery.id')
+      .selectAll('notificationDelivery').select(['delivery.status', 'delivery.attempts', 'delivery.nextAttemptAt', 'delivery.lastError', 'delivery.sentAt'])
+      .where('notificationDelivery.id', '=', id).executeTakeFirst(),
+  lockById: async (x: Executor, id: string): Promise<NotificationDeliveryRow | undefined> => {
+    if (!(await x.selectFrom('delivery').select('id').where('id', '=', id).forUpdate().executeTakeFirst())) return undefined;
+    return notificationRepo.findById(x, id);
+  },
+  requeue: (x: Executor, id: string, now: Date) => deliveryRepo.requeue(x, id, now),
 
   // The inbox: in-app deliveries of one user.
   inbox(x: Executor, userId: string, f: { unread?: boolean | undefined; after?: { createdAt: Date; id: string } | undefined; limit: number }) {

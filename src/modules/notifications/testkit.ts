@@ -5,9 +5,12 @@ import type { AddressInfo } from 'node:net';
 import { makeApp, testClock, type TestApp } from '../../../test/app.ts';
 import type { Store } from '../../../test/db.ts';
 import { startSmtpSink, type SmtpSink } from '../../../test/smtp-sink.ts';
-import { SECRET_KEY } from '../../../test/app.ts';
 import type { Clock } from '../../lib/actor.ts';
-import { createNotificationWorker, type NotificationWorkerOptions } from './worker.ts';
+import { deliveryWorker, drainQueued } from '../delivery/testkit.ts';
+import type { DeliveryWorker, DeliveryWorkerOptions } from '../delivery/index.ts';
+
+/** The kinds of notifications: one to a recipient, and the work an incident event queues. */
+export const NOTIFICATION_KINDS = ['notification', 'notification.incident_event'];
 
 export const FROM = 'CERT Test <cert@cert.test>';
 export const silentLog = { info() {}, warn() {}, error() {} };
@@ -82,8 +85,11 @@ export interface NotifyTest {
   sink: SmtpSink;
   hooks: HookServer;
   clock: Clock & { advance(ms: number): void };
-  worker: ReturnType<typeof createNotificationWorker>;
-  newWorker(over?: Partial<NotificationWorkerOptions>): ReturnType<typeof createNotificationWorker>;
+  /** A delivery worker over notifications. */
+  worker: DeliveryWorker;
+  newWorker(over?: Partial<DeliveryWorkerOptions>): DeliveryWorker;
+  /** Does the work incident events queued (their notifications are written then). */
+  drain(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -92,18 +98,16 @@ export async function notifyTest(store: Store, env: Record<string, string> = {})
   const hooks = await startHookServer();
   const clock = testClock(new Date('2026-06-01T08:00:00.000Z'));
   const t = await makeApp(store, { VIGIL_SMTP_RELAY_URL: sink.url, VIGIL_MAIL_FROM: FROM, VIGIL_PUBLIC_URL: 'https://vigil.cert.test', ...env }, clock);
-  const workers: ReturnType<typeof createNotificationWorker>[] = [];
-  const newWorker = (over: Partial<NotificationWorkerOptions> = {}) => {
-    const w = createNotificationWorker({
-      db: t.db.db, clock, secretKey: SECRET_KEY, relayUrl: sink.url, from: FROM, log: silentLog, timeoutMs: 2000,
-      pgpKeyFile: env.VIGIL_PGP_KEY_FILE, pgpPassphrase: env.VIGIL_PGP_PASSPHRASE, ...over,
-    });
+  const workers: DeliveryWorker[] = [];
+  const newWorker = (over: Partial<DeliveryWorkerOptions> = {}) => {
+    const w = deliveryWorker(t, clock, { relayUrl: sink.url, kinds: NOTIFICATION_KINDS, smtpTimeoutMs: 2000, ...over });
     workers.push(w);
     return w;
   };
   return {
     t, sink, hooks, clock, newWorker,
     worker: newWorker(),
+    drain: () => drainQueued(t, clock),
     async close() {
       for (const w of workers) await w.stop();
       await t.close();

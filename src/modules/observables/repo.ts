@@ -1,8 +1,8 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Executor } from '../../db/index.ts';
 import type { IncidentStatus, ObservableRow, Tlp } from '../../db/schema.ts';
-import { RESTRICTED_TLP, type IncidentScope } from '../../lib/authz/incidents.ts';
-import { needToKnow, visibleSql } from '../incidents/repo.ts';
+import { RESTRICTED_TLP, seesAll, type IncidentScope } from '../../lib/authz/incidents.ts';
+import { needToKnow, visibleSql } from '../../lib/authz/access.repo.ts';
 
 export interface ObservableUpsert {
   type: string;
@@ -108,7 +108,7 @@ export const observableRepo = {
         return eb.or(alts);
       })
       .$if(!!q.type, (s) => s.where('observable.type', '=', q.type!))
-      .$if(!q.scope.privileged, (s) =>
+      .$if(!seesAll(q.scope), (s) =>
         s.where(sql<boolean>`exists (
           select 1 from incident_observable io join incident i on i.id = io.incident_id
           where io.observable_id = observable.id and ${visibleSql(q.scope, 'i')}

@@ -4,8 +4,10 @@ import type { Tlp } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { VigilError } from '../../lib/errors.ts';
+import { strictest } from '../../lib/tlp.ts';
 import type { AuditService } from '../audit/service.ts';
-import { incidentRepo, seesRestricted } from '../incidents/repo.ts';
+import { incidentRepo } from '../incidents/repo.ts';
+import { seesRestricted } from '../../lib/authz/access.repo.ts';
 import { lockVisible, recorder } from '../incidents/service.ts';
 import type { SettingsService } from '../settings/service.ts';
 import { extractObservables } from './extract.ts';
@@ -22,13 +24,12 @@ export interface ObservableIn {
 
 const NET_TYPES = new Set(['ipv4', 'ipv6', 'cidr']);
 
-const TLP_ORDER: readonly Tlp[] = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'];
 /**
  * The label of a timeline entry about an observable: the observable's own, or the incident's where
  * that is stricter (the entry is about the incident too, and may show in another's timeline after
  * a merge).
  */
-const entryTlp = (observable: Tlp, incident: Tlp): Tlp => (TLP_ORDER.indexOf(observable) > TLP_ORDER.indexOf(incident) ? observable : incident);
+const entryTlp = (observable: Tlp, incident: Tlp): Tlp => strictest(incident, observable);
 
 /** Observables (IOCs): validated and normalised, one record per value, linked to incidents. */
 export function createObservableService(d: { db: Db; audit: AuditService; settings: SettingsService; clock: Clock }) {

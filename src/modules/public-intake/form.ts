@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Tlp } from '../../db/schema.ts';
 import { VigilError, type FieldIssue } from '../../lib/errors.ts';
+import { TLP_ORDER } from '../../lib/tlp.ts';
 import { isTextIssue, Text } from '../../lib/schemas.ts';
 import { boundaryOf, MultipartError, parseMultipart, type FilePart, type MultipartForm, type MultipartLimits } from './multipart.ts';
 
@@ -12,7 +13,7 @@ import { boundaryOf, MultipartError, parseMultipart, type FilePart, type Multipa
  * reads the stored bytes with them again.
  */
 
-export const TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const satisfies readonly Tlp[];
+export const TLPS = TLP_ORDER;
 /** The hidden field only bots fill in. */
 export const HONEYPOT_FIELD = 'homepage';
 export const FILE_FIELD = 'attachment';
@@ -90,7 +91,7 @@ const ReportFields = z.object({
     .string()
     .optional()
     .transform((v) => v?.trim().toUpperCase() || 'AMBER')
-    .pipe(z.enum(TLPS, 'one of CLEAR, GREEN, AMBER, AMBER+STRICT, RED')),
+    .pipe(z.enum(TLPS, `one of ${TLP_ORDER.join(', ')}`)),
   updates: z
     .string()
     .optional()

@@ -2,7 +2,7 @@ import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Executor } from '../../db/index.ts';
 import type { ReportChannel, ReportMessageTable, ReportStatus, ReportTable } from '../../db/schema.ts';
 import { RESTRICTED_TLP, type IncidentScope } from '../../lib/authz/incidents.ts';
-import { visibleSql } from '../incidents/repo.ts';
+import { reportVisibleSql } from '../../lib/authz/access.repo.ts';
 
 export type ReportRow = Selectable<ReportTable>;
 type ReportInsert = Omit<ReportRow, 'id' | 'version' | 'intakeItemId' | 'fingerprint' | 'wantsUpdates' | 'urgency' | 'constituentId'>
@@ -10,14 +10,15 @@ type ReportInsert = Omit<ReportRow, 'id' | 'version' | 'intakeItemId' | 'fingerp
 type ReportPatch = Partial<Pick<ReportRow, 'status' | 'incidentId' | 'mergedInto' | 'rejection' | 'rejectionNote' | 'decidedBy' | 'decidedAt' | 'updatedAt'>>;
 
 /**
- * Who may see which reports, as data for SQL. Team members see every report not yet on an
- * incident, and a report on an incident only if they may see that incident (TLP need-to-know).
- * A reporter sees the reports it submitted, and those recorded for its constituent (by id, see
- * `constituentOf`) that are not marked RED or AMBER+STRICT; nothing else.
+ * Who may see which reports, as data for SQL (the rule is the access module's, reportVisibleSql).
+ * Team members see a report on an incident only if they may see that incident (TLP need-to-know,
+ * constituent scope), and one on none when unscoped or when it was recorded for one of their
+ * constituents. A reporter sees the reports it submitted, and those recorded for its
+ * constituents (its user_constituent rows) that are not marked RED or AMBER+STRICT; nothing else.
  */
 export type ReportScope =
   | { kind: 'team'; incidents: IncidentScope }
-  | { kind: 'reporter'; userId: string; constituentId: string | null };
+  | { kind: 'reporter'; userId: string; constituentIds: string[] };
 
 export interface ReportFilter {
   status?: ReportStatus[] | undefined;
@@ -33,14 +34,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function visible(scope: ReportScope) {
   if (scope.kind === 'reporter') {
-    return scope.constituentId
-      ? sql<boolean>`(report.submitted_by = ${scope.userId} or (report.constituent_id = ${scope.constituentId}
+    return scope.constituentIds.length
+      ? sql<boolean>`(report.submitted_by = ${scope.userId} or (report.constituent_id = any(${scope.constituentIds}::uuid[])
           and report.tlp not in (${sql.join([...RESTRICTED_TLP])})))`
       : sql<boolean>`report.submitted_by = ${scope.userId}`;
   }
-  if (scope.incidents.privileged) return sql<boolean>`true`;
-  return sql<boolean>`(report.incident_id is null or exists (
-    select 1 from incident where incident.id = report.incident_id and ${visibleSql(scope.incidents, 'incident')}))`;
+  return reportVisibleSql(scope.incidents, 'report');
 }
 
 export const reportRepo = {
@@ -184,13 +183,6 @@ export const reportRepo = {
 
   byId: (x: Executor, id: string) => x.selectFrom('report').selectAll().where('id', '=', id).executeTakeFirst(),
 
-  /**
-   * The registered constituent an account's organisation names (set by an administrator on the
-   * account), or null: what a reporter account follows besides its own submissions.
-   */
-  constituentOf: async (x: Executor, userId: string): Promise<string | null> =>
-    (await x.selectFrom('appUser').innerJoin('constituent', (j) => j.on(sql<boolean>`lower(constituent.name) = lower(app_user.organisation)`))
-      .select('constituent.id').where('appUser.id', '=', userId).executeTakeFirst())?.id ?? null,
 
   /** The registered constituent with this name (as a team member typed it), or null. */
   constituentNamed: async (x: Executor, name: string | null): Promise<string | null> =>

@@ -10,6 +10,7 @@ import { incidentRepo } from '../incidents/repo.ts';
 import { lockVisible, recorder, type DeclareInput, type IncidentDeps, type IncidentService } from '../incidents/service.ts';
 import type { IncidentView } from '../incidents/view.ts';
 import { reportRepo, type ReportFilter, type ReportRow, type ReportScope } from './repo.ts';
+import { accessRepo } from '../../lib/authz/access.repo.ts';
 
 export interface SubmitInput {
   title: string;
@@ -78,7 +79,7 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
     if (can(actor, 'report.read')) return { kind: 'team', incidents: incidentScope(actor) };
     authorize(actor, 'report.read_own');
     if (!actor.userId) throw new VigilError('VIG_AUTHZ_FORBIDDEN', { permission: 'report.read_own' });
-    return { kind: 'reporter', userId: actor.userId, constituentId: await reportRepo.constituentOf(x, actor.userId) };
+    return { kind: 'reporter', userId: actor.userId, constituentIds: (await accessRepo.constituentsOf(x, actor.userId)) ?? [] };
   }
 
   /** The views of rows; `knownRaw` spares the query for raw details the caller already has (a report just stored). */
@@ -188,7 +189,7 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
           };
         }
         // Who the report is for, by id: the organisation a team member names, or the portal account's own.
-        const constituentId = triage ? await reportRepo.constituentNamed(tx, fields.organisation) : await reportRepo.constituentOf(tx, actor.userId!);
+        const constituentId = triage ? await reportRepo.constituentNamed(tx, fields.organisation) : ((await accessRepo.constituentsOf(tx, actor.userId!))?.[0] ?? null);
         const row = await reportRepo.insert(tx, { prefix: team.incidentPrefix, year: now.getUTCFullYear() }, {
           ...fields,
           constituentId,

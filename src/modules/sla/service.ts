@@ -27,7 +27,7 @@ export function createSlaService(d: { db: Db; audit: AuditService; clock: Clock;
 
   return {
     async list(actor: Actor): Promise<SlaPolicyRow[]> {
-      authorize(actor, 'incident.read');
+      authorize(actor, 'sla.read');
       return slaRepo.policies(d.db);
     },
 

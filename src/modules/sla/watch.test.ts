@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminSession, apiOf, login, makeApp, testClock, userWith, type Session, type TestApp } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
+import { drainQueued } from '../delivery/testkit.ts';
 
 const MIN = 60_000;
 type Event = { kind: string; at: string; data: Record<string, unknown> };
@@ -97,6 +98,7 @@ describe.each(stores())('SLA warnings and breaches on %s', (store) => {
     await tick();
     expect(await slaEvents(inc.reference)).toHaveLength(1);
     // A late milestone starts no 'sla_at_risk' escalation and pages nobody.
+    await drainQueued(t, clock);
     expect(await t.db.db.selectFrom('notificationDelivery').select('id').where('event', 'in', ['sla.warning', 'sla.breached']).execute()).toEqual([]);
   });
 
@@ -175,6 +177,8 @@ describe.each(stores())('SLA warnings and breaches on %s', (store) => {
     expect(kinds).toEqual(['sla.warning', 'escalation.started', 'escalation.level', 'escalation.exhausted']);
     const [run] = (await call(handler, 'GET', `/incidents/${inc.reference}/escalations`)).json().items;
     expect(run).toMatchObject({ policyName: 'SLA at risk (P3)', state: 'exhausted' });
+    // The warning's notification was queued with it, and written by the delivery worker.
+    await drainQueued(t, clock);
     const sent = await t.db.db.selectFrom('notificationDelivery').select(['event', 'userId', 'medium', 'subject'])
       .where('event', 'in', ['sla.warning', 'escalation.level']).where('medium', '=', 'in_app').where('link', 'like', `%${inc.id}%`).execute();
     expect(sent).toEqual([{ event: 'sla.warning', userId: handler.id, medium: 'in_app', subject: `[${inc.reference}] SLA first response due 2026-12-01T17:00:00.000Z: Defaced page` }]);
@@ -203,6 +207,7 @@ describe.each(stores())('SLA warnings and breaches on %s', (store) => {
     const inc = r.json();
     clock.advance(12 * MIN); // 17:12
     expect(await tick()).toMatchObject({ warned: 1 });
+    await drainQueued(t, clock);
     const sent = await t.db.db.selectFrom('notificationDelivery').select(['userId', 'subject', 'body']).where('event', '=', 'sla.warning')
       .where('medium', '=', 'in_app').where('link', 'like', `%${inc.id}%`).execute();
     expect(sent).toEqual([{ userId: handler.id, subject: `[${inc.reference}] SLA acknowledge due 2026-12-01T17:15:00.000Z: (restricted: see Vigil)`, body: expect.not.stringContaining('Minister') }]);

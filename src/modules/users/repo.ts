@@ -1,8 +1,13 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/index.ts';
 import type { NewUser, Role, UserPatch, UserRow } from '../../db/schema.ts';
+import { TEAM_ROLES } from '../../lib/authz/incidents.ts';
 
 export const userRepo = {
+  /** The registered constituents this organisation name names (none, or one: names are unique). */
+  constituentsNamed: async (x: Executor, name: string | null): Promise<string[]> =>
+    name ? (await x.selectFrom('constituent').select('id').where(sql<boolean>`lower(name) = lower(${name})`).execute()).map((r) => r.id) : [],
+
   findById: (x: Executor, id: string): Promise<UserRow | undefined> =>
     x.selectFrom('appUser').selectAll().where('id', '=', id).executeTakeFirst(),
 
@@ -19,7 +24,7 @@ export const userRepo = {
     x
       .selectFrom('appUser')
       .select(['id', 'username', 'displayName', 'roles', 'disabledAt'])
-      .where(sql<boolean>`roles && array['admin', 'manager', 'handler', 'viewer']::text[]`)
+      .where(sql<boolean>`roles && ${[...TEAM_ROLES]}::text[]`)
       .orderBy('displayName')
       .orderBy('username')
       .execute(),

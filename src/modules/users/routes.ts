@@ -6,6 +6,10 @@ import type { UserService } from './service.ts';
 
 const tags = ['users'];
 const One = z.object({ user: UserViewSchema });
+const ConstituentIds = z.array(z.uuid()).max(200)
+  .describe("the constituents the account is limited to (a team member; empty: unscoped, sees everything) or belongs to (a reporter: it follows their reports)");
+const AdminView = UserViewSchema.extend({ constituentIds: z.array(z.uuid()) }).meta({ id: 'UserAdminView' });
+const AdminOne = z.object({ user: AdminView });
 const Email = z.email().max(254).nullable();
 const Organisation = z.string().trim().min(1).max(200).nullable().describe("a reporter's constituent organisation: it follows that organisation's reports");
 
@@ -23,7 +27,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UserService }> = async (
   }, async (req) => ({ items: await users.teamMembers(actorOf(req)) }));
 
   app.get('/users', {
-    schema: { operationId: 'users.list', tags, summary: 'All accounts', response: { 200: z.object({ items: z.array(UserViewSchema) }) } },
+    schema: { operationId: 'users.list', tags, summary: 'All accounts', response: { 200: z.object({ items: z.array(AdminView) }) } },
   }, async (req) => ({ items: await users.list(actorOf(req)) }));
 
   app.post('/users', {
@@ -35,25 +39,27 @@ export const userRoutes: FastifyPluginAsyncZod<{ users: UserService }> = async (
         email: Email.optional(),
         organisation: Organisation.optional(),
         roles: z.array(RoleSchema).max(5),
+        constituentIds: ConstituentIds.optional(),
       }),
-      response: { 201: z.object({ user: UserViewSchema, temporaryPassword: z.string().nullable() }) },
+      response: { 201: z.object({ user: AdminView, temporaryPassword: z.string().nullable() }) },
     },
   }, async (req, reply) => reply.code(201).send(await users.create(actorOf(req), req.body)));
 
   app.get('/users/:id', {
-    schema: { operationId: 'users.get', tags, summary: 'One account', params: IdParam, response: { 200: One } },
+    schema: { operationId: 'users.get', tags, summary: 'One account', params: IdParam, response: { 200: AdminOne } },
   }, async (req) => ({ user: await users.get(actorOf(req), req.params.id) }));
 
   app.patch('/users/:id', {
     schema: {
-      operationId: 'users.update', tags, summary: 'Change display name, e-mail, organisation or roles', params: IdParam,
+      operationId: 'users.update', tags, summary: 'Change display name, e-mail, organisation, roles or constituents', params: IdParam,
       body: z.object({
         displayName: z.string().trim().min(1).max(120).optional(),
         email: Email.optional(),
         organisation: Organisation.optional(),
         roles: z.array(RoleSchema).max(5).optional(),
+        constituentIds: ConstituentIds.optional(),
       }).refine((b) => Object.keys(b).length > 0, 'names nothing to change'),
-      response: { 200: One },
+      response: { 200: AdminOne },
     },
   }, async (req) => ({ user: await users.update(actorOf(req), req.params.id, req.body) }));
 

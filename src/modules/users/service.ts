@@ -9,6 +9,7 @@ import { apiTokens } from '../account/index.ts';
 import { checkPasswordPolicy, hashPassword } from '../auth/passwords.ts';
 import { sessionRepo } from '../auth/sessions.repo.ts';
 import { recoveryCodeRepo, userRepo } from './repo.ts';
+import { accessRepo } from '../../lib/authz/access.repo.ts';
 
 export interface UserView {
   id: string;
@@ -23,6 +24,14 @@ export interface UserView {
   disabled: boolean;
   createdAt: Date;
   lastLoginAt: Date | null;
+}
+
+/**
+ * An account as administrators see it: with its constituents (src/lib/authz/): for a team member
+ * the constituents it is limited to (none: unscoped, sees everything), for a reporter its organisation.
+ */
+export interface UserAdminView extends UserView {
+  constituentIds: string[];
 }
 
 /** What every team member may know of a colleague. */
@@ -62,6 +71,8 @@ export interface NewUserInput {
   email?: string | null | undefined;
   organisation?: string | null | undefined;
   roles: Role[];
+  /** The constituents the account is limited to (team) or belongs to (reporter); absent: a reporter's organisation's, else none. */
+  constituentIds?: string[] | undefined;
   /** When absent a temporary password is generated; either way the user must change it at first login. */
   password?: string | undefined;
 }
@@ -86,6 +97,24 @@ export function createUserService(d: { db: Db; audit: AuditService; clock: Clock
     return { sessionsEnded: await sessionRepo.revokeAllForUser(x, userId, now), tokensRevoked: await apiTokens.revokeAllOf(x, userId, now) };
   }
 
+  async function adminView(x: Executor, u: UserRow): Promise<UserAdminView> {
+    return { ...toUserView(u), constituentIds: (await accessRepo.constituentsOf(x, u.id)) ?? [] };
+  }
+
+  /**
+   * Sets the account's constituents: the ones given, or for a reporter whose organisation changed
+   * (and none given) the registered constituent that organisation names, as reporters always
+   * followed. Returns the ids now set, or undefined when nothing was to change.
+   */
+  async function scope(x: Executor, u: UserRow, given: string[] | undefined, organisationChanged: boolean): Promise<string[] | undefined> {
+    let ids = given;
+    if (ids === undefined && organisationChanged && u.roles.includes('reporter')) ids = await userRepo.constituentsNamed(x, u.organisation);
+    if (ids === undefined) return undefined;
+    const unknown = await accessRepo.setConstituents(x, u.id, ids);
+    if (unknown.length) throw new VigilError('VIG_REQUEST_INVALID', { errors: unknown.map((id) => ({ path: 'constituentIds', message: `no constituent ${id}` })) });
+    return [...new Set(ids)].sort();
+  }
+
   return {
     /**
      * The team, for choosing a colleague (assignment, incident roles, tasks): every team role may
@@ -96,17 +125,19 @@ export function createUserService(d: { db: Db; audit: AuditService; clock: Clock
       return (await userRepo.teamMembers(d.db)).map((u) => ({ id: u.id, username: u.username, displayName: u.displayName, roles: u.roles, disabled: !!u.disabledAt }));
     },
 
-    async list(actor: Actor): Promise<UserView[]> {
+    async list(actor: Actor): Promise<UserAdminView[]> {
       authorize(actor, 'user.read');
-      return (await userRepo.list(d.db)).map(toUserView);
+      const rows = await userRepo.list(d.db);
+      const scopes = await accessRepo.constituentsOfMany(d.db, rows.map((u) => u.id));
+      return rows.map((u) => ({ ...toUserView(u), constituentIds: scopes.get(u.id) ?? [] }));
     },
 
-    async get(actor: Actor, id: string): Promise<UserView> {
+    async get(actor: Actor, id: string): Promise<UserAdminView> {
       authorize(actor, 'user.read');
-      return toUserView(await load(d.db, id));
+      return adminView(d.db, await load(d.db, id));
     },
 
-    async create(actor: Actor, input: NewUserInput): Promise<{ user: UserView; temporaryPassword: string | null }> {
+    async create(actor: Actor, input: NewUserInput): Promise<{ user: UserAdminView; temporaryPassword: string | null }> {
       authorize(actor, 'user.create');
       const username = input.username.trim().toLowerCase();
       const temporaryPassword = input.password ? null : generatePassword();
@@ -132,13 +163,17 @@ export function createUserService(d: { db: Db; audit: AuditService; clock: Clock
             if (e.code === '23505') throw new VigilError('VIG_USER_EXISTS', { username });
             throw e;
           });
-        await d.audit.record(tx, actor, { action: 'user.created', entity: 'user', entityId: u.id, after: auditView(u) });
-        return u;
+        const constituentIds = (await scope(tx, u, input.constituentIds, !!u.organisation)) ?? [];
+        await d.audit.record(tx, actor, { action: 'user.created', entity: 'user', entityId: u.id, after: { ...auditView(u), constituentIds } });
+        return { ...toUserView(u), constituentIds };
       });
-      return { user: toUserView(user), temporaryPassword };
+      return { user, temporaryPassword };
     },
 
-    async update(actor: Actor, id: string, patch: { displayName?: string | undefined; email?: string | null | undefined; organisation?: string | null | undefined; roles?: Role[] | undefined }): Promise<UserView> {
+    async update(
+      actor: Actor, id: string,
+      patch: { displayName?: string | undefined; email?: string | null | undefined; organisation?: string | null | undefined; roles?: Role[] | undefined; constituentIds?: string[] | undefined },
+    ): Promise<UserAdminView> {
       authorize(actor, 'user.update');
       return d.db.transaction().execute(async (tx) => {
         const before = await load(tx, id, true);
@@ -150,9 +185,15 @@ export function createUserService(d: { db: Db; audit: AuditService; clock: Clock
           ...(patch.roles ? { roles: [...new Set(patch.roles)] } : {}),
           updatedAt: d.clock.now(),
         });
-        const action = patch.roles && patch.roles.join() !== before.roles.join() ? 'user.roles_changed' : 'user.updated';
-        await d.audit.record(tx, actor, { action, entity: 'user', entityId: id, before: auditView(before), after: auditView(after) });
-        return toUserView(after);
+        const beforeScope = (await accessRepo.constituentsOf(tx, id)) ?? [];
+        const set = await scope(tx, after, patch.constituentIds, (after.organisation ?? '') !== (before.organisation ?? ''));
+        const afterScope = set ?? beforeScope;
+        const scopeChanged = afterScope.join() !== beforeScope.join();
+        const action = patch.roles && patch.roles.join() !== before.roles.join() ? 'user.roles_changed' : scopeChanged ? 'user.scope_changed' : 'user.updated';
+        await d.audit.record(tx, actor, {
+          action, entity: 'user', entityId: id, before: { ...auditView(before), constituentIds: beforeScope }, after: { ...auditView(after), constituentIds: afterScope },
+        });
+        return { ...toUserView(after), constituentIds: afterScope };
       });
     },
 

@@ -1,19 +1,12 @@
 // Shapes of the escalation API (/api/v1/escalation/policies, /incidents/:id/escalations).
 import type { Priority } from './incidents';
+import type { ItemOf, Schema } from './schema';
 
+export type Recipient = Schema<'EscalationRecipient'>;
+export type Seat = Extract<Recipient, { kind: 'seat' }>['seat'];
 export const SEATS = [
   'duty_officer', 'incident_handler', 'senior_handler', 'technical_lead', 'coordinator', 'csirt_manager', 'communications', 'legal',
-] as const;
-export type Seat = (typeof SEATS)[number];
-
-export type Recipient =
-  | { kind: 'seat'; seat: Seat }
-  | { kind: 'rota'; rotaId: string }
-  | { kind: 'on_duty' }
-  | { kind: 'user'; userId: string }
-  | { kind: 'incident_role'; role: string }
-  | { kind: 'contact'; contactId: string }
-  | { kind: 'channel'; channelId: string };
+] as const satisfies readonly Seat[];
 export type RecipientKind = Recipient['kind'];
 
 export const RECIPIENT_KINDS: { value: RecipientKind; label: string }[] = [
@@ -26,53 +19,24 @@ export const RECIPIENT_KINDS: { value: RecipientKind; label: string }[] = [
   { value: 'channel', label: 'A notification channel' },
 ];
 
-export interface EscalationLevel {
-  position: number;
-  delayMinutes: number;
-  recipients: Recipient[];
-}
+export type EscalationLevel = Omit<ItemOf<Schema<'EscalationPolicy'>['levels']>, 'recipients'> & { recipients: Recipient[] };
 
 /** What starts a policy: a declared (reopened, raised) incident, or an SLA warning or breach. */
-export type EscalationTrigger = 'declared' | 'sla_at_risk';
+export type EscalationTrigger = Schema<'EscalationPolicy'>['trigger'];
 export const TRIGGER_LABELS: Record<EscalationTrigger, string> = {
   declared: 'Incident declared, reopened or raised in priority',
   sla_at_risk: 'SLA at risk (warning or breach)',
 };
 
-export interface EscalationPolicy {
-  id: string;
-  name: string;
-  description: string;
+export type EscalationPolicy = Omit<Schema<'EscalationPolicy'>, 'priorities' | 'levels'> & {
+  /** The server answers strings and recipients as loose objects; it accepts only these when saving. */
   priorities: Priority[];
-  rsitClasses: string[];
-  trigger: EscalationTrigger;
-  repeatCount: number;
-  repeatAfterMinutes: number;
-  thenPolicyId: string | null;
-  enabled: boolean;
   levels: EscalationLevel[];
-  version: number;
-  updatedAt: string;
-}
+};
 
-export type EscalationState = 'active' | 'acknowledged' | 'exhausted' | 'cancelled';
+export type EscalationState = EscalationRun['state'];
 
-export interface EscalationRun {
-  id: string;
-  incidentId: string;
-  policyId: string;
-  policyName: string | null;
-  levels: number;
-  state: EscalationState;
-  level: number;
-  round: number;
-  nextAt: string | null;
-  startedAt: string;
-  lastNotifiedAt: string | null;
-  acknowledgedAt: string | null;
-  acknowledgedBy: string | null;
-  endedAt: string | null;
-}
+export type EscalationRun = Schema<'EscalationRun'>;
 
 export const POLICIES_KEY = ['escalation', 'policies'] as const;
 export const runsKey = (incidentId: string) => ['escalation', 'runs', incidentId] as const;

@@ -1,111 +1,47 @@
 // Shapes and rules of the incidents API (/api/v1/incidents), as the web app uses them.
 import { ApiError } from './client';
+import type { Answer, ItemOf, Schema } from './schema';
 
-export const LEVELS = ['low', 'medium', 'high', 'critical'] as const;
-export type Level = (typeof LEVELS)[number];
-export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const;
-export type Priority = (typeof PRIORITIES)[number];
-export const TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const;
-export type Tlp = (typeof TLPS)[number];
-export const PAPS = ['CLEAR', 'GREEN', 'AMBER', 'RED'] as const;
-export type Pap = (typeof PAPS)[number];
-export const OPEN_STATUSES = ['new', 'triage', 'analysis', 'containment', 'eradication', 'recovery'] as const;
-export type OpenStatus = (typeof OPEN_STATUSES)[number];
-export type Status = OpenStatus | 'closed';
+// The record types are the server's (schema.gen.ts); the value lists below are the orders the app
+// shows them in, checked against the server's enums.
+export type Incident = Schema<'Incident'>;
+export type Level = Incident['impact'];
+export type Priority = Incident['priority'];
+export type Tlp = Incident['tlp'];
+export type Pap = Incident['pap'];
+export type Status = Incident['status'];
+export type OpenStatus = Exclude<Status, 'closed'>;
+export type Resolution = NonNullable<Incident['resolution']>;
+export type KeyTime = keyof Incident['keyTimes'];
+export const LEVELS = ['low', 'medium', 'high', 'critical'] as const satisfies readonly Level[];
+export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const satisfies readonly Priority[];
+export const TLPS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const satisfies readonly Tlp[];
+export const PAPS = ['CLEAR', 'GREEN', 'AMBER', 'RED'] as const satisfies readonly Pap[];
+export const OPEN_STATUSES = ['new', 'triage', 'analysis', 'containment', 'eradication', 'recovery'] as const satisfies readonly OpenStatus[];
 export const STATUSES: readonly Status[] = [...OPEN_STATUSES, 'closed'];
-export const RESOLUTIONS = ['resolved', 'false_positive', 'duplicate', 'outside_mandate', 'no_action_possible'] as const;
-export type Resolution = (typeof RESOLUTIONS)[number];
+export const RESOLUTIONS = ['resolved', 'false_positive', 'duplicate', 'outside_mandate', 'no_action_possible'] as const satisfies readonly Resolution[];
 export const INCIDENT_ROLES = [
   'commander', 'coordinator', 'technical_lead', 'analyst', 'scribe', 'communications', 'legal', 'management_liaison',
-] as const;
+] as const satisfies readonly IncidentRoleHolder['role'][];
 export type IncidentRole = (typeof INCIDENT_ROLES)[number];
-export const KEY_TIMES = ['firstCompromiseAt', 'detectedAt', 'containedAt', 'recoveredAt'] as const;
-export type KeyTime = (typeof KEY_TIMES)[number];
+export const KEY_TIMES = ['firstCompromiseAt', 'detectedAt', 'containedAt', 'recoveredAt'] as const satisfies readonly KeyTime[];
 
-export interface Classification {
-  class: string;
-  type: string;
-  primary: boolean;
-}
+export type Classification = ItemOf<Incident['classifications']>;
 
-export interface IncidentRoleHolder {
-  role: IncidentRole;
-  userId: string;
-  username: string;
-  displayName: string;
-  assignedAt: string;
-}
+export type IncidentRoleHolder = ItemOf<Incident['roles']>;
 
 /** Who owns an incident in the queue. */
-export interface Assignee {
-  userId: string;
-  username: string;
-  displayName: string;
-}
+export type Assignee = NonNullable<Incident['assignee']>;
 
-export interface Incident {
-  id: string;
-  reference: string;
-  title: string;
-  summary: string;
-  status: Status;
-  resolution: Resolution | null;
-  duplicateOf: string | null;
-  impact: Level;
-  urgency: Level;
-  priority: Priority;
-  tlp: Tlp;
-  pap: Pap;
-  constituent: string | null;
-  exercise: boolean;
-  keyTimes: Record<KeyTime, string | null>;
-  classifications: Classification[];
-  roles: IncidentRoleHolder[];
-  assignee: Assignee | null;
-  version: number;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-}
+export type IncidentPage = Answer<'incidents.list'>;
 
-export interface IncidentPage {
-  items: Incident[];
-  nextCursor: string | null;
-}
+export type TimelineEntry = Schema<'TimelineEntry'>;
 
-export interface TimelineEntry {
-  id: number;
-  incidentId: string;
-  kind: string;
-  at: string;
-  occurredAt: string | null;
-  actorId: string | null;
-  actorName: string;
-  tlp: Tlp | null;
-  data: Record<string, unknown>;
-}
+export type LessonAction = ItemOf<Lessons['actions']>;
 
-export interface LessonAction {
-  action: string;
-  ownerId: string;
-  dueAt?: string;
-}
+export type Lessons = NonNullable<Answer<'incidents.get_lessons'>>;
 
-export interface Lessons {
-  whatHappened: string;
-  wentWell: string;
-  toImprove: string;
-  actions: LessonAction[];
-  recordedBy?: string | null;
-  recordedAt?: string;
-}
-
-export interface RsitClass {
-  value: string;
-  label: string;
-  types: { value: string; label: string; description: string }[];
-}
+export type RsitClass = ItemOf<Answer<'taxonomy.rsit'>['items']>;
 
 /** The server's default impact x urgency matrix (a team may configure another; the server decides). */
 const MATRIX: Record<Level, Record<Level, Priority>> = {

@@ -1,14 +1,15 @@
 // Shapes of the KPI API (/api/v1/kpi/*, /api/v1/activities). The server computes every figure on
 // request from incidents, their events, reports and the team's activities (docs/kpis.md).
-import type { Priority, Tlp } from './incidents';
+import type { Priority } from './incidents';
+import type { ItemOf, Schema } from './schema';
 
 export const KPI_KEY = ['kpi'] as const;
 export const monthlyKey = (month: string) => [...KPI_KEY, 'monthly', month] as const;
 export const DEFINITIONS_KEY = [...KPI_KEY, 'definitions'] as const;
 export const ACTIVITIES_KEY = ['activities'] as const;
 
-export const ACTIVITY_KINDS = ['constituency_meeting', 'awareness_campaign', 'training', 'exercise', 'other'] as const;
-export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+export type ActivityKind = Activity['kind'];
+export const ACTIVITY_KINDS = ['constituency_meeting', 'awareness_campaign', 'training', 'exercise', 'other'] as const satisfies readonly ActivityKind[];
 export const ACTIVITY_LABELS: Record<ActivityKind, string> = {
   constituency_meeting: 'Constituency meeting',
   awareness_campaign: 'Awareness campaign',
@@ -17,22 +18,7 @@ export const ACTIVITY_LABELS: Record<ActivityKind, string> = {
   other: 'Other activity',
 };
 
-export interface Activity {
-  id: string;
-  kind: ActivityKind;
-  title: string;
-  description: string;
-  startsAt: string;
-  endsAt: string | null;
-  constituentId: string | null;
-  constituentName: string | null;
-  participants: number | null;
-  tlp: Tlp;
-  version: number;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type Activity = Schema<'TeamActivity'>;
 export type ActivityInput = Pick<Activity, 'kind' | 'title' | 'description' | 'startsAt' | 'endsAt' | 'constituentId' | 'participants' | 'tlp'>;
 
 export const MEASURES = [
@@ -50,8 +36,8 @@ export const MEASURE_LABELS: Record<Measure, string> = {
   activity_count: 'Team activities',
 };
 export const SLA_METRICS = ['acknowledge', 'first_response', 'containment', 'resolution'] as const;
-export type TargetOp = '<' | '<=' | '>' | '>=';
-export type Unit = 'percent' | 'minutes' | 'count';
+export type TargetOp = NonNullable<KpiValue['target']>['op'];
+export type Unit = KpiValue['unit'];
 
 /** Parameters by measure: priorities (all but activity and report measures), statistic (times), metrics (SLA), classes (counts), kind and months (activities). */
 export interface KpiParams {
@@ -63,70 +49,23 @@ export interface KpiParams {
   months?: number;
 }
 
-export interface KpiDefinition {
-  id: string;
-  key: string;
-  name: string;
-  description: string;
+export type KpiDefinition = Omit<Schema<'KpiDefinition'>, 'measure' | 'params'> & {
+  /** The server answers a string (its rows keep one); it accepts only these when saving. */
   measure: Measure;
   params: KpiParams;
-  targetOp: TargetOp | null;
-  targetValue: number | null;
-  enabled: boolean;
-  position: number;
-  version: number;
-  updatedAt: string;
-  updatedBy: string | null;
-}
+};
 export type KpiDefinitionInput = Pick<KpiDefinition, 'key' | 'name' | 'description' | 'measure' | 'params' | 'targetOp' | 'targetValue' | 'enabled' | 'position'>;
 
-export interface KpiValue {
-  id: string;
-  key: string;
-  name: string;
-  description: string;
-  measure: Measure;
-  params: KpiParams;
-  unit: Unit;
-  value: number | null;
-  sample: number | null;
-  target: { op: TargetOp; value: number } | null;
-  met: boolean | null;
-}
+export type KpiValue = Omit<Schema<'KpiValue'>, 'measure' | 'params'> & { measure: Measure; params: KpiParams };
 
-export interface Count { key: string; count: number }
-export interface TimeStat { count: number; meanMinutes: number | null; medianMinutes: number | null }
-export interface SlaRate { incidents: number; breached: number; rate: number | null }
-export type Interval = 'detect' | 'acknowledge' | 'contain' | 'resolve';
+export type Count = ItemOf<IncidentStats['byChannel']>;
+export type TimeStat = Omit<IncidentStats['times']['detect'], 'byPriority'>;
+export type SlaRate = Omit<IncidentStats['sla'], 'byPriority' | 'byMetric'>;
+export type Interval = keyof IncidentStats['times'];
 
-export interface IncidentStats {
-  declared: number;
-  open: number;
-  closed: number;
-  reopened: number;
-  excluded: { exercises: number; duplicates: number };
-  byPriority: Record<Priority, number>;
-  byClass: (Count & { types: Count[] })[];
-  byConstituent: Count[];
-  byChannel: Count[];
-  byResolution: Count[];
-  times: Record<Interval, TimeStat & { byPriority: Record<Priority, TimeStat> }>;
-  sla: SlaRate & { byPriority: Record<Priority, SlaRate>; byMetric: Record<(typeof SLA_METRICS)[number], number> };
-}
+export type IncidentStats = Schema<'IncidentStatistics'>;
 
-export interface PeriodKpis {
-  period: { label: string; timeZone: string; from: string; to: string };
-  scope: 'all' | 'visible';
-  incidents: IncidentStats;
-  reports: { received: number; decided: number; falsePositives: number; falsePositiveRate: number | null } | null;
-  activities: { byKind: Record<ActivityKind, number>; items: Activity[] };
-  kpis: KpiValue[];
-}
-
-export interface MonthlyKpis extends PeriodKpis {
-  previous: { label: string; kpis: Pick<KpiValue, 'key' | 'value' | 'met'>[] } | null;
-  trend: { month: string; total: number; byPriority: Record<Priority, number> }[];
-}
+export type MonthlyKpis = Omit<Schema<'MonthlyKpis'>, 'kpis'> & { kpis: KpiValue[] };
 
 /** "45 min", "3 h 20 min", "2 d 4 h". */
 export function formatMinutes(m: number | null): string {

@@ -2,45 +2,23 @@
 // e-mail them (/api/v1/kpi/report-schedules, admins and managers). See docs/kpi-reports.md.
 import { api, ApiError, qs } from './client';
 import type { Tlp } from './incidents';
+import type { Answer, ItemOf, Schema } from './schema';
 import { KPI_KEY } from './kpi';
 
 export const REPORT_SCHEDULES_KEY = [...KPI_KEY, 'report-schedules'] as const;
 
-export type ReportKind = 'monthly' | 'annual';
-export type ReportFormat = 'pdf' | 'html';
+export type ReportKind = ReportSchedule['kind'];
+export type ReportFormat = ReportSchedule['format'];
 export const REPORT_KIND_LABELS: Record<ReportKind, string> = { monthly: 'Monthly KPI report', annual: 'Annual report' };
 
-export interface ReportSchedule {
-  id: string;
-  kind: ReportKind;
-  recipients: string[];
-  format: ReportFormat;
-  /** Annual reports: notable incidents and activities at or below it. Monthly reports are always GREEN. */
-  tlp: Tlp;
-  enabled: boolean;
-  /** The last period claimed (sent or being sent): '2026-10' or '2026'. */
-  lastPeriod: string | null;
-  version: number;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type ReportSchedule = Schema<'ReportSchedule'>;
 export type ReportScheduleInput = Pick<ReportSchedule, 'kind' | 'recipients' | 'format' | 'tlp' | 'enabled'>;
 
-export interface ReportDelivery {
-  id: string;
-  period: string;
-  recipient: string;
-  status: 'queued' | 'sending' | 'sent' | 'failed';
-  attempts: number;
-  lastError: string | null;
-  sentAt: string | null;
-  createdAt: string;
-}
+export type ReportDelivery = ItemOf<Answer<'reportSchedules.get'>['deliveries']>;
 
 export const reportSchedulesApi = {
   list: () => api.get<{ items: ReportSchedule[] }>('/kpi/report-schedules'),
-  get: (id: string) => api.get<ReportSchedule & { deliveries: ReportDelivery[] }>(`/kpi/report-schedules/${id}`),
+  get: (id: string) => api.get<Answer<'reportSchedules.get'>>(`/kpi/report-schedules/${id}`),
   create: (s: ReportScheduleInput) => api.post<ReportSchedule>('/kpi/report-schedules', s),
   update: (id: string, s: ReportScheduleInput, version: number) => api.put<ReportSchedule>(`/kpi/report-schedules/${id}`, { ...s, version }),
   remove: (id: string) => api.del(`/kpi/report-schedules/${id}`),

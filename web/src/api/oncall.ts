@@ -1,50 +1,20 @@
-// Shapes of the on-call API (/api/v1/oncall), as the web app uses them.
-export type PatternKind = 'business_hours' | 'duty_officer' | 'shifts_24x7' | 'follow_the_sun';
-export interface Region { name: string; timeZone: string; start: string; end: string; members: string[] }
-export type Pattern =
-  | { kind: 'business_hours'; days: number[]; start: string; end: string; rotation: 'daily' | 'weekly' }
-  | { kind: 'duty_officer'; handover: 'daily' | 'weekly'; handoverTime: string; handoverDay: number }
-  | { kind: 'shifts_24x7'; shifts: { start: string; end: string }[] }
-  | { kind: 'follow_the_sun'; regions: Region[] };
+// Shapes of the on-call API (/api/v1/oncall), as the web app uses them (the server's types).
+import type { Answer, ItemOf, Schema } from './schema';
 
-export interface Rota {
-  id: string;
-  name: string;
-  description: string;
-  timeZone: string;
-  pattern: Pattern;
-  members: string[];
-  anchorDate: string;
-  version: number;
-  people: { id: string; displayName: string }[];
-  warnings: { kind: 'gap' | 'overlap'; occurrences: number; first: { start: string; end: string } }[];
-}
+export type PatternKind = Pattern['kind'];
+export type Region = ItemOf<Extract<Pattern, { kind: 'follow_the_sun' }>['regions']>;
+export type Pattern = Rota['pattern'];
 
-export interface Shift {
-  start: string;
-  end: string;
-  userId: string;
-  displayName: string;
-  scheduledUserId: string | null;
-  source: 'rota' | 'swap' | 'override';
-  region: string | null;
-  overrideId: string | null;
-  swapId: string | null;
-}
-export interface Shifts { rota: Rota; from: string; to: string; shifts: Shift[]; uncovered: { start: string; end: string }[] }
+export type Rota = Schema<'OncallRota'>;
 
-export interface NowEntry {
-  rota: { id: string; name: string; timeZone: string; kind: PatternKind };
-  onDuty: { userId: string; displayName: string; since: string; until: string; source: Shift['source']; region: string | null }[];
-  nextCoverAt: string | null;
-}
-export interface OnDutyNow { at: string; rotas: NowEntry[]; uncoveredRotas: string[] }
+export type Shift = ItemOf<Shifts['shifts']>;
+export type Shifts = Answer<'oncall.rotas.shifts'>;
 
-export interface Override { id: string; rotaId: string; userId: string; startsAt: string; endsAt: string; note: string }
-export interface Swap {
-  id: string; rotaId: string; shiftStart: string; shiftEnd: string; fromUserId: string; toUserId: string;
-  status: 'requested' | 'accepted' | 'declined'; note: string;
-}
+export type NowEntry = ItemOf<OnDutyNow['rotas']>;
+export type OnDutyNow = Answer<'oncall.now'>;
+
+export type Override = Schema<'OncallOverride'>;
+export type Swap = Schema<'OncallSwap'>;
 
 export const ONCALL_KEY = ['oncall'] as const;
 

@@ -1,15 +1,15 @@
 // Shapes and rules of the reports API (/api/v1/reports), as the web app uses them. Team members get
 // the full report; a reporter account gets a reduced view with a public status only.
 import { ApiError } from './client';
-import type { Status, Tlp } from './incidents';
+import type { Body, Schema } from './schema';
 
-export const CHANNELS = ['api', 'web_form', 'portal', 'email', 'phone', 'monitoring', 'other'] as const;
-export type Channel = (typeof CHANNELS)[number];
-export const REPORT_STATUSES = ['new', 'linked', 'merged', 'rejected'] as const;
-export type ReportStatus = (typeof REPORT_STATUSES)[number];
-export const REJECTIONS = ['not_incident', 'false_positive', 'spam', 'outside_mandate', 'duplicate'] as const;
-export type Rejection = (typeof REJECTIONS)[number];
-export type PublicStatus = 'received' | 'in_progress' | 'closed' | 'not_pursued';
+export type Channel = Report['channel'];
+export type ReportStatus = Report['status'];
+export type Rejection = NonNullable<Report['rejection']>;
+export type PublicStatus = ReporterReport['publicStatus'];
+export const CHANNELS = ['api', 'web_form', 'portal', 'email', 'phone', 'monitoring', 'other'] as const satisfies readonly Channel[];
+export const REPORT_STATUSES = ['new', 'linked', 'merged', 'rejected'] as const satisfies readonly ReportStatus[];
+export const REJECTIONS = ['not_incident', 'false_positive', 'spam', 'outside_mandate', 'duplicate'] as const satisfies readonly Rejection[];
 
 /** The channels a team member picks when logging a report by hand (a call, a forwarded mail…). */
 export const LOGGED_CHANNELS = ['phone', 'email', 'other'] as const satisfies readonly Channel[];
@@ -25,66 +25,17 @@ export const PUBLIC_STATUS_LABELS: Record<PublicStatus, string> = {
 };
 
 /** A report as team members (admin, manager, handler, viewer) see it. */
-export interface Report {
-  id: string;
-  reference: string;
-  channel: Channel;
-  source: string | null;
-  status: ReportStatus;
-  title: string;
-  body: string;
-  tlp: Tlp;
-  reporterName: string | null;
-  reporterEmail: string | null;
-  reporterPhone: string | null;
-  organisation: string | null;
-  receivedAt: string;
-  /** How urgent the reporter or the duty officer taking the call judged it. */
-  urgency: 'low' | 'medium' | 'high' | 'critical' | null;
-  submittedBy: string | null;
-  incidentId: string | null;
-  incident: { id: string; reference: string; status: Status } | null;
-  mergedInto: string | null;
-  mergedIntoReference: string | null;
-  rejection: Rejection | null;
-  rejectionNote: string | null;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  version: number;
-  updatedAt: string;
-  raw: { contentType: string; size: number; sha256: string } | null;
-}
+export type Report = Schema<'Report'>;
 
 /** A report as its reporter's organisation sees it: no internal fields. */
-export interface ReporterReport {
-  id: string;
-  reference: string;
-  title: string;
-  body: string;
-  channel: Channel;
-  organisation: string | null;
-  reporterName: string | null;
-  receivedAt: string;
-  publicStatus: PublicStatus;
-  incidentReference: string | null;
-}
+export type ReporterReport = Schema<'ReporterReport'>;
 
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
 }
 
-export interface LogReportInput {
-  title: string;
-  body?: string;
-  channel?: Channel;
-  tlp?: Tlp;
-  reporterName?: string | null;
-  reporterEmail?: string | null;
-  reporterPhone?: string | null;
-  organisation?: string | null;
-  receivedAt?: string;
-}
+export type LogReportInput = Body<'reports.submit'>;
 
 export const REPORTS_KEY = ['reports'] as const;
 export const reportKey = (idOrRef: string) => ['reports', 'one', idOrRef] as const;

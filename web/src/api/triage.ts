@@ -2,182 +2,54 @@
 // (/api/v1/alerts), what sits beside a report (/reports/:id/triage), the unparsed queue
 // (/intake/items) and monitoring sources (/intake/sources).
 import { ApiError, toApiError } from './client';
-import type { Level, Priority, Tlp } from './incidents';
+import { defaultPriority, type Level, type Tlp } from './incidents';
 import type { Report } from './reports';
+import type { Answer, ItemOf, Schema } from './schema';
 
-export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-export const ALERT_STATUSES = ['new', 'acknowledged', 'escalated', 'dismissed'] as const;
-export type AlertStatus = (typeof ALERT_STATUSES)[number];
-export const DISMISSALS = ['false_positive', 'benign', 'duplicate', 'test', 'outside_mandate'] as const;
-export type Dismissal = (typeof DISMISSALS)[number];
+export type Severity = Alert['severity'];
+export type AlertStatus = Alert['status'];
+export type Dismissal = NonNullable<Alert['dismissal']>;
+export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const satisfies readonly Severity[];
+export const ALERT_STATUSES = ['new', 'acknowledged', 'escalated', 'dismissed'] as const satisfies readonly AlertStatus[];
+export const DISMISSALS = ['false_positive', 'benign', 'duplicate', 'test', 'outside_mandate'] as const satisfies readonly Dismissal[];
 
 export const SEVERITY_LABELS: Record<Severity, string> = { info: 'Info', low: 'Low', medium: 'Medium', high: 'High', critical: 'Critical' };
 export const DISMISSAL_LABELS: Record<Dismissal, string> = {
   false_positive: 'False positive', benign: 'Benign (expected activity)', duplicate: 'Duplicate', test: 'Test alert', outside_mandate: 'Outside our mandate',
 };
 
-export interface ObservableRef {
-  type: string;
-  value: string;
-}
+export type ObservableRef = ItemOf<Alert['observables']>;
 
-export interface Alert {
-  id: string;
-  reference: string;
-  sourceId: string;
-  sourceName: string;
-  status: AlertStatus;
-  title: string;
-  description: string;
-  severity: Severity;
-  tlp: Tlp;
-  fingerprint: string;
-  sourceRef: string | null;
-  observedAt: string | null;
-  /** Suggested by the source mapping. */
-  classification: { class: string; type: string } | null;
-  observables: ObservableRef[];
-  fields: Record<string, unknown>;
-  createdAt: string;
-  incidentId: string | null;
-  dismissal: Dismissal | null;
-  dismissalNote: string | null;
-  decidedBy: string | null;
-  decidedAt: string | null;
-  version: number;
-  updatedAt: string;
-  /** How many times it arrived (deduplicated repeats included). */
-  arrivals: number;
-  lastSeen: string;
-}
+export type Alert = Schema<'Alert'>;
 
 /** An open incident an item may belong to, and why. */
-export interface CorrelatedIncident {
-  id: string;
-  reference: string;
-  title: string;
-  status: string;
-  priority: string;
-  tlp: string;
-  constituent: string | null;
-  createdAt: string;
-  sharedObservables: string[];
-  sameConstituent: boolean;
-  sameType: boolean;
-}
+export type CorrelatedIncident = Schema<'CorrelatedIncident'>;
 
-export interface Suggestions {
-  classifications: { class: string; type: string; reason: string }[];
-  impact: Level;
-  urgency: Level;
-  priority?: Priority;
-}
+export type Suggestions = Schema<'TriageSuggestions'>;
 
-export interface AlertEvent {
-  id: string;
-  at: string;
-  actor: string;
-  kind: string;
-  data: Record<string, unknown>;
-}
+export type AlertEvent = ItemOf<AlertDetail['events']>;
 
-export interface AlertDetail extends Alert {
-  incident: { id: string; reference: string; status: string; title: string } | null;
-  arrivalList: { intakeItemId: string; position: number; receivedAt: string }[];
-  events: AlertEvent[];
-  correlation: CorrelatedIncident[];
-  /** Present on servers that suggest for alerts too; otherwise derived from severity and mapping. */
-  suggestions?: Suggestions;
-}
+export type AlertDetail = Schema<'AlertDetail'>;
 
-export interface ReportMessage {
-  id: string;
-  kind: 'repeat' | 'reply' | 'reporter_update';
-  intakeItemId: string | null;
-  receivedAt: string;
-  sender: string | null;
-  subject: string | null;
-  body: string;
-}
+export type ReportMessage = ItemOf<ReportTriage['messages']>;
 
-export interface ReportAttachment {
-  id: string;
-  messageId: string | null;
-  filename: string;
-  contentType: string;
-  size: number;
-  sha256: string | null;
-  stored: boolean;
-  flags: string[];
-  createdAt: string;
-}
+export type ReportAttachment = ItemOf<ReportTriage['attachments']>;
 
 /** An ARF (RFC 5965) or X-ARF v4 report carried by a report, read field by field. */
-export interface AbuseReport {
-  format: 'arf' | 'x-arf';
-  kind: string;
-  observedAt: string | null;
-  fields: Record<string, string | string[]>;
-  observables: ObservableRef[];
-  classification: { class: string; type: string } | null;
-}
+export type AbuseReport = Schema<'AbuseReport'>;
 
 /** What sits beside a report: GET /reports/:id/triage. Every part may be missing on older servers. */
-export interface ReportTriage {
-  observables?: ObservableRef[];
-  abuseReports?: AbuseReport[];
-  correlation?: CorrelatedIncident[];
-  suggestions?: Suggestions;
-  messages?: ReportMessage[];
-  attachments?: ReportAttachment[];
-}
+export type ReportTriage = Answer<'reports.triage'>;
 
-export type IntakeState = 'pending' | 'parsed' | 'failed';
-export interface IntakeItem {
-  id: string;
-  channel: string;
-  sourceId: string | null;
-  receivedAt: string;
-  contentType: string;
-  sha256: string;
-  envelope: Record<string, unknown>;
-  messageId: string | null;
-  state: IntakeState;
-  error: string | null;
-  attempts: number;
-  parsedAt: string | null;
-  reportId: string | null;
-  incidentId: string | null;
-  size: number;
-}
+export type IntakeState = IntakeItem['state'];
+export type IntakeItem = Schema<'IntakeItem'>;
 
-export interface Source {
-  id: string;
-  name: string;
-  description: string;
-  tokenHint: string;
-  mapping: unknown;
-  dedupWindowSeconds: number;
-  tlp: Tlp;
-  enabled: boolean;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-  version: number;
-}
+export type Source = Schema<'IntakeSource'>;
 
-export interface SourceWithToken {
-  source: Source;
-  token: string;
-}
+export type SourceWithToken = Answer<'intake.sources.create'>;
 
-export type PreviewAlert = Pick<Alert, 'title' | 'description' | 'severity' | 'sourceRef' | 'observedAt' | 'fingerprint' | 'classification' | 'observables' | 'fields'>;
-export interface Preview {
-  ok: boolean;
-  error: string | null;
-  alerts: PreviewAlert[];
-}
+export type PreviewAlert = ItemOf<Preview['alerts']>;
+export type Preview = Answer<'intake.sources.preview'>;
 
 export const ALERTS_KEY = ['alerts'] as const;
 export const alertKey = (idOrRef: string) => ['alerts', 'one', idOrRef] as const;
@@ -235,12 +107,15 @@ export function byUrgency(a: QueueItem, b: QueueItem): number {
 
 /** The impact and urgency an alert's severity suggests (as the server does). */
 const BY_SEVERITY: Record<Severity, Level> = { info: 'low', low: 'low', medium: 'medium', high: 'high', critical: 'critical' };
-export function alertSuggestions(a: Pick<AlertDetail, 'severity' | 'classification' | 'sourceName' | 'suggestions'>): Suggestions {
+export function alertSuggestions(a: Pick<Alert, 'severity' | 'classification' | 'sourceName'> & { suggestions?: Suggestions }): Suggestions {
   if (a.suggestions) return a.suggestions;
+  const impact = BY_SEVERITY[a.severity];
+  const urgency = BY_SEVERITY[a.severity];
   return {
     classifications: a.classification ? [{ ...a.classification, reason: `the ${a.sourceName} source mapping` }] : [],
-    impact: BY_SEVERITY[a.severity],
-    urgency: BY_SEVERITY[a.severity],
+    impact,
+    urgency,
+    priority: defaultPriority(impact, urgency),
   };
 }
 

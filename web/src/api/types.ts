@@ -1,110 +1,36 @@
-// Shapes of the Vigil JSON API (v1) used by the web app.
+// Shapes of the Vigil JSON API (v1) used by the web app: aliases of the types generated from the
+// server's OpenAPI document (schema.gen.ts, `npm run gen:api`), never restated by hand.
+import type { Answer, ItemOf, Schema } from './schema';
 
-export const ROLES = ['admin', 'manager', 'handler', 'viewer', 'reporter'] as const;
-export type Role = (typeof ROLES)[number];
+export type Role = Schema<'Role'>;
+/** Every role, in the order the app lists them (checked against the server's list). */
+export const ROLES = ['admin', 'manager', 'handler', 'viewer', 'reporter'] as const satisfies readonly Role[];
 
-export interface User {
-  id: string;
-  username: string;
-  displayName: string;
-  email: string | null;
-  /** A reporter's constituent organisation: it follows that organisation's reports. */
-  organisation: string | null;
-  roles: Role[];
-  mfaEnabled: boolean;
-  mustChangePassword: boolean;
-  disabled: boolean;
-  createdAt: string;
-  lastLoginAt: string | null;
-}
+export type User = Schema<'User'>;
 
-export interface Meta {
-  name: string;
-  version: string;
-  teamName: string;
-}
+export type Meta = Answer<'system.meta'>;
 
-export interface Me {
-  user: User;
-  /** null when the request was authenticated by an API token rather than a session. */
-  csrfToken: string | null;
-  mfaEnrolmentRequired: boolean;
-  teamName: string;
-}
+export type Me = Answer<'auth.me'>;
 
-export interface LoginResponse {
-  status: 'ok' | 'mfa_required';
-  csrfToken: string;
-  user?: User;
-}
+export type LoginResponse = Answer<'auth.login'>;
 
-export interface SessionInfo {
-  id: string;
-  createdAt: string;
-  lastSeenAt: string;
-  expiresAt: string;
-  ip: string | null;
-  userAgent: string | null;
-  current: boolean;
-}
+export type SessionInfo = ItemOf<Answer<'account.sessions.list'>['items']>;
 
-export interface MfaEnrolment {
-  secret: string;
-  otpauthUrl: string;
-  qrDataUrl: string;
-}
+export type MfaEnrolment = Answer<'account.mfa.enrol'>;
 
-export interface RecoveryCodes {
-  recoveryCodes: string[];
-}
+export type RecoveryCodes = Answer<'account.mfa.recovery_codes'>;
 
-export interface ApiToken {
-  id: string;
-  name: string;
-  roles: Role[];
-  createdAt: string;
-  expiresAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
+export type ApiToken = Schema<'ApiToken'>;
 
-export interface CreatedToken {
-  token: string;
-  item: ApiToken;
-}
+export type CreatedToken = Answer<'account.tokens.create'>;
 
-export interface Settings {
-  teamName: string;
-  requireMfa: boolean;
-  /** IANA zone the team's months and years (KPIs, reports) are counted in. */
-  timeZone: string;
-}
+export type Settings = Schema<'Settings'>;
 
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  actorId: string | null;
-  actorName: string | null;
-  action: string;
-  entity: string;
-  entityId: string | null;
-  before: unknown;
-  after: unknown;
-  ip: string | null;
-  requestId: string | null;
-  hash: string;
-}
+export type AuditEntry = Schema<'AuditRecord'>;
 
-export interface AuditPage {
-  items: AuditEntry[];
-  nextCursor: string | null;
-}
+export type AuditPage = Answer<'audit.list'>;
 
-export interface AuditVerify {
-  ok: boolean;
-  checked: number;
-  firstBroken?: { seq: number; reason: string };
-}
+export type AuditVerify = Answer<'audit.verify'>;
 
 export interface Items<T> {
   items: T[];

@@ -1,154 +1,50 @@
 // Shapes of the incident work APIs (tasks, playbooks, observables, evidence, links), as the web
 // app uses them, plus the evidence upload (raw bytes over XMLHttpRequest, for its progress events).
 import { ApiError, type FieldError } from './client';
-import type { Priority, Status, Tlp } from './incidents';
-import type { Role } from './types';
+import type { Answer, ItemOf, operations, Schema } from './schema';
 
-export const TASK_PHASES = ['triage', 'analysis', 'containment', 'eradication', 'recovery', 'post_incident'] as const;
-export type TaskPhase = (typeof TASK_PHASES)[number];
-export const TASK_STATUSES = ['open', 'in_progress', 'blocked', 'done', 'cancelled'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+export type TaskPhase = Task['phase'];
+export type TaskStatus = Task['status'];
+export const TASK_PHASES = ['triage', 'analysis', 'containment', 'eradication', 'recovery', 'post_incident'] as const satisfies readonly TaskPhase[];
+export const TASK_STATUSES = ['open', 'in_progress', 'blocked', 'done', 'cancelled'] as const satisfies readonly TaskStatus[];
 
-export interface ChecklistItem {
-  text: string;
-  done: boolean;
-}
+export type ChecklistItem = ItemOf<Task['checklist']>;
 
-export interface Task {
-  id: string;
-  incidentId: string;
-  phase: TaskPhase;
-  title: string;
-  description: string;
-  assigneeId: string | null;
-  dueAt: string | null;
-  status: TaskStatus;
-  checklist: ChecklistItem[];
-  templateKey: string | null;
-  version: number;
-  createdBy: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+export type Task = Schema<'Task'>;
 
 /** The fields PATCH /tasks/:id may change (the version is added when sending). */
 export type TaskPatch = Partial<Pick<Task, 'phase' | 'title' | 'description' | 'assigneeId' | 'dueAt' | 'status' | 'checklist'>>;
 
-export interface PlaybookTask {
-  key: string;
-  phase: TaskPhase;
-  title: string;
-  description: string;
-  checklist: string[];
-}
+export type PlaybookTask = ItemOf<Playbook['tasks']>;
 
-export interface Playbook {
-  key: string;
-  name: string;
-  description: string;
-  matchRsit: string[];
-  priorities: Priority[];
-  tasks: PlaybookTask[];
-  builtin: boolean;
-  enabled: boolean;
-  version: number;
-}
+export type Playbook = Schema<'Playbook'>;
 
-export interface PlaybookApplied {
-  created: { id: string; phase: TaskPhase; title: string; templateKey: string | null }[];
-  skipped: number;
-}
+export type PlaybookApplied = Answer<'playbooks.apply'>;
 
+export type ObservableType = ObservableCandidate['type'];
 export const OBSERVABLE_TYPES = [
   'ipv4', 'ipv6', 'cidr', 'domain', 'url', 'email', 'md5', 'sha1', 'sha256', 'filename', 'asn', 'user-account', 'other',
-] as const;
-export type ObservableType = (typeof OBSERVABLE_TYPES)[number];
+] as const satisfies readonly ObservableType[];
 
-export interface Observable {
-  id: string;
-  type: string;
-  value: string;
-  ioc: boolean;
-  tlp: Tlp;
-  tags: string[];
-  firstSeen: string;
-  lastSeen: string;
-  addedAt: string;
-  addedBy: string | null;
-}
+export type Observable = Schema<'Observable'>;
 
-export interface ObservableCandidate {
-  type: ObservableType;
-  value: string;
-}
+export type ObservableCandidate = ItemOf<Answer<'observables.extract'>['items']>;
 
-export interface ObservablesAdded {
-  added: number;
-  alreadyLinked: number;
-}
+export type ObservablesAdded = Answer<'observables.add'>;
 
-export interface SimilarIncident {
-  id: string;
-  reference: string;
-  title: string;
-  status: Status;
-  priority: Priority;
-  tlp: Tlp;
-  createdAt: string;
-  /** How many observables it shares with this incident. */
-  shared: number;
-}
+export type SimilarIncident = ItemOf<Answer<'observables.similar'>['items']>;
 
-export interface Evidence {
-  id: string;
-  incidentId: string;
-  filename: string;
-  contentType: string;
-  size: number;
-  md5: string;
-  sha1: string;
-  sha256: string;
-  description: string;
-  tlp: Tlp;
-  collectedBy: string;
-  collectedAt: string;
-  collectedFrom: string;
-  addedBy: string | null;
-  addedAt: string;
-}
+export type Evidence = Schema<'Evidence'>;
 
-export type CustodyAction = 'collected' | 'uploaded' | 'downloaded' | 'handed_over';
+export type CustodyAction = CustodyEntry['action'];
 
-export interface CustodyEntry {
-  id: number;
-  evidenceId: string;
-  action: CustodyAction;
-  at: string;
-  actorId: string | null;
-  actorName: string;
-  details: Record<string, unknown>;
-}
+export type CustodyEntry = ItemOf<Answer<'evidence.custody'>['items']>;
 
-export interface EvidenceMeta {
-  filename: string;
-  description?: string;
-  tlp?: Tlp;
-  collectedBy: string;
-  collectedAt: string;
-  collectedFrom: string;
-}
+export type EvidenceMeta = Omit<operations['evidence.upload']['parameters']['query'], 'collectedAt'> & { collectedAt: string };
 
-export type LinkKind = 'related' | 'parent_of' | 'duplicate_of' | 'merged_into';
+export type LinkKind = IncidentLink['kind'];
 
-export interface IncidentLink {
-  kind: LinkKind;
-  direction: 'outgoing' | 'incoming';
-  incident: { id: string; reference: string; title: string; status: Status; tlp: Tlp };
-  createdAt: string;
-}
-
-/** Roles granted evidence.download by the server's policy (src/lib/authz/policy.ts); the server still decides. */
-export const EVIDENCE_DOWNLOAD_ROLES: readonly Role[] = ['manager', 'handler'];
+export type IncidentLink = ItemOf<Answer<'incidents.links'>['items']>;
 
 const id = encodeURIComponent;
 export const tasksKey = (incidentId: string) => ['incidents', 'tasks', incidentId] as const;

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Box, Center, Paper, Stack, Text } from '@mantine/core';
-import { Brand } from '../components/common';
+import { Brand } from '../components/Brand';
 import { useMetaQuery } from './session';
 
 /** The centred card used by the login page and the forced account steps. */

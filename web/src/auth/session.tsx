@@ -3,7 +3,7 @@ import { createContext, useContext, useEffect, type ReactNode } from 'react';
 import { useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { api, ApiError, onGateRequired, onUnauthorized, setCsrfToken } from '../api/client';
-import type { Me, Meta, Role } from '../api/types';
+import type { Me, Meta } from '../api/types';
 
 export const ME_KEY = ['me'] as const;
 
@@ -68,10 +68,6 @@ export function useMe(): Me {
   const me = useContext(MeContext);
   if (!me) throw new Error('useMe() used outside the signed-in app');
   return me;
-}
-
-export function hasAnyRole(userRoles: readonly Role[], wanted: readonly Role[] | undefined): boolean {
-  return !wanted || wanted.length === 0 || wanted.some((r) => userRoles.includes(r));
 }
 
 export function useLogout() {

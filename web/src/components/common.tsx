@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { ActionIcon, Badge, Box, Code, CopyButton, Group, Paper, Stack, Text, Title, Tooltip } from '@mantine/core';
-import { IconCheck, IconCopy, IconShieldHalfFilled } from '@tabler/icons-react';
+import { IconCheck, IconCopy } from '@tabler/icons-react';
 import type { Role } from '../api/types';
 
 export const ROLE_COLORS: Record<Role, string> = {
@@ -96,17 +96,7 @@ export function Section({ title, description, children, actions }: { title: stri
   );
 }
 
-export function Brand({ size = 'md' }: { size?: 'md' | 'lg' }) {
-  const icon = size === 'lg' ? 34 : 24;
-  return (
-    <Group gap={8} wrap="nowrap">
-      <IconShieldHalfFilled size={icon} color="var(--mantine-color-signal-4)" aria-hidden />
-      <Text fw={700} fz={size === 'lg' ? 26 : 18} style={{ letterSpacing: '0.02em' }}>
-        Vigil
-      </Text>
-    </Group>
-  );
-}
+export { Brand } from './Brand';
 
 export function EmptyRow({ colSpan, children }: { colSpan: number; children: ReactNode }) {
   return (

@@ -1,9 +1,10 @@
 import { AppShell, Avatar, Burger, Divider, Group, Menu, NavLink, ScrollArea, Stack, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconChevronDown, IconLogout, IconUserCircle } from '@tabler/icons-react';
-import { Brand } from '../components/common';
+import { Brand } from '../components/Brand';
 import { ErrorBoundary } from '../components/ErrorBoundary';
-import { hasAnyRole, useLogout, useMe } from '../auth/session';
+import { useLogout, useMe } from '../auth/session';
+import { hasPermission } from '../auth/permissions';
 import { Link, navigate, usePath } from '../router';
 import { findRoute, normalizePath, ROUTES, type AppRoute } from '../routes';
 import { ForbiddenPage, NotFoundPage } from '../pages/NotFoundPage';
@@ -69,10 +70,10 @@ export function AppLayout() {
   const me = useMe();
   const path = normalizePath(usePath());
   const [opened, { toggle, close }] = useDisclosure();
-  const visible = ROUTES.filter((r) => r.nav !== false && hasAnyRole(me.user.roles, r.roles));
+  const visible = ROUTES.filter((r) => r.nav !== false && hasPermission(me, r.permission));
   const route = findRoute(path);
   const Page = route?.component;
-  const allowed = route ? hasAnyRole(me.user.roles, route.roles) : false;
+  const allowed = route ? hasPermission(me, route.permission) : false;
   const live = useLiveUpdates(true);
 
   return (

@@ -1,6 +1,7 @@
 import { Alert, Anchor, Badge, Group, List, NavLink, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
 import { IconArrowRight, IconShieldExclamation } from '@tabler/icons-react';
-import { hasAnyRole, useMe } from '../auth/session';
+import { useMe } from '../auth/session';
+import { hasPermission } from '../auth/permissions';
 import { DateText, PageHeader, RoleBadges } from '../components/common';
 import { Link } from '../router';
 import { ROUTES } from '../routes';
@@ -62,8 +63,8 @@ function RolesCard() {
 }
 
 function ShortcutsCard() {
-  const { user } = useMe();
-  const links = ROUTES.filter((r) => r.path !== '/' && r.nav !== false && hasAnyRole(user.roles, r.roles));
+  const me = useMe();
+  const links = ROUTES.filter((r) => r.path !== '/' && r.nav !== false && hasPermission(me, r.permission));
   return (
     <Paper withBorder p="lg">
       <Title order={3} fz="md" mb="sm">Go to</Title>
@@ -77,12 +78,10 @@ function ShortcutsCard() {
   );
 }
 
-/** Roles that read incidents see the live operations dashboard above their account cards. */
-const TEAM_ROLES = ['admin', 'manager', 'handler', 'viewer'] as const;
-
+/** Those who read incidents see the live operations dashboard above their account cards. */
 export function DashboardPage() {
   const me = useMe();
-  const team = hasAnyRole(me.user.roles, TEAM_ROLES);
+  const team = hasPermission(me, 'incident.read');
   return (
     <Stack gap="lg">
       <PageHeader title={`Welcome, ${me.user.displayName || me.user.username}`} description={`${me.teamName} · Vigil`} />

@@ -1,12 +1,18 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Alert, Button, Group, Modal, MultiSelect, Stack, Text, TextInput } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
+import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client';
-import { ROLES, type Role, type User } from '../../api/types';
+import type { Schema } from '../../api/schema';
+import { ROLES, type Role } from '../../api/types';
+import { CONSTITUENTS_KEY, type ConstituentSummary } from '../constituents/constituentsApi';
 import { SecretValue } from '../../components/common';
 import { ErrorAlert, fieldErrors } from '../../components/errors';
 
 const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: r }));
+
+/** An account as administrators see it, with the constituents it is limited to (or, a reporter, belongs to). */
+type User = Schema<'UserAdminView'>;
 
 interface Draft {
   username: string;
@@ -14,6 +20,7 @@ interface Draft {
   email: string;
   organisation: string;
   roles: string[];
+  constituentIds: string[];
 }
 
 /** Create (user = null) or edit a user. Calls onSaved with the result of the request. */
@@ -24,7 +31,11 @@ export function UserFormModal({ opened, user, onClose, onCreated, onUpdated }: {
   onCreated: (res: { user: User; temporaryPassword: string | null }) => void;
   onUpdated: (user: User) => void;
 }) {
-  const [draft, setDraft] = useState<Draft>({ username: '', displayName: '', email: '', organisation: '', roles: [] });
+  const [draft, setDraft] = useState<Draft>({ username: '', displayName: '', email: '', organisation: '', roles: [], constituentIds: [] });
+  const constituents = useQuery({
+    queryKey: [...CONSTITUENTS_KEY, 'list', ''], enabled: opened,
+    queryFn: () => api.get<ConstituentSummary[]>('/constituents?limit=1000'),
+  });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
 
@@ -32,8 +43,8 @@ export function UserFormModal({ opened, user, onClose, onCreated, onUpdated }: {
     if (!opened) return;
     setError(null);
     setDraft(user
-      ? { username: user.username, displayName: user.displayName, email: user.email ?? '', organisation: user.organisation ?? '', roles: [...user.roles] }
-      : { username: '', displayName: '', email: '', organisation: '', roles: ['handler'] });
+      ? { username: user.username, displayName: user.displayName, email: user.email ?? '', organisation: user.organisation ?? '', roles: [...user.roles], constituentIds: [...user.constituentIds] }
+      : { username: '', displayName: '', email: '', organisation: '', roles: ['handler'], constituentIds: [] });
   }, [opened, user]);
 
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }));
@@ -54,6 +65,8 @@ export function UserFormModal({ opened, user, onClose, onCreated, onUpdated }: {
           ...(email !== (user.email ?? '') ? { email: email || null } : {}),
           ...(organisation !== (user.organisation ?? '') ? { organisation: organisation || null } : {}),
           roles: draft.roles as Role[],
+          ...(draft.constituentIds.join() !== [...user.constituentIds].sort().join() || draft.constituentIds.length !== user.constituentIds.length
+            ? { constituentIds: draft.constituentIds } : {}),
         });
         onUpdated(res.user);
       } else {
@@ -63,6 +76,7 @@ export function UserFormModal({ opened, user, onClose, onCreated, onUpdated }: {
           ...(email ? { email } : {}),
           ...(organisation ? { organisation } : {}),
           roles: draft.roles as Role[],
+          ...(draft.constituentIds.length ? { constituentIds: draft.constituentIds } : {}),
         });
         onCreated(res);
       }
@@ -90,6 +104,11 @@ export function UserFormModal({ opened, user, onClose, onCreated, onUpdated }: {
             onChange={(e) => set('organisation', e.currentTarget.value)} error={errs.organisation} data-testid="user-organisation" />
           <MultiSelect label="Roles" data={ROLE_OPTIONS} value={draft.roles} onChange={(v) => set('roles', v)}
             error={errs.roles} data-testid="user-roles" searchable comboboxProps={{ withinPortal: true }} />
+          <MultiSelect label="Constituents" data={(constituents.data ?? []).map((c) => ({ value: c.id, label: c.name }))}
+            value={draft.constituentIds} onChange={(v) => set('constituentIds', v)} searchable clearable
+            placeholder={draft.constituentIds.length ? undefined : 'All constituents'}
+            description="A team member limited to constituents sees only their incidents, reports, alerts and figures; none: everything. A reporter follows its constituents' reports."
+            error={errs.constituentIds} data-testid="user-constituents" comboboxProps={{ withinPortal: true }} />
           <Group justify="flex-end" mt="sm">
             <Button variant="default" onClick={onClose} disabled={busy}>Cancel</Button>
             <Button type="submit" loading={busy} disabled={!valid} data-testid="user-save">

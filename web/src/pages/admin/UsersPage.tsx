@@ -4,12 +4,17 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { IconDots, IconKey, IconPencil, IconPlus, IconSearch, IconShieldOff, IconUserCheck, IconUserOff } from '@tabler/icons-react';
 import { api } from '../../api/client';
-import type { Items, User } from '../../api/types';
+import type { Schema } from '../../api/schema';
+import type { Items } from '../../api/types';
+import { CONSTITUENTS_KEY, type ConstituentSummary } from '../constituents/constituentsApi';
 import { ME_KEY, useMe } from '../../auth/session';
 import { DateText, EmptyRow, PageHeader, RoleBadges } from '../../components/common';
 import { useConfirm } from '../../components/confirm';
 import { ErrorAlert } from '../../components/errors';
 import { TemporaryPasswordModal, UserFormModal } from './UserModals';
+
+/** An account as administrators see it, with the constituents it is limited to (or, a reporter, belongs to). */
+type User = Schema<'UserAdminView'>;
 
 const USERS_KEY = ['admin', 'users'] as const;
 
@@ -17,6 +22,9 @@ export function UsersPage() {
   const me = useMe();
   const client = useQueryClient();
   const users = useQuery({ queryKey: USERS_KEY, queryFn: () => api.get<Items<User>>('/users') });
+  // Names of the constituents accounts are limited to (shown beside their roles).
+  const constituents = useQuery({ queryKey: [...CONSTITUENTS_KEY, 'list', ''], queryFn: () => api.get<ConstituentSummary[]>('/constituents?limit=1000') });
+  const constituentName = new Map((constituents.data ?? []).map((c) => [c.id, c.name]));
   const [filter, setFilter] = useState('');
   const [editing, setEditing] = useState<User | null | 'new'>(null);
   const [temp, setTemp] = useState<{ username: string; password: string | null } | null>(null);
@@ -114,7 +122,16 @@ export function UsersPage() {
                 </Table.Td>
                 <Table.Td>{u.displayName}</Table.Td>
                 <Table.Td c={u.email ? undefined : 'dimmed'}>{u.email ?? '—'}</Table.Td>
-                <Table.Td><RoleBadges roles={u.roles} /></Table.Td>
+                <Table.Td>
+                  <RoleBadges roles={u.roles} />
+                  {u.constituentIds.length > 0 && (
+                    <Group gap={4} mt={4} data-testid="user-scope">
+                      {u.constituentIds.map((id) => (
+                        <Badge key={id} size="xs" variant="outline" color="grape">{constituentName.get(id) ?? 'constituent'}</Badge>
+                      ))}
+                    </Group>
+                  )}
+                </Table.Td>
                 <Table.Td>
                   <Badge size="sm" variant="light" color={u.mfaEnabled ? 'teal' : 'gray'}>{u.mfaEnabled ? 'on' : 'off'}</Badge>
                 </Table.Td>

@@ -6,18 +6,19 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { IconDownload, IconPlus, IconSearch, IconUpload } from '@tabler/icons-react';
 import { api } from '../../api/client';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { DateText, EmptyRow, PageHeader } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { Link, navigate } from '../../router';
 import { ConstituentFormModal } from './ConstituentFormModal';
-import { CONSTITUENT_MANAGERS, CONSTITUENTS_KEY, LEVEL_COLORS, type ConstituentSummary } from './constituentsApi';
+import { CONSTITUENTS_KEY, LEVEL_COLORS, type ConstituentSummary } from './constituentsApi';
 import { ImportModal } from './ImportModal';
 import { RouteBox } from './RouteBox';
 
 export function ConstituentListPage() {
   const me = useMe();
-  const canManage = hasAnyRole(me.user.roles, CONSTITUENT_MANAGERS);
+  const canManage = hasPermission(me, 'constituent.manage');
   const [text, setText] = useState('');
   const [q] = useDebouncedValue(text.trim(), 250);
   const [creating, setCreating] = useState(false);

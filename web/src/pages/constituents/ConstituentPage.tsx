@@ -6,13 +6,14 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle, IconArrowLeft, IconPencil, IconTrash } from '@tabler/icons-react';
 import { api } from '../../api/client';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { EmptyRow, PageHeader, Section } from '../../components/common';
 import { useConfirm } from '../../components/confirm';
 import { ErrorAlert } from '../../components/errors';
 import { Link, navigate } from '../../router';
 import { ConstituentFormModal } from './ConstituentFormModal';
-import { CONSTITUENT_MANAGERS, CONSTITUENTS_KEY, LEVEL_COLORS, type Constituent } from './constituentsApi';
+import { CONSTITUENTS_KEY, LEVEL_COLORS, type Constituent } from './constituentsApi';
 
 function Chips({ values, empty, testId }: { values: string[]; empty: string; testId: string }) {
   return (
@@ -24,7 +25,7 @@ function Chips({ values, empty, testId }: { values: string[]; empty: string; tes
 
 export function ConstituentPage({ id }: { id: string }) {
   const me = useMe();
-  const canManage = hasAnyRole(me.user.roles, CONSTITUENT_MANAGERS);
+  const canManage = hasPermission(me, 'constituent.manage');
   const client = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [confirmModal, confirm] = useConfirm();

@@ -1,13 +1,11 @@
 // Constituents: types of the API's answers, the query keys, and how a problem is told to the user.
 import { ApiError } from '../../api/client';
-import type { Role } from '../../api/types';
 
 export type Level = 'low' | 'medium' | 'high' | 'critical';
 export type ContactKind = 'security' | 'abuse' | 'management' | 'technical' | 'legal';
 export const LEVELS: Level[] = ['low', 'medium', 'high', 'critical'];
 export const CONTACT_KINDS: ContactKind[] = ['security', 'abuse', 'management', 'technical', 'legal'];
 export const LEVEL_COLORS: Record<Level, string> = { low: 'gray', medium: 'blue', high: 'orange', critical: 'red' };
-export const CONSTITUENT_MANAGERS: Role[] = ['admin', 'manager'];
 export const CONSTITUENTS_KEY = ['constituents'];
 
 export interface ConstituentSummary {

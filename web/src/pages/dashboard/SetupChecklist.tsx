@@ -3,19 +3,20 @@
 import { Anchor, Group, List, Paper, Text, ThemeIcon, Title } from '@mantine/core';
 import { IconCheck, IconCircleDashed } from '@tabler/icons-react';
 import type { OperationsDashboard } from '../../api/dashboard';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { Link } from '../../router';
 import { findRoute } from '../../routes';
 
 const PAGE: Record<string, string> = { '/escalation': 'Escalation', '/team': 'Team', '/oncall': 'On-call', '/admin/mail': 'Outgoing mail' };
 
 export function SetupChecklist({ setup }: { setup: OperationsDashboard['setup'] }) {
-  const { user } = useMe();
+  const me = useMe();
   const left = setup.items.filter((i) => !i.done).length;
   // A link only to the pages the user may open (outgoing mail is for admins).
   const mayOpen = (href: string) => {
     const route = findRoute(href);
-    return !!route && hasAnyRole(user.roles, route.roles);
+    return !!route && hasPermission(me, route.permission);
   };
   return (
     <Paper withBorder p="lg" data-testid="setup-checklist" style={{ borderColor: 'var(--mantine-color-orange-8)' }}>

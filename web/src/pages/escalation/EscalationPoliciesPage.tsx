@@ -8,7 +8,8 @@ import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { api, ApiError } from '../../api/client';
 import { POLICIES_KEY, type EscalationPolicy, type Recipient } from '../../api/escalation';
 import { humanize } from '../../api/incidents';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { EmptyRow, PageHeader } from '../../components/common';
 import { useConfirm } from '../../components/confirm';
 import { ErrorAlert } from '../../components/errors';
@@ -46,7 +47,7 @@ function inUseError(e: unknown, name: string): unknown {
 
 export function EscalationPoliciesPage() {
   const me = useMe();
-  const canEdit = hasAnyRole(me.user.roles, ['admin', 'manager']);
+  const canEdit = hasPermission(me, 'escalation.manage');
   const client = useQueryClient();
   const policies = useQuery({ queryKey: POLICIES_KEY, queryFn: () => api.get<{ items: EscalationPolicy[] }>('/escalation/policies') });
   const options = useRecipientOptions();

@@ -1,5 +1,5 @@
 // The incident's running escalation: which level was told, when the next one goes out, and the
-// button that stops it. Anyone who may see the incident (management too) may acknowledge.
+// button that stops it, for those the incident's `allowed` lets acknowledge (those who work incidents).
 import { Alert, Button, Group, Text } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconCircleCheck, IconSpeakerphone } from '@tabler/icons-react';
@@ -68,7 +68,9 @@ export function EscalationBanner() {
             : <>Started <DateText value={last.startedAt} />. </>}
           Level {last.level} of {last.levels}{last.round > 0 ? ` (round ${last.round + 1})` : ''} goes out <DateText value={last.nextAt} /> unless someone acknowledges.
         </Text>
-        <Button size="xs" color="orange" onClick={() => void acknowledge()} loading={busy} data-testid="escalation-acknowledge">Acknowledge</Button>
+        {incident.allowed.acknowledgeEscalation && (
+          <Button size="xs" color="orange" onClick={() => void acknowledge()} loading={busy} data-testid="escalation-acknowledge">Acknowledge</Button>
+        )}
       </Group>
       {error !== null && <ErrorAlert error={error} />}
     </Alert>

@@ -9,10 +9,10 @@ import { IconDownload, IconFileUpload, IconHistory, IconTransfer } from '@tabler
 import { api } from '../../api/client';
 import { humanize, timelineKey, TLPS, type Tlp } from '../../api/incidents';
 import {
-  custodyKey, EVIDENCE_DOWNLOAD_ROLES, evidenceKey, formatBytes, paths, uploadEvidence,
+  custodyKey, evidenceKey, formatBytes, paths, uploadEvidence,
   type CustodyEntry, type Evidence,
 } from '../../api/work';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
 import { CopyIcon, DateText, EmptyRow, formatDate } from '../../components/common';
 import { ErrorAlert, fieldErrors } from '../../components/errors';
 import { useAction } from '../../components/useAction';
@@ -224,13 +224,12 @@ function EvidenceItem({ evidence, canDownload, canHandOver }: { evidence: Eviden
 
 export function EvidenceTab() {
   const { incident, canWrite } = useIncident();
-  const me = useMe();
-  const canDownload = hasAnyRole(me.user.roles, EVIDENCE_DOWNLOAD_ROLES);
+  const canDownload = incident.allowed.downloadEvidence;
   const q = useQuery({ queryKey: evidenceKey(incident.id), queryFn: () => api.get<{ items: Evidence[] }>(paths.evidence(incident.id)) });
   const items = q.data?.items ?? [];
   return (
     <Stack gap="md">
-      {canWrite && incident.status !== 'closed' && <UploadForm />}
+      {incident.allowed.update && <UploadForm />}
       <ErrorAlert error={q.error} />
       {q.isLoading && <Text size="sm" c="dimmed">Loading evidence…</Text>}
       {q.data && items.length === 0 && <Text size="sm" c="dimmed" data-testid="evidence-empty">No evidence recorded.</Text>}

@@ -88,17 +88,17 @@ function ReopenModal({ opened, onClose }: { opened: boolean; onClose: () => void
   );
 }
 
-/** The write buttons of the incident header (only rendered for those who may write). */
+/** The write buttons of the incident header, each shown as the incident's `allowed` says. */
 export function IncidentActions({ onLessons, move }: { onLessons: () => void; move: ReturnType<typeof useIncidentWrite> }) {
   const { incident } = useIncident();
   const [modal, setModal] = useState<'close' | 'reopen' | 'edit' | null>(null);
-  const closed = incident.status === 'closed';
+  const { allowed } = incident;
   const targets = nextStatuses(incident.status);
 
   return (
     <>
       <Group gap="xs">
-        {!closed && (
+        {allowed.update && (
           <Menu position="bottom-end" withinPortal>
             <Menu.Target>
               <Button variant="light" rightSection={<IconChevronDown size={14} />} loading={move.busy} disabled={targets.length === 0}
@@ -117,12 +117,13 @@ export function IncidentActions({ onLessons, move }: { onLessons: () => void; mo
             </Menu.Dropdown>
           </Menu>
         )}
-        {!closed && (
+        {allowed.update && (
           <Button variant="default" leftSection={<IconPencil size={16} />} onClick={() => setModal('edit')} data-testid="incident-edit">Edit</Button>
         )}
-        {closed ? (
+        {allowed.reopen && (
           <Button variant="light" leftSection={<IconRotate size={16} />} onClick={() => setModal('reopen')} data-testid="incident-reopen">Reopen</Button>
-        ) : (
+        )}
+        {allowed.close && (
           <Button color="red" variant="light" leftSection={<IconCircleCheck size={16} />} onClick={() => setModal('close')} data-testid="incident-close">
             Close
           </Button>

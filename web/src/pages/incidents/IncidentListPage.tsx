@@ -6,7 +6,8 @@ import { api, qs } from '../../api/client';
 import {
   INCIDENTS_KEY, incidentKey, incidentPath, OPEN_STATUSES, PRIORITIES, STATUSES, TLPS, humanize, type Assignee, type Incident,
 } from '../../api/incidents';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { EmptyRow, formatDate, PageHeader } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { useAction } from '../../components/useAction';
@@ -76,7 +77,7 @@ export function AssignModal({ incidents, onClose, onDone }: {
   const client = useQueryClient();
   const [userId, setUserId] = useState<string | null>(null);
   const { busy, error, run } = useAction();
-  const mayTake = hasAnyRole(me.user.roles, ['handler', 'manager']);
+  const mayTake = hasPermission(me, 'incident.update');
   const n = incidents.length;
 
   const assign = async (to: string | null) => {
@@ -182,7 +183,7 @@ function BulkBar({ ticked, onClear, onOutcome }: {
 
 export function IncidentListPage() {
   const me = useMe();
-  const canDeclare = hasAnyRole(me.user.roles, ['manager', 'handler']);
+  const canDeclare = hasPermission(me, 'incident.create');
   const canAssign = canDeclare;
   const search = useSearch();
   const filters = useMemo(() => parseFilters(search), [search]);

@@ -7,7 +7,6 @@ import {
 } from '@tabler/icons-react';
 import { api, ApiError } from '../../api/client';
 import { humanize, incidentKey, type Incident } from '../../api/incidents';
-import { hasAnyRole, useMe } from '../../auth/session';
 import { DateText } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { ErrorBoundary } from '../../components/ErrorBoundary';
@@ -42,7 +41,7 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
 
 /** Who owns the incident in the queue, with the control to change it for those who may write. */
 function AssigneeFact() {
-  const { incident, canWrite } = useIncident();
+  const { incident } = useIncident();
   const [open, setOpen] = useState(false);
   const { assignee } = incident;
   return (
@@ -51,7 +50,7 @@ function AssigneeFact() {
         <Text span size="sm" c={assignee ? undefined : 'dimmed'} data-testid="incident-assignee-name" title={assignee?.username}>
           {assignee?.displayName ?? 'Unassigned'}
         </Text>
-        {canWrite && incident.status !== 'closed' && (
+        {incident.allowed.update && (
           <Button size="compact-xs" variant="subtle" onClick={() => setOpen(true)} data-testid="incident-assign">Assign…</Button>
         )}
       </Group>
@@ -130,7 +129,7 @@ function ExportMenu() {
 
 /** Reference, badges, title, the export and (for those who may write) the actions, with the move's outcome below. */
 function Header({ onLessons }: { onLessons: () => void }) {
-  const { incident, canWrite } = useIncident();
+  const { incident } = useIncident();
   const move = useIncidentWrite();
   return (
     <>
@@ -148,7 +147,7 @@ function Header({ onLessons }: { onLessons: () => void }) {
         </Stack>
         <Group gap="sm" wrap="wrap">
           <ExportMenu />
-          {canWrite && <IncidentActions onLessons={onLessons} move={move} />}
+          {(incident.allowed.update || incident.allowed.close || incident.allowed.reopen) && <IncidentActions onLessons={onLessons} move={move} />}
         </Group>
       </Group>
       {move.error !== null && move.alert}
@@ -157,8 +156,6 @@ function Header({ onLessons }: { onLessons: () => void }) {
 }
 
 export function IncidentPage({ param }: { param: string }) {
-  const me = useMe();
-  const canWrite = hasAnyRole(me.user.roles, ['manager', 'handler']);
   const [tab, setTab] = useState<Tab>('timeline');
   const query = useQuery({
     queryKey: incidentKey(param),
@@ -183,6 +180,7 @@ export function IncidentPage({ param }: { param: string }) {
   }
   if (!query.data) return <Stack gap="md">{back}<ErrorAlert error={query.error} />{query.isLoading && <Text c="dimmed">Loading…</Text>}</Stack>;
   const incident = query.data;
+  const canWrite = incident.allowed.write;
 
   return (
     <IncidentProvider value={{ incident, param, canWrite }}>

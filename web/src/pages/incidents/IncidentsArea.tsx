@@ -1,6 +1,9 @@
 import { usePath } from '../../router';
 import { IncidentListPage } from './IncidentListPage';
-import { IncidentPage } from './IncidentPage';
+import { page } from '../../routes';
+
+// The queue comes with the area; one incident's page (its tabs, editors and panels) when opened.
+const IncidentPage = page(() => import('./IncidentPage'), 'IncidentPage');
 
 /** /incidents is the list; /incidents/<reference or id> one incident. */
 export function IncidentsArea() {

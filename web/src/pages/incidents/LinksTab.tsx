@@ -176,8 +176,8 @@ function MergeModal({ onClose }: { onClose: () => void }) {
 }
 
 export function LinksTab() {
-  const { incident, canWrite } = useIncident();
-  const writable = canWrite && incident.status !== 'closed';
+  const { incident } = useIncident();
+  const writable = incident.allowed.update;
   const client = useQueryClient();
   const [merging, setMerging] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);

@@ -280,8 +280,8 @@ function SimilarPanel() {
 }
 
 export function ObservablesTab() {
-  const { incident, canWrite } = useIncident();
-  const writable = canWrite && incident.status !== 'closed';
+  const { incident } = useIncident();
+  const writable = incident.allowed.update;
   const refresh = useRefresh();
   const [pasting, setPasting] = useState(false);
   const [rowError, setRowError] = useState<unknown>(null);

@@ -42,7 +42,7 @@ export function duration(ms: number): string {
 }
 
 export function SlaPanel() {
-  const { incident, param, canWrite } = useIncident();
+  const { incident, param } = useIncident();
   const client = useQueryClient();
   // Under the incident's own key: every change to the incident refreshes the clocks too.
   const key = [...incidentKey(param), 'sla'];
@@ -70,7 +70,7 @@ export function SlaPanel() {
           SLA {view.policy.priority}{view.policy.constituentName ? ` (${view.policy.constituentName}'s agreement)` : ''}
           <Text span c="dimmed" size="xs"> · {view.policy.calendar.kind === '24x7' ? 'around the clock' : 'business hours'}, {view.policy.calendar.timeZone}</Text>
         </Text>
-        {canWrite && incident.status !== 'closed' && (view.paused ? (
+        {incident.allowed.update && (view.paused ? (
           <Button size="compact-xs" variant="light" leftSection={<IconPlayerPlay size={12} />} onClick={() => void act('resume')} data-testid="sla-resume">Resume clocks</Button>
         ) : (
           <Group gap={6}>

@@ -63,8 +63,8 @@ function useTaskWrite() {
 }
 
 function TaskDetail({ task, notes, write }: { task: Task; notes: TimelineEntry[]; write: ReturnType<typeof useTaskWrite> }) {
-  const { incident, canWrite } = useIncident();
-  const writable = canWrite && incident.status !== 'closed';
+  const { incident } = useIncident();
+  const writable = incident.allowed.update;
   const client = useQueryClient();
   const people = usePeople([task.assigneeId]);
   const [assignee, setAssignee] = useState<string | null>(task.assigneeId);
@@ -155,8 +155,8 @@ function TaskDetail({ task, notes, write }: { task: Task; notes: TimelineEntry[]
 }
 
 function TaskRow({ task, notes, nameOf }: { task: Task; notes: TimelineEntry[]; nameOf: (id: string) => string }) {
-  const { incident, canWrite } = useIncident();
-  const writable = canWrite && incident.status !== 'closed';
+  const { incident } = useIncident();
+  const writable = incident.allowed.update;
   const [open, setOpen] = useState(false);
   const write = useTaskWrite();
   const done = task.checklist.filter((c) => c.done).length;
@@ -207,7 +207,7 @@ function TaskRow({ task, notes, nameOf }: { task: Task; notes: TimelineEntry[]; 
 
 export function TasksTab() {
   const { incident, canWrite } = useIncident();
-  const writable = canWrite && incident.status !== 'closed';
+  const writable = incident.allowed.update;
   const nameOf = useUserNames();
   const [creating, setCreating] = useState(false);
   const tasks = useQuery({ queryKey: tasksKey(incident.id), queryFn: () => api.get<{ items: Task[] }>(paths.tasks(incident.id)) });

@@ -7,13 +7,14 @@ import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { ACTIVITIES_KEY, ACTIVITY_KINDS, ACTIVITY_LABELS, KPI_KEY, type Activity, type ActivityKind } from '../../api/kpi';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { EmptyRow, formatDate, PageHeader } from '../../components/common';
 import { useConfirm } from '../../components/confirm';
 import { ErrorAlert } from '../../components/errors';
 import { TlpBadge } from '../../components/incidentBadges';
 import { ActivityModal } from './ActivityModal';
-import { ACTIVITY_RECORDERS, activitiesApi, activitiesKey } from './kpiAdminApi';
+import { activitiesApi, activitiesKey } from './kpiAdminApi';
 
 export const KIND_COLORS: Record<ActivityKind, string> = {
   constituency_meeting: 'blue', awareness_campaign: 'orange', training: 'teal', exercise: 'grape', other: 'gray',
@@ -36,7 +37,7 @@ export function dateRange(startsAt: string, endsAt: string | null): string {
 
 export function ActivitiesPage() {
   const me = useMe();
-  const canRecord = hasAnyRole(me.user.roles, ACTIVITY_RECORDERS);
+  const canRecord = hasPermission(me, 'activity.record');
   const client = useQueryClient();
   const thisYear = new Date().getFullYear();
   const [year, setYear] = useState(thisYear);

@@ -6,16 +6,17 @@ import { notifications } from '@mantine/notifications';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconPencil, IconPlus, IconTrash } from '@tabler/icons-react';
 import { KPI_KEY, targetText, type KpiDefinition } from '../../api/kpi';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { EmptyRow, PageHeader } from '../../components/common';
 import { useConfirm } from '../../components/confirm';
 import { ErrorAlert } from '../../components/errors';
 import { DefinitionModal } from './DefinitionModal';
-import { DEFINITIONS_KEY, definitionsApi, KPI_MANAGERS, MEASURE_UNITS, measureText, targetShort } from './kpiAdminApi';
+import { DEFINITIONS_KEY, definitionsApi, MEASURE_UNITS, measureText, targetShort } from './kpiAdminApi';
 
 export function KpiDefinitionsPage() {
   const me = useMe();
-  const canEdit = hasAnyRole(me.user.roles, KPI_MANAGERS);
+  const canEdit = hasPermission(me, 'kpi.manage');
   const client = useQueryClient();
   const query = useQuery({ queryKey: DEFINITIONS_KEY, queryFn: definitionsApi.list });
   const [editing, setEditing] = useState<KpiDefinition | 'new' | null>(null);

@@ -6,7 +6,8 @@ import { IconArrowDownRight, IconArrowUpRight, IconDownload, IconInfoCircle } fr
 import { useMemo, useState, type ReactNode } from 'react';
 import { api, qs } from '../../api/client';
 import { ACTIVITY_LABELS, formatValue, monthlyKey, targetText, type KpiValue, type MonthlyKpis } from '../../api/kpi';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { DateText, PageHeader } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { Link } from '../../router';
@@ -127,7 +128,7 @@ export function KpiPage() {
           <Text size="sm" c="dimmed" data-testid="kpi-period">
             {monthName(k.period.label)} in {k.period.timeZone}: <DateText value={k.period.from} /> to <DateText value={k.period.to} />.
             {targets.length > 0 && ` ${targets.length - missed} of ${targets.length} targets met.`}
-            {hasAnyRole(me.user.roles, ['admin', 'manager']) && <> <Anchor component={Link} href="/kpi/definitions" size="sm">Edit KPIs and targets</Anchor></>}
+            {hasPermission(me, 'kpi.manage') && <> <Anchor component={Link} href="/kpi/definitions" size="sm">Edit KPIs and targets</Anchor></>}
           </Text>
           <SimpleGrid cols={{ base: 2, sm: 3, lg: 6 }}>
             <Tile testId="kpi-tile-declared" label="Declared" value={k.incidents.declared} hint={`${k.incidents.excluded.exercises} exercises, ${k.incidents.excluded.duplicates} duplicates left out`} />

@@ -10,11 +10,11 @@ import {
   REPORT_KIND_LABELS, REPORT_SCHEDULES_KEY, reportSchedulesApi, scheduleProblems,
   type ReportKind, type ReportSchedule, type ReportScheduleInput,
 } from '../../api/kpiReports';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { EmptyRow, Section } from '../../components/common';
 import { useConfirm } from '../../components/confirm';
 import { ErrorAlert, errorTitle } from '../../components/errors';
-import { KPI_MANAGERS } from './kpiAdminApi';
 
 const EMPTY: ReportScheduleInput = { kind: 'monthly', recipients: [], format: 'pdf', tlp: 'GREEN', enabled: true };
 
@@ -68,7 +68,7 @@ function ScheduleModal({ editing, onClose }: { editing: ReportSchedule | 'new'; 
 /** The report schedules, for admins and managers (renders nothing for other roles). No props. */
 export function ReportSchedulesPanel() {
   const me = useMe();
-  const canManage = hasAnyRole(me.user.roles, KPI_MANAGERS);
+  const canManage = hasPermission(me, 'kpi.manage');
   const client = useQueryClient();
   const query = useQuery({ queryKey: REPORT_SCHEDULES_KEY, queryFn: reportSchedulesApi.list, enabled: canManage });
   const [editing, setEditing] = useState<ReportSchedule | 'new' | null>(null);

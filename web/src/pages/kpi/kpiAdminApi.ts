@@ -1,15 +1,10 @@
-// The team's activities and the KPI definitions: requests, who may change them, what a measure
+// The team's activities and the KPI definitions: requests, what a measure
 // means in words, and how a refused save is told to the user. Shapes come from web/src/api/kpi.ts.
 import { api, ApiError, qs } from '../../api/client';
 import {
   ACTIVITIES_KEY, ACTIVITY_LABELS, DEFINITIONS_KEY, MEASURE_LABELS, SLA_METRICS,
   type Activity, type ActivityInput, type KpiDefinition, type KpiDefinitionInput, type KpiParams, type Measure, type TargetOp, type Unit,
 } from '../../api/kpi';
-import type { Role } from '../../api/types';
-
-/** The server's 'activity.record' and 'kpi.manage'. */
-export const ACTIVITY_RECORDERS: Role[] = ['admin', 'manager', 'handler'];
-export const KPI_MANAGERS: Role[] = ['admin', 'manager'];
 
 export const activitiesKey = (year: number) => [...ACTIVITIES_KEY, 'year', year] as const;
 

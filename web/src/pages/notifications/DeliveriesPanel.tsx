@@ -5,7 +5,8 @@ import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-quer
 import { notifications } from '@mantine/notifications';
 import { IconChevronDown, IconChevronRight, IconInfoCircle, IconRefresh } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { DateText, EmptyRow } from '../../components/common';
 import { AttemptLog, DeliveryOutcomeCells } from '../../components/deliveries';
 import { ErrorAlert } from '../../components/errors';
@@ -16,13 +17,13 @@ const MEDIUM_LABEL = { in_app: 'in-app', email: 'e-mail', webhook: 'webhook' } a
 const KEY = ['admin', 'notifications', 'deliveries'];
 
 function Details({ id, onRetried }: { id: string; onRetried: () => void }) {
-  const { user } = useMe();
+  const me = useMe();
   const detail = useQuery({ queryKey: ['admin', 'notifications', 'delivery', id], queryFn: () => api.get<DeliveryDetail>(`/notification-deliveries/${id}`) });
   const retry = useAction();
   const d = detail.data;
   if (detail.error) return <ErrorAlert error={detail.error} />;
   if (!d) return <Text size="sm" c="dimmed">Loading…</Text>;
-  const canRetry = hasAnyRole(user.roles, ['admin']) && d.medium !== 'in_app' && (d.status === 'failed' || d.status === 'queued');
+  const canRetry = hasPermission(me, 'notification.manage') && d.medium !== 'in_app' && (d.status === 'failed' || d.status === 'queued');
   return (
     <Stack gap="sm" p="xs">
       <Text size="xs" c="dimmed">Key <Code>{d.dedupeKey}</Code></Text>

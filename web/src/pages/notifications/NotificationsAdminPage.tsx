@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { Stack, Tabs } from '@mantine/core';
 import { IconListDetails, IconPlugConnected, IconTemplate } from '@tabler/icons-react';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { PageHeader } from '../../components/common';
 import { ChannelsPanel } from './ChannelsPanel';
 import { DeliveriesPanel } from './DeliveriesPanel';
@@ -9,8 +10,7 @@ import { TemplatesPanel } from './TemplatesPanel';
 
 /** The delivery log (admins and managers); channels and templates (admins). */
 export function NotificationsAdminPage() {
-  const { user } = useMe();
-  const admin = hasAnyRole(user.roles, ['admin']);
+  const admin = hasPermission(useMe(), 'notification.manage');
   const [tab, setTab] = useState<'log' | 'channels' | 'templates'>('log');
   return (
     <Stack gap="md">

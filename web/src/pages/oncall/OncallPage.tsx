@@ -6,7 +6,8 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconAlertTriangle, IconChevronLeft, IconChevronRight, IconPencil, IconPlus } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
 import { KIND_LABELS, ONCALL_KEY, viewerZone, type OnDutyNow, type Override, type Rota, type Shift, type Shifts, type Swap } from '../../api/oncall';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { PageHeader, Section } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { OverrideList, OverrideModal, SwapList, SwapModal } from './ChangeForms';
@@ -43,7 +44,7 @@ function NowPanel({ now }: { now: OnDutyNow | undefined }) {
 export function OncallPage() {
   const me = useMe();
   const client = useQueryClient();
-  const manager = hasAnyRole(me.user.roles, ['admin', 'manager']);
+  const manager = hasPermission(me, 'oncall.manage');
   const now = useQuery({ queryKey: [...ONCALL_KEY, 'now'], queryFn: () => api.get<OnDutyNow>('/oncall/now'), refetchInterval: 60_000 });
   const rotas = useQuery({ queryKey: [...ONCALL_KEY, 'rotas'], queryFn: () => api.get<{ items: Rota[] }>('/oncall/rotas') });
   const [picked, setPicked] = useState<string | null>(null);

@@ -7,7 +7,8 @@ import { IconAlertTriangle, IconArrowBackUp, IconArrowLeft, IconArrowMerge, Icon
 import { api, ApiError } from '../../api/client';
 import { incidentPath } from '../../api/incidents';
 import { CHANNEL_LABELS, decisionText, reportApi, reportKey, reportPath, type Report } from '../../api/reports';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { DateText } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { StatusBadge, TlpBadge } from '../../components/incidentBadges';
@@ -107,7 +108,7 @@ function Actions({ report, onAct }: { report: Report; onAct: (kind: 'declare' | 
 
 export function ReportPage({ param }: { param: string }) {
   const me = useMe();
-  const canTriage = hasAnyRole(me.user.roles, ['manager', 'handler']);
+  const canTriage = hasPermission(me, 'report.triage');
   const [tab, setTab] = useState<'parsed' | 'raw'>('parsed');
   const [acting, setActing] = useState<'declare' | TriageKind | null>(null);
   const query = useQuery({

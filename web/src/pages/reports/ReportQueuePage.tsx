@@ -9,7 +9,8 @@ import { api, qs } from '../../api/client';
 import {
   CHANNEL_LABELS, CHANNELS, REPORT_STATUSES, reportPath, type Page, type Report, type ReportStatus,
 } from '../../api/reports';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { EmptyRow, formatDate, PageHeader } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { TlpBadge } from '../../components/incidentBadges';
@@ -54,7 +55,7 @@ function Reporter({ r }: { r: Report }) {
 
 export function ReportQueuePage() {
   const me = useMe();
-  const canTriage = hasAnyRole(me.user.roles, ['manager', 'handler']);
+  const canTriage = hasPermission(me, 'report.triage');
   const [status, setStatus] = useState<ReportStatus | 'any'>('new');
   const [channels, setChannels] = useState<string[]>([]);
   const [search, setSearch] = useState('');

@@ -6,7 +6,8 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { IconPlus } from '@tabler/icons-react';
 import type { Priority } from '../../api/incidents';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { PageHeader } from '../../components/common';
 import { useConfirm } from '../../components/confirm';
 import { ErrorAlert } from '../../components/errors';
@@ -15,13 +16,13 @@ import { AgreementBadge, useSlaAgreements } from './ConstituentPicker';
 import { calendarText } from './format';
 import { PolicyFormModal } from './PolicyFormModal';
 import { PolicyTable } from './PolicyTable';
-import { SLA_MANAGERS, SLA_POLICIES_KEY, slaApi, type SlaPolicy } from './slaApi';
+import { SLA_POLICIES_KEY, slaApi, type SlaPolicy } from './slaApi';
 
 type Editing = { policy: SlaPolicy } | { preset: { priority?: Priority; constituentId?: string; constituentName?: string } };
 
 export function SlaPoliciesPage() {
   const me = useMe();
-  const canEdit = hasAnyRole(me.user.roles, SLA_MANAGERS);
+  const canEdit = hasPermission(me, 'sla.manage');
   const client = useQueryClient();
   const policies = useQuery({ queryKey: SLA_POLICIES_KEY, queryFn: slaApi.list });
   const [editing, setEditing] = useState<Editing | null>(null);

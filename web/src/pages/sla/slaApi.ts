@@ -40,8 +40,6 @@ export interface SlaPolicy extends SlaPolicyInput {
 }
 
 export const SLA_POLICIES_KEY = ['sla', 'policies'] as const;
-/** Who may create, change and delete policies (the server's 'sla.manage'). */
-export const SLA_MANAGERS = ['admin', 'manager'] as const;
 
 export const slaApi = {
   list: () => api.get<{ items: SlaPolicy[] }>('/sla/policies'),

@@ -6,17 +6,18 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { IconPlus, IconSearch } from '@tabler/icons-react';
 import { api } from '../../api/client';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { EmptyRow, PageHeader } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { TlpBadge } from '../../components/incidentBadges';
 import { ContactDrawer } from './ContactDrawer';
 import { ContactFormModal } from './ContactFormModal';
-import { CONTACT_KINDS, CONTACTS_KEY, DIRECTORY_MANAGERS, KIND_COLORS, KIND_LABELS, telHref, type Contact, type ContactKind, type ContactList } from './directoryApi';
+import { CONTACT_KINDS, CONTACTS_KEY, KIND_COLORS, KIND_LABELS, telHref, type Contact, type ContactKind, type ContactList } from './directoryApi';
 
 export function ContactsPage() {
   const me = useMe();
-  const canManage = hasAnyRole(me.user.roles, DIRECTORY_MANAGERS);
+  const canManage = hasPermission(me, 'directory.manage');
   const [kind, setKind] = useState<ContactKind | 'all'>('all');
   const [text, setText] = useState('');
   const [q] = useDebouncedValue(text.trim(), 250);

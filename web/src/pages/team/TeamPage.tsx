@@ -5,10 +5,11 @@ import { ActionIcon, Anchor, Badge, Group, Select, Stack, Switch, Table, Text, T
 import { useQuery } from '@tanstack/react-query';
 import { IconPencil } from '@tabler/icons-react';
 import { api } from '../../api/client';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { EmptyRow, PageHeader } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
-import { DIRECTORY_MANAGERS, localTime, SEAT_LABELS, SEATS, TEAM_KEY, telHref, type Member, type MemberList, type Seat } from './directoryApi';
+import { localTime, SEAT_LABELS, SEATS, TEAM_KEY, telHref, type Member, type MemberList, type Seat } from './directoryApi';
 import { MemberEditModal } from './MemberEditModal';
 
 function Reach({ m }: { m: Member }) {
@@ -25,7 +26,7 @@ function Reach({ m }: { m: Member }) {
 
 export function TeamPage() {
   const me = useMe();
-  const canManage = hasAnyRole(me.user.roles, DIRECTORY_MANAGERS);
+  const canManage = hasPermission(me, 'directory.manage');
   const [seat, setSeat] = useState<Seat | null>(null);
   const [skill, setSkill] = useState<string | null>(null);
   const [withDisabled, setWithDisabled] = useState(false);

@@ -93,9 +93,6 @@ export const TEAM_KEY = ['team'] as const;
 export const CONTACTS_KEY = ['contacts'] as const;
 export const incidentContactsKey = (incidentId: string) => ['incidents', 'contacts', incidentId] as const;
 
-/** Admins and managers change the directory (directory.manage). */
-export const DIRECTORY_MANAGERS: Role[] = ['admin', 'manager'];
-
 /** Every IANA zone the browser knows, for pickers. */
 export const TIME_ZONES: string[] = (() => {
   try {

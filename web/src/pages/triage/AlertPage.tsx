@@ -7,7 +7,8 @@ import { IconArrowBackUp } from '@tabler/icons-react';
 import { api, ApiError } from '../../api/client';
 import { humanize, incidentPath } from '../../api/incidents';
 import { alertApi, alertKey, alertRawKey, alertSuggestions, DISMISSAL_LABELS, type AlertDetail, type QueueItem } from '../../api/triage';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { DateText } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { TlpBadge } from '../../components/incidentBadges';
@@ -122,7 +123,7 @@ function Parsed({ a }: { a: AlertDetail }) {
 
 export function AlertPage({ param }: { param: string }) {
   const me = useMe();
-  const canTriage = hasAnyRole(me.user.roles, ['manager', 'handler']);
+  const canTriage = hasPermission(me, 'report.triage');
   const [reopening, setReopening] = useState(false);
   const query = useQuery({
     queryKey: alertKey(param),

@@ -8,7 +8,8 @@ import { api, ApiError } from '../../api/client';
 import { CHANNEL_LABELS, reportApi, reportKey, reportPath, type Report } from '../../api/reports';
 import { reportSeverity, reportTriageKey, reportUrgency, type AbuseReport, type QueueItem, type ReportTriage } from '../../api/triage';
 import { formatBytes } from '../../api/work';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { DateText } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { TlpBadge } from '../../components/incidentBadges';
@@ -131,7 +132,7 @@ function Parsed({ r, t, tError }: { r: Report; t: ReportTriage | undefined; tErr
 
 export function ReportItemPage({ param }: { param: string }) {
   const me = useMe();
-  const canTriage = hasAnyRole(me.user.roles, ['manager', 'handler']);
+  const canTriage = hasPermission(me, 'report.triage');
   const [merging, setMerging] = useState(false);
   const query = useQuery({
     queryKey: reportKey(param),

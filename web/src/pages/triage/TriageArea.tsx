@@ -6,7 +6,8 @@ import { IconBolt, IconFileAlert } from '@tabler/icons-react';
 import { api } from '../../api/client';
 import type { Page } from '../../api/reports';
 import { INTAKE_ITEMS_KEY, TRIAGE_PATH, UNPARSED_PATH, type IntakeItem } from '../../api/triage';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { PageHeader } from '../../components/common';
 import { NotFoundPage } from '../NotFoundPage';
 import { navigate, usePath } from '../../router';
@@ -28,7 +29,7 @@ function UnparsedCount() {
 
 function Lists({ tab }: { tab: 'queue' | 'unparsed' }) {
   const me = useMe();
-  const canTriage = hasAnyRole(me.user.roles, ['manager', 'handler']);
+  const canTriage = hasPermission(me, 'report.triage');
   return (
     <Stack gap="md">
       <PageHeader title="Triage"

@@ -7,7 +7,8 @@ import { IconKeyboard } from '@tabler/icons-react';
 import { incidentPath } from '../../api/incidents';
 import { CHANNEL_LABELS } from '../../api/reports';
 import { alertPath, reportUrgency, triageReportPath, type QueueItem } from '../../api/triage';
-import { hasAnyRole, useMe } from '../../auth/session';
+import { useMe } from '../../auth/session';
+import { hasPermission } from '../../auth/permissions';
 import { EmptyRow } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { TlpBadge } from '../../components/incidentBadges';
@@ -88,7 +89,7 @@ function QueueRow({ item, selected, ticked, canTriage, now, onSelect, onTick, ro
 export function TriageQueuePage() {
   const me = useMe();
   const client = useQueryClient();
-  const canTriage = hasAnyRole(me.user.roles, ['manager', 'handler']);
+  const canTriage = hasPermission(me, 'report.triage');
   const now = useNow();
   const f = useFilterState();
   const queue = useTriageQueue({ kind: f.kind, alertStatus: STATUS_FILTER[f.status], severity: f.severity, source: f.source, q: f.q });

@@ -89,7 +89,7 @@ export function useTriageQueue(f: QueueFilters) {
 }
 
 /** What an incident declared from these items is likely about: the first item's suggestions, the highest impact and urgency. */
-export function mergedSuggestions(items: readonly QueueItem[], suggestionOf: (reportId: string) => ReportTriage['suggestions']) {
+export function mergedSuggestions(items: readonly QueueItem[], suggestionOf: (reportId: string) => ReportTriage['suggestions'] | undefined) {
   const levels = ['low', 'medium', 'high', 'critical'] as const;
   const all = items.map((i) => (i.kind === 'alert' ? alertSuggestions(i.alert) : suggestionOf(i.report.id))).filter((s) => s !== undefined);
   if (all.length === 0) return undefined;
