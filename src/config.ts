@@ -88,6 +88,8 @@ const Env = z.object({
   VIGIL_AUDIT_ANCHOR_DIR: z.string().min(1).optional(),
   /** A new audit anchor once the newest is this many hours old (0 turns the anchors off). */
   VIGIL_AUDIT_ANCHOR_HOURS: z.coerce.number().int().min(0).max(24 * 31).default(24),
+  /** Mail each new audit anchor to this address outside the team (through VIGIL_SMTP_RELAY_URL); unset: not mailed. */
+  VIGIL_AUDIT_ANCHOR_MAIL_TO: z.string().trim().max(320).regex(/^[^\s@<>(),;:"]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$/, 'must be one e-mail address').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,10 +1,14 @@
 import type { Config } from './config.ts';
 import type { Db, Executor } from './db/index.ts';
 import type { Clock } from './lib/actor.ts';
+import { apiTokens } from './modules/account/index.ts';
 import { createAccountService } from './modules/account/service.ts';
 import { createAuditService } from './modules/audit/service.ts';
+import { anchorMailHandler } from './modules/audit/index.ts';
 import { createAuthenticator } from './modules/auth/authenticate.ts';
 import { createAuthService } from './modules/auth/service.ts';
+import { checkPasswordPolicy, hashPassword } from './modules/auth/passwords.ts';
+import { sessionRepo } from './modules/auth/sessions.repo.ts';
 import { createThrottle } from './modules/auth/throttle.ts';
 import { createSettingsService } from './modules/settings/service.ts';
 import { createUserService } from './modules/users/service.ts';
@@ -23,10 +27,10 @@ import { createLiveService } from './modules/live/service.ts';
 import { createIntakeItemService } from './modules/intake/items.service.ts';
 import { registerMailIntake } from './modules/mail/intake.ts';
 import { registerWebFormIntake } from './modules/public-intake/service.ts';
-import { createMailOutbox, reporterUpdatesQueue } from './modules/mailer/outbox.ts';
+import { createMailOutbox, receiptsHandler, reporterUpdatesQueue } from './modules/mailer/outbox.ts';
 import { reporterMailHandler } from './modules/mailer/delivery.ts';
 import { createMailService } from './modules/mailer/service.ts';
-import { createNotificationOutbox, notificationsQueue } from './modules/notifications/outbox.ts';
+import { createNotificationOutbox, notificationsQueue, queuedNoticeHandler } from './modules/notifications/outbox.ts';
 import { notificationHandler } from './modules/notifications/delivery.ts';
 import { kpiReportHandler } from './modules/kpi-report/delivery.ts';
 import { createDeliveryService } from './modules/delivery/service.ts';
@@ -68,8 +72,9 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
   // They are bound after the services exist (escalation and the SLA projection record events through them).
   const subscribers = createIncidentEventSubscribers();
   const incidentDeps = { db, audit, settings, clock, onEvent: subscribers.dispatch };
-  // Escalation: a declared P1/P2 notifies its first level in the declaring transaction; the
-  // escalation worker notifies the later levels and rounds until someone acknowledges.
+  // Escalation: a declared P1/P2 queues its first level's pages in the declaring transaction (the
+  // delivery worker renders them after the commit); the escalation worker queues the later levels
+  // and rounds until someone acknowledges.
   const escalation = createEscalationService({
     db, audit, clock, incidents: incidentDeps,
     directory: escalationDirectory, notifier: escalationNotifier(notificationOutbox), alertPageAfterMinutes: config.VIGIL_ALERT_PAGE_MINUTES,
@@ -102,10 +107,18 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     audit,
     settings,
     throttle,
-    auth: createAuthService({ db, audit, throttle, clock, secretKey, sessionIdleMs, sessionMaxMs }),
-    authenticator: createAuthenticator({ db, clock, settings, sessionIdleMs }),
+    auth: createAuthService({ db, audit, throttle, clock, secretKey, sessionIdleMs, sessionMaxMs, tokens: apiTokens }),
+    authenticator: createAuthenticator({ db, clock, settings, sessionIdleMs, tokens: apiTokens }),
     account: createAccountService({ db, audit, clock, secretKey, settings, throttle }),
-    users: createUserService({ db, audit, clock }),
+    // users is given the credentials of auth and account, which build on it (no module cycle).
+    users: createUserService({
+      db, audit, clock,
+      credentials: {
+        checkPasswordPolicy, hashPassword,
+        endSessions: (x, userId, now) => sessionRepo.revokeAllForUser(x, userId, now),
+        revokeTokens: apiTokens.revokeAllOf,
+      },
+    }),
     incidents: createIncidentService(incidentDeps),
     incidentDetails: createIncidentDetailService(incidentDeps),
     tasks: createTaskService(incidentDeps),
@@ -155,9 +168,15 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     deliveryHandlers: [
       reporterMailHandler({ from: config.VIGIL_MAIL_FROM }),
       reporterUpdates.handler,
+      // Receipts to reporters, queued as facts with the report and written here after it commits.
+      receiptsHandler(mailOutbox),
       notificationHandler({ secretKey, from: config.VIGIL_MAIL_FROM, pgpKeyFile: config.VIGIL_PGP_KEY_FILE, pgpPassphrase: config.VIGIL_PGP_PASSPHRASE }),
       incidentNotifications.handler,
+      // Escalation and alert pages, queued as facts and rendered here after the escalating change commits.
+      queuedNoticeHandler(notificationOutbox),
       kpiReportHandler({ reports: kpiReports, from: config.VIGIL_MAIL_FROM }),
+      // Each new audit anchor to VIGIL_AUDIT_ANCHOR_MAIL_TO (queued by `vigil serve`'s anchor worker).
+      anchorMailHandler({ from: config.VIGIL_MAIL_FROM }),
     ],
     sla: createSlaService({ db, audit, clock, incidents: incidentDeps, projection: slaProjection }),
     slaProjection,

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../src/lib/actor.ts';
+import { systemClock, type Actor } from '../src/lib/actor.ts';
+import { drainQueued } from '../src/modules/delivery/testkit.ts';
 import { verifyChain } from '../src/modules/audit/service.ts';
 import type { DeclareInput } from '../src/modules/incidents/service.ts';
 import { makeApp, userWith, type TestApp } from './app.ts';
@@ -60,6 +61,8 @@ describe.each(stores())('concurrent writers on %s', (store) => {
     expect(['P1', 'P2']).toContain(v.priority);
     const events = await t.db.db.selectFrom('incidentEvent').select(['kind', 'data']).where('incidentId', '=', v.id).orderBy('id').execute();
     expect(events.map((e) => e.kind)).toContain('escalation.started');
+    // Its pages were queued as facts in the declaring transaction; the delivery worker renders them after the commit.
+    await drainQueued(t, systemClock);
     const texts = await sql<{ text: string }>`select coalesce(subject, '') || ' ' || coalesce(body, '') || ' ' || coalesce(vars::text, '') as text
       from notification_delivery where event = 'escalation.level'`.execute(t.db.db);
     for (const r of texts.rows) {

@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthContext } from '../modules/auth/authenticate.ts';
-import type { ClientMeta, IssuedSession } from '../modules/auth/service.ts';
-import type { Actor } from './actor.ts';
+import type { UserRow } from '../db/schema.ts';
+import type { Actor, ClientMeta } from './actor.ts';
 import { VigilError } from './errors.ts';
 
 /**
@@ -11,6 +10,16 @@ import { VigilError } from './errors.ts';
  * token itself (no user credentials are looked at).
  */
 export type RouteAuth = 'none' | 'mfa-pending' | 'setup' | 'source';
+
+/** What a request carries once its credentials are checked (src/modules/auth/authenticate.ts). */
+export interface AuthContext {
+  actor: Actor;
+  user: UserRow;
+  sessionId: string | null;
+  mfaPending: boolean;
+  mustChangePassword: boolean;
+  mfaEnrolmentRequired: boolean;
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -36,7 +45,7 @@ export function actorOf(req: FastifyRequest): Actor {
   return req.auth.actor;
 }
 
-export function setSessionCookie(reply: FastifyReply, s: IssuedSession, secure: boolean): void {
+export function setSessionCookie(reply: FastifyReply, s: { token: string; expiresAt: Date }, secure: boolean): void {
   reply.setCookie(SESSION_COOKIE, s.token, {
     path: '/',
     httpOnly: true,

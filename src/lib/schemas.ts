@@ -4,6 +4,10 @@ import { ROLES } from './authz/policy.ts';
 /** Schemas shared by several modules' routes. */
 export const RoleSchema = z.enum(ROLES).meta({ id: 'Role', description: 'Permission role' });
 export const IdParam = z.object({ id: z.uuid() });
+
+/** A query parameter holding a comma-separated list (at most 20 items). */
+export const csv = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(item).max(20)).optional();
 export const Problem = z
   .object({
     type: z.string(),

@@ -5,15 +5,10 @@ import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { randomToken, seal, sha256Hex, unseal } from '../../lib/crypto.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
-import { TOKEN_PREFIX } from '../auth/authenticate.ts';
-import { verifyPassword } from '../auth/passwords.ts';
-import { requireSession } from '../auth/service.ts';
-import { sessionRepo } from '../auth/sessions.repo.ts';
-import type { Throttle } from '../auth/throttle.ts';
-import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret, totpUri } from '../auth/totp.ts';
-import type { SettingsService } from '../settings/service.ts';
-import { recoveryCodeRepo, userRepo } from '../users/repo.ts';
+import type { AuditService } from '../audit/index.ts';
+import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret, requireSession, sessionRepo, type Throttle, TOKEN_PREFIX, totpUri, verifyPassword } from '../auth/index.ts';
+import type { SettingsService } from '../settings/index.ts';
+import { recoveryCodeRepo, userRepo } from '../users/index.ts';
 import { tokenRepo } from './tokens.repo.ts';
 
 export interface TokenView {

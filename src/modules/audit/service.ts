@@ -70,6 +70,28 @@ export interface VerifyResult {
 }
 
 export function createAuditService(d: { db: Db; clock: Clock }) {
+  /** A record as the chain will hold it: redacted and digested. */
+  const build = (actor: Actor, e: AuditEntry): AuditAppend => {
+    const before = e.before === undefined ? null : redact(toPlainJson(e.before));
+    const after = e.after === undefined ? null : redact(toPlainJson(e.after));
+    const row = {
+      at: d.clock.now(),
+      actorId: actor.userId,
+      actorName: actor.username,
+      action: e.action,
+      entity: e.entity,
+      entityId: e.entityId ?? null,
+      before,
+      after,
+      ip: actor.ip,
+      requestId: actor.requestId,
+    };
+    return { ...row, bodyDigest: sha256Hex(canonicalBody(row)) };
+  };
+  /** The records kept with a transaction and appended as its last statement; undefined outside one with commit hooks. */
+  const kept = (tx: Executor) =>
+    atCommit(tx, 'audit', PHASE.audit, (): AuditAppend[] => [], (last, records) => auditRepo.appendLast(last, records.filter((r) => !(r as { empty?: true }).empty)));
+
   return {
     /**
      * Adds one record to the chain for the caller's transaction. In a transaction the records are
@@ -78,24 +100,28 @@ export function createAuditService(d: { db: Db; clock: Clock }) {
      * a rolled-back transaction appends none. Outside one (`d.db`), the record is appended at once.
      */
     async record(tx: Executor, actor: Actor, e: AuditEntry): Promise<void> {
-      const before = e.before === undefined ? null : redact(toPlainJson(e.before));
-      const after = e.after === undefined ? null : redact(toPlainJson(e.after));
-      const row = {
-        at: d.clock.now(),
-        actorId: actor.userId,
-        actorName: actor.username,
-        action: e.action,
-        entity: e.entity,
-        entityId: e.entityId ?? null,
-        before,
-        after,
-        ip: actor.ip,
-        requestId: actor.requestId,
-      };
-      const rec: AuditAppend = { ...row, bodyDigest: sha256Hex(canonicalBody(row)) };
-      const pending = await atCommit(tx, 'audit', PHASE.audit, (): AuditAppend[] => [], (last, records) => auditRepo.appendLast(last, records));
+      const rec = build(actor, e);
+      const pending = await kept(tx);
       if (pending) pending.push(rec);
       else await auditRepo.append(tx, [rec]);
+    },
+
+    /**
+     * Keeps the place, among the transaction's records, of one whose content is known only at its
+     * commit (a declaration's, which names the reference given then): `fill` it from a commit hook
+     * that runs before the audit append, and it is appended where it was reserved, before the
+     * records written after it (an escalation the declaration started). A place never filled is
+     * left out. Undefined outside a transaction with commit hooks (record it when known then).
+     */
+    async reserve(tx: Executor): Promise<((actor: Actor, e: AuditEntry) => void) | undefined> {
+      const pending = await kept(tx);
+      if (!pending) return undefined;
+      const slot = { empty: true } as unknown as AuditAppend & { empty?: true };
+      pending.push(slot);
+      return (actor, e) => {
+        Object.assign(slot, build(actor, e));
+        delete slot.empty;
+      };
     },
 
     async list(actor: Actor, f: AuditFilter): Promise<{ items: AuditRow[]; nextCursor: string | null }> {

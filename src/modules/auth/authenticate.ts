@@ -1,35 +1,37 @@
 import type { FastifyRequest } from 'fastify';
-import type { Db } from '../../db/index.ts';
-import { clientMeta, SESSION_COOKIE } from '../../lib/http.ts';
-import type { Role, UserRow } from '../../db/schema.ts';
-import type { Actor, Clock } from '../../lib/actor.ts';
+import type { Db, Executor } from '../../db/index.ts';
+import { clientMeta, SESSION_COOKIE, type AuthContext } from '../../lib/http.ts';
+import type { ApiTokenRow, Role, UserRow } from '../../db/schema.ts';
+import { userActor, type ClientMeta, type Clock } from '../../lib/actor.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
 import { accessRepo } from '../../lib/authz/access.repo.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { apiTokens } from '../account/index.ts';
-import type { SettingsService } from '../settings/service.ts';
+import type { SettingsService } from '../settings/index.ts';
 import { sessionRepo } from './sessions.repo.ts';
-import { userActor, type ClientMeta } from './service.ts';
-
-/** What a request carries once its credentials are checked. */
-export interface AuthContext {
-  actor: Actor;
-  user: UserRow;
-  sessionId: string | null;
-  mfaPending: boolean;
-  mustChangePassword: boolean;
-  mfaEnrolmentRequired: boolean;
-}
 
 /** Writes of last-seen times are skipped when the stored one is younger than this. */
 const TOUCH_EVERY_MS = 60_000;
 export const TOKEN_PREFIX = 'vgl_';
+
+/**
+ * What signing in needs of API tokens. The account module keeps them (its `apiTokens`) and builds on
+ * auth, so auth is given them (src/services.ts) rather than importing them.
+ */
+export interface TokenStore {
+  /** The live token for a hash, with its owner. */
+  findLive(x: Executor, tokenHash: string): Promise<{ token: Pick<ApiTokenRow, 'id' | 'roles' | 'expiresAt' | 'lastUsedAt'>; user: UserRow } | undefined>;
+  /** Records that a token was used now. */
+  markUsed(x: Executor, id: string, now: Date): Promise<unknown>;
+  /** Revokes every live token of a user; how many there were. */
+  revokeAllOf(x: Executor, userId: string, now: Date): Promise<number>;
+}
 
 export function createAuthenticator(d: {
   db: Db;
   clock: Clock;
   settings: SettingsService;
   sessionIdleMs: number;
+  tokens: TokenStore;
 }) {
   return {
     /** The session behind a cookie token, or null when unknown, revoked, expired, idle or its user disabled. */
@@ -57,13 +59,13 @@ export function createAuthenticator(d: {
     /** The API token behind a Bearer header; throws VIG_AUTH_TOKEN_INVALID when it is not usable. */
     async fromToken(token: string, meta: ClientMeta, opts: { touch?: boolean } = {}): Promise<AuthContext> {
       if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) throw new VigilError('VIG_AUTH_TOKEN_INVALID');
-      const found = await apiTokens.findLive(d.db, sha256Hex(token));
+      const found = await d.tokens.findLive(d.db, sha256Hex(token));
       const now = d.clock.now();
       if (!found || found.user.disabledAt || found.token.expiresAt.getTime() <= now.getTime()) {
         throw new VigilError('VIG_AUTH_TOKEN_INVALID');
       }
       const { token: row, user } = found;
-      if (opts.touch !== false && (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_EVERY_MS)) await apiTokens.markUsed(d.db, row.id, now);
+      if (opts.touch !== false && (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_EVERY_MS)) await d.tokens.markUsed(d.db, row.id, now);
       // Never more than the owner: the token's roles the owner still holds today.
       const roles = row.roles.filter((r: Role) => user.roles.includes(r));
       return {

@@ -4,8 +4,8 @@ import { actorOf, clearSessionCookie, clientMeta, setSessionCookie } from '../..
 import { Password, UserViewSchema } from '../../lib/schemas.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { PERMISSIONS, permissionList } from '../../lib/authz/policy.ts';
-import { toUserView } from '../users/service.ts';
-import type { SettingsService } from '../settings/service.ts';
+import { toUserView } from '../users/index.ts';
+import type { SettingsService } from '../settings/index.ts';
 import type { AuthService } from './service.ts';
 
 const LoginBody = z.object({ username: z.string().min(1).max(200), password: Password });

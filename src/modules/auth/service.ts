@@ -1,12 +1,12 @@
 import type { Db, Executor } from '../../db/index.ts';
 import type { UserRow } from '../../db/schema.ts';
-import type { Actor, Clock } from '../../lib/actor.ts';
+import { userActor, type Actor, type ClientMeta, type Clock } from '../../lib/actor.ts';
 import { hmacHex, randomToken, sha256Hex, unseal } from '../../lib/crypto.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { apiTokens } from '../account/index.ts';
-import type { AuditService } from '../audit/service.ts';
-import { recoveryCodeRepo, userRepo } from '../users/repo.ts';
+import type { AuditService } from '../audit/index.ts';
+import { recoveryCodeRepo, userRepo } from '../users/index.ts';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.ts';
+import type { TokenStore } from './authenticate.ts';
 import { sessionRepo } from './sessions.repo.ts';
 import type { Throttle } from './throttle.ts';
 import { checkTotp, hashRecoveryCode } from './totp.ts';
@@ -19,16 +19,9 @@ export interface AuthDeps {
   secretKey: Buffer;
   sessionIdleMs: number;
   sessionMaxMs: number;
+  /** The account module's API tokens (a password change revokes them). */
+  tokens: TokenStore;
 }
-
-export interface ClientMeta {
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-}
-
-/** For acting as (or checking the permissions of) a user outside any request. */
-export const NO_CLIENT: ClientMeta = { ip: null, userAgent: null, requestId: null };
 
 export interface IssuedSession {
   token: string;
@@ -52,18 +45,6 @@ const MFA_PENDING_MS = 5 * 60 * 1000;
 
 function anonymous(meta: ClientMeta, username = 'anonymous'): Actor {
   return { userId: null, username, roles: [], via: 'session', ip: meta.ip, requestId: meta.requestId };
-}
-
-export function userActor(user: UserRow, meta: ClientMeta, sessionId?: string): Actor {
-  return {
-    userId: user.id,
-    username: user.username,
-    roles: user.roles,
-    via: 'session',
-    ...(sessionId ? { sessionId } : {}),
-    ip: meta.ip,
-    requestId: meta.requestId,
-  };
 }
 
 export function createAuthService(d: AuthDeps) {
@@ -208,7 +189,7 @@ export function createAuthService(d: AuthDeps) {
         const now = d.clock.now();
         await userRepo.update(tx, userId, { passwordHash, mustChangePassword: false, passwordChangedAt: now, updatedAt: now });
         const ended = await sessionRepo.revokeAllForUser(tx, userId, now, actor.sessionId);
-        const tokensRevoked = await apiTokens.revokeAllOf(tx, userId, now);
+        const tokensRevoked = await d.tokens.revokeAllOf(tx, userId, now);
         await d.throttle.clear(tx, key);
         await d.audit.record(tx, actor, {
           action: 'user.password_changed',

@@ -3,7 +3,7 @@ import type { Level } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
+import type { AuditService } from '../audit/index.ts';
 import { parseAddress, formatAddr } from './ip.ts';
 import { emailDomain, normalizeDomain, parseAsn, suffixes } from './names.ts';
 import { constituentRepo, type Children, type RouteRow } from './repo.ts';

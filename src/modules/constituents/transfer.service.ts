@@ -3,7 +3,7 @@ import type { Level } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
+import type { AuditService } from '../audit/index.ts';
 import { CsvSyntaxError, parseCsv, toCsv } from '../../lib/csv.ts';
 import { constituentRepo, type Children } from './repo.ts';
 import type { RoutingIndex } from './routing-index.ts';

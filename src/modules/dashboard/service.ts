@@ -6,9 +6,7 @@ import type { AlertSeverity, IncidentStatus, Priority, ReportChannel } from '../
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize, can } from '../../lib/authz/policy.ts';
-import { peopleRepo, rotaRepo } from '../oncall/repo.ts';
-import { onDuty } from '../oncall/schedule.ts';
-import { shiftsOf } from '../oncall/service.ts';
+import { onDuty, peopleRepo, rotaRepo, shiftsOf } from '../oncall/index.ts';
 import { dashboardRepo, type OperationsRows } from './repo.ts';
 
 export const PRIORITIES: Priority[] = ['P1', 'P2', 'P3', 'P4'];

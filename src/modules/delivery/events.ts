@@ -40,21 +40,29 @@ export function incidentEventQueue(o: {
         payload: { event }, createdAt: o.clock.now(),
       });
     },
-    handler: {
-      kind,
-      async deliver(d: ClaimedDelivery, ctx) {
-        const event = (d.payload as { event: QueuedIncidentEvent }).event;
-        try {
-          const n = await ctx.db.transaction().execute((tx) => o.work(tx, event));
-          return { outcome: 'sent', response: n === 1 ? '1 delivery queued' : `${n} deliveries queued`, code: null };
-        } catch (err) {
-          // A database that is away, a deadlock or a serialization failure pass: retried. Anything
-          // else (a template that does not render) would fail again: failed at once, with its reason.
-          const code = (err as { code?: unknown }).code;
-          if (isDatabaseUnavailable(err) || (typeof code === 'string' && code.startsWith('40'))) throw err;
-          throw new PermanentDeliveryError(`${err instanceof Error ? err.message : String(err)}`.slice(0, 2000));
-        }
-      },
+    handler: queuedWorkHandler(kind, (tx, d) => o.work(tx, (d.payload as { event: QueuedIncidentEvent }).event)),
+  };
+}
+
+/**
+ * The handler of a kind of queued work (an incident event's, a queued escalation page, a report's
+ * receipt): `work` runs in a transaction of its own and returns how many deliveries it wrote. A
+ * database that is away, a deadlock or a serialization failure are retried; anything else (a
+ * template that does not render) would fail again: failed at once, with its reason.
+ */
+export function queuedWorkHandler(kind: string, work: (tx: Executor, d: ClaimedDelivery) => Promise<number>, o: Pick<DeliveryHandler, 'onSent'> = {}): DeliveryHandler {
+  return {
+    kind,
+    ...o,
+    async deliver(d: ClaimedDelivery, ctx) {
+      try {
+        const n = await ctx.db.transaction().execute((tx) => work(tx, d));
+        return { outcome: 'sent', response: n === 1 ? '1 delivery queued' : `${n} deliveries queued`, code: null };
+      } catch (err) {
+        const code = (err as { code?: unknown }).code;
+        if (isDatabaseUnavailable(err) || (typeof code === 'string' && code.startsWith('40'))) throw err;
+        throw new PermanentDeliveryError(`${err instanceof Error ? err.message : String(err)}`.slice(0, 2000));
+      }
     },
   };
 }

@@ -4,4 +4,4 @@ export { deliveryRepo, type ClaimedDelivery, type DeliveryRow, type NewDelivery 
 export { PermanentDeliveryError, type DeliveryHandler, type DeliveryLogger, type HandlerContext, type Outcome } from './types.ts';
 export { createRelay, redactUrl, smtpFailure, smtpSent, type Relay } from './smtp.ts';
 export { backoffMs, createDeliveryWorker, startDeliveryWorker, type DeliveryWorker, type DeliveryWorkerOptions, type RoundResult } from './worker.ts';
-export { incidentEventQueue, type QueuedIncidentEvent } from './events.ts';
+export { incidentEventQueue, queuedWorkHandler, type QueuedIncidentEvent } from './events.ts';

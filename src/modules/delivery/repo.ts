@@ -102,6 +102,10 @@ export const deliveryRepo = {
   findById: (x: Executor, id: string) => x.selectFrom('delivery').selectAll().where('id', '=', id).executeTakeFirst(),
   lockById: (x: Executor, id: string) => x.selectFrom('delivery').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(),
 
+  /** Replaces what a delivery keeps for its handler (forgets a secret once it is no longer needed). */
+  setPayload: (x: Executor, id: string, payload: Record<string, unknown>) =>
+    x.updateTable('delivery').set({ payload: JSON.stringify(payload) }).where('id', '=', id).execute(),
+
   /** Puts a delivery back in the queue, due now, with a fresh budget of attempts. */
   requeue: (x: Executor, id: string, now: Date) =>
     x.updateTable('delivery').set({ status: 'queued', attempts: 0, nextAttemptAt: now }).where('id', '=', id).execute(),

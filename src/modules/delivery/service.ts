@@ -1,14 +1,21 @@
 // The admin view of deliveries of every kind (failed ones first of all), with retry.
-import type { Db } from '../../db/index.ts';
+import type { Db, Executor } from '../../db/index.ts';
 import type { DeliveryStatus } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
 import { deliveryRepo } from './repo.ts';
 
-export function createDeliveryService(d: { db: Db; audit: AuditService; clock: Clock; relayConfigured: boolean }) {
+/**
+ * The part of the audit trail the admin view writes to (a retry is audited). Declared here, and handed
+ * in by src/services.ts, because the audit module itself queues deliveries (the anchor mail).
+ */
+export interface DeliveryAudit {
+  record(tx: Executor, actor: Actor, e: { action: string; entity: string; entityId?: string | null; before?: unknown; after?: unknown }): Promise<void>;
+}
+
+export function createDeliveryService(d: { db: Db; audit: DeliveryAudit; clock: Clock; relayConfigured: boolean }) {
   return {
     /** Deliveries of every kind, newest first, by kind and state (keyset pages). */
     async list(actor: Actor, f: { kind?: string[] | undefined; status?: DeliveryStatus[] | undefined; limit: number; cursor?: string | undefined }) {

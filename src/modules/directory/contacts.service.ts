@@ -5,7 +5,7 @@ import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { isHttpUrl } from '../../lib/schemas.ts';
-import type { AuditService } from '../audit/service.ts';
+import type { AuditService } from '../audit/index.ts';
 import { readPublicKey } from './pgp.ts';
 import { contactRepo, type ContactFilter } from './repo.ts';
 

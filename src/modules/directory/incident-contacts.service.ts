@@ -3,8 +3,7 @@ import type { Actor } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { incidentRepo } from '../incidents/repo.ts';
-import { lockVisible, recorder, type IncidentDeps } from '../incidents/service.ts';
+import { type IncidentDeps, incidentRepo, lockVisible, recorder } from '../incidents/index.ts';
 import { contactRepo, incidentContactRepo } from './repo.ts';
 
 /**

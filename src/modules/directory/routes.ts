@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../../lib/http.ts';
-import { IncidentParam, IncidentRoleEnum } from '../incidents/schemas.ts';
+import { IncidentParam, IncidentRoleEnum } from '../incidents/index.ts';
 import type { ContactService } from './contacts.service.ts';
 import type { IncidentContactService } from './incident-contacts.service.ts';
 import {

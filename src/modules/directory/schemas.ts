@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CONTACT_KINDS, SEATS } from '../../db/schema-directory.ts';
-import { HttpUrl } from '../../lib/schemas.ts';
-import { IncidentRoleEnum, TlpEnum } from '../incidents/schemas.ts';
+import { HttpUrl, RoleSchema } from '../../lib/schemas.ts';
+import { IncidentRoleEnum, TlpEnum } from '../incidents/index.ts';
 
 export const SeatEnum = z.enum(SEATS);
 export const ContactKindEnum = z.enum(CONTACT_KINDS);
@@ -37,7 +37,7 @@ export const ContactRoleParam = z.object({
 });
 
 export const Member = z.object({
-  userId: z.uuid(), username: z.string(), displayName: z.string(), email: z.string().nullable(), roles: z.array(z.string()), disabled: z.boolean(),
+  userId: z.uuid(), username: z.string(), displayName: z.string(), email: z.string().nullable(), roles: z.array(RoleSchema), disabled: z.boolean(),
   seats: z.array(SeatEnum), skills: z.array(z.string()), phone: z.string(), timeZone: z.string().nullable(), languages: z.array(z.string()),
   notes: z.string(), version: z.number().int().describe('0 until the profile is first edited'), updatedAt: z.date().nullable(),
 }).meta({ id: 'TeamMember' });

@@ -3,7 +3,7 @@ import type { Seat } from '../../db/schema-directory.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
+import type { AuditService } from '../audit/index.ts';
 import { teamRepo, type MemberFilter, type MemberRow } from './repo.ts';
 
 export interface MemberPatch {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../../lib/http.ts';
 import { IdParam, NoContent } from '../../lib/schemas.ts';
-import { IncidentParam, IncidentRoleEnum, Version } from '../incidents/schemas.ts';
+import { IncidentParam, IncidentRoleEnum, Version } from '../incidents/index.ts';
 import { SEATS } from './policy.ts';
 import type { EscalationService } from './service.ts';
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminSession, apiOf, login, makeApp, testClock, userWith, type Session, type TestApp } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
 import type { IncidentEventRow } from '../../db/schema.ts';
+import { drainQueued } from '../delivery/testkit.ts';
 
 const MIN = 60_000;
 
@@ -14,9 +15,12 @@ describe.each(stores())('escalation on %s', (store) => {
   const clock = testClock(new Date('2026-11-30T09:00:00Z'));
   const { call, declare } = apiOf(() => t, () => handler);
 
-  const deliveries = (prefix: string) =>
-    t.db.db.selectFrom('notificationDelivery').select(['dedupeKey', 'userId', 'medium', 'event', 'address', 'channelId'])
+  // Pages are queued as facts with the escalating change and rendered by the delivery worker after it.
+  const deliveries = async (prefix: string) => {
+    await drainQueued(t, clock);
+    return t.db.db.selectFrom('notificationDelivery').select(['dedupeKey', 'userId', 'medium', 'event', 'address', 'channelId'])
       .where('dedupeKey', 'like', `${prefix}%`).orderBy('createdAt').orderBy('dedupeKey').execute();
+  };
   const events = async (ref: string) =>
     ((await call(handler, 'GET', `/incidents/${ref}/timeline?limit=200`)).json().items as { kind: string; data: Record<string, unknown> }[])
       .filter((e) => e.kind.startsWith('escalation.') || e.kind === 'incident.declared');
@@ -100,6 +104,7 @@ describe.each(stores())('escalation on %s', (store) => {
     // Management in a viewer role holds the CSIRT manager seat too; a viewer has no need to know a RED incident.
     expect((await call(admin, 'PATCH', `/team/members/${viewer.id}`, { version: 0, seats: ['csirt_manager'] })).statusCode).toBe(200);
     const inc = await declare({ title: 'Minister mailbox read by an intruder', impact: 'critical', urgency: 'critical', tlp: 'RED' });
+    await drainQueued(t, clock);
     const sent = await t.db.db.selectFrom('notificationDelivery').select(['userId', 'subject', 'body'])
       .where('dedupeKey', 'like', 'escalation:%').where('medium', '=', 'in_app').where('createdAt', '=', clock.now()).execute();
     const of = (id: string) => sent.filter((d) => d.userId === id).map((d) => `${d.subject} ${d.body}`).join(' ');
@@ -109,6 +114,40 @@ describe.each(stores())('escalation on %s', (store) => {
     expect(of(viewer.id)).not.toContain('Minister');
     expect(of(viewer.id)).toContain('(restricted: see Vigil)');
     expect((await call(admin, 'PATCH', `/team/members/${viewer.id}`, { version: 1, seats: [] })).statusCode).toBe(200);
+  });
+
+  it('declares a P1 whose escalation template does not render: the page fails in the deliveries view, the declaration stands', async () => {
+    await signInAgain();
+    // A template stored by an older version names a variable the event no longer has (the API
+    // refuses such a template today, so it is written straight into the table).
+    await t.db.db.insertInto('notificationTemplate').values({
+      event: 'escalation.level', subject: '[{{incidentReference}}] level {{level}}', body: 'Runbook: {{runbook}}', version: 1, updatedBy: null, updatedAt: clock.now(),
+    }).execute();
+    const inc = await declare({ title: 'Wiper on the payroll servers', impact: 'critical', urgency: 'critical' });
+    expect(inc.reference).toMatch(/^[A-Z]+-\d{4}-\d{5}$/);
+    // The declaration committed with its escalation: started, first level on the timeline.
+    expect((await events(inc.reference)).map((e) => e.kind)).toEqual(['incident.declared', 'escalation.started', 'escalation.level']);
+    const [run] = await runsOf(inc.reference);
+    await drainQueued(t, clock);
+    const failed = (await call(admin, 'GET', '/deliveries?status=failed&kind=notification.page')).json().items as { id: string; summary: string; lastError: string; attempts: number }[];
+    const mine = failed.filter((d) => d.summary.includes(`escalation:${run.id}:`));
+    expect(mine.length).toBeGreaterThan(0);
+    for (const d of mine) {
+      expect(d).toMatchObject({ attempts: 1 });
+      expect(d.lastError).toMatch(/the escalation\.level notification template does not render: unknown variable \{\{runbook\}\}/);
+    }
+    // Nothing half-written: no page of this escalation exists yet.
+    expect(await t.db.db.selectFrom('notificationDelivery').select('id').where('dedupeKey', 'like', `escalation:${run.id}:%`).execute()).toEqual([]);
+    // Fixed and retried, the pages go out, naming the incident by its final reference.
+    expect((await call(admin, 'PUT', '/notification-templates/escalation.level', { version: 1, template: null })).statusCode).toBe(200);
+    for (const d of mine) expect((await call(admin, 'POST', `/deliveries/${d.id}/retry`)).statusCode).toBe(200);
+    await drainQueued(t, clock);
+    const pages = await t.db.db.selectFrom('notificationDelivery').select(['subject', 'link']).where('dedupeKey', 'like', `escalation:${run.id}:%`).execute();
+    expect(pages.length).toBeGreaterThan(0);
+    for (const p of pages) {
+      expect(p.subject).toContain(`[${inc.reference}]`);
+      expect(p.link).toContain(`/incidents/${inc.reference}`);
+    }
   });
 
   it('does not escalate a P4, starts when it is raised to P2, and ends when the incident closes', async () => {

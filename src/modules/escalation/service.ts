@@ -3,13 +3,10 @@ import type { AlertSeverity, EscalationRecipient, EscalationTrigger, IncidentEve
 import { systemActor, type Actor, type Clock } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { accessRepo } from '../../lib/authz/access.repo.ts';
-import { isRestrictedTlp } from '../../lib/tlp.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
-import { incidentRepo } from '../incidents/repo.ts';
-import { lockVisible, recorder, type IncidentDeps } from '../incidents/service.ts';
-import { RSIT } from '../incidents/taxonomy.ts';
+import type { AuditService } from '../audit/index.ts';
+import { incidentRepo, lockVisible, recorder, RSIT, type IncidentDeps } from '../incidents/index.ts';
 import { choosePolicy, cycleThrough, nextAfter, recipientLabel, SEATS, type PolicyShape } from './policy.ts';
 import { escalationRepo, type PolicyRow, type PolicyWrite, type RunRow } from './repo.ts';
 
@@ -27,7 +24,12 @@ export interface EscalationDirectory {
   channelExists(x: Executor, id: string): Promise<boolean>;
 }
 
-/** One batch of notifications, enqueued in the caller's transaction, each exactly once per dedupe key and recipient. */
+/**
+ * One batch of notifications, queued in the caller's transaction as facts (who, which incident,
+ * the level's variables) and rendered by the delivery worker after the commit, each exactly once
+ * per dedupe key and recipient. A template that does not render fails that delivery, never the
+ * change that escalated.
+ */
 export interface EscalationNotice {
   event: 'escalation.level' | 'alert.unacknowledged';
   dedupeKey: string;
@@ -35,7 +37,14 @@ export interface EscalationNotice {
   emails: { address: string; name: string }[];
   channels: string[];
   vars: Record<string, string>;
-  link: string;
+  /** Default: the incident's page, by its reference when rendered. */
+  link?: string | undefined;
+  /**
+   * The incident whose reference, title, priority and TLP the page names, read when it is
+   * rendered; `title` says who reads its title (`hidden`: the reference only, for recipients
+   * without a need to know; `by_tlp`: hidden when the incident is TLP:RED or AMBER+STRICT).
+   */
+  incident?: { id: string; title: 'shown' | 'hidden' | 'by_tlp' } | undefined;
 }
 export interface EscalationNotifier {
   enqueue(tx: Executor, notice: EscalationNotice): Promise<void>;
@@ -127,24 +136,22 @@ export function createEscalationService(d: EscalationDeps) {
     const level = policy.levels.find((l) => l.position === run.level);
     if (!level) return escalationRepo.updateRun(tx, run.id, { state: 'exhausted', nextAt: null, endedAt: now });
     const who = await resolve(tx, incident.id, level.recipients, now);
-    const title = `${incident.exercise ? '[EXERCISE] ' : ''}${incident.title}`;
-    const vars = {
-      incidentReference: incident.reference, incidentTitle: title, priority: incident.priority, tlp: incident.tlp, actor: 'Vigil',
-      policy: policy.name, level: String(level.position), round: String(run.round + 1),
-    };
+    // The page names the incident by its reference, title, priority and TLP as they are when the
+    // delivery worker renders it, after this transaction (a declaration's reference is given at
+    // its commit): here only who is told what.
+    const vars = { actor: 'Vigil', policy: policy.name, level: String(level.position), round: String(run.round + 1) };
     const key = `escalation:${run.id}:${policy.id}:${level.position}:${run.round}`;
-    const link = `/incidents/${incident.reference}`;
-    // A restricted incident (TLP RED, AMBER+STRICT) is named by its reference only to those without a need to know.
-    const hidden = { ...vars, incidentTitle: '(restricted: see Vigil)' };
-    // Those who may read the incident in full (constituent scope; for RED and AMBER+STRICT a need to know) get its title.
+    const page = (title: 'shown' | 'hidden' | 'by_tlp') => ({ event: 'escalation.level' as const, vars, incident: { id: incident.id, title } });
+    // Those who may read the incident in full (constituent scope; for RED and AMBER+STRICT a need
+    // to know) get its title; the others its reference only.
     const knowing = new Set(await accessRepo.usersWhoSee(tx, incident.id, who.users));
     const told = who.users.filter((u) => knowing.has(u));
     const untold = who.users.filter((u) => !knowing.has(u));
-    if (told.length) await d.notifier.enqueue(tx, { event: 'escalation.level', dedupeKey: `${key}:team`, users: told, emails: [], channels: [], vars, link });
-    if (untold.length) await d.notifier.enqueue(tx, { event: 'escalation.level', dedupeKey: `${key}:team-restricted`, users: untold, emails: [], channels: [], vars: hidden, link });
+    if (told.length) await d.notifier.enqueue(tx, { ...page('shown'), dedupeKey: `${key}:team`, users: told, emails: [], channels: [] });
+    if (untold.length) await d.notifier.enqueue(tx, { ...page('hidden'), dedupeKey: `${key}:team-restricted`, users: untold, emails: [], channels: [] });
     if (who.emails.length || who.channels.length) {
-      const outside = isRestrictedTlp(incident.tlp) ? hidden : vars;
-      await d.notifier.enqueue(tx, { event: 'escalation.level', dedupeKey: `${key}:outside`, users: [], emails: who.emails, channels: who.channels, vars: outside, link });
+      // Contacts and channels have no need to know a restricted incident (TLP:RED, AMBER+STRICT).
+      await d.notifier.enqueue(tx, { ...page('by_tlp'), dedupeKey: `${key}:outside`, users: [], emails: who.emails, channels: who.channels });
     }
     await record(tx, ESCALATION, incident.id, 'escalation.level', {
       policy: policy.name, level: level.position, round: run.round + 1,
@@ -173,8 +180,9 @@ export function createEscalationService(d: EscalationDeps) {
       nextAt: new Date(now.getTime() + minutes(first.delayMinutes)), startedAt: now,
     });
     await record(tx, ESCALATION, incident.id, 'escalation.started', { policy: policy.name, trigger, priority: incident.priority });
-    // A first level without delay goes out in this very transaction: for a declared P1/P2 the
-    // management level is told before anything else can be logged on the incident.
+    // A first level without delay is queued in this very transaction: for a declared P1/P2 the
+    // management level's pages exist the moment the declaration commits (a crash cannot separate
+    // them), and the delivery worker renders them right after, with the incident's final reference.
     if (first.delayMinutes === 0) await fire(tx, run, incident, now);
   }
 

@@ -2,12 +2,9 @@
 // deliveries (notifications). Kept here so the escalation service itself names none of them.
 import type { Executor } from '../../db/index.ts';
 import type { Seat } from '../../db/schema.ts';
-import { contactById } from '../directory/contacts.service.ts';
-import { membersInSeat } from '../directory/team.service.ts';
-import type { NotificationOutbox } from '../notifications/outbox.ts';
-import { notificationRepo } from '../notifications/repo.ts';
-import { onDutyAnyAt, onDutyAt } from '../oncall/duty.ts';
-import { rotaRepo } from '../oncall/repo.ts';
+import { contactById, membersInSeat } from '../directory/index.ts';
+import { type NotificationOutbox, notificationRepo } from '../notifications/index.ts';
+import { onDutyAnyAt, onDutyAt, rotaRepo } from '../oncall/index.ts';
 import type { EscalationDirectory, EscalationNotifier } from './service.ts';
 
 export const escalationDirectory: EscalationDirectory = {
@@ -25,8 +22,8 @@ export const escalationDirectory: EscalationDirectory = {
 export function escalationNotifier(outbox: NotificationOutbox): EscalationNotifier {
   return {
     async enqueue(tx, n) {
-      await outbox.enqueue(tx, {
-        event: n.event, dedupeKey: n.dedupeKey, vars: n.vars, link: n.link,
+      await outbox.enqueueLater(tx, {
+        event: n.event, dedupeKey: n.dedupeKey, vars: n.vars, link: n.link ?? null, incident: n.incident,
         recipients: [...n.users.map((user) => ({ user })), ...n.emails.map((e) => ({ email: e.address })), ...n.channels.map((channel) => ({ channel }))],
       });
     },

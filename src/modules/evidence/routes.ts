@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod, ZodTypeProvider } from 'fastify-type-provider-zod';
 import { actorOf } from '../../lib/http.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { IncidentParam, TlpEnum } from '../incidents/schemas.ts';
+import { IncidentParam, TlpEnum } from '../incidents/index.ts';
 import type { EvidenceService } from './service.ts';
 
 const tags = ['evidence'];

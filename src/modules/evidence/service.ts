@@ -5,12 +5,11 @@ import type { Actor, Clock } from '../../lib/actor.ts';
 import { incidentScope, type IncidentScope } from '../../lib/authz/incidents.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
-import { incidentRepo } from '../incidents/repo.ts';
+import type { AuditService } from '../audit/index.ts';
+import { incidentRepo, lockVisible, recorder } from '../incidents/index.ts';
 import { seesRestricted } from '../../lib/authz/access.repo.ts';
 import { isRestrictedTlp } from '../../lib/tlp.ts';
-import { lockVisible, recorder } from '../incidents/service.ts';
-import type { SettingsService } from '../settings/service.ts';
+import type { SettingsService } from '../settings/index.ts';
 import type { BlobStore, StoredBlob } from './blobs.ts';
 import { evidenceRepo } from './repo.ts';
 

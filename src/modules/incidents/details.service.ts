@@ -1,14 +1,13 @@
 import type { IncidentRoleName, LessonAction, Tlp } from '../../db/schema.ts';
-import type { Actor } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { can } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { userRepo } from '../users/repo.ts';
+import { userRepo } from '../users/index.ts';
 import { incidentEventRepo } from './events.repo.ts';
 import { linkRepo } from './links.repo.ts';
 import { incidentRepo } from './repo.ts';
 import { seesRestricted } from '../../lib/authz/access.repo.ts';
-import { NO_CLIENT, userActor } from '../auth/service.ts';
+import { NO_CLIENT, userActor, type Actor } from '../../lib/actor.ts';
 import { lockVisible, recorder, type IncidentDeps } from './service.ts';
 import { incidentViews, type IncidentView } from './view.ts';
 

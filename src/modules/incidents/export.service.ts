@@ -1,12 +1,25 @@
+import type { EvidenceRow, ObservableRow } from '../../db/schema.ts';
 import type { Actor } from '../../lib/actor.ts';
 import { VERSION } from '../../version.ts';
-import type { EvidenceService } from '../evidence/service.ts';
-import type { ObservableService } from '../observables/service.ts';
-import type { IncidentContactService } from '../directory/incident-contacts.service.ts';
 import type { IncidentDetailService } from './details.service.ts';
 import type { LinkService } from './links.service.ts';
 import type { IncidentService } from './service.ts';
 import type { TaskService } from './tasks.service.ts';
+
+/**
+ * What the export reads from the modules that hang off an incident (observables, evidence, the
+ * directory's contacts), each list through the caller's own access check. They are given to it
+ * (src/services.ts), not imported: those modules build on incidents. The rows carry more than
+ * these fields, and all of it goes into the JSON document; the printed report reads these.
+ */
+export interface IncidentLists<T> {
+  list(actor: Actor, incidentId: string): Promise<T[]>;
+}
+export type ExportedObservable = Pick<ObservableRow, 'type' | 'value' | 'ioc' | 'tlp'> & { addedAt: Date };
+export type ExportedEvidence = Pick<
+  EvidenceRow,
+  'filename' | 'md5' | 'sha1' | 'sha256' | 'description' | 'tlp' | 'collectedBy' | 'collectedAt' | 'collectedFrom'
+> & { size: number };
 
 /**
  * An incident as one JSON document for archival: everything the caller may see of it, through the
@@ -14,9 +27,9 @@ import type { TaskService } from './tasks.service.ts';
  */
 export function createIncidentExportService(d: {
   incidents: IncidentService; details: IncidentDetailService; tasks: TaskService; links: LinkService;
-  observables: ObservableService; evidence: EvidenceService;
+  observables: IncidentLists<ExportedObservable>; evidence: IncidentLists<ExportedEvidence>;
   /** External contacts holding roles in the incident (the directory), when wired. */
-  contacts?: IncidentContactService | undefined;
+  contacts?: IncidentLists<object> | undefined;
 }) {
   /** Everything but the timeline, each through the caller's own access check (the incident first). */
   async function parts(actor: Actor, id: string) {

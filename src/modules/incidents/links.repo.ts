@@ -37,6 +37,20 @@ export const linkRepo = {
     x.updateTable('incidentTask').set({ incidentId: toId, updatedAt: at }).where('incidentId', '=', fromId).executeTakeFirst().then((r) => Number(r.numUpdatedRows)),
 
   /** Links B's observables to A (keeping one link per value) and drops B's links. */
+  /**
+   * Reports linked to (or merged onto) the merged incident follow it. Like tasks and observables,
+   * what follows an incident in a merge is moved here, by the merge, so incidents need not import
+   * the reports module (which builds on incidents).
+   */
+  async moveReports(x: Executor, fromId: string, toId: string, at: Date): Promise<number> {
+    const r = await x
+      .updateTable('report')
+      .set((eb) => ({ incidentId: toId, updatedAt: at, version: eb('version', '+', 1) }))
+      .where('incidentId', '=', fromId)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  },
+
   async moveObservables(x: Executor, fromId: string, toId: string, by: string | null, at: Date): Promise<number> {
     const rows = await x.selectFrom('incidentObservable').select('observableId').where('incidentId', '=', fromId).execute();
     if (rows.length) {

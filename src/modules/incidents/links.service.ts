@@ -4,7 +4,6 @@ import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { linkRepo } from './links.repo.ts';
-import { reportRepo } from '../reports/repo.ts';
 import { incidentRepo } from './repo.ts';
 import { lockVisible, recorder, type IncidentDeps } from './service.ts';
 import { incidentViews, type IncidentView } from './view.ts';
@@ -70,7 +69,7 @@ export function createLinkService(d: IncidentDeps) {
         const now = d.clock.now();
         const tasks = await linkRepo.moveTasks(tx, source.id, target.id, now);
         const observables = await linkRepo.moveObservables(tx, source.id, target.id, actor.userId, now);
-        const reports = await reportRepo.moveToIncident(tx, source.id, target.id, now);
+        const reports = await linkRepo.moveReports(tx, source.id, target.id, now);
         await linkRepo.copyRoles(tx, source.id, target.id, now);
         await linkRepo.insert(tx, { fromId: source.id, toId: target.id, kind: 'merged_into', createdBy: actor.userId, createdAt: now });
         await incidentRepo.update(tx, source.id, { status: 'closed', resolution: 'duplicate', duplicateOf: target.id, closedAt: now, updatedAt: now });

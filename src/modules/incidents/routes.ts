@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Actor } from '../../lib/actor.ts';
+import { csv } from '../../lib/schemas.ts';
 import { actorOf } from '../../lib/http.ts';
 import type { IncidentFilter } from './repo.ts';
 import type { IncidentDetailService } from './details.service.ts';
 import {
-  ClassificationIn, csv, IncidentParam, IncidentRoleEnum, IncidentView, Lessons, Level, ListQuery, OpenStatusEnum, PapEnum,
+  ClassificationIn, IncidentParam, IncidentRoleEnum, IncidentView, Lessons, Level, ListQuery, OpenStatusEnum, PapEnum,
   ResolutionEnum, TimelineEntry, TlpEnum, Version,
 } from './schemas.ts';
 import type { IncidentService } from './service.ts';

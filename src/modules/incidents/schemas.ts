@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { csv } from '../../lib/schemas.ts';
 import { TLP_ORDER } from '../../lib/tlp.ts';
 
 export const Level = z.enum(['low', 'medium', 'high', 'critical']);
@@ -92,10 +93,6 @@ export const Lessons = z
       .max(100),
   })
   .meta({ id: 'LessonsLearned' });
-
-/** A query parameter holding a comma-separated list (at most 20 items). */
-export const csv = <T extends z.ZodType>(item: T) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(item).max(20)).optional();
 
 export const ListQuery = z.object({
   status: csv(StatusEnum),

@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { atCommit, PHASE } from '../../db/commit-hooks.ts';
 import type { Db, Executor } from '../../db/index.ts';
 import type { IncidentEventRow, IncidentRow, IncidentStatus, Level, Pap, Resolution, Tlp } from '../../db/schema.ts';
-import type { Actor, Clock } from '../../lib/actor.ts';
 import { incidentScope, type IncidentScope } from '../../lib/authz/incidents.ts';
 import { authorize, can, type Permission } from '../../lib/authz/policy.ts';
-import { NO_CLIENT, userActor } from '../auth/service.ts';
-import { userRepo } from '../users/repo.ts';
+import { NO_CLIENT, userActor, type Actor, type Clock } from '../../lib/actor.ts';
+import { userRepo } from '../users/index.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
-import type { SettingsService } from '../settings/service.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { SettingsService } from '../settings/index.ts';
 import { incidentEventRepo } from './events.repo.ts';
 import { canMove } from './lifecycle.ts';
 import { priorityOf } from './priority.ts';
@@ -146,10 +145,14 @@ export function createIncidentService(d: IncidentDeps) {
       const v = await view(tx, row, actor);
       const declared = { title: v.title, priority: v.priority, tlp: v.tlp, classifications: v.classifications };
       if (atCommitRef) {
-        // Numbered at commit: the event names no reference; its audit record, written then, does.
+        // Numbered at commit: the event names no reference; its audit record, written then, does,
+        // in the place kept for it now (before the records of the escalation the event may start).
+        const audited = await d.audit.reserve(tx);
         const numbered = await atCommit(tx, `incident-reference:${row.id}`, PHASE.counter, () => v, async (last, view) => {
           view.reference = await incidentRepo.setNextReference(last, row.id, team.incidentPrefix, year);
-          await d.audit.record(last, actor, { action: 'incident.declared', entity: 'incident', entityId: row.id, after: { reference: view.reference, ...declared } });
+          const entry = { action: 'incident.declared', entity: 'incident', entityId: row.id, after: { reference: view.reference, ...declared } };
+          if (audited) audited(actor, entry);
+          else await d.audit.record(last, actor, entry);
         });
         if (!numbered) throw new Error('declare: the transaction has no commit hooks');
         await record(tx, actor, row.id, 'incident.declared', declared, { audit: false });

@@ -23,7 +23,6 @@ describe('incident event subscribers', () => {
     };
     list.bind({ escalation: sub('escalation'), notifications: sub('notifications'), slaProjection: sub('slaProjection'), reporterUpdates: sub('reporterUpdates') });
     const event = { id: 1, incidentId: 'x', kind: 'incident.status_changed', data: {} } as unknown as IncidentEventRow;
-    // Outside a transaction (no commit hooks) even an escalation-relevant declaration runs in place.
     await list.dispatch({ isTransaction: false } as never, event);
     expect(seen).toEqual(SUBSCRIBER_ORDER.flatMap((n) => [`${n}:start:incident.status_changed`, `${n}:end:incident.status_changed`]));
     expect(() => list.bind({} as never)).toThrow();
@@ -55,5 +54,29 @@ describe.each(stores())('incident event subscribers on %s', (store) => {
     expect(clocks.length).toBeGreaterThan(0);
     const run = await t.db.db.selectFrom('escalationRun').select(['state']).where('incidentId', '=', v.id).executeTakeFirstOrThrow();
     expect(run.state).toBe('active');
+  });
+
+  it('escalation handles a declaration numbered at commit in its slot: before the numbering, its pages queued by incident id', async () => {
+    // The reference counter is taken as the transaction's last statement but the audit append:
+    // escalation's work (its run, its events, its queued pages) is done before, in the declaration's
+    // own statements, not under the counter's lock. Escalation used to run after the numbering,
+    // because its pages named the reference; they are now rendered by the delivery worker.
+    const seen = await t.db.db.transaction().execute(async (tx) => {
+      const v = await t.services.incidents.declareIn(tx, handler, {
+        title: 'Wiper at the port authority', impact: 'critical', urgency: 'critical', classifications: [{ class: 'information-gathering', type: 'scanner' }],
+      }, { referenceAtCommit: true });
+      const inc = await tx.selectFrom('incident').select('reference').where('id', '=', v.id).executeTakeFirstOrThrow();
+      const run = await tx.selectFrom('escalationRun').select(['id', 'state']).where('incidentId', '=', v.id).executeTakeFirst();
+      const pages = run ? await tx.selectFrom('delivery').select(['kind', 'payload']).where('dedupeKey', 'like', `escalation:${run.id}:%`).execute() : [];
+      return { provisional: inc.reference, run, pages, v };
+    });
+    expect(seen.provisional.startsWith('~')).toBe(true);
+    expect(seen.run?.state).toBe('active');
+    expect(seen.pages.length).toBeGreaterThan(0);
+    for (const p of seen.pages) {
+      expect(p.kind).toBe('notification.page');
+      expect(JSON.stringify(p.payload)).not.toContain(seen.provisional);
+    }
+    expect(seen.v.reference).toMatch(/^[A-Z]+-\d{4}-\d{5}$/);
   });
 });

@@ -1,4 +1,3 @@
-import { atCommit, PHASE } from '../../db/commit-hooks.ts';
 import type { Executor } from '../../db/index.ts';
 import type { IncidentEventRow } from '../../db/schema.ts';
 
@@ -16,22 +15,14 @@ export type IncidentEventSubscriber = (tx: Executor, event: IncidentEventRow) =>
  * 3. `notifications`: queues the team's notifications (the delivery worker addresses them).
  * 4. `escalation` last: it may record further events (escalation.started, escalation.level),
  *    whose own dispatch then runs the whole list again; the events of this one are all handled
- *    by then. Its pages name the incident by reference, so for an incident numbered at commit
- *    (`declare`, src/modules/incidents/service.ts) its handling of `incident.declared` runs right
- *    after the reference is set (`afterNumbering`).
+ *    by then. It runs in its slot for every event, a declaration numbered at commit included: its
+ *    pages are queued as facts (the incident's id) and rendered by the delivery worker after the
+ *    commit, so nothing it writes needs the final reference, and the year's reference counter is
+ *    taken as the transaction's last statement but the audit append (`declare`,
+ *    src/modules/incidents/service.ts).
  */
 export const SUBSCRIBER_ORDER = ['slaProjection', 'reporterUpdates', 'notifications', 'escalation'] as const;
 export type SubscriberName = (typeof SUBSCRIBER_ORDER)[number];
-
-/** Subscribers that name the incident by its reference: for an incident numbered at commit, they run after it is numbered. */
-const AFTER_NUMBERING: ReadonlySet<SubscriberName> = new Set(['escalation']);
-
-/** The phase of commit work that runs after the reference counter and before the audit append. */
-export const AFTER_NUMBERING_PHASE = PHASE.counter + 1;
-
-/** Whether an event is the declaration of an incident whose reference is given at commit (its data has none yet). */
-export const numberedAtCommit = (e: Pick<IncidentEventRow, 'kind' | 'data'>) =>
-  e.kind === 'incident.declared' && (e.data as { reference?: unknown } | null)?.reference == null;
 
 export interface IncidentEventSubscribers {
   /** Runs every subscriber in order for the event, in its transaction. */
@@ -52,13 +43,7 @@ export function createIncidentEventSubscribers(): IncidentEventSubscribers {
     },
     async dispatch(tx, event) {
       if (!bound) throw new Error('incident event subscribers are not bound');
-      for (const s of bound) {
-        if (AFTER_NUMBERING.has(s.name) && numberedAtCommit(event)) {
-          const later = await atCommit(tx, `subscriber:${s.name}:${event.id}`, AFTER_NUMBERING_PHASE, () => event, (last, e) => s.run(last, e));
-          if (later) continue;
-        }
-        await s.run(tx, event);
-      }
+      for (const s of bound) await s.run(tx, event);
     },
   };
 }

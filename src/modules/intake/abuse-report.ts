@@ -1,4 +1,4 @@
-import { normaliseObservable, ObservableInvalid, type ObservableType } from '../observables/normalise.ts';
+import { normaliseObservable, ObservableInvalid, type ObservableType } from '../observables/index.ts';
 import { isXarf, rsitOfXarf, xarfObservables, xarfObservedAt, type XarfReport } from './xarf.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { Executor } from '../../db/index.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { createBlobStore } from '../evidence/blobs.ts';
+import type { createBlobStore } from '../evidence/index.ts';
 
 type BlobStore = ReturnType<typeof createBlobStore>;
 

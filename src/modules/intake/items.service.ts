@@ -4,8 +4,8 @@ import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
-import type { ReceiveInput, ReportService } from '../reports/service.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { ReceiveInput, ReportService } from '../reports/index.ts';
 import { intakeItemRepo, type IntakeItemRow, type NewIntakeItem } from './items.repo.ts';
 
 /** What parsing made of an item. */

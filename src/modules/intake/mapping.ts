@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { AlertSeverity } from '../../db/schema.ts';
 import { canonicalJson } from '../../lib/canonical-json.ts';
-import { canonicalRsit, RSIT } from '../incidents/taxonomy.ts';
-import { extractObservables } from '../observables/extract.ts';
-import { normaliseObservable, OBSERVABLE_TYPES, ObservableInvalid, type ObservableType } from '../observables/normalise.ts';
+import { canonicalRsit, RSIT } from '../incidents/index.ts';
+import { extractObservables, normaliseObservable, OBSERVABLE_TYPES, ObservableInvalid, type ObservableType } from '../observables/index.ts';
 
 /**
  * How a monitoring source's JSON becomes alerts. A value is either a path into the item

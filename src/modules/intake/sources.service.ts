@@ -4,7 +4,7 @@ import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { randomToken, sha256Hex } from '../../lib/crypto.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
+import type { AuditService } from '../audit/index.ts';
 import { sourceRepo, type SourceRow } from './alerts.repo.ts';
 import { SOURCE_TOKEN_PREFIX } from './alerts.service.ts';
 import { checkMapping, itemsOf, mapAlert, Mapping, MappingError } from './mapping.ts';

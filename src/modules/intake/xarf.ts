@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AlertSeverity } from '../../db/schema.ts';
-import { normaliseObservable, ObservableInvalid, type ObservableType } from '../observables/normalise.ts';
+import { normaliseObservable, ObservableInvalid, type ObservableType } from '../observables/index.ts';
 import type { MappedAlert } from './mapping.ts';
 
 /**

@@ -3,8 +3,7 @@
 // ECharts escapes the text it writes; every chart is disposed at once (a live one keeps a timer).
 import * as echarts from 'echarts';
 import type { Priority } from '../../db/schema.ts';
-import type { IncidentStats, SlaRate, TimeStat } from '../kpi/stats.ts';
-import { PRIORITIES } from '../kpi/stats.ts';
+import { type IncidentStats, PRIORITIES, type SlaRate, type TimeStat } from '../kpi/index.ts';
 import type { TrendPoint } from './report.service.ts';
 
 export const CHART = { width: 640, height: 260 } as const;

@@ -1,10 +1,9 @@
 // The report laid out once as plain blocks (headings, paragraphs, tables, charts) that html.ts and
 // pdf.ts each render their own way, so both formats always carry the same figures. Everything here
 // is plain text; each format escapes it.
-import { humanize, tlpLabel } from '../incidents/export.report.ts';
+import { humanize, tlpLabel } from '../incidents/index.ts';
 import { localDate } from '../../lib/tz.ts';
-import type { KpiValue, PeriodKpis } from '../kpi/service.ts';
-import { INTERVALS, PRIORITIES, type TimeStat } from '../kpi/stats.ts';
+import { INTERVALS, type KpiValue, type PeriodKpis, PRIORITIES, type TimeStat } from '../kpi/index.ts';
 import { classChart, slaChart, timesChart, trendChart } from './charts.ts';
 import type { ReportData } from './report.service.ts';
 

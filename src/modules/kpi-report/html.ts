@@ -2,8 +2,7 @@
 // by ECharts, which escapes its text), nothing fetched. Every text is escaped. The TLP label sits
 // at the top and the bottom, and in a header and footer that repeat on every printed page.
 import type { Tlp } from '../../db/schema.ts';
-import { esc } from '../incidents/export.html.ts';
-import { tlpLabel, TLP_COLOUR } from '../incidents/export.report.ts';
+import { esc, TLP_COLOUR, tlpLabel } from '../incidents/index.ts';
 import { cellText, layoutReport, type Block, type Cell } from './content.ts';
 import type { ReportData } from './report.service.ts';
 

@@ -5,8 +5,7 @@
 import { createRequire } from 'node:module';
 import type PDFKit from 'pdfkit';
 import type { Tlp } from '../../db/schema.ts';
-import { loadFonts, loadPdfkit } from '../incidents/export.pdf.ts';
-import { tlpLabel, TLP_COLOUR } from '../incidents/export.report.ts';
+import { loadFonts, loadPdfkit, TLP_COLOUR, tlpLabel } from '../incidents/index.ts';
 import { CHART } from './charts.ts';
 import { cellText, layoutReport, type Block, type Cell } from './content.ts';
 import type { ReportData } from './report.service.ts';

@@ -6,9 +6,8 @@ import type { ReportKind, Tlp } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { atOrBelow, TLP_ORDER } from '../../lib/tlp.ts';
-import type { ActivityRow } from '../kpi/repo.ts';
-import type { KpiService, MonthlyKpis, PeriodKpis } from '../kpi/service.ts';
-import type { SettingsService } from '../settings/service.ts';
+import type { ActivityRow, KpiService, MonthlyKpis, PeriodKpis } from '../kpi/index.ts';
+import type { SettingsService } from '../settings/index.ts';
 import { kpiReportRepo, type NotableIncident } from './repo.ts';
 
 export const TLPS: Tlp[] = [...TLP_ORDER];

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf } from '../../lib/http.ts';
 import { IdParam, NoContent } from '../../lib/schemas.ts';
-import { Version } from '../incidents/schemas.ts';
+import { Version } from '../incidents/index.ts';
 import { reportFilename } from './content.ts';
 import { renderReportHtml } from './html.ts';
 import { renderReportPdf } from './pdf.ts';

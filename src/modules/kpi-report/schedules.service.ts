@@ -7,10 +7,10 @@ import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { localDate } from '../../lib/tz.ts';
-import type { AuditService } from '../audit/service.ts';
-import { addMonths } from '../kpi/period.ts';
-import { ownAddresses, unanswerable } from '../mailer/addresses.ts';
-import type { SettingsService } from '../settings/service.ts';
+import type { AuditService } from '../audit/index.ts';
+import { addMonths } from '../kpi/index.ts';
+import { ownAddresses, unanswerable } from '../mailer/index.ts';
+import type { SettingsService } from '../settings/index.ts';
 import { kpiReportRepo, type ScheduleRow, type ScheduleWrite } from './repo.ts';
 
 /** The last complete period of a kind at `now` in the zone: the month (or year) before the current one. */

@@ -2,7 +2,7 @@
 // evaluated against a period's facts and checked against its target.
 import { z } from 'zod';
 import type { ActivityKind, Priority, TargetOp } from '../../db/schema.ts';
-import { METRICS } from '../sla/clocks.ts';
+import { METRICS } from '../sla/index.ts';
 import { slaRate, timeStat, type Fact, type Interval } from './stats.ts';
 
 export const ACTIVITY_KINDS = ['constituency_meeting', 'awareness_campaign', 'training', 'exercise', 'other'] as const satisfies readonly ActivityKind[];

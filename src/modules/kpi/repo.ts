@@ -3,7 +3,7 @@ import type { Executor } from '../../db/index.ts';
 import type { ActivityKind, Priority, Tlp } from '../../db/schema.ts';
 import { reportVisibleSql, visibleSql } from '../../lib/authz/access.repo.ts';
 import type { IncidentScope } from '../../lib/authz/incidents.ts';
-import type { ClockEvent } from '../sla/clocks.ts';
+import type { ClockEvent } from '../sla/index.ts';
 import type { CohortIncident } from './stats.ts';
 import type { Period } from './period.ts';
 

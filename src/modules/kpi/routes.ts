@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../../lib/http.ts';
 import { IdParam, NoContent } from '../../lib/schemas.ts';
-import { Version } from '../incidents/schemas.ts';
+import { Version } from '../incidents/index.ts';
 import { statisticsCsv } from './export.ts';
 import { Activity, ActivityIn, AnnualKpis, Definition, DefinitionIn, MonthlyKpis } from './schemas.ts';
 import type { KpiService } from './service.ts';

@@ -5,8 +5,8 @@ import { incidentScope, seesAll, type IncidentScope } from '../../lib/authz/inci
 import { authorize, can } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { localDate } from '../../lib/tz.ts';
-import type { AuditService } from '../audit/service.ts';
-import type { SettingsService } from '../settings/service.ts';
+import type { AuditService } from '../audit/index.ts';
+import type { SettingsService } from '../settings/index.ts';
 import { ACTIVITY_KINDS, evaluate, meets, parseParams, type Unit } from './measures.ts';
 import { addMonths, monthPeriod, yearPeriod, type Period } from './period.ts';
 import { kpiRepo, type ActivityRow, type ActivityWrite, type KpiDefinitionRow, type KpiDefinitionWrite } from './repo.ts';

@@ -7,7 +7,7 @@
 // once; its time to resolve runs to its last close, and it has none while it is open again. A
 // reclassified incident counts under its current primary classification only.
 import type { IncidentStatus, Priority, Resolution } from '../../db/schema.ts';
-import { milestones, type ClockEvent, type Metric } from '../sla/clocks.ts';
+import { type ClockEvent, type Metric, milestones } from '../sla/index.ts';
 
 export const PRIORITIES: Priority[] = ['P1', 'P2', 'P3', 'P4'];
 export const INTERVALS = ['detect', 'acknowledge', 'contain', 'resolve'] as const;

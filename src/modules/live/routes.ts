@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../../lib/http.ts';
-import { callerOf, type Authenticator } from '../auth/authenticate.ts';
+import { type Authenticator, callerOf } from '../auth/index.ts';
 import type { LiveService } from './service.ts';
 
 /**

@@ -2,9 +2,8 @@ import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../lib/actor.ts';
 import { incidentScope, scopeKey as incidentScopeKey, type IncidentScope } from '../../lib/authz/incidents.ts';
 import { can } from '../../lib/authz/policy.ts';
-import { incidentRepo } from '../incidents/repo.ts';
-import { reportRepo, type ReportScope } from '../reports/repo.ts';
-import type { ReportService } from '../reports/service.ts';
+import { incidentRepo } from '../incidents/index.ts';
+import { reportRepo, type ReportScope, type ReportService } from '../reports/index.ts';
 import { liveRepo } from './repo.ts';
 
 /** What a subscriber is told: the ids of incidents and reports that changed and that it may see. */

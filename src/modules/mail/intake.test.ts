@@ -3,6 +3,8 @@ import { apiOf, makeApp, userWith, type Session, type TestApp } from '../../../t
 import { stores } from '../../../test/db.ts';
 import { reportRepo } from '../reports/repo.ts';
 import { deliver, rawMail } from './testkit.ts';
+import { systemClock } from '../../lib/actor.ts';
+import { drainQueued } from '../delivery/testkit.ts';
 
 describe.each(stores())('e-mail parsing and threading on %s', (store) => {
   let t: TestApp;
@@ -91,6 +93,8 @@ describe.each(stores())('e-mail parsing and threading on %s', (store) => {
 
   it('threads a reply to the receipt Vigil sent (its Message-ID is in the outbox)', async () => {
     const first = await deliver(t, rawMail({ from: 'bob@example.com', subject: 'Suspicious invoice' }));
+    // The receipt is queued with the report and written by the delivery worker right after.
+    await drainQueued(t, systemClock);
     const receipt = await t.db.db.selectFrom('mailDelivery').select(['messageId', 'reportId']).where('reportId', '=', first.outcome.reportId!).executeTakeFirst();
     expect(receipt, 'the outbox enqueues a receipt for an e-mail report').toBeDefined();
     const reply = await deliver(t, rawMail({ from: 'bob@example.com', subject: 'Re: We received your report', headers: { 'In-Reply-To': receipt!.messageId } }));
@@ -101,6 +105,7 @@ describe.each(stores())('e-mail parsing and threading on %s', (store) => {
     const auto = await deliver(t, rawMail({ from: 'carol@example.com', subject: 'Out of office', headers: { 'Auto-Submitted': 'auto-replied' } }));
     const bounce = await deliver(t, rawMail({ from: 'dan@example.com', subject: 'Undeliverable' }), { transport: 'smtp', mailFrom: '', remoteAddress: '192.0.2.9' });
     const imported = await deliver(t, rawMail({ from: 'erin@example.com', subject: 'Old report' }), { transport: 'import', file: '/tmp/x.mbox', index: 0 });
+    await drainQueued(t, systemClock);
     for (const r of [auto, bounce, imported]) {
       expect(r.state).toBe('parsed');
       expect(await t.db.db.selectFrom('mailDelivery').select('id').where('reportId', '=', r.outcome.reportId!).execute()).toHaveLength(0);

@@ -1,5 +1,5 @@
 import type { ParsedMail } from 'mailparser';
-import type { IncomingFile } from '../intake/attachments.ts';
+import type { IncomingFile } from '../intake/index.ts';
 import { MailParseError } from './mime.ts';
 import type { OpenedMail } from './open.ts';
 import { pgpLine, type PgpInfo } from './pgp.ts';

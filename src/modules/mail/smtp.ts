@@ -4,7 +4,7 @@ import { SMTPServer } from 'smtp-server';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/index.ts';
 import type { Clock } from '../../lib/actor.ts';
-import type { IntakeItemService } from '../intake/items.service.ts';
+import type { IntakeItemService } from '../intake/index.ts';
 import { parseQueue } from './parse-queue.ts';
 import { mailIntakeRepo } from './repo.ts';
 import { RATE_WINDOW_SECONDS, sessionHandlers } from './session.ts';

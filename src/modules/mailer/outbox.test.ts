@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../lib/actor.ts';
-import { auditCount, userWith, type Session } from '../../../test/app.ts';
+import { adminSession, auditCount, userWith, type Session } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
 import { channelActor } from '../intake/items.service.ts';
 import { RECEIPTS_PER_HOUR } from './outbox.ts';
 import { mailRepo } from './repo.ts';
+import { deliveryRepo } from '../delivery/index.ts';
 import { mailTest, type MailTest } from './testkit.ts';
 
 const raw = { contentType: 'application/json', content: Buffer.from('{}') };
@@ -83,6 +84,34 @@ describe.each(stores())('receipts and updates to reporters on %s', (store) => {
     await expect(failed).rejects.toThrow('parse failed');
     const n = await m.t.db.db.selectFrom('mailDelivery').select((eb) => eb.fn.countAll<number>().as('n')).where('recipient', '=', 'ghost@example.org').executeTakeFirstOrThrow();
     expect(Number(n.n)).toBe(0);
+  });
+
+  it('stores a report whose receipt template does not render: the receipt fails in the deliveries view, and goes out once fixed', async () => {
+    const admin = await adminSession(m.t);
+    const call = (method: 'GET' | 'POST', url: string, payload?: object) =>
+      m.t.app.inject({ method, url: `/api/v1${url}`, headers: admin.headers, ...(payload ? { payload } : {}) });
+    // A template stored by an older version names a variable receipts no longer have (the API
+    // refuses such a template today, so it is written straight into the table).
+    await m.t.db.db.insertInto('mailTemplate').values({ kind: 'receipt', subject: '[{{reference}}] received', body: 'Case {{caseNumber}}\n{{statusUrl}}', updatedBy: null, updatedAt: m.clock.now() }).execute();
+    try {
+      const r = await m.receive({ reporterEmail: 'hana@example.org', title: 'Phishing kit on a shop', statusUrl: 'https://vigil.example/status/hana-s3cret-abcdefghijklmnop' });
+      // The report is stored; its receipt's queued work failed at once, with the reason.
+      expect(await m.t.db.db.selectFrom('report').select('reference').where('id', '=', r.id).executeTakeFirst()).toEqual({ reference: r.reference });
+      expect(await deliveriesOf(r.id)).toEqual([]);
+      const failed = (await call('GET', '/deliveries?status=failed&kind=reporter_mail.receipt')).json().items as { id: string; summary: string; lastError: string; recipient: string }[];
+      const mine = failed.find((d) => d.summary === `receipt for ${r.reference}`)!;
+      expect(mine).toMatchObject({ recipient: 'hana@example.org' });
+      expect(mine.lastError).toMatch(/the receipt template does not render: unknown variable \{\{caseNumber\}\}/);
+      // Fixed and retried: the receipt is written with the status link, which the queued facts then forget.
+      await m.t.db.db.deleteFrom('mailTemplate').where('kind', '=', 'receipt').execute();
+      expect((await call('POST', `/deliveries/${mine.id}/retry`)).statusCode).toBe(200);
+      await m.worker.runOnce();
+      expect(m.to('hana@example.org')).toHaveLength(1);
+      expect(m.to('hana@example.org')[0]!.parsed.text).toContain('https://vigil.example/status/hana-s3cret-abcdefghijklmnop');
+      expect(JSON.stringify((await deliveryRepo.findById(m.t.db.db, mine.id))!.payload)).not.toContain('s3cret');
+    } finally {
+      await m.t.db.db.deleteFrom('mailTemplate').where('kind', '=', 'receipt').execute();
+    }
   });
 
   it('answers no bounce, daemon, no-reply or auto-submitted message, none of our own addresses, and no other channel', async () => {

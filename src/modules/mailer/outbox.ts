@@ -1,11 +1,11 @@
 import type { Executor } from '../../db/index.ts';
 import type { MailKind, ReportChannel } from '../../db/schema.ts';
 import type { Clock } from '../../lib/actor.ts';
-import type { SettingsService } from '../settings/service.ts';
+import type { SettingsService } from '../settings/index.ts';
 import { messageIdDomain, newMessageId, ownAddresses, unanswerable } from './addresses.ts';
-import { incidentEventQueue } from '../delivery/index.ts';
+import { deliveryRepo, incidentEventQueue, PermanentDeliveryError, queuedWorkHandler } from '../delivery/index.ts';
 import { mailRepo, type DeliveryRow } from './repo.ts';
-import { DEFAULT_TEMPLATES, headerSafe, PUBLIC_STATUS_TEXT, render, type Template, type Vars } from './templates.ts';
+import { DEFAULT_TEMPLATES, headerSafe, PUBLIC_STATUS_TEXT, render, templateIssues, type Template, type Vars } from './templates.ts';
 
 /** Channels whose reporters get a receipt: they wrote to us themselves and expect an answer. */
 const RECEIPT_CHANNELS: ReadonlySet<ReportChannel> = new Set(['email', 'web_form', 'portal']);
@@ -13,6 +13,15 @@ const RECEIPT_CHANNELS: ReadonlySet<ReportChannel> = new Set(['email', 'web_form
 const STATE_EVENTS = new Set(['incident.status_changed', 'incident.closed', 'incident.reopened']);
 /** At most this many receipts to one address per hour: an auto-responder that escapes every other check cannot loop. */
 export const RECEIPTS_PER_HOUR = 5;
+/** The delivery kind of a report's receipt queued as facts: the delivery worker writes the message. */
+export const QUEUED_RECEIPT = 'reporter_mail.receipt';
+
+/** What a queued receipt keeps until the worker writes it (the status link only until then). */
+interface QueuedReceipt {
+  reportId: string;
+  to: string;
+  statusUrl: string | null;
+}
 
 /** What a channel knows about a report beyond its row. */
 export interface ReceivedExtras {
@@ -64,25 +73,50 @@ export function createMailOutbox(d: { settings: SettingsService; clock: Clock; f
   const own = ownAddresses(d.from, d.accept);
 
   return {
-    /** A receipt for a new report, when its reporter wrote to us and may be answered. */
-    async reportReceived(tx: Executor, report: ReceivedReport, extras: ReceivedExtras = {}): Promise<DeliveryRow | undefined> {
+    /**
+     * A receipt for a new report, when its reporter wrote to us and may be answered: queued as
+     * facts in the report's transaction (one insert: no template read, nothing rendered), and
+     * written by the delivery worker after the commit (`writeReceipt`). A receipt template that
+     * does not render then fails that delivery, never the report.
+     */
+    async reportReceived(tx: Executor, report: ReceivedReport, extras: ReceivedExtras = {}): Promise<{ id: string } | undefined> {
       if (!RECEIPT_CHANNELS.has(report.channel) || extras.autoSubmitted) return undefined;
       const to = report.reporterEmail?.trim().toLowerCase();
       if (!to || unanswerable(to, own)) return undefined;
+      const receipt: QueuedReceipt = { reportId: report.id, to, statusUrl: extras.statusUrl ? headerSafe(extras.statusUrl) : null };
+      return deliveryRepo.enqueue(tx, {
+        kind: QUEUED_RECEIPT, dedupeKey: report.id, via: 'internal', recipient: to, summary: `receipt for ${report.reference}`,
+        payload: { receipt }, createdAt: d.clock.now(),
+      });
+    },
+
+    /**
+     * Writes a queued receipt (the delivery worker, in order, after the report committed): the
+     * message from the template in force, to go out through the relay as `reporter_mail`. None
+     * when the address had RECEIPTS_PER_HOUR receipts in the last hour (an auto-responder loop).
+     * Returns how many messages it wrote (0 or 1).
+     */
+    async writeReceipt(tx: Executor, r: QueuedReceipt): Promise<number> {
       const now = d.clock.now();
-      if ((await mailRepo.receiptsSince(tx, to, new Date(now.getTime() - 3_600_000))) >= RECEIPTS_PER_HOUR) return undefined;
-      const statusUrl = extras.statusUrl ? headerSafe(extras.statusUrl) : '';
+      if ((await mailRepo.receiptsSince(tx, r.to, new Date(now.getTime() - 3_600_000))) >= RECEIPTS_PER_HOUR) return 0;
+      const report = await mailRepo.reportForReceipt(tx, r.reportId);
+      if (!report) throw new PermanentDeliveryError(`the report ${r.reportId} is no longer stored`);
+      const template = (await currentTemplates(tx)).receipt;
+      const issues = templateIssues(template, 'receipt');
+      if (issues.length) throw new PermanentDeliveryError(`the receipt template does not render: ${issues.map((i) => i.message).join('; ')}`);
+      const statusUrl = r.statusUrl ?? '';
       const team = await d.settings.current(tx);
       const vars: Vars = {
         reference: report.reference, title: report.title, teamName: team.teamName, statusUrl,
         publicStatus: PUBLIC_STATUS_TEXT.received!, incidentReference: '',
       };
-      const msg = render((await currentTemplates(tx)).receipt, vars, statusUrl ? ['statusUrl'] : []);
-      return mailRepo.enqueue(tx, {
+      const msg = render(template, vars, statusUrl ? ['statusUrl'] : []);
+      const row = await mailRepo.enqueue(tx, {
         kind: 'receipt', reportId: report.id, incidentId: null, eventKey: 'receipt', publicStatus: 'received',
-        recipient: to, subject: msg.subject, body: msg.body, statusUrl: statusUrl || null,
+        recipient: r.to, subject: msg.subject, body: msg.body, statusUrl: statusUrl || null,
         messageId: newMessageId(domain), inReplyTo: null, createdAt: now,
       });
+      return row ? 1 : 0;
     },
 
     /**
@@ -133,5 +167,19 @@ export function reporterUpdatesQueue(outbox: MailOutbox, clock: Clock) {
     name: 'reporter_mail', recipient: 'reporters on the incident', clock,
     wants: (kind) => STATE_EVENTS.has(kind),
     work: async (tx, e) => (await outbox.updatesFor(tx, e)).length,
+  });
+}
+
+/**
+ * The handler of queued receipts: writes each receipt's message in the delivery worker. The
+ * status link leaves the queued facts once the message that carries it is written (the message
+ * keeps it until the relay accepted it).
+ */
+export function receiptsHandler(outbox: MailOutbox) {
+  return queuedWorkHandler(QUEUED_RECEIPT, (tx, d) => outbox.writeReceipt(tx, (d.payload as { receipt: QueuedReceipt }).receipt), {
+    onSent: async (tx, d) => {
+      const { receipt } = d.payload as { receipt: QueuedReceipt };
+      if (receipt.statusUrl) await deliveryRepo.setPayload(tx, d.id, { receipt: { ...receipt, statusUrl: null } });
+    },
   });
 }

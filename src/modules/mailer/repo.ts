@@ -52,6 +52,9 @@ export const mailRepo = {
     return { ...detail, status: 'queued', attempts: 0, nextAttemptAt: detail.createdAt, lastError: null, sentAt: null };
   },
 
+  /** What a receipt names of its report. */
+  reportForReceipt: (x: Executor, id: string) => x.selectFrom('report').select(['id', 'reference', 'title']).where('id', '=', id).executeTakeFirst(),
+
   /** The message of a delivery, for its sender. */
   message: (x: Executor, id: string) => x.selectFrom('mailDelivery').selectAll().where('id', '=', id).executeTakeFirst(),
 

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../../lib/http.ts';
-import { IdParam } from '../../lib/schemas.ts';
-import { csv } from '../incidents/schemas.ts';
+import { csv, IdParam } from '../../lib/schemas.ts';
 import type { MailService } from './service.ts';
 import { BODY_MAX, SUBJECT_MAX } from './templates.ts';
 

@@ -4,7 +4,7 @@ import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
+import type { AuditService } from '../audit/index.ts';
 import { currentTemplates } from './outbox.ts';
 import { mailRepo } from './repo.ts';
 import { DEFAULT_TEMPLATES, templateIssues, VARIABLES, type Template } from './templates.ts';

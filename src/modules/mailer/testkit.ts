@@ -20,14 +20,18 @@ export interface MailTest {
   t: TestApp;
   sink: SmtpSink;
   clock: Clock & { advance(ms: number): void };
-  /** A delivery worker over reporter mail on the sink; more can be made with `newWorker()`. */
+  /**
+   * A delivery worker over reporter mail on the sink, whose rounds first do the queued work (receipts
+   * and updates are written then, as the server's worker does right after the report or event
+   * commits); more, plain ones can be made with `newWorker()`.
+   */
   worker: DeliveryWorker;
   newWorker(over?: Partial<DeliveryWorkerOptions>): DeliveryWorker;
   /** Does the work incident events queued (reporter updates are made then). */
   drain(): Promise<number>;
   /** Messages the sink got for this address. */
   to(address: string): SinkMessage[];
-  /** A report made the way an intake channel makes one: receiveIn in the caller's transaction. */
+  /** A report made the way an intake channel makes one (receiveIn in the caller's transaction), its receipt written. */
   receive(input: Partial<ReceiveInput> & { reporterEmail: string | null }): Promise<{ id: string; reference: string }>;
   /** An account with the reporter role, its e-mail address and organisation. */
   reporter(email: string, organisation?: string): Promise<Actor>;
@@ -48,13 +52,15 @@ export async function mailTest(store: Store): Promise<MailTest> {
   };
   return {
     t, sink, clock, newWorker,
-    worker: newWorker(),
+    worker: ((w) => ({ ...w, runOnce: async () => (await drainQueued(t, clock), w.runOnce()) }))(newWorker()),
     drain: () => drainQueued(t, clock),
     to: (address) => sink.messages.filter((m) => m.to.includes(address)),
     async receive(input) {
       const r = await t.db.db.transaction().execute((tx) =>
         t.services.reports.receiveIn(tx, channelActor('smtp'), { channel: 'email', title: 'Report by mail', body: 'Something happened', ...input }),
       );
+      // The receipt is queued as facts with the report; the delivery worker writes it right after.
+      await drainQueued(t, clock);
       return { id: r.report.id, reference: r.report.reference };
     },
     async reporter(email, organisation = 'ACME') {

@@ -5,7 +5,7 @@ import { authorize } from '../../lib/authz/policy.ts';
 import { seal } from '../../lib/crypto.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { isHttpUrl } from '../../lib/schemas.ts';
-import type { AuditService } from '../audit/service.ts';
+import type { AuditService } from '../audit/index.ts';
 import { EVENTS, type NotificationEvent } from './events.ts';
 import type { NotificationOutbox } from './outbox.ts';
 import { notificationRepo } from './repo.ts';

@@ -4,10 +4,10 @@ import type { Clock } from '../../lib/actor.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { RESTRICTED_TLP } from '../../lib/tlp.ts';
 import { accessRepo } from '../../lib/authz/access.repo.ts';
-import type { SettingsService } from '../settings/service.ts';
+import type { SettingsService } from '../settings/index.ts';
 import { EVENT_SPECS, isEvent, type NotificationEvent, type Template } from './events.ts';
 import { render, templateIssues } from './render.ts';
-import { incidentEventQueue, PermanentDeliveryError } from '../delivery/index.ts';
+import { deliveryRepo, incidentEventQueue, PermanentDeliveryError, queuedWorkHandler } from '../delivery/index.ts';
 import { notificationRepo, type NewDelivery } from './repo.ts';
 
 /** Who gets a notification: a user (by their preferences), a configured channel, or an address. */
@@ -31,6 +31,26 @@ export interface EnqueueInput {
   link?: string | null;
   recipients: Recipient[];
 }
+
+/**
+ * A notification queued as facts in the caller's transaction and rendered by the delivery worker
+ * after it commits (escalation pages, alert pages): a template that does not render then fails
+ * that delivery, never the caller's change, and the incident's variables are read when rendering
+ * (so a page of an incident numbered at commit names its final reference).
+ */
+export interface QueuedNotice extends EnqueueInput {
+  /**
+   * The incident whose reference, title (with "[EXERCISE] " for an exercise), priority and TLP
+   * fill `incidentReference`, `incidentTitle`, `priority` and `tlp`, and whose page is the link
+   * when none is given. `title`: `shown`; `hidden` (recipients without a need to know: the
+   * reference only); `by_tlp` (hidden when the incident is TLP:RED or AMBER+STRICT then).
+   */
+  incident?: { id: string; title: 'shown' | 'hidden' | 'by_tlp' } | undefined;
+}
+
+/** The delivery kind of a queued notification (its facts are the delivery's payload). */
+export const QUEUED_NOTICE = 'notification.page';
+const INCIDENT_VARS = ['incidentReference', 'incidentTitle', 'priority', 'tlp'];
 
 export interface EnqueueResult {
   /** Deliveries written now. */
@@ -67,13 +87,22 @@ export function createNotificationOutbox(d: {
     return d.publicUrl ? `${d.publicUrl.replace(/\/+$/, '')}${link}` : link;
   };
 
-  async function enqueue(tx: Executor, input: EnqueueInput, o: { strict?: boolean } = {}): Promise<EnqueueResult> {
+  /** What a caller got wrong (a programming error): refused in its transaction. Returns the dedupe key. */
+  function check(input: EnqueueInput): string {
     if (!isEvent(input.event)) throw new VigilError('VIG_NOTIFICATION_INVALID', { errors: [{ path: 'event', message: `unknown event kind ${String(input.event)}` }] });
     const key = input.dedupeKey.trim();
     if (!key || key.length > 200) throw new VigilError('VIG_NOTIFICATION_INVALID', { errors: [{ path: 'dedupeKey', message: '1 to 200 characters' }] });
     const spec = EVENT_SPECS[input.event];
     const unknown = Object.keys(input.vars ?? {}).filter((k) => !spec.variables.includes(k));
     if (unknown.length) throw new VigilError('VIG_NOTIFICATION_INVALID', { errors: unknown.map((k) => ({ path: `vars.${k}`, message: `not a variable of ${input.event}` })) });
+    for (const r of input.recipients) {
+      if ('email' in r && !EMAIL.test(r.email.trim().toLowerCase())) throw new VigilError('VIG_NOTIFICATION_INVALID', { errors: [{ path: 'recipients.email', message: 'not an e-mail address' }] });
+    }
+    return key;
+  }
+
+  async function enqueue(tx: Executor, input: EnqueueInput, o: { strict?: boolean } = {}): Promise<EnqueueResult> {
+    const key = check(input);
 
     const now = d.clock.now();
     const team = await d.settings.current(tx);
@@ -126,6 +155,46 @@ export function createNotificationOutbox(d: {
 
   return {
     enqueue: (tx: Executor, input: EnqueueInput) => enqueue(tx, input),
+
+    /**
+     * Queues a notification as facts (event, dedupe key, recipients, variables, the incident) in
+     * the caller's transaction: one insert, no template read, no recipient looked up. The delivery
+     * worker renders and addresses it after the commit (`renderQueued`). Queued once per dedupe
+     * key; false when it was queued before.
+     */
+    async enqueueLater(tx: Executor, n: QueuedNotice): Promise<boolean> {
+      const key = check({ ...n, vars: Object.fromEntries(Object.entries(n.vars ?? {}).filter(([k]) => !(n.incident && INCIDENT_VARS.includes(k)))) });
+      const who = [
+        n.recipients.filter((r) => 'user' in r).length ? `${n.recipients.filter((r) => 'user' in r).length} team member(s)` : '',
+        ...n.recipients.flatMap((r) => ('email' in r ? [r.email.trim().toLowerCase()] : 'channel' in r ? [`channel ${r.channel}`] : 'subscribers' in r ? ['subscribed channels'] : [])),
+      ].filter(Boolean).join(', ');
+      const row = await deliveryRepo.enqueue(tx, {
+        kind: QUEUED_NOTICE, dedupeKey: key, via: 'internal', recipient: who || 'nobody', summary: `${n.event} (${key})`,
+        payload: { notice: { ...n, dedupeKey: key } }, createdAt: d.clock.now(),
+      });
+      return !!row;
+    },
+
+    /**
+     * Renders and addresses a queued notification (the delivery worker, after the caller's
+     * commit): the incident's variables as they are now, the template in force, refused with the
+     * reason when it no longer fits its event. Returns how many deliveries it wrote.
+     */
+    async renderQueued(tx: Executor, n: QueuedNotice): Promise<number> {
+      let vars = { ...(n.vars ?? {}) };
+      let link = n.link ?? null;
+      if (n.incident) {
+        const inc = await notificationRepo.incidentSummary(tx, n.incident.id);
+        if (!inc) throw new PermanentDeliveryError(`the incident ${n.incident.id} is no longer stored`);
+        const hide = n.incident.title === 'hidden' || (n.incident.title === 'by_tlp' && RESTRICTED_TLP.includes(inc.tlp as (typeof RESTRICTED_TLP)[number]));
+        vars = {
+          ...vars, incidentReference: inc.reference, priority: String(inc.priority), tlp: String(inc.tlp),
+          incidentTitle: hide ? '(restricted: see Vigil)' : `${inc.exercise ? '[EXERCISE] ' : ''}${inc.title}`,
+        };
+        link ??= `/incidents/${inc.reference}`;
+      }
+      return (await enqueueStrict(tx, { event: n.event, dedupeKey: n.dedupeKey, vars, link, recipients: n.recipients })).queued.length;
+    },
 
     /**
      * The work of an incident event, done by the delivery worker after the event committed (see
@@ -189,4 +258,9 @@ export function notificationsQueue(outbox: NotificationOutbox, clock: Clock) {
     wants: (kind) => INCIDENT_EVENTS.has(kind),
     work: (tx, e) => outbox.notifyFor(tx, e),
   });
+}
+
+/** The handler of queued notifications (escalation and alert pages): renders them in the delivery worker. */
+export function queuedNoticeHandler(outbox: NotificationOutbox) {
+  return queuedWorkHandler(QUEUED_NOTICE, (tx, d) => outbox.renderQueued(tx, (d.payload as { notice: QueuedNotice }).notice));
 }

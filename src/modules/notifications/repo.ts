@@ -32,7 +32,7 @@ const CHANNEL = ['id', 'name', 'kind', 'url', 'roomId', 'events', 'enabled', 've
 export const notificationRepo = {
   /** What an incident notification names of the incident. */
   incidentSummary: (x: Executor, id: string) =>
-    x.selectFrom('incident').select(['reference', 'title', 'priority', 'tlp', 'assigneeId']).where('id', '=', id).executeTakeFirst(),
+    x.selectFrom('incident').select(['reference', 'title', 'priority', 'tlp', 'assigneeId', 'exercise']).where('id', '=', id).executeTakeFirst(),
 
   emailOf: async (x: Executor, userId: string): Promise<string | null> =>
     (await x.selectFrom('appUser').select('email').where('id', '=', userId).executeTakeFirst())?.email ?? null,

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../../lib/http.ts';
-import { IdParam, NoContent } from '../../lib/schemas.ts';
-import { csv } from '../incidents/schemas.ts';
+import { csv, IdParam, NoContent } from '../../lib/schemas.ts';
 import type { ChannelService } from './channels.service.ts';
 import { EVENTS } from './events.ts';
 import { BODY_MAX, SUBJECT_MAX } from './render.ts';

@@ -4,7 +4,7 @@ import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
+import type { AuditService } from '../audit/index.ts';
 import { EVENT_SPECS, EVENTS, type NotificationEvent, type Template } from './events.ts';
 import { currentTemplate, DEFAULT_PREFERENCE } from './outbox.ts';
 import { templateIssues } from './render.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../../lib/http.ts';
-import { IncidentParam, PriorityEnum, StatusEnum, TlpEnum } from '../incidents/schemas.ts';
+import { IncidentParam, PriorityEnum, StatusEnum, TlpEnum } from '../incidents/index.ts';
 import { OBSERVABLE_TYPES } from './normalise.ts';
 import type { ObservableService } from './service.ts';
 

@@ -3,7 +3,7 @@ import type { OncallRotaRow, OncallSwapRow } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize, can } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
+import type { AuditService } from '../audit/index.ts';
 import { overrideRepo, peopleRepo, rotaRepo, swapRepo } from './repo.ts';
 import { applySwaps, rotaShifts } from './schedule.ts';
 import { MAX_RANGE_DAYS, specOf } from './service.ts';

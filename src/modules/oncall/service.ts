@@ -3,7 +3,7 @@ import type { OncallRotaRow } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
+import type { AuditService } from '../audit/index.ts';
 import { membersOf, Pattern, patternProblems } from './pattern.ts';
 import { overrideRepo, peopleRepo, rotaRepo, swapRepo } from './repo.ts';
 import { computeShifts, onDuty, overlapping, uncovered, type RotaSpec, type Shift } from './schedule.ts';

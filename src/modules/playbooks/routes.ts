@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../../lib/http.ts';
-import { IncidentParam, PriorityEnum } from '../incidents/schemas.ts';
+import { IncidentParam, PriorityEnum } from '../incidents/index.ts';
 import type { PlaybookService } from './service.ts';
 
 const tags = ['playbooks'];

@@ -4,13 +4,9 @@ import type { Actor, Clock } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
-import { incidentRepo } from '../incidents/repo.ts';
-import { lockVisible, recorder } from '../incidents/service.ts';
-import { taskRepo } from '../incidents/tasks.repo.ts';
-import { taskView, type TaskView } from '../incidents/tasks.service.ts';
-import { canonicalRsit, RSIT } from '../incidents/taxonomy.ts';
-import type { SettingsService } from '../settings/service.ts';
+import type { AuditService } from '../audit/index.ts';
+import { canonicalRsit, incidentRepo, lockVisible, recorder, RSIT, taskRepo, taskView, type TaskView } from '../incidents/index.ts';
+import type { SettingsService } from '../settings/index.ts';
 import { BUILTIN_PLAYBOOKS } from './builtin.ts';
 import { playbookRepo } from './repo.ts';
 

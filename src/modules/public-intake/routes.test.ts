@@ -2,9 +2,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../lib/actor.ts';
-import { systemActor } from '../../lib/actor.ts';
+import { systemActor, systemClock } from '../../lib/actor.ts';
 import { auditCount, makeApp, testClock, userWith, type TestApp } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
+import { drainQueued } from '../delivery/testkit.ts';
 
 const MAX_FILE = 64 * 1024;
 const ZIP = Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), randomBytes(200)]);
@@ -341,6 +342,8 @@ describe.each(stores())('public web form with a public URL on %s', (store) => {
     expect(r.statusCode, r.body).toBe(201);
     expect(r.json().statusUrl).toMatch(/^https:\/\/csirt\.example\.org\/status\/[A-Za-z0-9_-]{43}$/);
     const report = await t.db.db.selectFrom('report').select('id').where('reference', '=', r.json().reference).executeTakeFirstOrThrow();
+    // The receipt is queued with the report and written by the delivery worker right after.
+    await drainQueued(t, systemClock);
     const receipt = await t.db.db.selectFrom('mailDelivery').selectAll().where('reportId', '=', report.id).executeTakeFirstOrThrow();
     expect(receipt).toMatchObject({ kind: 'receipt', recipient: 'zoe@example.org', statusUrl: r.json().statusUrl });
   });

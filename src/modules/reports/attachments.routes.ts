@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../../lib/http.ts';
-import { Evidence } from '../evidence/routes.ts';
-import { TlpEnum } from '../incidents/schemas.ts';
+import { Evidence } from '../evidence/index.ts';
+import { TlpEnum } from '../incidents/index.ts';
 import type { ReportAttachmentService } from './attachments.service.ts';
 import { ReportParam } from './routes.ts';
 

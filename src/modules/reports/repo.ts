@@ -126,16 +126,6 @@ export const reportRepo = {
     return q.orderBy('report.receivedAt', 'desc').orderBy('report.id', 'desc').limit(f.limit).execute();
   },
 
-  /** Reports linked to (or merged onto) an incident, for an incident merge: they follow it. */
-  moveToIncident: async (x: Executor, fromIncidentId: string, toIncidentId: string, now: Date): Promise<number> => {
-    const r = await x
-      .updateTable('report')
-      .set((eb) => ({ incidentId: toIncidentId, updatedAt: now, version: eb('version', '+', 1) }))
-      .where('incidentId', '=', fromIncidentId)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows);
-  },
-
   /** Reports merged into this one (they follow it when it is linked to an incident). */
   followers: (x: Executor, reportId: string) =>
     x.selectFrom('report').selectAll().where('mergedInto', '=', reportId).execute(),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf, sendRaw } from '../../lib/http.ts';
-import { ClassificationIn, csv, IncidentParam, IncidentView, Level, PapEnum, StatusEnum, TlpEnum } from '../incidents/schemas.ts';
+import { csv } from '../../lib/schemas.ts';
+import { ClassificationIn, IncidentParam, IncidentView, Level, PapEnum, StatusEnum, TlpEnum } from '../incidents/index.ts';
 import type { ReportService } from './service.ts';
 
 const tags = ['reports'];

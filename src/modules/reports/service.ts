@@ -6,9 +6,7 @@ import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize, can } from '../../lib/authz/policy.ts';
 import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { incidentRepo } from '../incidents/repo.ts';
-import { lockVisible, recorder, type DeclareInput, type IncidentDeps, type IncidentService } from '../incidents/service.ts';
-import type { IncidentView } from '../incidents/view.ts';
+import { type DeclareInput, type IncidentDeps, incidentRepo, type IncidentService, type IncidentRecord as IncidentView, lockVisible, recorder } from '../incidents/index.ts';
 import { reportRepo, type ReportFilter, type ReportRow, type ReportScope } from './repo.ts';
 import { accessRepo } from '../../lib/authz/access.repo.ts';
 

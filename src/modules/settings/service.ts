@@ -3,7 +3,7 @@ import type { PriorityMatrix, TeamRow } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
+import type { AuditService } from '../audit/index.ts';
 import { teamRepo } from './repo.ts';
 
 export interface TeamSettings {

@@ -10,8 +10,7 @@
 import type { Executor } from '../../db/index.ts';
 import type { IncidentEventRow, Priority } from '../../db/schema.ts';
 import { systemActor } from '../../lib/actor.ts';
-import { incidentRepo } from '../incidents/repo.ts';
-import { recorder, type IncidentDeps } from '../incidents/service.ts';
+import { type IncidentDeps, incidentRepo, recorder } from '../incidents/index.ts';
 import { incidentClocks } from './clocks.ts';
 import { slaClockRepo, slaRepo } from './repo.ts';
 

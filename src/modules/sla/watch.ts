@@ -14,8 +14,7 @@
 import type { Db } from '../../db/index.ts';
 import type { Clock } from '../../lib/actor.ts';
 import { everyTick, type Ticker } from '../../lib/rounds.ts';
-import { incidentRepo } from '../incidents/repo.ts';
-import { recorder, type IncidentDeps } from '../incidents/service.ts';
+import { type IncidentDeps, incidentRepo, recorder } from '../incidents/index.ts';
 import { SLA_ACTOR, type SlaProjection } from './projection.ts';
 import { slaClockRepo } from './repo.ts';
 

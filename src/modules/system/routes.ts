@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Db } from '../../db/index.ts';
 import { pendingMigrations } from '../../db/migrate.ts';
-import type { SettingsService } from '../settings/service.ts';
+import type { SettingsService } from '../settings/index.ts';
 import { VERSION } from '../../version.ts';
 
 /** How long /readyz waits for the database before answering 503. */

@@ -13,9 +13,11 @@ const AdminOne = z.object({ user: AdminView });
 const Email = z.email().max(254).nullable();
 const Organisation = z.string().trim().min(1).max(200).nullable().describe("a reporter's constituent organisation: it follows that organisation's reports");
 
+// Not 'TeamMember': that id is the team directory's record (src/modules/directory/schemas.ts); two
+// schemas under one id make the OpenAPI document describe one of them with the other's shape.
 const TeamMember = z
   .object({ id: z.uuid(), username: z.string(), displayName: z.string(), roles: z.array(RoleSchema), disabled: z.boolean() })
-  .meta({ id: 'TeamMember' });
+  .meta({ id: 'Colleague' });
 
 export const userRoutes: FastifyPluginAsyncZod<{ users: UserService }> = async (app, { users }) => {
   app.get('/team-members', {

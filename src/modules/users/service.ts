@@ -4,10 +4,7 @@ import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { generatePassword } from '../../lib/crypto.ts';
 import { VigilError } from '../../lib/errors.ts';
-import type { AuditService } from '../audit/service.ts';
-import { apiTokens } from '../account/index.ts';
-import { checkPasswordPolicy, hashPassword } from '../auth/passwords.ts';
-import { sessionRepo } from '../auth/sessions.repo.ts';
+import type { AuditService } from '../audit/index.ts';
 import { recoveryCodeRepo, userRepo } from './repo.ts';
 import { accessRepo } from '../../lib/authz/access.repo.ts';
 
@@ -77,7 +74,21 @@ export interface NewUserInput {
   password?: string | undefined;
 }
 
-export function createUserService(d: { db: Db; audit: AuditService; clock: Clock }) {
+/**
+ * What managing accounts needs of credentials: auth's password rules and sessions, account's API
+ * tokens. Those modules build on users (the user table), so users is given these (src/services.ts).
+ */
+export interface UserCredentials {
+  checkPasswordPolicy(password: string, username: string): void;
+  hashPassword(password: string): Promise<string>;
+  /** Ends every live session of a user; how many. */
+  endSessions(x: Executor, userId: string, now: Date): Promise<number>;
+  /** Revokes every live API token of a user; how many. */
+  revokeTokens(x: Executor, userId: string, now: Date): Promise<number>;
+}
+
+export function createUserService(d: { db: Db; audit: AuditService; clock: Clock; credentials: UserCredentials }) {
+  const { checkPasswordPolicy, hashPassword } = d.credentials;
   async function load(x: Executor, id: string, lock = false): Promise<UserRow> {
     const u = lock ? await userRepo.lockById(x, id) : await userRepo.findById(x, id);
     if (!u) throw new VigilError('VIG_USER_NOT_FOUND', { id });
@@ -94,7 +105,7 @@ export function createUserService(d: { db: Db; audit: AuditService; clock: Clock
   /** Ends every way the user is signed in: sessions and API tokens. */
   async function endAccess(x: Executor, userId: string) {
     const now = d.clock.now();
-    return { sessionsEnded: await sessionRepo.revokeAllForUser(x, userId, now), tokensRevoked: await apiTokens.revokeAllOf(x, userId, now) };
+    return { sessionsEnded: await d.credentials.endSessions(x, userId, now), tokensRevoked: await d.credentials.revokeTokens(x, userId, now) };
   }
 
   async function adminView(x: Executor, u: UserRow): Promise<UserAdminView> {
@@ -246,7 +257,7 @@ export function createUserService(d: { db: Db; audit: AuditService; clock: Clock
         const now = d.clock.now();
         const after = await userRepo.update(tx, id, { mfaSecret: null, mfaPendingSecret: null, mfaEnabledAt: null, mfaLastStep: null, updatedAt: now });
         await recoveryCodeRepo.replaceAll(tx, id, []);
-        const sessionsEnded = await sessionRepo.revokeAllForUser(tx, id, now);
+        const sessionsEnded = await d.credentials.endSessions(tx, id, now);
         await d.audit.record(tx, actor, { action: 'user.mfa_reset', entity: 'user', entityId: id, before: auditView(before), after: { ...auditView(after), sessionsEnded } });
         return toUserView(after);
       });

@@ -3,9 +3,10 @@ import type { Priority, Status } from './incidents';
 import type { ItemOf, Schema } from './schema';
 
 export type OpenStatus = Exclude<Status, 'closed'>;
-export type Channel = 'api' | 'web_form' | 'portal' | 'email' | 'phone' | 'monitoring' | 'other';
-export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
-export type SlaMetric = 'acknowledge' | 'first_response' | 'containment' | 'resolution';
+type Intake = NonNullable<OperationsDashboard['intake']>;
+export type Channel = keyof ItemOf<Intake['reports']['hours']>['byChannel'];
+export type Severity = keyof Intake['alerts']['bySeverity'];
+export type SlaMetric = AtRiskClock['metric'];
 
 export const PRIORITIES: Priority[] = ['P1', 'P2', 'P3', 'P4'];
 export const OPEN_STATUSES: OpenStatus[] = ['new', 'triage', 'analysis', 'containment', 'eradication', 'recovery'];

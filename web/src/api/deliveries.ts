@@ -1,8 +1,9 @@
 // The failed-deliveries view: deliveries of every kind (reporter mail, notifications, scheduled
-// reports, work queued by incident events), with retry. Its own minimal types (GET/POST /deliveries).
+// reports, work queued by incident events), with retry (GET/POST /deliveries).
 import { api, qs } from './client';
+import type { Answer, Schema } from './schema';
 
-export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'failed';
+export type DeliveryStatus = Delivery['status'];
 
 /** The kinds there are today; the server may name others (new kinds are new handlers). */
 export const DELIVERY_KINDS: { value: string; label: string }[] = [
@@ -13,29 +14,9 @@ export const DELIVERY_KINDS: { value: string; label: string }[] = [
   { value: 'notification.incident_event', label: 'Incident notifications (queued work)' },
 ];
 
-export interface Delivery {
-  id: string;
-  kind: string;
-  via: 'smtp' | 'http' | 'internal';
-  recipient: string;
-  summary: string;
-  status: DeliveryStatus;
-  attempts: number;
-  nextAttemptAt: string;
-  lastError: string | null;
-  sentAt: string | null;
-  createdAt: string;
-}
-
-export interface DeliveryDetail extends Delivery {
-  attemptLog: { at: string; outcome: 'sent' | 'deferred' | 'failed' | 'abandoned'; response: string | null; code: number | null }[];
-}
-
-export interface DeliveryPage {
-  items: Delivery[];
-  nextCursor: string | null;
-  relayConfigured: boolean;
-}
+export type Delivery = Schema<'Delivery'>;
+export type DeliveryDetail = Schema<'DeliveryDetail'>;
+export type DeliveryPage = Answer<'deliveries.list'>;
 
 export const listDeliveries = (f: { kind?: string | undefined; status?: DeliveryStatus | undefined; limit?: number; cursor?: string | null }) =>
   api.get<DeliveryPage>(`/deliveries${qs({ kind: f.kind, status: f.status, limit: f.limit ?? 50, cursor: f.cursor })}`);

@@ -1,7 +1,7 @@
 // Shapes of the KPI API (/api/v1/kpi/*, /api/v1/activities). The server computes every figure on
 // request from incidents, their events, reports and the team's activities (docs/kpis.md).
 import type { Priority } from './incidents';
-import type { ItemOf, Schema } from './schema';
+import type { Body, ItemOf, Schema } from './schema';
 
 export const KPI_KEY = ['kpi'] as const;
 export const monthlyKey = (month: string) => [...KPI_KEY, 'monthly', month] as const;
@@ -21,10 +21,11 @@ export const ACTIVITY_LABELS: Record<ActivityKind, string> = {
 export type Activity = Schema<'TeamActivity'>;
 export type ActivityInput = Pick<Activity, 'kind' | 'title' | 'description' | 'startsAt' | 'endsAt' | 'constituentId' | 'participants' | 'tlp'>;
 
+/** What a definition measures: the names the server accepts when saving one. */
+export type Measure = Body<'kpiDefinitions.create'>['measure'];
 export const MEASURES = [
   'sla_breach_rate', 'time_to_detect', 'time_to_acknowledge', 'time_to_contain', 'time_to_resolve', 'incident_count', 'false_positive_rate', 'activity_count',
-] as const;
-export type Measure = (typeof MEASURES)[number];
+] as const satisfies readonly Measure[];
 export const MEASURE_LABELS: Record<Measure, string> = {
   sla_breach_rate: 'SLA breach rate (%)',
   time_to_detect: 'Time to detect',
@@ -35,11 +36,14 @@ export const MEASURE_LABELS: Record<Measure, string> = {
   false_positive_rate: 'Reports rejected as false positives (%)',
   activity_count: 'Team activities',
 };
-export const SLA_METRICS = ['acknowledge', 'first_response', 'containment', 'resolution'] as const;
+export const SLA_METRICS = ['acknowledge', 'first_response', 'containment', 'resolution'] as const satisfies readonly (keyof IncidentStats['sla']['byMetric'])[];
 export type TargetOp = NonNullable<KpiValue['target']>['op'];
 export type Unit = KpiValue['unit'];
 
-/** Parameters by measure: priorities (all but activity and report measures), statistic (times), metrics (SLA), classes (counts), kind and months (activities). */
+/**
+ * Parameters by measure: priorities (all but activity and report measures), statistic (times), metrics (SLA), classes (counts), kind and months (activities).
+ * Written here because the server answers `params` as a loose record (stored jsonb, checked by src/modules/kpi/measures.ts when saved).
+ */
 export interface KpiParams {
   priorities?: Priority[];
   statistic?: 'mean' | 'median';

@@ -17,7 +17,7 @@ export type ReportScheduleInput = Pick<ReportSchedule, 'kind' | 'recipients' | '
 export type ReportDelivery = ItemOf<Answer<'reportSchedules.get'>['deliveries']>;
 
 export const reportSchedulesApi = {
-  list: () => api.get<{ items: ReportSchedule[] }>('/kpi/report-schedules'),
+  list: () => api.get<Answer<'reportSchedules.list'>>('/kpi/report-schedules'),
   get: (id: string) => api.get<Answer<'reportSchedules.get'>>(`/kpi/report-schedules/${id}`),
   create: (s: ReportScheduleInput) => api.post<ReportSchedule>('/kpi/report-schedules', s),
   update: (id: string, s: ReportScheduleInput, version: number) => api.put<ReportSchedule>(`/kpi/report-schedules/${id}`, { ...s, version }),

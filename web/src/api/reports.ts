@@ -1,7 +1,7 @@
 // Shapes and rules of the reports API (/api/v1/reports), as the web app uses them. Team members get
 // the full report; a reporter account gets a reduced view with a public status only.
 import { ApiError } from './client';
-import type { Body, Schema } from './schema';
+import type { Answer, Body, Schema } from './schema';
 
 export type Channel = Report['channel'];
 export type ReportStatus = Report['status'];
@@ -30,10 +30,8 @@ export type Report = Schema<'Report'>;
 /** A report as its reporter's organisation sees it: no internal fields. */
 export type ReporterReport = Schema<'ReporterReport'>;
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+/** A page of GET /reports: team members get Report, a reporter's organisation ReporterReport (the caller knows which). */
+export type Page<T extends Report | ReporterReport> = Omit<Answer<'reports.list'>, 'items'> & { items: T[] };
 
 export type LogReportInput = Body<'reports.submit'>;
 

@@ -2810,112 +2810,6 @@ export interface components {
             createdAt: unknown;
             lastLoginAt: unknown | null;
         };
-        ApiTokenInput: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            roles: components["schemas"]["RoleInput"][];
-            createdAt: unknown;
-            expiresAt: unknown;
-            lastUsedAt: unknown | null;
-            revokedAt: unknown | null;
-        };
-        AuditRecordInput: {
-            seq: number;
-            at: unknown;
-            actorId: string | null;
-            actorName: string;
-            action: string;
-            entity: string;
-            entityId: string | null;
-            before: unknown;
-            after: unknown;
-            ip: string | null;
-            requestId: string | null;
-            prevHash: string;
-            hash: string;
-        };
-        SettingsInput: {
-            teamName: string;
-            requireMfa: boolean;
-            incidentPrefix: string;
-            priorityMatrix: {
-                low: {
-                    /** @enum {string} */
-                    low: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    medium: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    high: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    critical: "P1" | "P2" | "P3" | "P4";
-                };
-                medium: {
-                    /** @enum {string} */
-                    low: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    medium: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    high: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    critical: "P1" | "P2" | "P3" | "P4";
-                };
-                high: {
-                    /** @enum {string} */
-                    low: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    medium: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    high: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    critical: "P1" | "P2" | "P3" | "P4";
-                };
-                critical: {
-                    /** @enum {string} */
-                    low: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    medium: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    high: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    critical: "P1" | "P2" | "P3" | "P4";
-                };
-            } | null;
-            timeZone: string;
-        };
-        UserAdminViewInput: {
-            /** Format: uuid */
-            id: string;
-            username: string;
-            displayName: string;
-            email: string | null;
-            organisation: string | null;
-            roles: components["schemas"]["RoleInput"][];
-            mfaEnabled: boolean;
-            mustChangePassword: boolean;
-            disabled: boolean;
-            createdAt: unknown;
-            lastLoginAt: unknown | null;
-            constituentIds: string[];
-        };
-        TeamMemberInput: {
-            /** Format: uuid */
-            userId: string;
-            username: string;
-            displayName: string;
-            email: string | null;
-            roles: string[];
-            disabled: boolean;
-            seats: ("duty_officer" | "incident_handler" | "senior_handler" | "technical_lead" | "coordinator" | "csirt_manager" | "communications" | "legal")[];
-            skills: string[];
-            phone: string;
-            timeZone: string | null;
-            languages: string[];
-            notes: string;
-            /** @description 0 until the profile is first edited */
-            version: number;
-            updatedAt: unknown | null;
-        };
         /** @description what the caller may do to this incident, from the caller's roles and the incident's status (the API checks each call regardless) */
         IncidentActionsInput: {
             /** @description notes, communications, roles, key times, lessons learned, evidence hand-over (any status) */
@@ -3017,6 +2911,102 @@ export interface components {
                 /** Format: date-time */
                 dueAt?: string;
             }[];
+        };
+        ApiTokenInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            roles: components["schemas"]["RoleInput"][];
+            createdAt: unknown;
+            expiresAt: unknown;
+            lastUsedAt: unknown | null;
+            revokedAt: unknown | null;
+        };
+        AuditRecordInput: {
+            seq: number;
+            at: unknown;
+            actorId: string | null;
+            actorName: string;
+            action: string;
+            entity: string;
+            entityId: string | null;
+            before: unknown;
+            after: unknown;
+            ip: string | null;
+            requestId: string | null;
+            prevHash: string;
+            hash: string;
+        };
+        SettingsInput: {
+            teamName: string;
+            requireMfa: boolean;
+            incidentPrefix: string;
+            priorityMatrix: {
+                low: {
+                    /** @enum {string} */
+                    low: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    medium: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    high: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    critical: "P1" | "P2" | "P3" | "P4";
+                };
+                medium: {
+                    /** @enum {string} */
+                    low: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    medium: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    high: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    critical: "P1" | "P2" | "P3" | "P4";
+                };
+                high: {
+                    /** @enum {string} */
+                    low: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    medium: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    high: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    critical: "P1" | "P2" | "P3" | "P4";
+                };
+                critical: {
+                    /** @enum {string} */
+                    low: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    medium: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    high: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    critical: "P1" | "P2" | "P3" | "P4";
+                };
+            } | null;
+            timeZone: string;
+        };
+        UserAdminViewInput: {
+            /** Format: uuid */
+            id: string;
+            username: string;
+            displayName: string;
+            email: string | null;
+            organisation: string | null;
+            roles: components["schemas"]["RoleInput"][];
+            mfaEnabled: boolean;
+            mustChangePassword: boolean;
+            disabled: boolean;
+            createdAt: unknown;
+            lastLoginAt: unknown | null;
+            constituentIds: string[];
+        };
+        ColleagueInput: {
+            /** Format: uuid */
+            id: string;
+            username: string;
+            displayName: string;
+            roles: components["schemas"]["RoleInput"][];
+            disabled: boolean;
         };
         TaskInput: {
             /** Format: uuid */
@@ -3868,6 +3858,24 @@ export interface components {
                 }[];
             };
         };
+        TeamMemberInput: {
+            /** Format: uuid */
+            userId: string;
+            username: string;
+            displayName: string;
+            email: string | null;
+            roles: components["schemas"]["RoleInput"][];
+            disabled: boolean;
+            seats: ("duty_officer" | "incident_handler" | "senior_handler" | "technical_lead" | "coordinator" | "csirt_manager" | "communications" | "legal")[];
+            skills: string[];
+            phone: string;
+            timeZone: string | null;
+            languages: string[];
+            notes: string;
+            /** @description 0 until the profile is first edited */
+            version: number;
+            updatedAt: unknown | null;
+        };
         ExternalContactInput: {
             /** Format: uuid */
             id: string;
@@ -4644,116 +4652,6 @@ export interface components {
             createdAt: string;
             lastLoginAt: string | null;
         };
-        ApiToken: {
-            /** Format: uuid */
-            id: string;
-            name: string;
-            roles: components["schemas"]["Role"][];
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            expiresAt: string;
-            lastUsedAt: string | null;
-            revokedAt: string | null;
-        };
-        AuditRecord: {
-            seq: number;
-            /** Format: date-time */
-            at: string;
-            actorId: string | null;
-            actorName: string;
-            action: string;
-            entity: string;
-            entityId: string | null;
-            before: unknown;
-            after: unknown;
-            ip: string | null;
-            requestId: string | null;
-            prevHash: string;
-            hash: string;
-        };
-        Settings: {
-            teamName: string;
-            requireMfa: boolean;
-            incidentPrefix: string;
-            priorityMatrix: {
-                low: {
-                    /** @enum {string} */
-                    low: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    medium: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    high: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    critical: "P1" | "P2" | "P3" | "P4";
-                };
-                medium: {
-                    /** @enum {string} */
-                    low: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    medium: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    high: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    critical: "P1" | "P2" | "P3" | "P4";
-                };
-                high: {
-                    /** @enum {string} */
-                    low: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    medium: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    high: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    critical: "P1" | "P2" | "P3" | "P4";
-                };
-                critical: {
-                    /** @enum {string} */
-                    low: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    medium: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    high: "P1" | "P2" | "P3" | "P4";
-                    /** @enum {string} */
-                    critical: "P1" | "P2" | "P3" | "P4";
-                };
-            } | null;
-            timeZone: string;
-        };
-        UserAdminView: {
-            /** Format: uuid */
-            id: string;
-            username: string;
-            displayName: string;
-            email: string | null;
-            organisation: string | null;
-            roles: components["schemas"]["Role"][];
-            mfaEnabled: boolean;
-            mustChangePassword: boolean;
-            disabled: boolean;
-            /** Format: date-time */
-            createdAt: string;
-            lastLoginAt: string | null;
-            constituentIds: string[];
-        };
-        TeamMember: {
-            /** Format: uuid */
-            userId: string;
-            username: string;
-            displayName: string;
-            email: string | null;
-            roles: string[];
-            disabled: boolean;
-            seats: ("duty_officer" | "incident_handler" | "senior_handler" | "technical_lead" | "coordinator" | "csirt_manager" | "communications" | "legal")[];
-            skills: string[];
-            phone: string;
-            timeZone: string | null;
-            languages: string[];
-            notes: string;
-            /** @description 0 until the profile is first edited */
-            version: number;
-            updatedAt: string | null;
-        };
         /** @description what the caller may do to this incident, from the caller's roles and the incident's status (the API checks each call regardless) */
         IncidentActions: {
             /** @description notes, communications, roles, key times, lessons learned, evidence hand-over (any status) */
@@ -4859,6 +4757,106 @@ export interface components {
                 /** Format: date-time */
                 dueAt?: string;
             }[];
+        };
+        ApiToken: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            roles: components["schemas"]["Role"][];
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+            lastUsedAt: string | null;
+            revokedAt: string | null;
+        };
+        AuditRecord: {
+            seq: number;
+            /** Format: date-time */
+            at: string;
+            actorId: string | null;
+            actorName: string;
+            action: string;
+            entity: string;
+            entityId: string | null;
+            before: unknown;
+            after: unknown;
+            ip: string | null;
+            requestId: string | null;
+            prevHash: string;
+            hash: string;
+        };
+        Settings: {
+            teamName: string;
+            requireMfa: boolean;
+            incidentPrefix: string;
+            priorityMatrix: {
+                low: {
+                    /** @enum {string} */
+                    low: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    medium: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    high: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    critical: "P1" | "P2" | "P3" | "P4";
+                };
+                medium: {
+                    /** @enum {string} */
+                    low: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    medium: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    high: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    critical: "P1" | "P2" | "P3" | "P4";
+                };
+                high: {
+                    /** @enum {string} */
+                    low: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    medium: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    high: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    critical: "P1" | "P2" | "P3" | "P4";
+                };
+                critical: {
+                    /** @enum {string} */
+                    low: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    medium: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    high: "P1" | "P2" | "P3" | "P4";
+                    /** @enum {string} */
+                    critical: "P1" | "P2" | "P3" | "P4";
+                };
+            } | null;
+            timeZone: string;
+        };
+        UserAdminView: {
+            /** Format: uuid */
+            id: string;
+            username: string;
+            displayName: string;
+            email: string | null;
+            organisation: string | null;
+            roles: components["schemas"]["Role"][];
+            mfaEnabled: boolean;
+            mustChangePassword: boolean;
+            disabled: boolean;
+            /** Format: date-time */
+            createdAt: string;
+            lastLoginAt: string | null;
+            constituentIds: string[];
+        };
+        Colleague: {
+            /** Format: uuid */
+            id: string;
+            username: string;
+            displayName: string;
+            roles: components["schemas"]["Role"][];
+            disabled: boolean;
         };
         Task: {
             /** Format: uuid */
@@ -5769,6 +5767,24 @@ export interface components {
                     href: string;
                 }[];
             };
+        };
+        TeamMember: {
+            /** Format: uuid */
+            userId: string;
+            username: string;
+            displayName: string;
+            email: string | null;
+            roles: components["schemas"]["Role"][];
+            disabled: boolean;
+            seats: ("duty_officer" | "incident_handler" | "senior_handler" | "technical_lead" | "coordinator" | "csirt_manager" | "communications" | "legal")[];
+            skills: string[];
+            phone: string;
+            timeZone: string | null;
+            languages: string[];
+            notes: string;
+            /** @description 0 until the profile is first edited */
+            version: number;
+            updatedAt: string | null;
         };
         ExternalContact: {
             /** Format: uuid */
@@ -7038,7 +7054,7 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        items: components["schemas"]["TeamMember"][];
+                        items: components["schemas"]["Colleague"][];
                     };
                 };
             };

@@ -31,7 +31,3 @@ export type AuditEntry = Schema<'AuditRecord'>;
 export type AuditPage = Answer<'audit.list'>;
 
 export type AuditVerify = Answer<'audit.verify'>;
-
-export interface Items<T> {
-  items: T[];
-}

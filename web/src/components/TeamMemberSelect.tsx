@@ -3,21 +3,16 @@
 import { Select, type SelectProps } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api/client';
-import type { Items, Role } from '../api/types';
+import type { Answer, Schema } from '../api/schema';
+import type { Role } from '../api/types';
 
-export interface TeamMember {
-  id: string;
-  username: string;
-  displayName: string;
-  roles: Role[];
-  disabled: boolean;
-}
+export type TeamMember = Schema<'Colleague'>;
 
 export const TEAM_MEMBERS_KEY = ['team-members'] as const;
 
 /** The team's accounts (reporter accounts are not on it). */
 export function useTeamMembers(enabled = true) {
-  const q = useQuery({ queryKey: TEAM_MEMBERS_KEY, queryFn: () => api.get<Items<TeamMember>>('/team-members'), enabled, staleTime: 60_000 });
+  const q = useQuery({ queryKey: TEAM_MEMBERS_KEY, queryFn: () => api.get<Answer<'team_members.list'>>('/team-members'), enabled, staleTime: 60_000 });
   return { members: q.data?.items ?? [], loading: q.isLoading, error: q.error };
 }
 

@@ -1,9 +1,11 @@
 // Table cells every delivery log shows (reporter mail, notifications): the status, the attempts,
 // and when it was sent or why it was not and when it is tried next.
 import { Badge, Table, Text } from '@mantine/core';
+import type { Schema } from '../api/schema';
 import { DateText, EmptyRow } from './common';
 
-export type DeliveryState = 'queued' | 'sending' | 'sent' | 'failed';
+/** The same four states for every kind of delivery (reporter mail, notifications, the delivery layer). */
+export type DeliveryState = Schema<'Delivery'>['status'];
 
 const STATUS_COLORS: Record<DeliveryState, string> = { queued: 'yellow', sending: 'blue', sent: 'teal', failed: 'red' };
 

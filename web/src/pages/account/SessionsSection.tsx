@@ -2,7 +2,8 @@ import { ActionIcon, Badge, Button, Group, Stack, Table, Text, Tooltip } from '@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconLogout, IconX } from '@tabler/icons-react';
 import { api } from '../../api/client';
-import type { Items, SessionInfo } from '../../api/types';
+import type { Answer } from '../../api/schema';
+import type { SessionInfo } from '../../api/types';
 import { signOutLocally, useLogout } from '../../auth/session';
 import { DateText, EmptyRow, Section } from '../../components/common';
 import { useConfirm } from '../../components/confirm';
@@ -27,7 +28,7 @@ function describeAgent(ua: string | null): string {
 export function SessionsSection() {
   const client = useQueryClient();
   const logout = useLogout();
-  const sessions = useQuery({ queryKey: SESSIONS_KEY, queryFn: () => api.get<Items<SessionInfo>>('/account/sessions') });
+  const sessions = useQuery({ queryKey: SESSIONS_KEY, queryFn: () => api.get<Answer<'account.sessions.list'>>('/account/sessions') });
   const [confirmModal, confirm] = useConfirm();
 
   const revoke = (s: SessionInfo) =>

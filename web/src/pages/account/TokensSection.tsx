@@ -3,7 +3,8 @@ import { Alert, Badge, Button, Group, MultiSelect, NumberInput, Stack, Table, Te
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconAlertTriangle, IconPlus, IconTrash } from '@tabler/icons-react';
 import { api } from '../../api/client';
-import type { ApiToken, CreatedToken, Items, Role } from '../../api/types';
+import type { Answer } from '../../api/schema';
+import type { ApiToken, CreatedToken, Role } from '../../api/types';
 import { useMe } from '../../auth/session';
 import { DateText, EmptyRow, RoleBadges, SecretValue, Section } from '../../components/common';
 import { useConfirm } from '../../components/confirm';
@@ -70,7 +71,7 @@ function CreateTokenForm({ onCreated }: { onCreated: (t: CreatedToken) => void }
 
 export function TokensSection() {
   const client = useQueryClient();
-  const tokens = useQuery({ queryKey: TOKENS_KEY, queryFn: () => api.get<Items<ApiToken>>('/account/tokens') });
+  const tokens = useQuery({ queryKey: TOKENS_KEY, queryFn: () => api.get<Answer<'account.tokens.list'>>('/account/tokens') });
   const [created, setCreated] = useState<CreatedToken | null>(null);
   const [confirmModal, confirm] = useConfirm();
 

@@ -3,7 +3,8 @@ import { ActionIcon, Alert, Autocomplete, Button, Group, Paper, Select, SimpleGr
 import { useInfiniteQuery, useMutation, useQuery } from '@tanstack/react-query';
 import { IconChevronDown, IconChevronRight, IconCircleCheck, IconFilter, IconLinkOff, IconShieldCheck, IconX } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
-import type { AuditPage as AuditPageData, AuditVerify, Items, User } from '../../api/types';
+import type { Answer } from '../../api/schema';
+import type { AuditPage as AuditPageData, AuditVerify } from '../../api/types';
 import { DateText, EmptyRow, PageHeader } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { AuditDetails } from './AuditDetails';
@@ -85,7 +86,7 @@ export function AuditPage() {
   });
 
   // The actor filter takes a user id; offer the accounts by name.
-  const users = useQuery({ queryKey: ['admin', 'users'], queryFn: () => api.get<Items<User>>('/users') });
+  const users = useQuery({ queryKey: ['admin', 'users'], queryFn: () => api.get<Answer<'users.list'>>('/users') });
   const actorOptions = (users.data?.items ?? []).map((u) => ({ value: u.id, label: `${u.displayName} (${u.username})` }));
 
   const items = query.data?.pages.flatMap((p) => p.items) ?? [];

@@ -4,40 +4,17 @@ import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-quer
 import { notifications } from '@mantine/notifications';
 import { IconChevronDown, IconChevronRight, IconInfoCircle, IconMail, IconRefresh, IconTemplate } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
+import type { Answer, Schema } from '../../api/schema';
 import { DateText, EmptyRow, PageHeader } from '../../components/common';
 import { AttemptLog, DeliveryOutcomeCells } from '../../components/deliveries';
 import { ErrorAlert } from '../../components/errors';
 import { useAction } from '../../components/useAction';
-import { MailTemplatesPanel, type MailKind } from './MailTemplates';
+import { MailTemplatesPanel } from './MailTemplates';
 
-type MailStatus = 'queued' | 'sending' | 'sent' | 'failed';
-interface Delivery {
-  id: string;
-  kind: MailKind;
-  reportId: string;
-  reportReference: string;
-  incidentId: string | null;
-  recipient: string;
-  subject: string;
-  messageId: string;
-  publicStatus: string;
-  status: MailStatus;
-  attempts: number;
-  nextAttemptAt: string;
-  lastError: string | null;
-  sentAt: string | null;
-  createdAt: string;
-}
-interface DeliveryDetail extends Delivery {
-  body: string;
-  inReplyTo: string | null;
-  attemptLog: { at: string; outcome: string; response: string | null; smtpCode: number | null }[];
-}
-interface DeliveryPage {
-  items: Delivery[];
-  nextCursor: string | null;
-  relayConfigured: boolean;
-}
+type Delivery = Schema<'MailDelivery'>;
+type DeliveryDetail = Schema<'MailDeliveryDetail'>;
+type DeliveryPage = Answer<'mailDeliveries.list'>;
+type MailStatus = Delivery['status'];
 
 const PAGE_SIZE = 50;
 

@@ -3,18 +3,12 @@ import { Badge, Button, Code, Group, Paper, Stack, Text, Textarea, TextInput, Ti
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { api } from '../../api/client';
+import type { Body, Schema } from '../../api/schema';
 import { ErrorAlert } from '../../components/errors';
 
-export type MailKind = 'receipt' | 'update';
-interface Template {
-  subject: string;
-  body: string;
-}
-export interface MailTemplates {
-  templates: Record<MailKind, Template & { isDefault: boolean }>;
-  defaults: Record<MailKind, Template>;
-  variables: string[];
-}
+export type MailTemplates = Schema<'MailTemplates'>;
+export type MailKind = keyof MailTemplates['templates'];
+type Template = NonNullable<Body<'mailTemplates.update'>[MailKind]>;
 
 const TEMPLATES_KEY = ['admin', 'mail-templates'] as const;
 

@@ -3,7 +3,7 @@ import { Alert, Button, Group, Modal, MultiSelect, Stack, Text, TextInput } from
 import { IconAlertTriangle } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client';
-import type { Schema } from '../../api/schema';
+import type { Answer, Schema } from '../../api/schema';
 import { ROLES, type Role } from '../../api/types';
 import { CONSTITUENTS_KEY, type ConstituentSummary } from '../constituents/constituentsApi';
 import { SecretValue } from '../../components/common';
@@ -60,7 +60,7 @@ export function UserFormModal({ opened, user, onClose, onCreated, onUpdated }: {
     const organisation = draft.organisation.trim();
     try {
       if (user) {
-        const res = await api.patch<{ user: User }>(`/users/${encodeURIComponent(user.id)}`, {
+        const res = await api.patch<Answer<'users.update'>>(`/users/${encodeURIComponent(user.id)}`, {
           displayName: draft.displayName.trim(),
           ...(email !== (user.email ?? '') ? { email: email || null } : {}),
           ...(organisation !== (user.organisation ?? '') ? { organisation: organisation || null } : {}),
@@ -70,7 +70,7 @@ export function UserFormModal({ opened, user, onClose, onCreated, onUpdated }: {
         });
         onUpdated(res.user);
       } else {
-        const res = await api.post<{ user: User; temporaryPassword: string | null }>('/users', {
+        const res = await api.post<Answer<'users.create'>>('/users', {
           username: draft.username.trim(),
           displayName: draft.displayName.trim(),
           ...(email ? { email } : {}),

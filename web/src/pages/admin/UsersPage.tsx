@@ -4,8 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { IconDots, IconKey, IconPencil, IconPlus, IconSearch, IconShieldOff, IconUserCheck, IconUserOff } from '@tabler/icons-react';
 import { api } from '../../api/client';
-import type { Schema } from '../../api/schema';
-import type { Items } from '../../api/types';
+import type { Answer, Schema } from '../../api/schema';
 import { CONSTITUENTS_KEY, type ConstituentSummary } from '../constituents/constituentsApi';
 import { ME_KEY, useMe } from '../../auth/session';
 import { DateText, EmptyRow, PageHeader, RoleBadges } from '../../components/common';
@@ -21,7 +20,7 @@ const USERS_KEY = ['admin', 'users'] as const;
 export function UsersPage() {
   const me = useMe();
   const client = useQueryClient();
-  const users = useQuery({ queryKey: USERS_KEY, queryFn: () => api.get<Items<User>>('/users') });
+  const users = useQuery({ queryKey: USERS_KEY, queryFn: () => api.get<Answer<'users.list'>>('/users') });
   // Names of the constituents accounts are limited to (shown beside their roles).
   const constituents = useQuery({ queryKey: [...CONSTITUENTS_KEY, 'list', ''], queryFn: () => api.get<ConstituentSummary[]>('/constituents?limit=1000') });
   const constituentName = new Map((constituents.data ?? []).map((c) => [c.id, c.name]));
@@ -70,10 +69,10 @@ export function UsersPage() {
       danger: kind !== 'enable',
       onConfirm: async () => {
         if (kind === 'reset-password') {
-          const res = await api.post<{ temporaryPassword: string | null }>(path);
+          const res = await api.post<Answer<'users.reset_password'>>(path);
           setTemp({ username: u.username, password: res.temporaryPassword });
         } else {
-          await api.post<{ user: User }>(path);
+          await api.post(path);
           notifications.show({ color: 'teal', message: spec.done });
         }
         await refresh(u);

@@ -5,9 +5,10 @@ import { Alert, Button, Grid, Group, Modal, Select, Stack, Text, Textarea, TextI
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { api } from '../../api/client';
+import type { Body } from '../../api/schema';
 import { ErrorAlert } from '../../components/errors';
 import { ContactsEditor, AgreementsEditor } from './ListEditors';
-import { CONSTITUENTS_KEY, LEVELS, problemText, type Agreement, type Constituent, type ConstituentContact, type ConstituentSummary, type Level } from './constituentsApi';
+import { CONSTITUENTS_KEY, LEVELS, problemText, type Agreement, type Constituent, type ContactDraft, type ConstituentSummary, type Level } from './constituentsApi';
 
 interface Draft {
   name: string;
@@ -19,7 +20,7 @@ interface Draft {
   asns: string;
   domains: string;
   emailDomains: string;
-  contacts: ConstituentContact[];
+  contacts: ContactDraft[];
   agreements: Agreement[];
 }
 
@@ -46,7 +47,7 @@ export function ConstituentFormModal({ editing, onClose, onSaved }: { editing: C
     e.preventDefault();
     setBusy(true);
     setError(null);
-    const body = {
+    const body: Body<'constituents.create'> = {
       name: draft.name, parentId: draft.parentId, sector: draft.sector, criticality: draft.criticality, notes: draft.notes,
       netblocks: items(draft.netblocks), asns: items(draft.asns), domains: items(draft.domains), emailDomains: items(draft.emailDomains),
       contacts: draft.contacts.map((c) => ({ ...c, email: c.email || null, phone: c.phone || null, pgpKey: c.pgpKey || null, pgpFingerprint: undefined })),

@@ -4,6 +4,7 @@ import { Alert, Button, FileInput, Group, Modal, Stack, Table, Text, Textarea } 
 import { useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { api, ApiError } from '../../api/client';
+import type { Answer } from '../../api/schema';
 import { ErrorAlert } from '../../components/errors';
 import { CONSTITUENTS_KEY } from './constituentsApi';
 
@@ -21,7 +22,7 @@ export function ImportModal({ opened, onClose }: { opened: boolean; onClose: () 
     setBusy(true);
     setError(null);
     try {
-      const r = await api.post<{ created: number; updated: number }>('/constituents/import', { csv });
+      const r = await api.post<Answer<'constituents.import'>>('/constituents/import', { csv });
       notifications.show({ color: 'teal', message: `Imported: ${r.created} new, ${r.updated} updated.` });
       await client.invalidateQueries({ queryKey: CONSTITUENTS_KEY });
       setCsv('');

@@ -1,16 +1,16 @@
 // Editing a constituent's contacts and agreements as rows: add, change, remove.
 import { ActionIcon, Button, Grid, Group, Paper, Select, Stack, Text, Textarea, TextInput } from '@mantine/core';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
-import { CONTACT_KINDS, type Agreement, type ConstituentContact, type ContactKind } from './constituentsApi';
+import { CONTACT_KINDS, type Agreement, type ContactDraft, type ContactKind } from './constituentsApi';
 
-const NEW_CONTACT: ConstituentContact = { kind: 'security', name: '', email: '', phone: '', pgpKey: '', language: '', hours: '' };
+const NEW_CONTACT: ContactDraft = { kind: 'security', name: '', email: '', phone: '', pgpKey: '', language: '', hours: '' };
 const NEW_AGREEMENT: Agreement = { kind: 'mou', reference: '', startsOn: null, endsOn: null, notes: '' };
 
 function replace<T>(xs: T[], i: number, patch: Partial<T>): T[] {
   return xs.map((x, k) => (k === i ? { ...x, ...patch } : x));
 }
 
-export function ContactsEditor({ value, onChange }: { value: ConstituentContact[]; onChange: (v: ConstituentContact[]) => void }) {
+export function ContactsEditor({ value, onChange }: { value: ContactDraft[]; onChange: (v: ContactDraft[]) => void }) {
   return (
     <Stack gap="xs">
       <Group justify="space-between">

@@ -1,69 +1,23 @@
-// Constituents: types of the API's answers, the query keys, and how a problem is told to the user.
+// Constituents: the API's shapes (generated, schema.gen.ts), the query keys, and how a problem is
+// told to the user.
 import { ApiError } from '../../api/client';
+import type { Answer, ItemOf, Schema } from '../../api/schema';
 
-export type Level = 'low' | 'medium' | 'high' | 'critical';
-export type ContactKind = 'security' | 'abuse' | 'management' | 'technical' | 'legal';
+export type ConstituentSummary = Schema<'ConstituentSummary'>;
+export type Constituent = Schema<'Constituent'>;
+export type Level = Constituent['criticality'];
+export type ConstituentContact = ItemOf<Constituent['contacts']>;
+export type ContactKind = ConstituentContact['kind'];
+/** A contact in the editor: as the API sends it, less the key's fingerprint (the server derives it). */
+export type ContactDraft = Omit<ConstituentContact, 'pgpFingerprint'>;
+export type Agreement = ItemOf<Constituent['agreements']>;
+export type Overlap = ItemOf<Constituent['warnings']>;
+export type RouteAnswer = Answer<'constituents.route'>;
+
 export const LEVELS: Level[] = ['low', 'medium', 'high', 'critical'];
 export const CONTACT_KINDS: ContactKind[] = ['security', 'abuse', 'management', 'technical', 'legal'];
 export const LEVEL_COLORS: Record<Level, string> = { low: 'gray', medium: 'blue', high: 'orange', critical: 'red' };
 export const CONSTITUENTS_KEY = ['constituents'];
-
-export interface ConstituentSummary {
-  id: string;
-  name: string;
-  parentId: string | null;
-  parentName: string | null;
-  sector: string;
-  criticality: Level;
-  notes: string;
-  updatedAt: string;
-  version: number;
-  netblockCount: number;
-  domainCount: number;
-  contactCount: number;
-}
-
-export interface ConstituentContact {
-  kind: ContactKind;
-  name: string;
-  email: string | null;
-  phone: string | null;
-  pgpKey: string | null;
-  pgpFingerprint?: string | null;
-  language: string;
-  hours: string;
-}
-
-export interface Agreement {
-  kind: 'mou' | 'sla';
-  reference: string;
-  startsOn: string | null;
-  endsOn: string | null;
-  notes: string;
-}
-
-export interface Overlap {
-  netblock: string;
-  other: string;
-  ownerId: string;
-  ownerName: string;
-}
-
-export interface Constituent extends Omit<ConstituentSummary, 'netblockCount' | 'domainCount' | 'contactCount'> {
-  createdAt: string;
-  units: { id: string; name: string }[];
-  netblocks: string[];
-  asns: number[];
-  domains: string[];
-  emailDomains: string[];
-  contacts: ConstituentContact[];
-  agreements: Agreement[];
-  warnings: Overlap[];
-}
-
-export interface RouteAnswer {
-  match: { constituent: { id: string; name: string; criticality: Level; sector: string }; rule: 'netblock' | 'domain' | 'email_domain' | 'asn'; matched: string } | null;
-}
 
 export const RULE_LABELS: Record<string, string> = { netblock: 'netblock', domain: 'domain', email_domain: 'e-mail domain', asn: 'AS number' };
 

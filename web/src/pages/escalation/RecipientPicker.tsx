@@ -4,22 +4,18 @@ import { ActionIcon, Group, Select, Text } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { IconX } from '@tabler/icons-react';
 import { api } from '../../api/client';
+import type { Answer } from '../../api/schema';
 import { RECIPIENT_KINDS, SEATS, type Recipient, type RecipientKind } from '../../api/escalation';
 import { humanize, INCIDENT_ROLES } from '../../api/incidents';
 import { memberOptions, useTeamMembers } from '../../components/TeamMemberSelect';
 import { SEAT_LABELS } from '../team/directoryApi';
 
-interface Named {
-  id: string;
-  name: string;
-}
-
 /** Everything a recipient can name, loaded once for the editor. */
 export function useRecipientOptions() {
   const { members } = useTeamMembers();
-  const rotas = useQuery({ queryKey: ['oncall', 'rotas'], queryFn: () => api.get<{ items: Named[] }>('/oncall/rotas'), staleTime: 60_000 });
-  const contacts = useQuery({ queryKey: ['contacts', 'all'], queryFn: () => api.get<{ items: Named[] }>('/contacts?limit=200'), staleTime: 60_000 });
-  const channels = useQuery({ queryKey: ['notification-channels'], queryFn: () => api.get<{ items: Named[] }>('/notification-channels'), staleTime: 60_000, retry: false });
+  const rotas = useQuery({ queryKey: ['oncall', 'rotas'], queryFn: () => api.get<Answer<'oncall.rotas.list'>>('/oncall/rotas'), staleTime: 60_000 });
+  const contacts = useQuery({ queryKey: ['contacts', 'all'], queryFn: () => api.get<Answer<'contacts.list'>>('/contacts?limit=200'), staleTime: 60_000 });
+  const channels = useQuery({ queryKey: ['notification-channels'], queryFn: () => api.get<Answer<'notificationChannels.list'>>('/notification-channels'), staleTime: 60_000, retry: false });
   return {
     user: memberOptions(members),
     rota: (rotas.data?.items ?? []).map((r) => ({ value: r.id, label: r.name })),

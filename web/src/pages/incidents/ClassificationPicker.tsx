@@ -3,12 +3,12 @@ import { useQuery } from '@tanstack/react-query';
 import { IconArrowUp, IconX } from '@tabler/icons-react';
 import { useState } from 'react';
 import { api } from '../../api/client';
-import { RSIT_KEY, type Classification, type RsitClass } from '../../api/incidents';
-import type { Items } from '../../api/types';
+import { RSIT_KEY, type Classification } from '../../api/incidents';
+import type { Answer } from '../../api/schema';
 
 /** The RSIT taxonomy (cached for the session) and a label lookup for class/type values. */
 export function useRsit() {
-  const query = useQuery({ queryKey: RSIT_KEY, queryFn: () => api.get<Items<RsitClass>>('/taxonomy/rsit'), staleTime: Infinity });
+  const query = useQuery({ queryKey: RSIT_KEY, queryFn: () => api.get<Answer<'taxonomy.rsit'>>('/taxonomy/rsit'), staleTime: Infinity });
   const classes = query.data?.items ?? [];
   const label = (c: { class: string; type: string }): string => {
     const cls = classes.find((x) => x.value === c.class);

@@ -5,7 +5,8 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconCircleCheck, IconSpeakerphone } from '@tabler/icons-react';
 import { useState } from 'react';
 import { api } from '../../api/client';
-import { runsKey, type EscalationRun } from '../../api/escalation';
+import type { Answer } from '../../api/schema';
+import { runsKey } from '../../api/escalation';
 import { incidentKey } from '../../api/incidents';
 import { DateText } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
@@ -18,7 +19,7 @@ export function EscalationBanner() {
   const nameOf = useUserNames();
   const runs = useQuery({
     queryKey: runsKey(incident.id),
-    queryFn: () => api.get<{ items: EscalationRun[] }>(`/incidents/${encodeURIComponent(incident.id)}/escalations`),
+    queryFn: () => api.get<Answer<'incidents.escalations'>>(`/incidents/${encodeURIComponent(incident.id)}/escalations`),
     refetchInterval: 30_000,
   });
   const [busy, setBusy] = useState(false);

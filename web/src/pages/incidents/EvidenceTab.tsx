@@ -7,6 +7,7 @@ import {
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconDownload, IconFileUpload, IconHistory, IconTransfer } from '@tabler/icons-react';
 import { api } from '../../api/client';
+import type { Answer } from '../../api/schema';
 import { humanize, timelineKey, TLPS, type Tlp } from '../../api/incidents';
 import {
   custodyKey, evidenceKey, formatBytes, paths, uploadEvidence,
@@ -145,7 +146,7 @@ function details(c: CustodyEntry): string {
 }
 
 function CustodyLog({ evidence, canHandOver }: { evidence: Evidence; canHandOver: boolean }) {
-  const q = useQuery({ queryKey: custodyKey(evidence.id), queryFn: () => api.get<{ items: CustodyEntry[] }>(paths.custody(evidence.id)) });
+  const q = useQuery({ queryKey: custodyKey(evidence.id), queryFn: () => api.get<Answer<'evidence.custody'>>(paths.custody(evidence.id)) });
   return (
     <Stack gap="xs" data-testid="custody-log">
       <ErrorAlert error={q.error} />
@@ -225,7 +226,7 @@ function EvidenceItem({ evidence, canDownload, canHandOver }: { evidence: Eviden
 export function EvidenceTab() {
   const { incident, canWrite } = useIncident();
   const canDownload = incident.allowed.downloadEvidence;
-  const q = useQuery({ queryKey: evidenceKey(incident.id), queryFn: () => api.get<{ items: Evidence[] }>(paths.evidence(incident.id)) });
+  const q = useQuery({ queryKey: evidenceKey(incident.id), queryFn: () => api.get<Answer<'evidence.list'>>(paths.evidence(incident.id)) });
   const items = q.data?.items ?? [];
   return (
     <Stack gap="md">

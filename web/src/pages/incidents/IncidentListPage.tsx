@@ -3,6 +3,7 @@ import { Alert, Autocomplete, Button, Checkbox, Group, Modal, MultiSelect, Paper
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconPlus, IconSearch, IconUserCheck, IconUserMinus } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
+import type { Answer } from '../../api/schema';
 import {
   INCIDENTS_KEY, incidentKey, incidentPath, OPEN_STATUSES, PRIORITIES, STATUSES, TLPS, humanize, type Assignee, type Incident,
 } from '../../api/incidents';
@@ -82,7 +83,7 @@ export function AssignModal({ incidents, onClose, onDone }: {
 
   const assign = async (to: string | null) => {
     await run(async () => {
-      const res = await api.post<{ items: Incident[] }>('/incidents/assign', { incidents: incidents.map((i) => i.id), assigneeId: to });
+      const res = await api.post<Answer<'incidents.assign'>>('/incidents/assign', { incidents: incidents.map((i) => i.id), assigneeId: to });
       for (const inc of res.items) client.setQueryData(incidentKey(inc.reference), inc);
       void client.invalidateQueries({ queryKey: INCIDENTS_KEY, predicate: (q) => q.queryKey[1] !== 'one' });
       onDone(res.items, res.items[0]?.assignee ?? null);
@@ -214,7 +215,7 @@ export function IncidentListPage() {
     queryKey: ['incidents', 'list', filters],
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) =>
-      api.get<{ items: Incident[]; nextCursor: string | null }>(`/incidents${qs({
+      api.get<Answer<'incidents.list'>>(`/incidents${qs({
         q: filters.q.trim() || undefined,
         open: filters.open ? 'true' : undefined,
         class: filters.cls || undefined,

@@ -5,8 +5,9 @@ import { ActionIcon, Alert, Anchor, Button, Group, List, Modal, Paper, Select, S
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconArrowMerge, IconLink, IconTrash } from '@tabler/icons-react';
 import { api, ApiError } from '../../api/client';
+import type { Answer } from '../../api/schema';
 import { conflictCurrent, INCIDENTS_KEY, incidentKey, timelineKey, type Incident } from '../../api/incidents';
-import { linksKey, observablesKey, paths, problemReason, tasksKey, type IncidentLink, type Observable, type Task } from '../../api/work';
+import { linksKey, observablesKey, paths, problemReason, tasksKey, type IncidentLink } from '../../api/work';
 import { DateText, EmptyRow } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { useAction } from '../../components/useAction';
@@ -83,8 +84,8 @@ function MergeModal({ onClose }: { onClose: () => void }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [stale, setStale] = useState<number | null>(null);
-  const tasks = useQuery({ queryKey: tasksKey(incident.id), queryFn: () => api.get<{ items: Task[] }>(paths.tasks(incident.id)) });
-  const observables = useQuery({ queryKey: observablesKey(incident.id), queryFn: () => api.get<{ items: Observable[] }>(paths.observables(incident.id)) });
+  const tasks = useQuery({ queryKey: tasksKey(incident.id), queryFn: () => api.get<Answer<'tasks.list'>>(paths.tasks(incident.id)) });
+  const observables = useQuery({ queryKey: observablesKey(incident.id), queryFn: () => api.get<Answer<'observables.list'>>(paths.observables(incident.id)) });
   /** "1 task moves", "3 tasks move", or "Its tasks move" while the count is loading. */
   const n = (q: { data?: { items: unknown[] } }, what: string) =>
     !q.data ? `Its ${what}s move` : q.data.items.length === 1 ? `1 ${what} moves` : `${q.data.items.length} ${what}s move`;
@@ -182,7 +183,7 @@ export function LinksTab() {
   const [merging, setMerging] = useState(false);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const q = useQuery({ queryKey: linksKey(incident.id), queryFn: () => api.get<{ items: IncidentLink[] }>(paths.links(incident.id)) });
+  const q = useQuery({ queryKey: linksKey(incident.id), queryFn: () => api.get<Answer<'incidents.links'>>(paths.links(incident.id)) });
   const items = q.data?.items ?? [];
   const cols = writable ? 6 : 5;
 

@@ -9,10 +9,11 @@ import {
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconClipboardText, IconPlus, IconSearch, IconTrash } from '@tabler/icons-react';
 import { api, ApiError } from '../../api/client';
+import type { Answer } from '../../api/schema';
 import { timelineKey, TLPS, type Tlp } from '../../api/incidents';
 import {
   OBSERVABLE_TYPES, observablesKey, paths, similarKey,
-  type Observable, type ObservableCandidate, type ObservablesAdded, type ObservableType, type SimilarIncident,
+  type Observable, type ObservableCandidate, type ObservablesAdded, type ObservableType,
 } from '../../api/work';
 import { formatDate } from '../../components/common';
 import { useConfirm } from '../../components/confirm';
@@ -99,7 +100,7 @@ function PasteModal({ onClose, existing }: { onClose: () => void; existing: Set<
   const extract = async () => {
     if (!text.trim()) return;
     await run(async () => {
-      const r = await api.post<{ items: ObservableCandidate[] }>('/observables/extract', { text });
+      const r = await api.post<Answer<'observables.extract'>>('/observables/extract', { text });
       setFound(r.items);
       setPicked(new Set(r.items.map((c, i) => (existing.has(keyOf(c)) ? -1 : i)).filter((i) => i >= 0)));
     });
@@ -257,7 +258,7 @@ function ObservableRow({ o, writable, onError, onRemove }: { o: Observable; writ
 
 function SimilarPanel() {
   const { incident } = useIncident();
-  const q = useQuery({ queryKey: similarKey(incident.id), queryFn: () => api.get<{ items: SimilarIncident[] }>(paths.similar(incident.id)) });
+  const q = useQuery({ queryKey: similarKey(incident.id), queryFn: () => api.get<Answer<'observables.similar'>>(paths.similar(incident.id)) });
   const items = q.data?.items ?? [];
   return (
     <Paper withBorder p="sm" data-testid="similar-incidents">
@@ -286,7 +287,7 @@ export function ObservablesTab() {
   const [pasting, setPasting] = useState(false);
   const [rowError, setRowError] = useState<unknown>(null);
   const [modal, confirm] = useConfirm();
-  const q = useQuery({ queryKey: observablesKey(incident.id), queryFn: () => api.get<{ items: Observable[] }>(paths.observables(incident.id)) });
+  const q = useQuery({ queryKey: observablesKey(incident.id), queryFn: () => api.get<Answer<'observables.list'>>(paths.observables(incident.id)) });
   const items = q.data?.items ?? [];
   const cols = writable ? 7 : 6;
 

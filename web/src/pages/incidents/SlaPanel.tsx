@@ -6,24 +6,13 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconPlayerPause, IconPlayerPlay } from '@tabler/icons-react';
 import { api } from '../../api/client';
 import { incidentKey, timelineKey } from '../../api/incidents';
+import type { Answer, Schema } from '../../api/schema';
 import { DateText } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { useIncident } from './useIncidentWrite';
 
-interface SlaClock {
-  metric: 'acknowledge' | 'first_response' | 'containment' | 'resolution';
-  targetMinutes: number;
-  state: 'running' | 'paused' | 'met' | 'breached' | 'met_late';
-  remainingMs: number;
-  deadline: string | null;
-  warningAt: string | null;
-  metAt: string | null;
-}
-interface SlaView {
-  policy: { priority: string; constituentName: string | null; calendar: { kind: string; timeZone: string } } | null;
-  paused: boolean;
-  clocks: SlaClock[];
-}
+type SlaView = Answer<'incidents.sla'>;
+type SlaClock = Schema<'SlaClock'>;
 
 const LABEL: Record<SlaClock['metric'], string> = {
   acknowledge: 'Acknowledge', first_response: 'First response', containment: 'Containment', resolution: 'Resolution',

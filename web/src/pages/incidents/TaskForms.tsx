@@ -4,6 +4,7 @@ import { Alert, Button, Group, Modal, Select, Stack, Text, Textarea, TextInput }
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconPlayerPlay } from '@tabler/icons-react';
 import { api } from '../../api/client';
+import type { Answer } from '../../api/schema';
 import { timelineKey } from '../../api/incidents';
 import { paths, playbooksKey, TASK_PHASES, tasksKey, type Playbook, type PlaybookApplied, type Task, type TaskPhase } from '../../api/work';
 import { ErrorAlert, fieldErrors } from '../../components/errors';
@@ -64,8 +65,8 @@ export function NewTaskModal({ onClose }: { onClose: () => void }) {
 export function PlaybookPicker() {
   const { incident } = useIncident();
   const client = useQueryClient();
-  const suggested = useQuery({ queryKey: playbooksKey(incident.id), queryFn: () => api.get<{ items: Playbook[] }>(paths.playbooks(incident.id)) });
-  const all = useQuery({ queryKey: ['playbooks'], queryFn: () => api.get<{ items: Playbook[] }>('/playbooks'), staleTime: 60_000 });
+  const suggested = useQuery({ queryKey: playbooksKey(incident.id), queryFn: () => api.get<Answer<'playbooks.suggest'>>(paths.playbooks(incident.id)) });
+  const all = useQuery({ queryKey: ['playbooks'], queryFn: () => api.get<Answer<'playbooks.list'>>('/playbooks'), staleTime: 60_000 });
   const [key, setKey] = useState<string | null>(null);
   const { busy, error, run } = useAction();
   const [outcome, setOutcome] = useState<{ name: string; r: PlaybookApplied } | null>(null);

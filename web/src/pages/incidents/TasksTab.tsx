@@ -8,6 +8,7 @@ import {
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconChevronDown, IconChevronRight, IconGitCompare, IconListCheck, IconMessage, IconPlus } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
+import type { Answer } from '../../api/schema';
 import { humanize, timelineKey, type TimelineEntry } from '../../api/incidents';
 import {
   paths, TASK_PHASES, TASK_STATUSES, taskConflictCurrent, taskNotesKey, tasksKey,
@@ -210,10 +211,10 @@ export function TasksTab() {
   const writable = incident.allowed.update;
   const nameOf = useUserNames();
   const [creating, setCreating] = useState(false);
-  const tasks = useQuery({ queryKey: tasksKey(incident.id), queryFn: () => api.get<{ items: Task[] }>(paths.tasks(incident.id)) });
+  const tasks = useQuery({ queryKey: tasksKey(incident.id), queryFn: () => api.get<Answer<'tasks.list'>>(paths.tasks(incident.id)) });
   const notes = useQuery({
     queryKey: taskNotesKey(incident.id),
-    queryFn: () => api.get<{ items: TimelineEntry[] }>(`/incidents/${encodeURIComponent(incident.id)}/timeline${qs({ kind: 'task.note_added', limit: 1000 })}`),
+    queryFn: () => api.get<Answer<'incidents.timeline'>>(`/incidents/${encodeURIComponent(incident.id)}/timeline${qs({ kind: 'task.note_added', limit: 1000 })}`),
   });
   // Oldest first; tasks added together (a playbook) by title, so the order never jumps between renders.
   const items = [...(tasks.data?.items ?? [])].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.title.localeCompare(b.title) || a.id.localeCompare(b.id));

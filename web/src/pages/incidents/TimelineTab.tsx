@@ -3,6 +3,7 @@ import { Button, Group, Paper, SegmentedControl, Select, Stack, Text, Textarea, 
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { IconMessage, IconPhoneCall } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
+import type { Answer } from '../../api/schema';
 import { timelineKey, TLPS, type Tlp, type TimelineEntry } from '../../api/incidents';
 import { DateText, formatDate } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
@@ -113,7 +114,7 @@ export function TimelineTab() {
     queryKey: [...timelineKey(incident.id), filter],
     initialPageParam: null as number | null,
     queryFn: ({ pageParam }) =>
-      api.get<{ items: TimelineEntry[]; nextAfter: number | null }>(
+      api.get<Answer<'incidents.timeline'>>(
         `/incidents/${encodeURIComponent(incident.id)}/timeline${qs({ after: pageParam, limit: 500, kind: kinds?.join(',') })}`,
       ),
     getNextPageParam: (last) => last.nextAfter,

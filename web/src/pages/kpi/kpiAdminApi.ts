@@ -1,6 +1,7 @@
 // The team's activities and the KPI definitions: requests, what a measure
 // means in words, and how a refused save is told to the user. Shapes come from web/src/api/kpi.ts.
 import { api, ApiError, qs } from '../../api/client';
+import type { Answer } from '../../api/schema';
 import {
   ACTIVITIES_KEY, ACTIVITY_LABELS, DEFINITIONS_KEY, MEASURE_LABELS, SLA_METRICS,
   type Activity, type ActivityInput, type KpiDefinition, type KpiDefinitionInput, type KpiParams, type Measure, type TargetOp, type Unit,
@@ -14,13 +15,14 @@ export function yearRange(year: number): { from: string; to: string } {
 }
 
 export const activitiesApi = {
-  year: (year: number) => api.get<{ items: Activity[] }>(`/activities${qs(yearRange(year))}`),
+  year: (year: number) => api.get<Answer<'activities.list'>>(`/activities${qs(yearRange(year))}`),
   create: (a: ActivityInput) => api.post<Activity>('/activities', a),
   update: (id: string, a: ActivityInput, version: number) => api.put<Activity>(`/activities/${id}`, { ...a, version }),
   remove: (id: string) => api.del(`/activities/${id}`),
 };
 
 export const definitionsApi = {
+  // Narrowed (measure, params): see KpiDefinition in api/kpi.ts.
   list: () => api.get<{ items: KpiDefinition[] }>('/kpi/definitions'),
   create: (d: KpiDefinitionInput) => api.post<KpiDefinition>('/kpi/definitions', d),
   update: (id: string, d: KpiDefinitionInput, version: number) => api.put<KpiDefinition>(`/kpi/definitions/${id}`, { ...d, version }),

@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { IconPlus, IconSend } from '@tabler/icons-react';
 import { api } from '../../api/client';
+import type { Answer } from '../../api/schema';
 import { EmptyRow } from '../../components/common';
 import { ErrorAlert, fieldErrors } from '../../components/errors';
 import { useAction } from '../../components/useAction';
@@ -65,7 +66,7 @@ function ChannelForm({ channel, onClose }: { channel: Channel | null; onClose: (
 
 /** Webhook, Slack, Mattermost and Matrix destinations, each with a test send. */
 export function ChannelsPanel() {
-  const query = useQuery({ queryKey: KEY, queryFn: () => api.get<{ items: Channel[] }>('/notification-channels') });
+  const query = useQuery({ queryKey: KEY, queryFn: () => api.get<Answer<'notificationChannels.list'>>('/notification-channels') });
   const [editing, setEditing] = useState<Channel | 'new' | null>(null);
   const test = useAction();
   const items = query.data?.items ?? [];

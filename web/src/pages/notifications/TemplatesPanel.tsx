@@ -3,16 +3,17 @@ import { Badge, Button, Code, Group, Select, Stack, Text, Textarea, TextInput } 
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { api } from '../../api/client';
+import type { Answer } from '../../api/schema';
 import { ErrorAlert, fieldErrors } from '../../components/errors';
 import { useAction } from '../../components/useAction';
-import type { NotificationEvent, TemplateView } from './api';
+import type { NotificationEvent } from './api';
 
 const KEY = ['admin', 'notifications', 'templates'];
 
 /** One template per event kind, with its variables; saving refuses a variable the event does not have. */
 export function TemplatesPanel() {
   const client = useQueryClient();
-  const query = useQuery({ queryKey: KEY, queryFn: () => api.get<{ items: TemplateView[] }>('/notification-templates') });
+  const query = useQuery({ queryKey: KEY, queryFn: () => api.get<Answer<'notificationTemplates.list'>>('/notification-templates') });
   const [event, setEvent] = useState<NotificationEvent>('incident.declared');
   const current = query.data?.items.find((t) => t.event === event);
   const [subject, setSubject] = useState('');

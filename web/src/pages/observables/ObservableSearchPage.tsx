@@ -5,17 +5,16 @@ import { Anchor, Badge, Button, Checkbox, Group, Paper, Select, Stack, Table, Te
 import { useQuery } from '@tanstack/react-query';
 import { IconSearch } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
-import { incidentPath, type Status, type Tlp } from '../../api/incidents';
-import { OBSERVABLE_TYPES, type Observable } from '../../api/work';
+import { incidentPath } from '../../api/incidents';
+import type { Answer } from '../../api/schema';
+import { OBSERVABLE_TYPES } from '../../api/work';
 import { EmptyRow, formatDate, PageHeader } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { StatusBadge, TlpBadge } from '../../components/incidentBadges';
 import { Link, navigate, useSearch } from '../../router';
 
 /** An observable as the search finds it: its fields, and the incidents (visible to the caller) it is on. */
-interface Hit extends Omit<Observable, 'addedAt' | 'addedBy'> {
-  incidents: { id: string; reference: string; title: string; status: Status; tlp: Tlp; createdAt: string }[];
-}
+type Hits = Answer<'observables.search'>;
 
 interface Search {
   value: string;
@@ -41,7 +40,7 @@ export function ObservableSearchPage() {
   const value = current.value.trim();
   const query = useQuery({
     queryKey: ['observables', 'search', value, current.type, current.suffix],
-    queryFn: () => api.get<{ items: Hit[] }>(`/observables${qs({ value, type: current.type || undefined, suffix: current.suffix ? 'true' : undefined })}`),
+    queryFn: () => api.get<Hits>(`/observables${qs({ value, type: current.type || undefined, suffix: current.suffix ? 'true' : undefined })}`),
     enabled: value.length > 0,
     retry: false,
   });

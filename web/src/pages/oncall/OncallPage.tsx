@@ -5,7 +5,8 @@ import { Alert, Badge, Button, Card, Group, SegmentedControl, SimpleGrid, Stack,
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconAlertTriangle, IconChevronLeft, IconChevronRight, IconPencil, IconPlus } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
-import { KIND_LABELS, ONCALL_KEY, viewerZone, type OnDutyNow, type Override, type Rota, type Shift, type Shifts, type Swap } from '../../api/oncall';
+import type { Answer } from '../../api/schema';
+import { KIND_LABELS, ONCALL_KEY, viewerZone, type OnDutyNow, type Rota, type Shift, type Shifts } from '../../api/oncall';
 import { useMe } from '../../auth/session';
 import { hasPermission } from '../../auth/permissions';
 import { PageHeader, Section } from '../../components/common';
@@ -46,7 +47,7 @@ export function OncallPage() {
   const client = useQueryClient();
   const manager = hasPermission(me, 'oncall.manage');
   const now = useQuery({ queryKey: [...ONCALL_KEY, 'now'], queryFn: () => api.get<OnDutyNow>('/oncall/now'), refetchInterval: 60_000 });
-  const rotas = useQuery({ queryKey: [...ONCALL_KEY, 'rotas'], queryFn: () => api.get<{ items: Rota[] }>('/oncall/rotas') });
+  const rotas = useQuery({ queryKey: [...ONCALL_KEY, 'rotas'], queryFn: () => api.get<Answer<'oncall.rotas.list'>>('/oncall/rotas') });
   const [picked, setPicked] = useState<string | null>(null);
   const rota = rotas.data?.items.find((r) => r.id === picked) ?? rotas.data?.items[0];
   const [monday, setMonday] = useState(() => weekStart(new Date()));
@@ -56,8 +57,8 @@ export function OncallPage() {
     queryFn: () => api.get<Shifts>(`/oncall/rotas/${rota!.id}/shifts${qs({ from: monday.toISOString(), to: sunday.toISOString() })}`),
     enabled: !!rota,
   });
-  const swaps = useQuery({ queryKey: [...ONCALL_KEY, 'swaps', rota?.id], queryFn: () => api.get<{ items: Swap[] }>(`/oncall/rotas/${rota!.id}/swaps`), enabled: !!rota });
-  const overrides = useQuery({ queryKey: [...ONCALL_KEY, 'overrides', rota?.id], queryFn: () => api.get<{ items: Override[] }>(`/oncall/rotas/${rota!.id}/overrides`), enabled: !!rota });
+  const swaps = useQuery({ queryKey: [...ONCALL_KEY, 'swaps', rota?.id], queryFn: () => api.get<Answer<'oncall.swaps.list'>>(`/oncall/rotas/${rota!.id}/swaps`), enabled: !!rota });
+  const overrides = useQuery({ queryKey: [...ONCALL_KEY, 'overrides', rota?.id], queryFn: () => api.get<Answer<'oncall.overrides.list'>>(`/oncall/rotas/${rota!.id}/overrides`), enabled: !!rota });
   const [confirmModal, confirm] = useConfirm();
   const [editing, setEditing] = useState<Rota | 'new' | null>(null);
   const [overriding, setOverriding] = useState(false);

@@ -1,41 +1,16 @@
 // The public pages talk to /api/v1/public/* without a session: multipart/form-data out (the
 // server keeps those bytes as they are), JSON in, problem+json turned into ApiError.
 import { ApiError, toApiError } from '../../api/client';
-import type { PublicStatus } from '../../api/reports';
 import type { Tlp } from '../../api/incidents';
+import type { Answer, ItemOf, Schema } from '../../api/schema';
 
-export interface FormLimits {
-  maxFiles: number;
-  attachmentMaxBytes: number;
-  bodyMaxBytes: number;
-  statusLinkDays: number;
-}
-
-export interface ReportCreated {
-  reference: string;
-  statusUrl: string;
-  expiresAt: string;
-}
-
-export interface Receipt {
-  receipt: string;
-}
-
-export interface PublicFile {
-  filename: string;
-  size: number;
-}
-
-export interface ReporterStatus {
-  reference: string;
-  title: string;
-  receivedAt: string;
-  status: PublicStatus;
-  incidentReference: string | null;
-  linkExpiresAt: string;
-  attachments: PublicFile[];
-  messages: { id: string; receivedAt: string; body: string; attachments: PublicFile[] }[];
-}
+export type FormLimits = Answer<'public.form'>;
+/** 201 of POST /reports: the report was filed. */
+export type ReportCreated = Schema<'PublicReportCreated'>;
+/** 202 of a public POST: the bytes are kept but not filed yet. */
+export type Receipt = Schema<'PublicReceipt'>;
+export type ReporterStatus = Answer<'public.status'>;
+export type PublicFile = ItemOf<ReporterStatus['attachments']>;
 
 export const TLP_CHOICES: { value: Tlp; label: string; description: string }[] = [
   { value: 'CLEAR', label: 'TLP:CLEAR — no limits', description: 'The team may share it with anyone, even publicly.' },
@@ -65,7 +40,8 @@ export const publicApi = {
     return r.status === 202 ? { queued: r.data as Receipt } : { created: r.data as ReportCreated };
   },
   status: async (token: string) => (await call<ReporterStatus>('GET', `/status/${encodeURIComponent(token)}`)).data,
-  addInformation: async (token: string, form: FormData) => (await call<Receipt>('POST', `/status/${encodeURIComponent(token)}/messages`, form)).data,
+  /** 201: added to the report; 202: kept, but not added yet (a receipt). */
+  addInformation: async (token: string, form: FormData) => (await call<Answer<'public.add_information'> | Receipt>('POST', `/status/${encodeURIComponent(token)}/messages`, form)).data,
 };
 
 export function formatBytes(n: number): string {

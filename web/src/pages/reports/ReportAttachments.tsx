@@ -6,16 +6,14 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { IconDownload, IconShieldCheck } from '@tabler/icons-react';
 import { api } from '../../api/client';
 import { reportApi, type Report } from '../../api/reports';
-import type { ReportAttachment } from '../../api/triage';
+import type { Answer, Schema } from '../../api/schema';
 import { evidenceKey, formatBytes, type Evidence } from '../../api/work';
 import { EmptyRow } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { useAction } from '../../components/useAction';
 
 /** A file of the report, with the kind of message (first or reply) it came in. */
-export interface ReportFile extends ReportAttachment {
-  messageKind: string | null;
-}
+export type ReportFile = Schema<'ReportAttachment'>;
 
 export const reportFilesKey = (reportId: string) => ['report-files', reportId] as const;
 const downloadUrl = (reportId: string, fileId: string) => `/api/v1${reportApi(reportId)}/attachments/${encodeURIComponent(fileId)}`;
@@ -40,7 +38,7 @@ function KeepButton({ report, file, kept, onKept }: { report: Report; file: Repo
 }
 
 export function ReportAttachments({ report, canWork }: { report: Report; canWork: boolean }) {
-  const q = useQuery({ queryKey: reportFilesKey(report.id), queryFn: () => api.get<{ items: ReportFile[] }>(`${reportApi(report.id)}/attachments`) });
+  const q = useQuery({ queryKey: reportFilesKey(report.id), queryFn: () => api.get<Answer<'reports.attachments.list'>>(`${reportApi(report.id)}/attachments`) });
   const [kept, setKept] = useState<Record<string, string>>({});
   const files = q.data?.items ?? [];
   const mayKeep = canWork && !!report.incidentId;

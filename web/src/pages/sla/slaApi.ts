@@ -1,19 +1,11 @@
-// SLA policies (/api/v1/sla/policies): the API's shapes, the query key, the requests, and how a
-// refused save is told to the user.
+// SLA policies (/api/v1/sla/policies): the API's shapes (generated), the query key, the requests,
+// and how a refused save is told to the user.
 import { api, ApiError } from '../../api/client';
-import type { Priority } from '../../api/incidents';
+import type { Answer, Body, Schema } from '../../api/schema';
 
-export type CalendarKind = '24x7' | 'business_hours';
-
-/** As src/db/schema-sla.ts stores it: ISO weekdays 1 = Monday, local 'HH:MM' (end may be '24:00'), local holiday dates. */
-export interface SlaCalendar {
-  kind: CalendarKind;
-  timeZone: string;
-  days: number[];
-  start: string;
-  end: string;
-  holidays: string[];
-}
+/** ISO weekdays 1 = Monday, local 'HH:MM' (end may be '24:00'), local holiday dates (src/db/schema-sla.ts). */
+export type SlaCalendar = Schema<'SlaCalendar'>;
+export type CalendarKind = SlaCalendar['kind'];
 
 export const TARGETS = [
   { key: 'acknowledgeMinutes', label: 'Acknowledge', short: 'Ack.' },
@@ -23,28 +15,16 @@ export const TARGETS = [
 ] as const;
 export type TargetKey = (typeof TARGETS)[number]['key'];
 
-export interface SlaPolicyInput extends Record<TargetKey, number | null> {
-  priority: Priority;
-  constituentId: string | null;
-  calendar: SlaCalendar;
-  warnPercent: number;
-}
-
-export interface SlaPolicy extends SlaPolicyInput {
-  id: string;
-  constituentName: string | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-  updatedBy: string | null;
-}
+/** What a save sends (POST, and PUT with the version). */
+export type SlaPolicyInput = Body<'slaPolicies.create'>;
+export type SlaPolicy = Schema<'SlaPolicy'>;
 
 export const SLA_POLICIES_KEY = ['sla', 'policies'] as const;
 
 export const slaApi = {
-  list: () => api.get<{ items: SlaPolicy[] }>('/sla/policies'),
+  list: () => api.get<Answer<'slaPolicies.list'>>('/sla/policies'),
   create: (p: SlaPolicyInput) => api.post<SlaPolicy>('/sla/policies', p),
-  update: (id: string, p: SlaPolicyInput, version: number) => api.put<SlaPolicy>(`/sla/policies/${id}`, { ...p, version }),
+  update: (id: string, p: SlaPolicyInput, version: number) => api.put<SlaPolicy>(`/sla/policies/${id}`, { ...p, version } satisfies Body<'slaPolicies.replace'>),
   remove: (id: string) => api.del(`/sla/policies/${id}`),
 };
 

@@ -6,12 +6,13 @@ import { useQueryClient } from '@tanstack/react-query';
 import { notifications } from '@mantine/notifications';
 import { api, ApiError } from '../../api/client';
 import type { Tlp } from '../../api/incidents';
+import type { Body } from '../../api/schema';
 import { ErrorAlert, fieldErrors } from '../../components/errors';
 import { useAction } from '../../components/useAction';
 import { TLP_OPTIONS } from '../incidents/DeclareIncidentModal';
 import { CONTACT_KINDS, CONTACTS_KEY, KIND_LABELS, TIME_ZONES, type Contact, type ContactKind } from './directoryApi';
 
-type Draft = Omit<Contact, 'id' | 'pgpFingerprint' | 'createdAt' | 'updatedAt' | 'version'>;
+type Draft = Omit<Contact, 'id' | 'pgpFingerprint' | 'createdBy' | 'createdAt' | 'updatedAt' | 'version'>;
 const EMPTY: Draft = {
   kind: 'forensics', name: '', organisation: '', purpose: '', contractRef: '', email: '', phone: '', emergencyPhone: '', hours: '', timeZone: null,
   url: '', pgpKey: '', tlp: 'AMBER', notes: '', active: true,
@@ -37,7 +38,7 @@ export function ContactFormModal({ editing, onClose, onSaved }: { editing: Conta
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void action.run(async () => {
-      const body = { ...draft, pgpKey: draft.pgpKey?.trim() ? draft.pgpKey : null, timeZone: draft.timeZone || null };
+      const body: Body<'contacts.create'> = { ...draft, pgpKey: draft.pgpKey?.trim() ? draft.pgpKey : null, timeZone: draft.timeZone || null };
       const saved = editing && editing !== 'new'
         ? await api.patch<Contact>(`/contacts/${editing.id}`, { ...body, version: editing.version })
         : await api.post<Contact>('/contacts', body);

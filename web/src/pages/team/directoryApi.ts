@@ -1,18 +1,17 @@
-// Types and helpers of the team (seats, skills) and the external contact directory, as the API
-// (src/modules/directory/schemas.ts) sends them.
-import type { IncidentRole, Tlp } from '../../api/incidents';
-import type { Role } from '../../api/types';
+// Types and helpers of the team (seats, skills) and the external contact directory: the API's
+// shapes are the generated ones (src/modules/directory/schemas.ts, through schema.gen.ts).
+import type { Answer, ItemOf, Schema } from '../../api/schema';
 
-export const SEATS = ['duty_officer', 'incident_handler', 'senior_handler', 'technical_lead', 'coordinator', 'csirt_manager', 'communications', 'legal'] as const;
-export type Seat = (typeof SEATS)[number];
+export type Seat = ItemOf<Member['seats']>;
+export const SEATS = ['duty_officer', 'incident_handler', 'senior_handler', 'technical_lead', 'coordinator', 'csirt_manager', 'communications', 'legal'] as const satisfies readonly Seat[];
 
 export const SEAT_LABELS: Record<Seat, string> = {
   duty_officer: 'Duty officer', incident_handler: 'Incident handler', senior_handler: 'Senior handler', technical_lead: 'Technical lead',
   coordinator: 'Coordinator', csirt_manager: 'CSIRT manager', communications: 'Communications', legal: 'Legal',
 };
 
-export const CONTACT_KINDS = ['forensics', 'insurer', 'law_enforcement', 'partner_csirt', 'isac', 'legal_counsel', 'vendor', 'other'] as const;
-export type ContactKind = (typeof CONTACT_KINDS)[number];
+export type ContactKind = Contact['kind'];
+export const CONTACT_KINDS = ['forensics', 'insurer', 'law_enforcement', 'partner_csirt', 'isac', 'legal_counsel', 'vendor', 'other'] as const satisfies readonly ContactKind[];
 
 export const KIND_LABELS: Record<ContactKind, string> = {
   forensics: 'Forensic firm', insurer: 'Cyber insurer', law_enforcement: 'Law enforcement', partner_csirt: 'Partner CSIRT', isac: 'ISAC',
@@ -23,71 +22,11 @@ export const KIND_COLORS: Record<ContactKind, string> = {
   forensics: 'grape', insurer: 'teal', law_enforcement: 'blue', partner_csirt: 'indigo', isac: 'cyan', legal_counsel: 'orange', vendor: 'gray', other: 'gray',
 };
 
-export interface Member {
-  userId: string;
-  username: string;
-  displayName: string;
-  email: string | null;
-  roles: Role[];
-  disabled: boolean;
-  seats: Seat[];
-  skills: string[];
-  phone: string;
-  timeZone: string | null;
-  languages: string[];
-  notes: string;
-  version: number;
-  updatedAt: string | null;
-}
-
-export interface MemberList {
-  items: Member[];
-  skills: { skill: string; members: number }[];
-}
-
-export interface Contact {
-  id: string;
-  kind: ContactKind;
-  name: string;
-  organisation: string;
-  purpose: string;
-  contractRef: string;
-  email: string | null;
-  phone: string | null;
-  emergencyPhone: string | null;
-  hours: string;
-  timeZone: string | null;
-  url: string | null;
-  pgpKey: string | null;
-  pgpFingerprint: string | null;
-  tlp: Tlp;
-  notes: string;
-  active: boolean;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ContactList {
-  items: Contact[];
-  total: number;
-}
-
-export interface IncidentContactRole {
-  role: IncidentRole;
-  contactId: string;
-  assignedAt: string;
-  name: string;
-  organisation: string;
-  kind: ContactKind;
-  email: string | null;
-  phone: string | null;
-  emergencyPhone: string | null;
-  hours: string;
-  timeZone: string | null;
-  active: boolean;
-  pgpFingerprint: string | null;
-}
+export type Member = Schema<'TeamMember'>;
+export type MemberList = Answer<'team.members.list'>;
+export type Contact = Schema<'ExternalContact'>;
+export type ContactList = Answer<'contacts.list'>;
+export type IncidentContactRole = Schema<'IncidentContactRole'>;
 
 export const TEAM_KEY = ['team'] as const;
 export const CONTACTS_KEY = ['contacts'] as const;

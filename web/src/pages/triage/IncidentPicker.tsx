@@ -5,7 +5,7 @@ import { Select } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { api, qs } from '../../api/client';
-import type { Incident } from '../../api/incidents';
+import type { Answer } from '../../api/schema';
 import type { CorrelatedIncident } from '../../api/triage';
 
 export function IncidentPicker({ value, onChange, correlated = [], error }: {
@@ -19,7 +19,7 @@ export function IncidentPicker({ value, onChange, correlated = [], error }: {
   // A typed or picked reference ("VIG-2026-00001 · …") is matched in the list itself; words go to the server's search.
   const found = useQuery({
     queryKey: ['incidents', 'list', 'picker', q],
-    queryFn: () => api.get<{ items: Incident[] }>(`/incidents${qs({ open: 'true', q: /^[A-Z].*-\d/.test(q) ? undefined : q, limit: 20 })}`),
+    queryFn: () => api.get<Answer<'incidents.list'>>(`/incidents${qs({ open: 'true', q: /^[A-Z].*-\d/.test(q) ? undefined : q, limit: 20 })}`),
     staleTime: 10_000,
   });
   const near = correlated.map((c) => ({ value: c.reference, label: `${c.reference} · ${c.title}` }));

@@ -122,12 +122,7 @@ export function ObservableList({ observables }: { observables: readonly Observab
 export { RawBytes } from '../../components/RawBytes';
 
 /** Constituents routed from the reporter's e-mail address and the observables (see docs/constituents.md). */
-interface Routed {
-  constituents?: { constituent: { id: string; name: string; criticality: string }; rule: string; matched: string; from: string }[];
-  impactReason?: string | null;
-}
-
-function RoutedConstituents({ suggestions }: { suggestions: Suggestions & Routed }) {
+function RoutedConstituents({ suggestions }: { suggestions: Suggestions }) {
   const list = suggestions.constituents ?? [];
   if (list.length === 0) return null;
   return (

@@ -4,8 +4,8 @@ import { Badge, Stack, Tabs } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { IconBolt, IconFileAlert } from '@tabler/icons-react';
 import { api } from '../../api/client';
-import type { Page } from '../../api/reports';
-import { INTAKE_ITEMS_KEY, TRIAGE_PATH, UNPARSED_PATH, type IntakeItem } from '../../api/triage';
+import type { Answer } from '../../api/schema';
+import { INTAKE_ITEMS_KEY, TRIAGE_PATH, UNPARSED_PATH } from '../../api/triage';
 import { useMe } from '../../auth/session';
 import { hasPermission } from '../../auth/permissions';
 import { PageHeader } from '../../components/common';
@@ -19,7 +19,7 @@ import { UnparsedPage } from './UnparsedPage';
 function UnparsedCount() {
   const q = useQuery({
     queryKey: [...INTAKE_ITEMS_KEY, 'count'],
-    queryFn: () => api.get<Page<IntakeItem>>('/intake/items?limit=100'),
+    queryFn: () => api.get<Answer<'intake.items.list'>>('/intake/items?limit=100'),
     refetchInterval: 15_000,
   });
   const n = q.data?.items.length ?? 0;

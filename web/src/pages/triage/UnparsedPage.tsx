@@ -6,7 +6,8 @@ import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { IconEye, IconFilePlus, IconRefresh } from '@tabler/icons-react';
 import { api } from '../../api/client';
 import { TLPS, type Tlp } from '../../api/incidents';
-import { CHANNEL_LABELS, CHANNELS, REPORTS_KEY, type Channel, type Page } from '../../api/reports';
+import { CHANNEL_LABELS, CHANNELS, REPORTS_KEY, type Channel } from '../../api/reports';
+import type { Answer } from '../../api/schema';
 import { INTAKE_ITEMS_KEY, itemApi, type IntakeItem } from '../../api/triage';
 import { formatBytes } from '../../api/work';
 import { EmptyRow } from '../../components/common';
@@ -42,7 +43,7 @@ function HandReportModal({ item, onClose, onDone }: { item: IntakeItem; onClose:
     e.preventDefault();
     if (!f.title.trim() || busy) return;
     await run(async () => {
-      const r = await api.post<{ id: string; reference: string }>(itemApi(item.id, 'report'), {
+      const r = await api.post<Answer<'intake.items.resolve'>>(itemApi(item.id, 'report'), {
         title: f.title.trim(), body: f.body, channel: f.channel, tlp: f.tlp,
         reporterName: f.reporterName.trim() || null, reporterEmail: f.reporterEmail.trim() || null, organisation: f.organisation.trim() || null,
       });
@@ -99,7 +100,7 @@ export function UnparsedPage() {
   const query = useInfiniteQuery({
     queryKey: [...INTAKE_ITEMS_KEY, { state, channel }],
     initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => api.get<Page<IntakeItem>>(`/intake/items?${new URLSearchParams({
+    queryFn: ({ pageParam }) => api.get<Answer<'intake.items.list'>>(`/intake/items?${new URLSearchParams({
       ...(state !== 'all' ? { state } : {}), ...(channel ? { channel } : {}), limit: '50', ...(pageParam ? { cursor: pageParam } : {}),
     }).toString()}`),
     getNextPageParam: (last) => last.nextCursor,

@@ -4,8 +4,9 @@ import { useMemo } from 'react';
 import { useQueries, useQuery } from '@tanstack/react-query';
 import { api, qs } from '../../api/client';
 import type { Page, Report } from '../../api/reports';
+import type { Answer } from '../../api/schema';
 import {
-  alertSuggestions, byUrgency, reportSeverity, reportUrgency, reportSuggestionKey, type Alert, type AlertStatus, type QueueItem, type ReportTriage, type Severity,
+  alertSuggestions, byUrgency, reportSeverity, reportUrgency, reportSuggestionKey, type AlertStatus, type QueueItem, type ReportTriage, type Severity,
 } from '../../api/triage';
 
 export const POLL_MS = 5_000;
@@ -39,12 +40,12 @@ export function useTriageQueue(f: QueueFilters) {
   });
   const alerts = useQuery({
     queryKey: ['alerts', 'triage-queue', { status: f.alertStatus, severity: f.severity, source: f.source, q: f.q }],
-    queryFn: () => api.get<Page<Alert>>(`/alerts${qs({
+    queryFn: () => api.get<Answer<'alerts.list'>>(`/alerts${qs({
       status: f.alertStatus.join(','), severity: f.severity.join(','), source: f.source, q: f.q, limit: QUEUE_LIMIT,
     })}`),
     enabled: wantAlerts,
     ...live,
-    placeholderData: (prev: Page<Alert> | undefined) => prev,
+    placeholderData: (prev: Answer<'alerts.list'> | undefined) => prev,
   });
 
   const reportItems = wantReports ? (reports.data?.items ?? []) : [];
