@@ -31,3 +31,13 @@ export function decodeCursor(cursor: string, tag: string, kinds: CursorValue[]):
     return kind === 'date' ? new Date(v as string) : (v as string);
   });
 }
+
+/**
+ * A keyset page: `limit` rows out of the `limit + 1` a list query fetched, and the cursor after the
+ * page's last row when there were more.
+ */
+export function keysetPage<T>(rows: T[], limit: number, tag: string, key: (row: T) => (string | Date)[]): { page: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return { page, nextCursor: rows.length > limit && last ? encodeCursor(tag, key(last)) : null };
+}

@@ -3,7 +3,7 @@ import type { Db, Executor } from '../../db/index.ts';
 import type { DeliveryStatus } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { decodeCursor, keysetPage } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { deliveryRepo } from './repo.ts';
 
@@ -22,11 +22,10 @@ export function createDeliveryService(d: { db: Db; audit: DeliveryAudit; clock: 
       authorize(actor, 'delivery.manage');
       const after = f.cursor ? toAfter(decodeCursor(f.cursor, 'delivery', ['date', 'uuid'])) : undefined;
       const rows = await deliveryRepo.list(d.db, { kind: f.kind, status: f.status, after, limit: f.limit + 1 });
-      const page = rows.slice(0, f.limit);
-      const last = page[page.length - 1];
+      const { page, nextCursor } = keysetPage(rows, f.limit, 'delivery', (r) => [r.createdAt, r.id]);
       return {
         items: page,
-        nextCursor: rows.length > f.limit && last ? encodeCursor('delivery', [last.createdAt, last.id]) : null,
+        nextCursor,
         relayConfigured: d.relayConfigured,
       };
     },

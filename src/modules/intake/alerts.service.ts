@@ -5,7 +5,7 @@ import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { requireAccess } from '../../lib/authz/access.repo.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { decodeCursor, keysetPage } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/index.ts';
 import { lockVisible, priorityOf, recorder } from '../incidents/index.ts';
@@ -219,9 +219,8 @@ export function createAlertService(d: {
       }
       const after = f.cursor ? toAfter(decodeCursor(f.cursor, 'alerts', ['date', 'uuid'])) : undefined;
       const rows = await alertRepo.list(d.db, scope, { ...f, sourceId, incidentId: f.incident, after, limit: f.limit + 1 });
-      const page = rows.slice(0, f.limit);
-      const last = page[page.length - 1];
-      return { items: page, nextCursor: rows.length > f.limit && last ? encodeCursor('alerts', [last.createdAt, last.id]) : null };
+      const { page, nextCursor } = keysetPage(rows, f.limit, 'alerts', (r) => [r.createdAt, r.id]);
+      return { items: page, nextCursor };
     },
 
     /** One alert with its arrivals, its history, and the open incidents it may belong to. */

@@ -2,7 +2,7 @@ import type { Db, Executor } from '../../db/index.ts';
 import type { IntakeChannel } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { decodeCursor, keysetPage } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { ReceiveInput, ReportService } from '../reports/index.ts';
@@ -86,9 +86,8 @@ export function createIntakeItemService(d: { db: Db; audit: AuditService; clock:
       authorize(actor, 'report.triage');
       const after = f.cursor ? toAfter(decodeCursor(f.cursor, 'intake', ['date', 'uuid'])) : undefined;
       const rows = await intakeItemRepo.unparsed(d.db, { ...f, after, limit: f.limit + 1 });
-      const page = rows.slice(0, f.limit);
-      const last = page[page.length - 1];
-      return { items: page, nextCursor: rows.length > f.limit && last ? encodeCursor('intake', [last.receivedAt, last.id]) : null };
+      const { page, nextCursor } = keysetPage(rows, f.limit, 'intake', (r) => [r.receivedAt, r.id]);
+      return { items: page, nextCursor };
     },
 
     async get(actor: Actor, id: string) {

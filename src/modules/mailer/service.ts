@@ -2,7 +2,7 @@ import type { Db, Executor } from '../../db/index.ts';
 import type { MailKind, MailStatus } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { decodeCursor, keysetPage } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/index.ts';
 import { currentTemplates } from './outbox.ts';
@@ -58,11 +58,10 @@ export function createMailService(d: { db: Db; audit: AuditService; clock: Clock
       authorize(actor, 'mail.read');
       const after = f.cursor ? toAfter(decodeCursor(f.cursor, 'mail', ['date', 'uuid'])) : undefined;
       const rows = await mailRepo.list(d.db, { status: f.status, after, limit: f.limit + 1 });
-      const page = rows.slice(0, f.limit);
-      const last = page[page.length - 1];
+      const { page, nextCursor } = keysetPage(rows, f.limit, 'mail', (r) => [r.createdAt, r.id]);
       return {
         items: page,
-        nextCursor: rows.length > f.limit && last ? encodeCursor('mail', [last.createdAt, last.id]) : null,
+        nextCursor,
         relayConfigured: d.relayConfigured,
       };
     },

@@ -2,7 +2,7 @@ import type { Db, Executor } from '../../db/index.ts';
 import type { NotificationMedium, NotificationStatus } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { decodeCursor, keysetPage } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/index.ts';
 import { EVENT_SPECS, EVENTS, type NotificationEvent, type Template } from './events.ts';
@@ -62,11 +62,10 @@ export function createNotificationService(d: { db: Db; audit: AuditService; cloc
       authorize(actor, 'notification.read');
       const after = f.cursor ? toAfter(decodeCursor(f.cursor, 'notification', ['date', 'uuid'])) : undefined;
       const rows = await notificationRepo.list(d.db, { ...f, after, limit: f.limit + 1 });
-      const page = rows.slice(0, f.limit);
-      const last = page[page.length - 1];
+      const { page, nextCursor } = keysetPage(rows, f.limit, 'notification', (r) => [r.createdAt, r.id]);
       return {
         items: page,
-        nextCursor: rows.length > f.limit && last ? encodeCursor('notification', [last.createdAt, last.id]) : null,
+        nextCursor,
         relayConfigured: d.relayConfigured,
       };
     },
@@ -99,12 +98,11 @@ export function createNotificationService(d: { db: Db; audit: AuditService; cloc
       const me = selfOf(actor);
       const after = f.cursor ? toAfter(decodeCursor(f.cursor, 'inbox', ['date', 'uuid'])) : undefined;
       const rows = await notificationRepo.inbox(d.db, me, { unread: f.unread, after, limit: f.limit + 1 });
-      const page = rows.slice(0, f.limit);
-      const last = page[page.length - 1];
+      const { page, nextCursor } = keysetPage(rows, f.limit, 'inbox', (r) => [r.createdAt, r.id]);
       return {
         items: page,
         unread: await notificationRepo.unread(d.db, me),
-        nextCursor: rows.length > f.limit && last ? encodeCursor('inbox', [last.createdAt, last.id]) : null,
+        nextCursor,
       };
     },
 

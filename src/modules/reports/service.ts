@@ -4,7 +4,7 @@ import type { IncidentStatus, Level, Rejection, ReportChannel, ReportStatus, Res
 import type { Actor } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize, can } from '../../lib/authz/policy.ts';
-import { decodeCursor, encodeCursor } from '../../lib/cursor.ts';
+import { decodeCursor, keysetPage } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { type DeclareInput, type IncidentDeps, incidentRepo, type IncidentService, type IncidentRecord as IncidentView, lockVisible, recorder } from '../incidents/index.ts';
 import { reportRepo, type ReportFilter, type ReportRow, type ReportScope } from './repo.ts';
@@ -266,9 +266,8 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
       }
       const after = f.cursor ? toAfter(decodeCursor(f.cursor, 'received', ['date', 'uuid'])) : undefined;
       const rows = await reportRepo.list(d.db, scope, { ...f, incidentId, after, limit: f.limit + 1 });
-      const page = rows.slice(0, f.limit);
-      const last = page[page.length - 1];
-      return { items: await views(d.db, scope, page), nextCursor: rows.length > f.limit && last ? encodeCursor('received', [last.receivedAt, last.id]) : null };
+      const { page, nextCursor } = keysetPage(rows, f.limit, 'received', (r) => [r.receivedAt, r.id]);
+      return { items: await views(d.db, scope, page), nextCursor };
     },
 
     /** The bytes that arrived, unchanged (team members only). */
