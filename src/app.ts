@@ -35,7 +35,7 @@ import { publicIntakeRoutes } from './modules/public-intake/routes.ts';
 import { intakeRoutes } from './modules/intake/routes.ts';
 import { liveRoutes } from './modules/live/routes.ts';
 import { evidenceRoutes } from './modules/evidence/routes.ts';
-import { mailRoutes } from './modules/mailer/routes.ts';
+import { mailRoutes } from './modules/outbound-mail/routes.ts';
 import { notificationRoutes } from './modules/notifications/routes.ts';
 import { oncallRoutes } from './modules/oncall/routes.ts';
 import { dashboardRoutes } from './modules/dashboard/routes.ts';
@@ -44,7 +44,7 @@ import { constituentRoutes } from './modules/constituents/routes.ts';
 import { escalationRoutes } from './modules/escalation/routes.ts';
 import { slaRoutes } from './modules/sla/routes.ts';
 import { kpiRoutes } from './modules/kpi/routes.ts';
-import { kpiReportRoutes } from './modules/kpi-report/routes.ts';
+import { kpiReportRoutes } from './modules/kpi-documents/routes.ts';
 import { deliveryRoutes } from './modules/delivery/routes.ts';
 
 export interface AppDeps {

@@ -182,9 +182,9 @@ program
 const importer = program.command('import').description('import reports from files');
 
 /** Runs an e-mail import and prints its summary line (and where failed messages wait). */
-const mailImport = (what: string, run: (m: typeof import('./modules/mail/import.ts'), rt: Runtime) => Promise<import('./modules/mail/import.ts').ImportSummary>) =>
+const mailImport = (what: string, run: (m: typeof import('./modules/inbound-mail/import.ts'), rt: Runtime) => Promise<import('./modules/inbound-mail/import.ts').ImportSummary>) =>
   withRuntime(async (rt) => {
-    const m = await import('./modules/mail/import.ts');
+    const m = await import('./modules/inbound-mail/import.ts');
     const s = await run(m, rt);
     console.log(m.summaryLine(what, s));
     for (const f of s.failures) console.error(m.failureLine(f));

@@ -6,9 +6,9 @@ import { systemClock } from './lib/actor.ts';
 import { startDeliveryWorker, type DeliveryWorker } from './modules/delivery/index.ts';
 import { startEscalationWorker, type EscalationWorker } from './modules/escalation/worker.ts';
 import { startSlaWorker, type SlaWorker } from './modules/sla/watch.ts';
-import { startReportScheduler } from './modules/kpi-report/delivery.ts';
+import { startReportScheduler } from './modules/kpi-documents/delivery.ts';
 import type { Ticker } from './lib/rounds.ts';
-import { startSmtpIntake, type SmtpListener } from './modules/mail/smtp.ts';
+import { startSmtpIntake, type SmtpListener } from './modules/inbound-mail/smtp.ts';
 import { startBlobSweeper, type BlobSweeper } from './modules/evidence/sweeper.ts';
 import { startBackupServices } from './modules/backup/serve.ts';
 

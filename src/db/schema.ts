@@ -10,7 +10,7 @@ import type { NotificationTables } from './schema-notifications.ts';
 import type { EscalationTables } from './schema-escalation.ts';
 import type { SlaTables } from './schema-sla.ts';
 import type { KpiTables } from './schema-kpi.ts';
-import type { KpiReportTables } from './schema-kpi-report.ts';
+import type { KpiReportTables } from './schema-kpi-documents.ts';
 import type { DeliveryTables } from './schema-delivery.ts';
 
 export type * from './schema-intake.ts';
@@ -22,7 +22,7 @@ export type * from './schema-notifications.ts';
 export type * from './schema-escalation.ts';
 export type * from './schema-sla.ts';
 export type * from './schema-kpi.ts';
-export type * from './schema-kpi-report.ts';
+export type * from './schema-kpi-documents.ts';
 export type * from './schema-delivery.ts';
 
 /** Row types of Vigil's tables, camelCase (CamelCasePlugin maps them to snake_case columns). */

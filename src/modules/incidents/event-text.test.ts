@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeEvent, INCIDENT_EVENT_KINDS, unknownEventSentence, type EventWording, type IncidentEventKind } from './event-text.ts';
-import { describeEntry } from './export.report.ts';
+import { describeEntry } from './export.document.ts';
 
 const SRC = join(import.meta.dirname, '..', '..');
 

@@ -5,7 +5,7 @@ import type { Tlp } from '../../db/schema.ts';
 import { renderMarkdown } from '../../lib/markdown.ts';
 import {
   describeEntry, entryBody, fmtDate, humanize, KEY_TIMES, namer, reportTlp, tlpLabel, TLP_COLOUR, type ReportEntry,
-} from './export.report.ts';
+} from './export.document.ts';
 import type { IncidentReport } from './export.service.ts';
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -10,7 +10,7 @@ import type PDFKit from 'pdfkit';
 import type { Tlp } from '../../db/schema.ts';
 import {
   describeEntry, entryBody, fmtDate, humanize, KEY_TIMES, namer, reportTlp, tlpLabel, TLP_COLOUR, type ReportEntry,
-} from './export.report.ts';
+} from './export.document.ts';
 import type { IncidentReport } from './export.service.ts';
 
 // Resolved through the package, so the fonts are found whatever the working directory; read once.

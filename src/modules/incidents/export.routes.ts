@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf } from '../../lib/http.ts';
 import { renderIncidentHtml } from './export.html.ts';
 import { renderIncidentPdf } from './export.pdf.ts';
-import { reportFilename } from './export.report.ts';
+import { reportFilename } from './export.document.ts';
 import type { IncidentExportService } from './export.service.ts';
 import { IncidentParam } from './schemas.ts';
 

@@ -4,7 +4,7 @@
 // routes, services and workers from their own files).
 export { esc } from './export.html.ts';
 export { loadFonts, loadPdfkit } from './export.pdf.ts';
-export { humanize, TLP_COLOUR, tlpLabel } from './export.report.ts';
+export { humanize, TLP_COLOUR, tlpLabel } from './export.document.ts';
 export { priorityOf } from './priority.ts';
 export { incidentRepo } from './repo.ts';
 export { ClassificationIn, IncidentParam, IncidentRoleEnum, IncidentView, Level, PapEnum, PriorityEnum, StatusEnum, TlpEnum, Version } from './schemas.ts';

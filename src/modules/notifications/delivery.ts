@@ -4,7 +4,7 @@
 import type { DeliveryHandler, Outcome } from '../delivery/index.ts';
 import { PermanentDeliveryError, smtpFailure, smtpSent } from '../delivery/index.ts';
 import { unseal } from '../../lib/crypto.ts';
-import { keyLoader } from '../mail/index.ts';
+import { keyLoader } from '../inbound-mail/index.ts';
 import { createNotificationMailer, type Mailer } from './email.ts';
 import { webhookRequest } from './format.ts';
 import { NOTIFICATION, notificationRepo } from './repo.ts';

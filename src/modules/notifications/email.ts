@@ -1,7 +1,7 @@
 import type { Transporter } from 'nodemailer';
 import MimeNode from 'nodemailer/lib/mime-node';
 import * as openpgp from 'openpgp';
-import { addressOf, messageIdDomain } from '../mailer/index.ts';
+import { addressOf, messageIdDomain } from '../outbound-mail/index.ts';
 
 /** A notification as an e-mail. */
 export interface Letter {

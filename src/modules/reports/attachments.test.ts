@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiOf, makeApp, userWith, type Session, type TestApp } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
-import { messageIdOf } from '../mail/mime.ts';
+import { messageIdOf } from '../inbound-mail/mime.ts';
 
 type Who = Session & { id: string };
 

@@ -9,7 +9,7 @@ import { VigilError } from '../../lib/errors.ts';
 import { localDate } from '../../lib/tz.ts';
 import type { AuditService } from '../audit/index.ts';
 import { addMonths } from '../kpi/index.ts';
-import { ownAddresses, unanswerable } from '../mailer/index.ts';
+import { ownAddresses, unanswerable } from '../outbound-mail/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { kpiReportRepo, type ScheduleRow, type ScheduleWrite } from './repo.ts';
 

@@ -2,7 +2,7 @@ import type { ParsedMail } from 'mailparser';
 import type { Executor } from '../../db/index.ts';
 import type { Tlp } from '../../db/schema.ts';
 import { intakeItemRepo } from '../intake/index.ts';
-import { mailRepo } from '../mailer/index.ts';
+import { mailRepo } from '../outbound-mail/index.ts';
 import { messageIdsIn } from './mime.ts';
 import { mailIntakeRepo } from './repo.ts';
 

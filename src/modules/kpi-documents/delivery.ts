@@ -7,7 +7,7 @@ import { systemActor } from '../../lib/actor.ts';
 import { everyTick, type Ticker } from '../../lib/rounds.ts';
 import type { DeliveryHandler } from '../delivery/index.ts';
 import { PermanentDeliveryError } from '../delivery/index.ts';
-import { addressOf, messageIdDomain } from '../mailer/index.ts';
+import { addressOf, messageIdDomain } from '../outbound-mail/index.ts';
 import { tlpLabel } from '../incidents/index.ts';
 import { monthName, reportFilename } from './content.ts';
 import { renderReportHtml } from './html.ts';
