@@ -18,10 +18,17 @@ export interface DbHandle {
    * runs on that held connection just before, so what it reads matches the tarball.
    */
   dumpDataDir?: <T>(read: (x: Executor) => Promise<T>) => Promise<{ tarball: Uint8Array; read: T }>;
+  /** Embedded store only: the data folder as an uncompressed tarball, for DbTarget.image. */
+  image?: () => Promise<Uint8Array>;
 }
 
 export type DbTarget =
-  | { store: 'pglite'; dataDir?: string | undefined }
+  | {
+      store: 'pglite';
+      dataDir?: string | undefined;
+      /** An uncompressed tarball of a data folder (DbHandle.image) to start this in-memory store from. */
+      image?: Uint8Array | undefined;
+    }
   | { store: 'postgres'; url: string; poolSize?: number; timeouts?: DbTimeouts };
 
 /**
@@ -41,7 +48,7 @@ const INT8 = 20;
 
 export async function openDb(target: DbTarget): Promise<DbHandle> {
   if (target.store === 'pglite') {
-    const proxy = new PGliteWorkerProxy(target.dataDir);
+    const proxy = new PGliteWorkerProxy(target.dataDir, target.image);
     await proxy.waitReady;
     const db = new Kysely<Database>({
       // Commit hooks: the audit append and the reference counter run as a transaction's last statements.
@@ -53,7 +60,8 @@ export async function openDb(target: DbTarget): Promise<DbHandle> {
         const r = await read(conn);
         return { tarball: await proxy.dumpDataDir(), read: r };
       });
-    return { db, store: 'pglite', close: () => db.destroy(), dumpDataDir };
+    const image = () => db.connection().execute(() => proxy.imageDataDir());
+    return { db, store: 'pglite', close: () => db.destroy(), dumpDataDir, image };
   }
   const pool = new pg.Pool({
     connectionString: target.url,

@@ -39,8 +39,8 @@ export class PGliteWorkerProxy {
   #seq = 0;
   #pending = new Map<number, Pending>();
 
-  constructor(dataDir: string | undefined) {
-    this.#worker = new Worker(new URL('./pglite-worker.ts', import.meta.url), { workerData: { dataDir } });
+  constructor(dataDir: string | undefined, image?: Uint8Array) {
+    this.#worker = new Worker(new URL('./pglite-worker.ts', import.meta.url), { workerData: { dataDir, image } });
     this.waitReady = new Promise<void>((resolve, reject) => {
       this.#pending.set(0, {
         resolve: () => {
@@ -66,7 +66,7 @@ export class PGliteWorkerProxy {
     this.#worker.on('exit', (code) => fail(new Error(`database worker exited (code ${code})`)));
   }
 
-  #send(op: 'query' | 'close' | 'dump', sql?: string, params?: unknown[]): Promise<QueryResult> {
+  #send(op: 'query' | 'close' | 'dump' | 'image', sql?: string, params?: unknown[]): Promise<QueryResult> {
     if (this.closed) return Promise.reject(new Error('database is closed'));
     const id = ++this.#seq;
     return new Promise((resolve, reject) => {
@@ -94,6 +94,12 @@ export class PGliteWorkerProxy {
   /** The data folder as a gzipped tarball (PGlite's dumpDataDir); call it with no transaction open. */
   async dumpDataDir(): Promise<Uint8Array> {
     const r = await this.#send('dump');
+    return r.rows[0] as Uint8Array;
+  }
+
+  /** The data folder as an uncompressed tarball, to start other stores from (see DbTarget.image). */
+  async imageDataDir(): Promise<Uint8Array> {
+    const r = await this.#send('image');
     return r.rows[0] as Uint8Array;
   }
 

@@ -1,12 +1,12 @@
 // Runs PGlite (PostgreSQL compiled to WASM) on its own thread, so the HTTP server's event loop
-// keeps answering while the database works. Messages: { id, op: 'query' | 'close' | 'dump', sql, params }.
+// keeps answering while the database works. Messages: { id, op: 'query' | 'close' | 'dump' | 'image', sql, params }.
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 
 interface Request {
   id: number;
-  op: 'query' | 'close' | 'dump';
+  op: 'query' | 'close' | 'dump' | 'image';
   sql?: string;
   params?: unknown[];
 }
@@ -16,7 +16,14 @@ if (!port) throw new Error('pglite-worker must run as a worker thread');
 
 const INT8 = 20;
 const BYTEA = 17;
-const db = new PGlite(workerData.dataDir as string | undefined, {
+// The options object form: `new PGlite(undefined, options)` ignores the options (an in-memory store
+// would run without the settings, parsers and extension below).
+const image = workerData.image as Uint8Array | undefined;
+const db = new PGlite({
+  dataDir: workerData.dataDir as string | undefined,
+  // A dumped data folder (uncompressed tar) to start from instead of an empty cluster: the test
+  // suite's migrated image, restored per test instead of migrating each time.
+  ...(image ? { loadDataDir: new Blob([image as Uint8Array<ArrayBuffer>], { type: 'application/x-tar' }) } : {}),
   extensions: { pg_trgm },
   // PostgreSQL's default 128 MB of shared buffers is most of PGlite's memory; a one-team embedded
   // store does well with 32 MB (idle RSS about 100 MB lower).
@@ -55,11 +62,11 @@ async function run(req: Request) {
     await db.close();
     return { rows: [], affectedRows: 0 };
   }
-  if (req.op === 'dump') {
+  if (req.op === 'dump' || req.op === 'image') {
     // A backup (src/modules/backup/): the data folder as a gzipped tarball, taken after a checkpoint
     // so a restore replays little WAL. The caller holds the connection, so no transaction is open.
     await db.exec('CHECKPOINT');
-    const file = await db.dumpDataDir('gzip');
+    const file = await db.dumpDataDir(req.op === 'dump' ? 'gzip' : 'none');
     return { rows: [new Uint8Array(await file.arrayBuffer())], affectedRows: 0 };
   }
   const sql = req.sql ?? '';
