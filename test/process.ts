@@ -1,11 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDb, type DbHandle } from '../src/db/index.ts';
-import { freshDb, type Store } from './db.ts';
+import { freshDb, migratedPgliteImage, type Store } from './db.ts';
 
 export const BIN = fileURLToPath(new URL('../bin/vigil.mjs', import.meta.url));
 
@@ -19,6 +19,23 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 
 export function tempDir(prefix = 'vigil-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * Puts the suite's migrated embedded store into a new data folder (as `pgdata`), so a server started
+ * on it skips creating and migrating a cluster on disk (about five times faster to ready). For tests
+ * whose subject is not the first start; those keep an empty folder.
+ */
+export async function seedEmbedded(dataDir: string): Promise<void> {
+  let file = process.env.VIGIL_TEST_PGLITE_IMAGE;
+  if (!file) {
+    file = join(tempDir('vigil-image-'), 'image.tar');
+    writeFileSync(file, await migratedPgliteImage(), { mode: 0o600 });
+    process.env.VIGIL_TEST_PGLITE_IMAGE = file;
+  }
+  const pgdata = join(dataDir, 'pgdata');
+  mkdirSync(pgdata, { recursive: true, mode: 0o700 });
+  execFileSync('tar', ['-xf', file, '-C', pgdata]);
 }
 
 export function freePort(): Promise<number> {
@@ -102,6 +119,7 @@ export function vigil(args: string[], env: Record<string, string>) {
 export async function serverStore(store: Store, cleanups: (() => unknown)[], prefix = 'vigil-server-') {
   const dataDir = tempDir(prefix);
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  if (store === 'pglite') await seedEmbedded(dataDir);
   let dbUrl: string | undefined;
   if (store === 'postgres') {
     const db = await freshDb('postgres');

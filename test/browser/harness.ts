@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { serve, tempDir, type Served } from '../process.ts';
+import { seedEmbedded, serve, tempDir, type Served } from '../process.ts';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -43,6 +43,7 @@ export function browserHarness(prefix: string, adminPassword: string, onPage?: (
   const shots = mkdtempSync(join(tmpdir(), `${prefix}shots-`));
 
   beforeAll(async () => {
+    await seedEmbedded(dataDir);
     server = await serve({ VIGIL_DATA_DIR: dataDir, VIGIL_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'warn' }, 90_000);
     base = `http://127.0.0.1:${server.port}`;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 60_000 });
