@@ -33,6 +33,7 @@ import { reportRoutes } from './modules/reports/routes.ts';
 import { reportAttachmentRoutes } from './modules/reports/attachments.routes.ts';
 import { publicIntakeRoutes } from './modules/public-intake/routes.ts';
 import { intakeRoutes } from './modules/intake/routes.ts';
+import { triageRoutes } from './modules/triage/routes.ts';
 import { liveRoutes } from './modules/live/routes.ts';
 import { evidenceRoutes } from './modules/evidence/routes.ts';
 import { mailRoutes } from './modules/outbound-mail/routes.ts';
@@ -191,7 +192,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(reportRoutes, { reports: services.reports });
       await api.register(reportAttachmentRoutes, { attachments: services.reportAttachments });
       await api.register(publicIntakeRoutes, { publicIntake: services.publicIntake });
-      await api.register(intakeRoutes, { alerts: services.alerts, sources: services.sources, items: services.intake, reports: services.reports, triage: services.triage });
+      await api.register(intakeRoutes, { alerts: services.alerts, sources: services.sources, items: services.intake });
+      await api.register(triageRoutes, { reports: services.reportTriage, alerts: services.alertTriage, view: services.triage });
       await api.register(liveRoutes, { live: services.live, authenticator: services.authenticator, heartbeatMs: config.VIGIL_LIVE_HEARTBEAT_MS });
       await api.register(evidenceRoutes, { evidence: services.evidence, maxBytes: config.VIGIL_EVIDENCE_MAX_BYTES });
       await api.register(mailRoutes, { mail: services.mail });

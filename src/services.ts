@@ -21,7 +21,7 @@ import { createPlaybookService } from './modules/playbooks/service.ts';
 import { createObservableService } from './modules/observables/service.ts';
 import { createBlobStore } from './modules/evidence/blobs.ts';
 import { createEvidenceService } from './modules/evidence/service.ts';
-import { createReportService, type ReportsLinkedHook } from './modules/reports/service.ts';
+import { createReportService } from './modules/reports/service.ts';
 import { createReportAttachmentService } from './modules/reports/attachments.service.ts';
 import { createLiveService } from './modules/live/service.ts';
 import { createIntakeItemService } from './modules/intake/items.service.ts';
@@ -38,7 +38,9 @@ import { createNotificationService } from './modules/notifications/service.ts';
 import { createChannelService } from './modules/notifications/channels.service.ts';
 import { createAlertService } from './modules/intake/alerts.service.ts';
 import { createSourceService } from './modules/intake/sources.service.ts';
-import { createTriageService } from './modules/intake/triage.service.ts';
+import { createAlertTriageService } from './modules/triage/alerts.service.ts';
+import { createReportTriageService } from './modules/triage/reports.service.ts';
+import { createTriageViewService } from './modules/triage/view.service.ts';
 import { createOncallService } from './modules/oncall/service.ts';
 import { createOncallChangeService } from './modules/oncall/changes.service.ts';
 import { createDashboardService } from './modules/dashboard/service.ts';
@@ -131,11 +133,7 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     contacts: createContactService({ db, audit, clock }),
     incidentContacts: createIncidentContactService(incidentDeps),
   };
-  // Reports put on an incident carry their observables onto it (found as triage finds them; bound below).
-  let reportsLinked: ReportsLinkedHook | undefined;
-  const reports = createReportService({
-    ...incidentDeps, incidents: base.incidents, onReceived: mailOutbox.reportReceived, onLinked: async (...a) => reportsLinked?.(...a),
-  });
+  const reports = createReportService({ ...incidentDeps, onReceived: mailOutbox.reportReceived });
   const intake = createIntakeItemService({ db, audit, clock, reports });
   const reportAttachments = createReportAttachmentService({ db, audit, clock, reports, blobs, evidence: base.evidence });
   // Constituents: the in-memory routing index (rebuilt when the stored constituency version moves) for intake and triage.
@@ -145,8 +143,11 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
   registerMailIntake({ ...incidentDeps, blobs, reports, intake }, config);
   const kpi = createKpiService({ db, audit, clock, settings });
   const kpiReports = createKpiReportService({ db, clock, settings, kpi });
-  const triage = createTriageService({ db, clock, settings: base.settings, reports, blobPath: blobs.pathOf, constituents, observables: base.observables });
-  reportsLinked = triage.carryOnto;
+  // Triage, built on reports, intake and incidents: what a duty officer sees beside a report, and
+  // the decisions on reports and alerts. Reports put on an incident carry their observables onto it.
+  const triage = createTriageViewService({ db, clock, settings: base.settings, reports, blobPath: blobs.pathOf, constituents, observables: base.observables });
+  const reportTriage = createReportTriageService({ ...incidentDeps, incidents: base.incidents, reports, onLinked: triage.carryOnto });
+  const alertTriage = createAlertTriageService({ ...incidentDeps, observables: base.observables });
   return {
     ...base,
     reports,
@@ -183,13 +184,15 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     slaWatch: createSlaWatcher({ db, clock, incidents: incidentDeps, projection: slaProjection }),
     notifications: createNotificationService({ db, audit, clock, relayConfigured: !!config.VIGIL_SMTP_RELAY_URL }),
     notificationChannels: createChannelService({ db, audit, clock, secretKey, outbox: notificationOutbox }),
-    alerts: createAlertService({ ...incidentDeps, intake, observables: base.observables, constituents }),
+    alerts: createAlertService({ ...incidentDeps, intake, constituents }),
     sources: createSourceService({ db, audit, clock }),
     oncall: createOncallService({ db, audit, clock }),
     // The operations dashboard: counts, SLA clocks at risk, who is on duty, intake (read when asked).
     dashboard: createDashboardService({ db, clock, relayConfigured: !!config.VIGIL_SMTP_RELAY_URL }),
     oncallChanges: createOncallChangeService({ db, audit, clock }),
     triage,
+    reportTriage,
+    alertTriage,
     routingIndex,
     constituents,
     constituentTransfer: createConstituentTransferService({ db, audit, clock, index: routingIndex }),

@@ -473,7 +473,7 @@ describe.each(stores())('constituent scope × role × TLP on %s', (store) => {
       reports.push({ id: r.report.id, constituent: c, incident: null });
       const other = incidents.find((i) => i.constituent === (c === 'Alpha' ? 'Beta' : 'Alpha') && i.tlp === 'GREEN')!;
       const l = await t.services.reports.submit(author, { title: `Linked ${c} ${WORD}`, organisation: c }, { contentType: 'text/plain', content: Buffer.from('r') });
-      await t.services.reports.link(author, l.report.id, other.id);
+      await t.services.reportTriage.link(author, l.report.id, other.id);
       reports.push({ id: l.report.id, constituent: c, incident: other });
     }
     // Alerts: one on no incident, one on Alpha's GREEN incident, one on Beta's.
@@ -481,8 +481,8 @@ describe.each(stores())('constituent scope × role × TLP on %s', (store) => {
     const posted = await t.services.alerts.receive(token, { content: Buffer.from(JSON.stringify({ a: [{ t: 'one' }, { t: 'two' }, { t: 'three' }] })), contentType: 'application/json', ip: null });
     const [loose, onAlpha, onBeta] = posted.alerts.map((a) => a.id);
     const greenOf = (c: 'Alpha' | 'Beta') => incidents.find((i) => i.constituent === c && i.tlp === 'GREEN')!;
-    await t.services.alerts.link(author, [onAlpha!], greenOf('Alpha').id);
-    await t.services.alerts.link(author, [onBeta!], greenOf('Beta').id);
+    await t.services.alertTriage.link(author, [onAlpha!], greenOf('Alpha').id);
+    await t.services.alertTriage.link(author, [onBeta!], greenOf('Beta').id);
     alerts.push({ id: loose!, incident: null }, { id: onAlpha!, incident: greenOf('Alpha') }, { id: onBeta!, incident: greenOf('Beta') });
 
     // A member of each team role, unscoped and limited to Alpha (set through the admin API).

@@ -1,25 +1,33 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KyselyPlugin } from 'kysely';
+import { RawNode, SelectQueryNode, type KyselyPlugin, type RootOperationNode } from 'kysely';
 import { systemActor, type Actor } from '../actor.ts';
-import { createAlertService } from '../../modules/intake/alerts.service.ts';
+import { createAlertTriageService } from '../../modules/triage/alerts.service.ts';
 import { makeApp, userWith, type TestApp } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
 import { accessRepo, requireAccess } from './access.repo.ts';
 import { incidentScope } from './incidents.ts';
 
-/** Counts the statements sent through a Kysely instance (and its transactions). */
+/** Counts the statements sent through a Kysely instance (and its transactions); `alertReads` counts those that read the alert table. */
 function counter() {
-  const c = { n: 0 };
+  const c = { n: 0, alertReads: 0 };
   const plugin: KyselyPlugin = {
     transformQuery: (args) => {
       c.n++;
+      if (readsAlerts(args.node)) c.alertReads++;
       return args.node;
     },
     transformResult: async (args) => args.result,
   };
   return { c, plugin };
+}
+
+/** Whether a statement is a read (a select, or raw SQL starting with one) from the alert table. */
+function readsAlerts(node: RootOperationNode): boolean {
+  if (SelectQueryNode.is(node)) return JSON.stringify(node.from).includes('"name":"alert"');
+  if (RawNode.is(node)) return /^\s*select\b/i.test(node.sqlFragments.join('?')) && JSON.stringify(node).includes('"name":"alert"');
+  return false;
 }
 
 describe('the access rule has one home', () => {
@@ -51,15 +59,14 @@ describe.each(stores())('access module on %s', (store) => {
     return r.alerts.map((a) => a.id);
   }
 
-  /** The alert service over a Kysely that counts its statements, wired as src/services.ts does. */
+  /** The alert triage service over a Kysely that counts its statements, wired as src/services.ts does. */
   function counted() {
     const { c, plugin } = counter();
     const db = t.db.db.withPlugin(plugin);
-    const alerts = createAlertService({
-      db, audit: t.services.audit, settings: t.services.settings, clock: { now: () => new Date() },
-      intake: t.services.intake, observables: t.services.observables, constituents: t.services.constituents,
+    const alerts = createAlertTriageService({
+      db, audit: t.services.audit, settings: t.services.settings, clock: { now: () => new Date() }, observables: t.services.observables,
     });
-    return { c, alerts };
+    return { c, alerts, db };
   }
 
   it('acknowledges and dismisses 500 alerts in as many statements as one', async () => {
@@ -89,10 +96,48 @@ describe.each(stores())('access module on %s', (store) => {
     expect(Number(audited.n)).toBe(1000);
   });
 
+  it('checks and locks the alerts of a link, a declaration and a reopen as a set: as many reads of alerts for 200 as for one', async () => {
+    const incident = await t.services.incidents.declare(handler, { title: 'bulk link', impact: 'low', urgency: 'low', classifications: [{ class: 'test', type: 'test' }] });
+    const link = async (ids: string[]) => {
+      const { c, alerts } = counted();
+      const out = await alerts.link(handler, ids, incident.id);
+      expect(out.map((a) => a.id)).toEqual(ids);
+      expect(out.every((a) => a.status === 'escalated' && a.incidentId === incident.id)).toBe(true);
+      return c.alertReads;
+    };
+    const linkOne = await link(await newAlerts(1));
+    expect(await link(await newAlerts(200))).toBe(linkOne);
+    // The check and the lock, once each.
+    expect(linkOne).toBe(2);
+    // Escalating while declaring (from items), in the caller's transaction.
+    const escalate = async (ids: string[]) => {
+      const { c, alerts, db } = counted();
+      const out = await db.transaction().execute((tx) => alerts.escalateIn(tx, handler, ids, incident));
+      expect(out.map((a) => a.id)).toEqual(ids);
+      return c.alertReads;
+    };
+    expect(await escalate(await newAlerts(200))).toBe(await escalate(await newAlerts(1)));
+    // Every alert still got its own events, timeline entry and audit records.
+    const many = await newAlerts(20);
+    await link(many);
+    const timeline = await t.db.db.selectFrom('incidentEvent').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('incidentId', '=', incident.id).where('kind', '=', 'alert.linked').executeTakeFirstOrThrow();
+    expect(Number(timeline.n)).toBe(1 + 200 + 200 + 1 + 20);
+    const audited = await t.db.db.selectFrom('auditLog').select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('entity', '=', 'alert').where('entityId', 'in', many).where('action', '=', 'alert.escalated').executeTakeFirstOrThrow();
+    expect(Number(audited.n)).toBe(20);
+    // Reopening one alert: the same check and lock.
+    const [dismissed] = await newAlerts(1);
+    await t.services.alertTriage.dismiss(handler, [dismissed!], 'benign', undefined);
+    const { c, alerts } = counted();
+    expect((await alerts.reopen(handler, dismissed!, 'wrong call')).status).toBe('new');
+    expect(c.alertReads).toBe(2);
+  });
+
   it('refuses the whole set when one id is not visible, naming it, and changes none', async () => {
     const ids = await newAlerts(3);
     const missing = '00000000-0000-4000-8000-000000000001';
-    await expect(t.services.alerts.acknowledge(handler, [...ids, missing])).rejects.toMatchObject({ code: 'VIG_ALERT_NOT_FOUND', detail: { id: missing } });
+    await expect(t.services.alertTriage.acknowledge(handler, [...ids, missing])).rejects.toMatchObject({ code: 'VIG_ALERT_NOT_FOUND', detail: { id: missing } });
     const rows = await t.db.db.selectFrom('alert').select('status').where('id', 'in', ids).execute();
     expect(rows.every((r) => r.status === 'new')).toBe(true);
   });

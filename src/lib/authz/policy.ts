@@ -1,4 +1,4 @@
-import type { Role } from '../../db/schema.ts';
+import type { AlertStatus, ReportStatus, Role } from '../../db/schema.ts';
 import { VigilError } from '../errors.ts';
 import type { Actor } from '../actor.ts';
 
@@ -128,6 +128,59 @@ export function incidentActions(actor: Actor, incident: { status: string }): Inc
     reopen: p.has('incident.close') && !open,
     downloadEvidence: p.has('evidence.download'),
     acknowledgeEscalation: p.has('escalation.acknowledge'),
+  };
+}
+
+/**
+ * What the actor may do to one report it can see (the triage module's checks, as flags): link it
+ * to an incident, merge it into another report, reject it or declare an incident from it while it
+ * is new; reopen it once decided (a linked one only while its incident is open and the actor may
+ * change incidents).
+ */
+export interface ReportActions {
+  link: boolean;
+  merge: boolean;
+  reject: boolean;
+  reopen: boolean;
+  declare: boolean;
+}
+
+export function reportActions(actor: Actor, report: { status: ReportStatus; incident: { status: string } | null }): ReportActions {
+  const p = permissionsOf(actor.roles);
+  const triage = p.has('report.triage');
+  const open = report.status === 'new';
+  return {
+    link: triage && open && p.has('incident.update'),
+    merge: triage && open,
+    reject: triage && open,
+    reopen: triage && !open && (report.status !== 'linked' || (p.has('incident.update') && report.incident?.status !== 'closed')),
+    declare: triage && open && p.has('incident.create'),
+  };
+}
+
+/**
+ * What the actor may do to one alert it can see (the triage module's checks, as flags):
+ * acknowledge a new one; dismiss, link to an incident or declare an incident from one not yet
+ * decided (new or acknowledged); reopen an acknowledged or dismissed one.
+ */
+export interface AlertActions {
+  acknowledge: boolean;
+  dismiss: boolean;
+  link: boolean;
+  declare: boolean;
+  reopen: boolean;
+}
+
+export function alertActions(actor: Actor, alert: { status: AlertStatus }): AlertActions {
+  const p = permissionsOf(actor.roles);
+  const triage = p.has('report.triage');
+  const undecided = alert.status === 'new' || alert.status === 'acknowledged';
+  return {
+    acknowledge: triage && alert.status === 'new',
+    dismiss: triage && undecided,
+    link: triage && undecided && p.has('incident.update'),
+    declare: triage && undecided && p.has('incident.create'),
+    reopen: triage && (alert.status === 'acknowledged' || alert.status === 'dismissed'),
   };
 }
 

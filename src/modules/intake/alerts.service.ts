@@ -1,28 +1,23 @@
 import type { Db, Executor } from '../../db/index.ts';
-import type { AlertDismissal, AlertSeverity, AlertStatus, Tlp } from '../../db/schema.ts';
+import type { AlertSeverity, AlertStatus } from '../../db/schema.ts';
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
-import { authorize } from '../../lib/authz/policy.ts';
-import { requireAccess } from '../../lib/authz/access.repo.ts';
+import { alertActions, authorize } from '../../lib/authz/policy.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
 import { decodeCursor, keysetPage } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/index.ts';
-import { lockVisible, priorityOf, recorder } from '../incidents/index.ts';
-import type { ObservableService } from '../observables/index.ts';
+import { priorityOf } from '../incidents/index.ts';
 import type { SettingsService } from '../settings/index.ts';
-import { alertRepo, sourceRepo, type AlertRow, type SourceRow } from './alerts.repo.ts';
-import { correlationRepo } from './correlation.repo.ts';
+import { alertRepo, sourceRepo, type SourceRow } from './alerts.repo.ts';
+import { correlationRepo, SAME_TYPE_WINDOW_MS } from './correlation.repo.ts';
 import { routingQueries, suggestFromAlert, withConstituents, type RoutedConstituent } from './suggest.ts';
-import { SAME_TYPE_WINDOW_MS } from './triage.service.ts';
 import { intakeItemRepo, type IntakeItemRow } from './items.repo.ts';
 import type { IntakeItemService } from './items.service.ts';
 import { itemsOf, jsonBody, mapAlert, Mapping, MappingError, type MappedAlert } from './mapping.ts';
 import { xarfAlert, xarfReportsIn } from './xarf.ts';
 
 export const SOURCE_TOKEN_PREFIX = 'vgs_';
-
-type IncidentRef = { id: string; reference: string; tlp: Tlp };
 
 export interface PostedAlerts {
   content: Uint8Array;
@@ -47,11 +42,10 @@ export interface AlertOutcome {
  * the mapping cannot read is kept as a failed item with the reason; the source still gets 202.
  */
 export function createAlertService(d: {
-  db: Db; audit: AuditService; settings: SettingsService; clock: Clock; intake: IntakeItemService; observables: ObservableService;
+  db: Db; audit: AuditService; settings: SettingsService; clock: Clock; intake: IntakeItemService;
   /** Routes an alert's observables to constituents (the in-memory index). */
   constituents: { routeAll(q: ReturnType<typeof routingQueries>): Promise<RoutedConstituent[]> };
 }) {
-  const record = recorder(d);
 
   async function sourceOf(token: string | undefined): Promise<SourceRow> {
     if (!token || !token.startsWith(SOURCE_TOKEN_PREFIX) || token.length > 200) throw new VigilError('VIG_SOURCE_TOKEN_INVALID');
@@ -126,61 +120,6 @@ export function createAlertService(d: {
     return {};
   });
 
-  /** Loads an alert the actor may see, locked, at the version the caller read. */
-  async function lockForTriage(tx: Executor, actor: Actor, id: string, version?: number): Promise<AlertRow> {
-    authorize(actor, 'report.triage');
-    const seen = await alertRepo.findVisible(tx, incidentScope(actor), id);
-    if (!seen) throw new VigilError('VIG_ALERT_NOT_FOUND', { id });
-    const row = (await alertRepo.lockById(tx, seen.id))!;
-    if (version !== undefined && row.version !== version) {
-      throw new VigilError('VIG_ALERT_VERSION_CONFLICT', { id: row.id, yourVersion: version, currentVersion: row.version, current: await alertRepo.findVisible(tx, incidentScope(actor), row.id) });
-    }
-    return row;
-  }
-
-  async function change(tx: Executor, actor: Actor, row: AlertRow, kind: string, patch: Parameters<typeof alertRepo.update>[2], data: Record<string, unknown> = {}) {
-    const now = d.clock.now();
-    const after = await alertRepo.update(tx, row.id, { ...patch, updatedAt: now });
-    await alertRepo.addEvent(tx, { alertId: row.id, at: now, actorId: actor.userId, actor: actor.username, kind, data: { from: row.status, to: after.status, ...data } });
-    await d.audit.record(tx, actor, { action: `alert.${kind}`, entity: 'alert', entityId: row.id, before: { status: row.status }, after: { reference: row.reference, status: after.status, ...data } });
-    return after;
-  }
-
-  /**
-   * The same change to many alerts, at a constant number of statements: one update, one insert of
-   * their events; the audit records are appended together at the commit.
-   */
-  async function changeMany(tx: Executor, actor: Actor, rows: AlertRow[], kind: string, patch: Parameters<typeof alertRepo.update>[2], data: Record<string, unknown> = {}) {
-    if (rows.length === 0) return new Map<string, AlertRow>();
-    const now = d.clock.now();
-    const after = new Map((await alertRepo.updateMany(tx, rows.map((r) => r.id), { ...patch, updatedAt: now })).map((a) => [a.id, a]));
-    await alertRepo.addEvents(tx, rows.map((row) => ({
-      alertId: row.id, at: now, actorId: actor.userId, actor: actor.username, kind, data: { from: row.status, to: after.get(row.id)!.status, ...data },
-    })));
-    for (const row of rows) {
-      await d.audit.record(tx, actor, { action: `alert.${kind}`, entity: 'alert', entityId: row.id, before: { status: row.status }, after: { reference: row.reference, status: after.get(row.id)!.status, ...data } });
-    }
-    return after;
-  }
-
-  /** Alerts for a bulk triage action: all visible (one query), locked (one query), in the order given. */
-  async function lockManyForTriage(tx: Executor, actor: Actor, ids: string[]): Promise<AlertRow[]> {
-    const wanted = await requireAccess(tx, actor, 'report.triage', ids, 'alert');
-    const rows = new Map((await alertRepo.lockMany(tx, wanted)).map((r) => [r.id, r]));
-    return wanted.map((id) => rows.get(id)!);
-  }
-
-  async function attach(tx: Executor, actor: Actor, row: AlertRow, incident: IncidentRef, how: 'declared' | 'linked') {
-    const after = await change(tx, actor, row, 'escalated', { status: 'escalated', incidentId: incident.id, decidedBy: actor.userId, decidedAt: d.clock.now(), dismissal: null, dismissalNote: null }, { incident: incident.reference, how });
-    await record(tx, actor, incident.id, 'alert.linked', {
-      alert: { id: row.id, reference: row.reference, title: row.title, severity: row.severity }, how,
-    }, { tlp: row.tlp });
-    if (row.observables.length) {
-      await d.observables.linkIn(tx, actor, incident, row.observables.map((o) => ({ type: o.type as never, value: o.value, tlp: row.tlp })));
-    }
-    return after;
-  }
-
   const service = {
     /** Receives a source's POST: stores the body first, then files its alerts, in one transaction. */
     async receive(token: string | undefined, p: PostedAlerts): Promise<AlertOutcome> {
@@ -220,7 +159,7 @@ export function createAlertService(d: {
       const after = f.cursor ? toAfter(decodeCursor(f.cursor, 'alerts', ['date', 'uuid'])) : undefined;
       const rows = await alertRepo.list(d.db, scope, { ...f, sourceId, incidentId: f.incident, after, limit: f.limit + 1 });
       const { page, nextCursor } = keysetPage(rows, f.limit, 'alerts', (r) => [r.createdAt, r.id]);
-      return { items: page, nextCursor };
+      return { items: page.map((r) => ({ ...r, allowed: alertActions(actor, r) })), nextCursor };
     },
 
     /** One alert with its arrivals, its history, and the open incidents it may belong to. */
@@ -241,7 +180,7 @@ export function createAlertService(d: {
         }),
       ]);
       const team = await d.settings.current(d.db);
-      return { ...row, incident: incident ?? null, arrivalList: arrivals, events, correlation, suggestions: { ...suggestion, priority: priorityOf(team.priorityMatrix, suggestion.impact, suggestion.urgency) } };
+      return { ...row, allowed: alertActions(actor, row), incident: incident ?? null, arrivalList: arrivals, events, correlation, suggestions: { ...suggestion, priority: priorityOf(team.priorityMatrix, suggestion.impact, suggestion.urgency) } };
     },
 
     /** The body this alert first arrived in, unchanged, and which item of it the alert is. */
@@ -253,58 +192,6 @@ export function createAlertService(d: {
       const item = (await intakeItemRepo.byId(d.db, first.intakeItemId))!;
       await d.audit.record(d.db, actor, { action: 'alert.raw_read', entity: 'alert', entityId: row.id, after: { reference: row.reference, item: item.id, sha256: item.sha256 } });
       return { reference: row.reference, position: first.position, contentType: item.contentType, content: item.content, sha256: item.sha256 };
-    },
-
-    /** Acknowledges new alerts (in bulk): someone is looking at them. Already acknowledged ones are skipped. */
-    async acknowledge(actor: Actor, ids: string[]) {
-      return d.db.transaction().execute(async (tx) => {
-        const rows = await lockManyForTriage(tx, actor, ids);
-        const decided = rows.find((r) => r.status !== 'new' && r.status !== 'acknowledged');
-        if (decided) throw new VigilError('VIG_ALERT_DECIDED', { id: decided.id, reference: decided.reference, status: decided.status });
-        const changed = await changeMany(tx, actor, rows.filter((r) => r.status === 'new'), 'acknowledged', { status: 'acknowledged' });
-        return rows.map((r) => changed.get(r.id) ?? r);
-      });
-    },
-
-    async dismiss(actor: Actor, ids: string[], reason: AlertDismissal, note: string | undefined) {
-      return d.db.transaction().execute(async (tx) => {
-        const rows = await lockManyForTriage(tx, actor, ids);
-        const decided = rows.find((r) => r.status === 'escalated' || r.status === 'dismissed');
-        if (decided) throw new VigilError('VIG_ALERT_DECIDED', { id: decided.id, reference: decided.reference, status: decided.status });
-        const changed = await changeMany(tx, actor, rows, 'dismissed',
-          { status: 'dismissed', dismissal: reason, dismissalNote: note?.trim() || null, decidedBy: actor.userId, decidedAt: d.clock.now() }, { reason, note: note?.trim() || null });
-        return rows.map((r) => changed.get(r.id)!);
-      });
-    },
-
-    /** Back to the queue: a dismissal was wrong, or an acknowledged alert needs someone else. */
-    async reopen(actor: Actor, id: string, reason: string, version?: number) {
-      return d.db.transaction().execute(async (tx) => {
-        const row = await lockForTriage(tx, actor, id, version);
-        if (row.status === 'new') throw new VigilError('VIG_ALERT_DECIDED', { id: row.id, reference: row.reference, status: row.status });
-        if (row.status === 'escalated') throw new VigilError('VIG_ALERT_DECIDED', { id: row.id, reference: row.reference, status: row.status, reason: 'an escalated alert stays with its incident' });
-        return change(tx, actor, row, 'reopened', { status: 'new', dismissal: null, dismissalNote: null, decidedBy: null, decidedAt: null }, { reason });
-      });
-    },
-
-    /** Puts alerts on an existing incident (recorded there; their observables are linked to it). */
-    async link(actor: Actor, ids: string[], incident: string) {
-      return d.db.transaction().execute(async (tx) => {
-        const target = await lockVisible(tx, actor, incidentScope(actor), incident, 'incident.update');
-        if (target.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: target.id });
-        return service.escalateIn(tx, actor, ids, target, 'linked');
-      });
-    },
-
-    /** Escalates alerts onto an incident inside the caller's transaction (declaring an incident from items). */
-    async escalateIn(tx: Executor, actor: Actor, ids: string[], incident: IncidentRef, how: 'declared' | 'linked' = 'declared') {
-      const out: AlertRow[] = [];
-      for (const id of new Set(ids)) {
-        const row = await lockForTriage(tx, actor, id);
-        if (row.status === 'escalated' || row.status === 'dismissed') throw new VigilError('VIG_ALERT_DECIDED', { id: row.id, reference: row.reference, status: row.status });
-        out.push(await attach(tx, actor, row, incident, how));
-      }
-      return out;
     },
   };
   return service;

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiOf, makeApp, testClock, userWith, type Session, type TestApp } from '../../../test/app.ts';
-import { saveAttachments } from './attachments.ts';
-import { channelActor } from './items.service.ts';
 import { stores } from '../../../test/db.ts';
 
 /** A Wazuh-like alert, as a SIEM would post it. */
@@ -166,123 +164,9 @@ describe.each(stores())('monitoring alerts on %s', (store) => {
     expect(broken.json().state).toBe('failed');
   });
 
-  it('acknowledges, dismisses with a reason, reopens, and records each step as an alert event', async () => {
-    const a = (await post(wazuh({ agent: { name: 'triage-01' } }))).json().alerts[0];
-    const b = (await post(wazuh({ agent: { name: 'triage-02' } }))).json().alerts[0];
-    const ack = await api.call(handler, 'POST', '/alerts/acknowledge', { alerts: [a.reference, b.id] });
-    expect(ack.statusCode, ack.body).toBe(200);
-    expect(ack.json().map((x: { status: string }) => x.status)).toEqual(['acknowledged', 'acknowledged']);
-    expect((await api.call(viewer, 'POST', '/alerts/acknowledge', { alerts: [a.id] })).statusCode).toBe(403);
-    const dis = await api.call(handler, 'POST', '/alerts/dismiss', { alerts: [a.id], reason: 'false_positive', note: 'pen test' });
-    expect(dis.json()[0]).toMatchObject({ status: 'dismissed', dismissal: 'false_positive', dismissalNote: 'pen test' });
-    expect((await api.call(handler, 'POST', '/alerts/dismiss', { alerts: [a.id], reason: 'benign' })).json().code).toBe('VIG_ALERT_DECIDED');
-    const re = await api.call(handler, 'POST', `/alerts/${a.id}/reopen`, { reason: 'was not the pen test', version: dis.json()[0].version });
-    expect(re.json()).toMatchObject({ status: 'new', dismissal: null });
-    const stale = await api.call(handler, 'POST', `/alerts/${a.id}/reopen`, { reason: 'again', version: 1 });
-    expect(stale.statusCode).toBe(409);
-    const detail = (await api.call(viewer, 'GET', `/alerts/${a.id}`)).json();
-    expect(detail.events.map((e: { kind: string }) => e.kind)).toEqual(['acknowledged', 'dismissed', 'reopened']);
-    const audit = await t.db.db.selectFrom('auditLog').select('action').where('entityId', '=', a.id).execute();
-    expect(audit.map((x) => x.action)).toEqual(['alert.acknowledged', 'alert.dismissed', 'alert.reopened']);
-  });
-
-  it('declares an incident from reports and alerts together; the alerts\' observables join it; correlation finds it', async () => {
-    const a = (await post(wazuh({ agent: { name: 'esc-01' }, data: { srcip: '198.51.100.23', dstuser: 'admin' } }))).json().alerts[0];
-    const report = (await api.call(handler, 'POST', '/reports', { title: 'Brute force seen too', body: 'from 198.51.100.23' })).json();
-    const r = await api.call(handler, 'POST', '/incidents/from-items', {
-      reports: [report.reference], alerts: [a.reference], title: 'SSH brute force', impact: 'medium', urgency: 'high',
-      classifications: [{ class: 'intrusion-attempts', type: 'brute-force' }],
-    });
-    expect(r.statusCode, r.body).toBe(201);
-    const inc = r.json();
-    const alert = (await api.call(handler, 'GET', `/alerts/${a.id}`)).json();
-    expect(alert).toMatchObject({ status: 'escalated', incidentId: inc.id, incident: { reference: inc.reference } });
-    const obs = (await api.call(handler, 'GET', `/incidents/${inc.id}/observables`)).json();
-    expect((obs.items ?? obs).map((o: { value: string }) => o.value)).toEqual(expect.arrayContaining(['198.51.100.23', 'admin']));
-    const timeline = (await api.call(handler, 'GET', `/incidents/${inc.id}/timeline`)).json();
-    const kinds = (timeline.items ?? timeline).map((e: { kind: string }) => e.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['report.linked', 'alert.linked', 'observable.added']));
-    // A later alert from the same address shows the incident beside it.
-    const later = (await post(wazuh({ agent: { name: 'esc-02' }, data: { srcip: '198.51.100.23', dstuser: 'x' } }))).json().alerts[0];
-    const corr = (await api.call(handler, 'GET', `/alerts/${later.id}`)).json().correlation;
-    expect(corr[0]).toMatchObject({ reference: inc.reference, sharedObservables: expect.arrayContaining(['198.51.100.23']), sameType: true });
-    // An escalated alert cannot be dismissed; linking another to a closed incident is refused.
-    expect((await api.call(handler, 'POST', '/alerts/dismiss', { alerts: [a.id], reason: 'benign' })).json().code).toBe('VIG_ALERT_DECIDED');
-    const link = await api.call(handler, 'POST', '/alerts/link', { alerts: [later.id], incident: inc.reference });
-    expect(link.json()[0]).toMatchObject({ status: 'escalated', incidentId: inc.id });
-    // Nothing half-written: a declare naming a dismissed alert makes no incident.
-    const gone = (await post(wazuh({ agent: { name: 'esc-03' } }))).json().alerts[0];
-    await api.call(handler, 'POST', '/alerts/dismiss', { alerts: [gone.id], reason: 'test' });
-    const before = await t.db.db.selectFrom('incident').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const refused = await api.call(handler, 'POST', '/incidents/from-items', {
-      reports: [], alerts: [gone.id], title: 'x', impact: 'low', urgency: 'low', classifications: [{ class: 'other', type: 'other' }],
-    });
-    expect(refused.statusCode).toBe(409);
-    const after = await t.db.db.selectFrom('incident').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    expect(Number(after.n)).toBe(Number(before.n));
-    expect((await api.call(handler, 'POST', '/incidents/from-items', { title: 'x', impact: 'low', urgency: 'low', classifications: [{ class: 'other', type: 'other' }] })).statusCode).toBe(400);
-  });
-
   it('keeps the raw items: their bytes cannot be changed or removed, even with SQL', async () => {
     const item = await t.db.db.selectFrom('intakeItem').select('id').limit(1).executeTakeFirstOrThrow();
     await expect(t.db.db.updateTable('intakeItem').set({ contentType: 'x' }).where('id', '=', item.id).execute()).rejects.toThrow(/never changes/);
     await expect(t.db.db.deleteFrom('intakeItem').where('id', '=', item.id).execute()).rejects.toThrow(/kept/);
-  });
-});
-
-describe.each(stores())('triage beside a report on %s', (store) => {
-  let t: TestApp;
-  let handler: Session;
-  let reporter: Session;
-  const api = apiOf(() => t, () => handler);
-  beforeAll(async () => {
-    t = await makeApp(store);
-    handler = await userWith(t, ['handler']);
-    reporter = await userWith(t, ['reporter']);
-  });
-  afterAll(() => t?.close());
-
-  it('suggests a classification and priority from the words, and finds open incidents by observable and constituent', async () => {
-    const inc = (await api.call(handler, 'POST', '/incidents', {
-      title: 'Phishing campaign', impact: 'medium', urgency: 'high', constituent: 'ACME Corp', classifications: [{ class: 'fraud', type: 'phishing' }],
-    })).json();
-    await api.call(handler, 'POST', `/incidents/${inc.id}/observables`, { items: [{ type: 'domain', value: 'login-acme.example' }] });
-    const other = (await api.call(handler, 'POST', '/incidents', {
-      title: 'Unrelated', impact: 'low', urgency: 'low', constituent: 'Globex', classifications: [{ class: 'vulnerable', type: 'vulnerable-system' }],
-    })).json();
-    const report = (await api.call(handler, 'POST', '/reports', {
-      title: 'Phishing mail to our staff', body: 'Staff got a fake login page at hxxps://login-acme[.]example/owa from 192.0.2.44', organisation: 'Initech',
-    })).json();
-    const r = await api.call(handler, 'GET', `/reports/${report.reference}/triage`);
-    expect(r.statusCode, r.body).toBe(200);
-    const tri = r.json();
-    expect(tri.suggestions.classifications[0]).toMatchObject({ class: 'fraud', type: 'phishing' });
-    expect(tri.suggestions).toMatchObject({ urgency: 'high', priority: expect.stringMatching(/^P[1-4]$/) });
-    expect(tri.observables).toEqual(expect.arrayContaining([{ type: 'ipv4', value: '192.0.2.44' }, { type: 'url', value: 'https://login-acme.example/owa' }]));
-    const found = tri.correlation.find((c: { id: string }) => c.id === inc.id);
-    expect(found).toMatchObject({ sameType: true, sharedObservables: ['login-acme.example'] });
-    expect(tri.correlation.some((c: { id: string }) => c.id === other.id)).toBe(false);
-    // Same constituent counts too.
-    const acme = (await api.call(handler, 'POST', '/reports', { title: 'Printer acting up', organisation: 'acme corp' })).json();
-    const byOrg = (await api.call(handler, 'GET', `/reports/${acme.id}/triage`)).json();
-    expect(byOrg.correlation.map((c: { id: string; sameConstituent: boolean }) => [c.id, c.sameConstituent])).toEqual([[inc.id, true]]);
-    // A reporter never sees the team's triage panel.
-    expect((await api.call(reporter, 'GET', `/reports/${acme.id}/triage`)).statusCode).toBe(403);
-  });
-
-  it('finds observables in text-like attachments, never in archives', async () => {
-    const report = await t.db.db.transaction().execute(async (tx) => {
-      const r = await t.services.reports.receiveIn(tx, channelActor('test'), { channel: 'web_form', title: 'Odd logins', body: 'see the log' });
-      await saveAttachments(tx, t.services.blobs, { reportId: r.report.id }, [
-        { filename: 'auth.log', contentType: 'text/plain', content: Buffer.from('Nov 29 sshd: Accepted password for root from 203.0.113.99\n') },
-        { filename: 'more.zip', contentType: 'application/zip', content: Buffer.concat([Buffer.from([0x50, 0x4b, 3, 4]), Buffer.from(' 198.51.100.200 ')]) },
-      ], 1024 * 1024, new Date());
-      return r.report;
-    });
-    const tri = (await api.call(handler, 'GET', `/reports/${report.id}/triage`)).json();
-    const values = tri.observables.map((o: { value: string }) => o.value);
-    expect(values).toContain('203.0.113.99');
-    expect(values).not.toContain('198.51.100.200');
-    expect(tri.attachments.map((a: { filename: string; flags: string[] }) => [a.filename, a.flags])).toEqual([['auth.log', []], ['more.zip', ['archive']]]);
   });
 });

@@ -28,6 +28,9 @@ export interface CorrelatedIncident {
 
 const LIMIT = 20;
 
+/** How far back an incident of the same RSIT type counts as related. */
+export const SAME_TYPE_WINDOW_MS = 7 * 86_400_000;
+
 /** The values to look for: each observable, plus the host of a URL and the domain of an e-mail address. */
 export function lookupPairs(observables: { type: string; value: string }[]): { type: string; value: string }[] {
   const out = new Map<string, { type: string; value: string }>();

@@ -3,90 +3,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { VigilError } from '../../lib/errors.ts';
 import { actorOf, sendRaw } from '../../lib/http.ts';
 import { csv } from '../../lib/schemas.ts';
-import { ClassificationIn, IncidentParam, IncidentView, Level, PapEnum, TlpEnum } from '../incidents/index.ts';
-import type { ReportService } from '../reports/index.ts';
+import { IncidentParam, TlpEnum } from '../incidents/index.ts';
 import type { AlertService } from './alerts.service.ts';
 import type { IntakeItemService } from './items.service.ts';
+import { Alert, AlertDetail, AlertParam, AlertStatusEnum, SeverityEnum } from './schemas.ts';
 import type { SourceService } from './sources.service.ts';
-import type { TriageService } from './triage.service.ts';
 
 const tags = ['intake'];
 
-const SeverityEnum = z.enum(['info', 'low', 'medium', 'high', 'critical']);
-const AlertStatusEnum = z.enum(['new', 'acknowledged', 'escalated', 'dismissed']);
-const DismissalEnum = z.enum(['false_positive', 'benign', 'duplicate', 'test', 'outside_mandate']);
-
-/** An alert's id or reference (VIG-A-2026-000042). */
-const AlertRef = z.union([z.uuid(), z.string().regex(/^[A-Z][A-Z0-9]{1,11}-A-\d{4}-\d{6,}$/, 'an alert id or reference')]);
-const AlertParam = z.object({ alertId: AlertRef });
 const SourceParam = z.object({ sourceId: z.union([z.uuid(), z.string().regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a source id or name')]) });
 const ItemParam = z.object({ itemId: z.uuid() });
-const ReportRef = z.union([z.uuid(), z.string().regex(/^[A-Z][A-Z0-9]{1,11}-R-\d{4}-\d{6,}$/, 'a report id or reference')]);
-
-const Observable = z.object({ type: z.string(), value: z.string() });
-const Alert = z
-  .object({
-    id: z.uuid(),
-    reference: z.string(),
-    sourceId: z.uuid(),
-    sourceName: z.string(),
-    status: AlertStatusEnum,
-    title: z.string(),
-    description: z.string(),
-    severity: SeverityEnum,
-    tlp: TlpEnum,
-    fingerprint: z.string(),
-    sourceRef: z.string().nullable(),
-    observedAt: z.date().nullable(),
-    classification: z.object({ class: z.string(), type: z.string() }).nullable().describe('suggested by the source mapping'),
-    observables: z.array(Observable),
-    fields: z.record(z.string(), z.unknown()),
-    createdAt: z.date(),
-    incidentId: z.uuid().nullable(),
-    dismissal: DismissalEnum.nullable(),
-    dismissalNote: z.string().nullable(),
-    decidedBy: z.uuid().nullable(),
-    decidedAt: z.date().nullable(),
-    version: z.number().int(),
-    updatedAt: z.date(),
-    arrivals: z.number().int().describe('how many times it arrived (deduplicated repeats included)'),
-    lastSeen: z.date(),
-  })
-  .meta({ id: 'Alert' });
-const AlertChanged = Alert.omit({ sourceName: true, arrivals: true, lastSeen: true });
-
-const Correlated = z.object({
-  id: z.uuid(), reference: z.string(), title: z.string(), status: z.string(), priority: z.string(), tlp: z.string(), constituent: z.string().nullable(),
-  createdAt: z.date(), sharedObservables: z.array(z.string()), sameConstituent: z.boolean(), sameType: z.boolean(),
-}).meta({ id: 'CorrelatedIncident' });
-
-const Suggestions = z.object({
-  classifications: z.array(z.object({ class: z.string(), type: z.string(), reason: z.string() })),
-  impact: Level, urgency: Level, priority: z.enum(['P1', 'P2', 'P3', 'P4']).describe('from the team\'s priority matrix'),
-  constituents: z.array(z.object({
-    constituent: z.object({ id: z.uuid(), name: z.string(), criticality: Level, sector: z.string() }),
-    rule: z.enum(['netblock', 'domain', 'email_domain', 'asn']), matched: z.string(), from: z.string(),
-  })).optional().describe('constituents routed from the reporter\'s e-mail address and the observables (see docs/constituents.md)'),
-  impactReason: z.string().nullable().optional().describe('set when a constituent\'s criticality raised the impact'),
-}).describe('suggestions only: the handler decides').meta({ id: 'TriageSuggestions' });
-
-const AlertDetail = Alert.extend({
-  suggestions: Suggestions,
-  incident: z.object({ id: z.uuid(), reference: z.string(), status: z.string(), title: z.string() }).nullable(),
-  arrivalList: z.array(z.object({ intakeItemId: z.uuid(), position: z.number().int(), receivedAt: z.date() })).describe('the latest 100 arrivals'),
-  events: z.array(z.object({ id: z.coerce.string(), at: z.date(), actor: z.string(), kind: z.string(), data: z.record(z.string(), z.unknown()) })),
-  correlation: z.array(Correlated).describe('open incidents sharing observables or of the same RSIT type in the last 7 days'),
-}).meta({ id: 'AlertDetail' });
-
-const AbuseReportView = z.object({
-  format: z.enum(['arf', 'x-arf']),
-  kind: z.string().describe('ARF Feedback-Type, or X-ARF category/type'),
-  observedAt: z.date().nullable().describe('when the abuse happened: ARF Arrival-Date, X-ARF timestamp'),
-  fields: z.record(z.string(), z.union([z.string(), z.array(z.string())])),
-  observables: z.array(Observable),
-  classification: z.object({ class: z.string(), type: z.string() }).nullable().describe('the RSIT class/type its kind suggests'),
-  parties: z.array(z.string()).describe('who sent the report (X-ARF reporter and sender contact and domain); never listed as observables'),
-}).meta({ id: 'AbuseReport' });
 
 const Mapping = z.record(z.string(), z.unknown()).describe('field mapping (see docs/alerts.md)');
 const Source = z
@@ -114,16 +40,15 @@ const ItemInfo = z
   })
   .meta({ id: 'IntakeItem' });
 
-const Ids = z.array(AlertRef).min(1).max(500);
 const optionalText = (max: number) => z.string().trim().max(max).nullable().optional();
 
 /**
- * Monitoring intake (sources post alerts with their own tokens), the alert queue, the unparsed
- * queue, and declaring an incident from any mix of reports and alerts.
+ * Monitoring intake (sources post alerts with their own tokens), the alert queue and the unparsed
+ * queue. What becomes of an alert (acknowledge, dismiss, link, declare) is the triage module's.
  */
-export const intakeRoutes: FastifyPluginAsyncZod<{ alerts: AlertService; sources: SourceService; items: IntakeItemService; reports: ReportService; triage: TriageService }> = async (
+export const intakeRoutes: FastifyPluginAsyncZod<{ alerts: AlertService; sources: SourceService; items: IntakeItemService }> = async (
   app,
-  { alerts, sources, items, reports, triage },
+  { alerts, sources, items },
 ) => {
   // Alert bodies are kept byte for byte, whatever their content type (or none): every body is read
   // here as a buffer and the service decides what it means. Other routes here take JSON only.
@@ -238,83 +163,6 @@ export const intakeRoutes: FastifyPluginAsyncZod<{ alerts: AlertService; sources
     const raw = await alerts.raw(actorOf(req), req.params.alertId);
     return sendRaw(reply, { ...raw, filename: `${raw.reference}.raw` }, { 'x-alert-position': String(raw.position) });
   });
-
-  app.post('/alerts/acknowledge', {
-    schema: { operationId: 'alerts.acknowledge', tags, summary: 'Acknowledge new alerts (someone is on them)', body: z.object({ alerts: Ids }), response: { 200: z.array(AlertChanged) } },
-  }, async (req) => alerts.acknowledge(actorOf(req), req.body.alerts));
-
-  app.post('/alerts/dismiss', {
-    schema: {
-      operationId: 'alerts.dismiss', tags, summary: 'Dismiss alerts with a reason',
-      body: z.object({ alerts: Ids, reason: DismissalEnum, note: z.string().trim().max(5000).optional() }), response: { 200: z.array(AlertChanged) },
-    },
-  }, async (req) => alerts.dismiss(actorOf(req), req.body.alerts, req.body.reason, req.body.note));
-
-  app.post('/alerts/link', {
-    schema: {
-      operationId: 'alerts.link', tags, summary: 'Put alerts on an open incident (recorded there; their observables are linked)',
-      body: z.object({ alerts: Ids, incident: IncidentParam.shape.id }), response: { 200: z.array(AlertChanged) },
-    },
-  }, async (req) => alerts.link(actorOf(req), req.body.alerts, req.body.incident));
-
-  app.post('/alerts/:alertId/reopen', {
-    schema: {
-      operationId: 'alerts.reopen', tags, summary: 'Back to the queue (a dismissed or acknowledged alert)', params: AlertParam,
-      body: z.object({ reason: z.string().trim().min(1).max(2000), version: z.number().int().min(1).optional() }), response: { 200: AlertChanged },
-    },
-  }, async (req) => alerts.reopen(actorOf(req), req.params.alertId, req.body.reason, req.body.version));
-
-  app.post('/incidents/from-items', {
-    schema: {
-      operationId: 'incidents.declare_from_items', tags: ['incidents', 'intake'],
-      summary: 'Declare an incident from new reports and open alerts, in one transaction: reports are linked, alerts escalated',
-      body: z
-        .object({
-          reports: z.array(ReportRef).max(500).default([]),
-          alerts: z.array(AlertRef).max(500).default([]),
-          title: z.string().trim().min(1).max(300),
-          summary: z.string().max(100_000).optional(),
-          impact: Level,
-          urgency: Level,
-          tlp: TlpEnum.optional(),
-          pap: PapEnum.optional(),
-          constituent: optionalText(200),
-          exercise: z.boolean().optional(),
-          classifications: z.array(ClassificationIn).min(1).max(10),
-        })
-        .refine((b) => b.reports.length + b.alerts.length > 0, { message: 'name at least one report or alert', path: ['reports'] }),
-      response: { 201: IncidentView },
-    },
-  }, async (req, reply) => {
-    const { reports: reportIds, alerts: alertIds, ...input } = req.body;
-    const actor = actorOf(req);
-    const incident = await reports.declareFrom(actor, reportIds, input, (tx, inc) => alerts.escalateIn(tx, actor, alertIds, inc));
-    return reply.code(201).send(incident);
-  });
-
-  app.get('/reports/:reportId/triage', {
-    schema: {
-      operationId: 'reports.triage', tags: ['reports', 'intake'],
-      summary: 'Beside a report: the observables in its text, open incidents it may belong to, suggested classification and priority, repeats and replies, attachments',
-      params: z.object({ reportId: ReportRef }),
-      response: {
-        200: z.object({
-          observables: z.array(Observable),
-          abuseReports: z.array(AbuseReportView).describe('ARF (RFC 5965) and X-ARF v4 reports the report carries, read field by field'),
-          correlation: z.array(Correlated),
-          suggestions: Suggestions,
-          messages: z.array(z.object({
-            id: z.uuid(), kind: z.enum(['repeat', 'reply', 'reporter_update']), intakeItemId: z.uuid().nullable(), receivedAt: z.date(),
-            sender: z.string().nullable(), subject: z.string().nullable(), body: z.string(),
-          })),
-          attachments: z.array(z.object({
-            id: z.uuid(), messageId: z.uuid().nullable(), filename: z.string(), contentType: z.string(), size: z.number(), sha256: z.string().nullable(),
-            stored: z.boolean(), flags: z.array(z.string()), createdAt: z.date(),
-          })),
-        }),
-      },
-    },
-  }, async (req) => triage.forReport(actorOf(req), req.params.reportId));
 
   // The unparsed queue
   app.get('/intake/items', {

@@ -183,8 +183,8 @@ describe.each(stores())('receipts and updates to reporters on %s', (store) => {
     const wants = await m.receive({ reporterEmail: 'hugo@example.org', title: 'Credential phishing', wantsUpdates: true });
     const quiet = await m.receive({ reporterEmail: 'ines@example.org', title: 'Credential phishing too', wantsUpdates: false });
     const inc = await m.t.services.incidents.declare(handler, { title: 'Phishing', impact: 'low', urgency: 'low', classifications: [{ class: 'fraud', type: 'phishing' }] });
-    await m.t.services.reports.link(handler, wants.id, inc.id);
-    await m.t.services.reports.link(handler, quiet.id, inc.id);
+    await m.t.services.reportTriage.link(handler, wants.id, inc.id);
+    await m.t.services.reportTriage.link(handler, quiet.id, inc.id);
     await m.worker.runOnce();
     const receipt = m.to('hugo@example.org')[0]!.parsed;
 

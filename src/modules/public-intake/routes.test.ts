@@ -129,7 +129,7 @@ describe.each(stores())('public web form and status link on %s', (store) => {
     expect(before.statusCode, before.body).toBe(201);
 
     const incident = await t.services.incidents.declare(handler, { title: 'SECRET-INCIDENT-TITLE water board', impact: 'high', urgency: 'high', classifications: [{ class: 'fraud', type: 'phishing' }] });
-    await t.services.reports.link(handler, report.id, incident.id);
+    await t.services.reportTriage.link(handler, report.id, incident.id);
     clock.advance(60_000);
     const sent = await multipart({ message: 'We found a second note:\nREADME.txt' }, [{ filename: 'README.txt', type: 'text/plain', content: 'pay us' }]);
     const added = await t.app.inject({ method: 'POST', url: `/api/v1/public/status/${token}/messages`, ...sent, remoteAddress: nextIp() });
@@ -168,9 +168,9 @@ describe.each(stores())('public web form and status link on %s', (store) => {
     const linked = await submit();
     const rejected = await submit(fresh({ what: 'Another thing entirely' }));
     const incident = await t.services.incidents.declare(handler, { title: 'SECRET-INCIDENT-TITLE', summary: 'SECRET-SUMMARY', impact: 'low', urgency: 'low', classifications: [{ class: 'fraud', type: 'phishing' }] });
-    await t.services.reports.link(handler, (await reportOf(linked.json().reference)).id, incident.id);
+    await t.services.reportTriage.link(handler, (await reportOf(linked.json().reference)).id, incident.id);
     await t.services.incidentDetails.addNote(handler, incident.id, { body: 'SECRET-INTERNAL-NOTE' });
-    await t.services.reports.reject(handler, (await reportOf(rejected.json().reference)).id, 'outside_mandate', 'SECRET-REJECTION-NOTE');
+    await t.services.reportTriage.reject(handler, (await reportOf(rejected.json().reference)).id, 'outside_mandate', 'SECRET-REJECTION-NOTE');
     for (const [r, want] of [[linked, 'in_progress'], [rejected, 'not_pursued']] as const) {
       const s = await status(tokenOf(r.json().statusUrl));
       expect(s.json().status).toBe(want);

@@ -4,7 +4,7 @@ import { actorOf } from '../../lib/http.ts';
 import { Evidence } from '../evidence/index.ts';
 import { TlpEnum } from '../incidents/index.ts';
 import type { ReportAttachmentService } from './attachments.service.ts';
-import { ReportParam } from './routes.ts';
+import { ReportParam } from './schemas.ts';
 
 const tags = ['reports'];
 const AttachmentParam = ReportParam.extend({ attachmentId: z.uuid() });

@@ -98,6 +98,10 @@ export const reportRepo = {
   lockById: (x: Executor, id: string): Promise<ReportRow | undefined> =>
     x.selectFrom('report').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(),
 
+  /** These reports, locked (in id order, so two transactions never wait on each other in a circle). */
+  lockMany: (x: Executor, ids: readonly string[]): Promise<ReportRow[]> =>
+    ids.length === 0 ? Promise.resolve([]) : x.selectFrom('report').selectAll().where('id', 'in', [...ids]).orderBy('id').forUpdate().execute(),
+
   update: (x: Executor, id: string, patch: ReportPatch): Promise<ReportRow> =>
     x
       .updateTable('report')

@@ -2,51 +2,11 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf, sendRaw } from '../../lib/http.ts';
 import { csv } from '../../lib/schemas.ts';
-import { ClassificationIn, IncidentParam, IncidentView, Level, PapEnum, StatusEnum, TlpEnum } from '../incidents/index.ts';
+import { IncidentParam, Level, TlpEnum } from '../incidents/index.ts';
+import { ChannelEnum, ReportParam, ReportStatusEnum, TeamReport } from './schemas.ts';
 import type { ReportService } from './service.ts';
 
 const tags = ['reports'];
-
-const ChannelEnum = z.enum(['api', 'web_form', 'portal', 'email', 'phone', 'monitoring', 'other']);
-const ReportStatusEnum = z.enum(['new', 'linked', 'merged', 'rejected']);
-const RejectionEnum = z.enum(['not_incident', 'false_positive', 'spam', 'outside_mandate', 'duplicate']);
-const ReportVersion = z.number().int().min(1).describe('the version you read; a stale one gets 409').optional();
-
-/** A report's id or its reference (VIG-R-2026-000042). */
-export const ReportParam = z.object({
-  reportId: z.union([z.uuid(), z.string().regex(/^[A-Z][A-Z0-9]{1,11}-R-\d{4}-\d{6,}$/, 'a report id or reference')]),
-});
-
-const TeamReport = z
-  .object({
-    id: z.uuid(),
-    reference: z.string(),
-    channel: ChannelEnum,
-    source: z.string().nullable(),
-    status: ReportStatusEnum,
-    title: z.string(),
-    body: z.string(),
-    tlp: TlpEnum,
-    reporterName: z.string().nullable(),
-    reporterEmail: z.string().nullable(),
-    reporterPhone: z.string().nullable(),
-    organisation: z.string().nullable(),
-    receivedAt: z.date(),
-    urgency: Level.nullable().describe('how urgent the reporter or the duty officer judged it'),
-    submittedBy: z.uuid().nullable(),
-    incidentId: z.uuid().nullable(),
-    incident: z.object({ id: z.uuid(), reference: z.string(), status: StatusEnum }).nullable(),
-    mergedInto: z.uuid().nullable(),
-    mergedIntoReference: z.string().nullable(),
-    rejection: RejectionEnum.nullable(),
-    rejectionNote: z.string().nullable(),
-    decidedBy: z.uuid().nullable(),
-    decidedAt: z.date().nullable(),
-    version: z.number().int(),
-    updatedAt: z.date(),
-    raw: z.object({ contentType: z.string(), size: z.number().int(), sha256: z.string() }).nullable(),
-  })
-  .meta({ id: 'Report' });
 
 /** What a reporter sees of a report: no internal fields; the incident only as a reference and a public status. */
 const ReporterReport = z
@@ -143,56 +103,6 @@ export const reportRoutes: FastifyPluginAsyncZod<{ reports: ReportService }> = a
   }, async (req, reply) => {
     const raw = await reports.raw(actorOf(req), req.params.reportId);
     return sendRaw(reply, { ...raw, filename: `${raw.reference}.raw` });
-  });
-
-  app.post('/reports/:reportId/link', {
-    schema: {
-      operationId: 'reports.link', tags, summary: 'Link a new report to an open incident (recorded on the incident)', params: ReportParam,
-      body: z.object({ incident: IncidentParam.shape.id, version: ReportVersion }), response: { 200: TeamReport },
-    },
-  }, async (req) => reports.link(actorOf(req), req.params.reportId, req.body.incident, req.body.version));
-
-  app.post('/reports/:reportId/merge', {
-    schema: {
-      operationId: 'reports.merge', tags, summary: 'Merge a new report into another report (a repeat); it follows that report\'s incident', params: ReportParam,
-      body: z.object({ into: ReportParam.shape.reportId, version: ReportVersion }), response: { 200: TeamReport },
-    },
-  }, async (req) => reports.merge(actorOf(req), req.params.reportId, req.body.into, req.body.version));
-
-  app.post('/reports/:reportId/reject', {
-    schema: {
-      operationId: 'reports.reject', tags, summary: 'Reject a new report with a reason', params: ReportParam,
-      body: z.object({ reason: RejectionEnum, note: z.string().trim().max(5000).optional(), version: ReportVersion }), response: { 200: TeamReport },
-    },
-  }, async (req) => reports.reject(actorOf(req), req.params.reportId, req.body.reason, req.body.note, req.body.version));
-
-  app.post('/reports/:reportId/reopen', {
-    schema: {
-      operationId: 'reports.reopen', tags, summary: 'Undo a link, merge or rejection: the report goes back to the queue', params: ReportParam,
-      body: z.object({ reason: z.string().trim().min(1).max(2000), version: ReportVersion }), response: { 200: TeamReport },
-    },
-  }, async (req) => reports.reopen(actorOf(req), req.params.reportId, req.body.reason, req.body.version));
-
-  app.post('/incidents/from-reports', {
-    schema: {
-      operationId: 'incidents.declare_from_reports', tags: ['incidents', 'reports'], summary: 'Declare an incident from new reports and link them to it',
-      body: z.object({
-        reports: z.array(ReportParam.shape.reportId).min(1).max(500),
-        title: z.string().trim().min(1).max(300),
-        summary: z.string().max(100_000).optional(),
-        impact: Level,
-        urgency: Level,
-        tlp: TlpEnum.optional(),
-        pap: PapEnum.optional(),
-        constituent: z.string().trim().max(200).nullable().optional(),
-        exercise: z.boolean().optional(),
-        classifications: z.array(ClassificationIn).min(1).max(10),
-      }),
-      response: { 201: IncidentView },
-    },
-  }, async (req, reply) => {
-    const { reports: ids, ...input } = req.body;
-    return reply.code(201).send(await reports.declareFrom(actorOf(req), ids, input));
   });
 };
 

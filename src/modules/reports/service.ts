@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Executor } from '../../db/index.ts';
-import type { IncidentStatus, Level, Rejection, ReportChannel, ReportStatus, Resolution, Tlp } from '../../db/schema.ts';
+import type { IncidentStatus, Level, ReportChannel, ReportStatus, Resolution, Tlp } from '../../db/schema.ts';
 import type { Actor } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
-import { authorize, can } from '../../lib/authz/policy.ts';
+import { authorize, can, reportActions, type ReportActions } from '../../lib/authz/policy.ts';
 import { decodeCursor, keysetPage } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { type DeclareInput, type IncidentDeps, incidentRepo, type IncidentService, type IncidentRecord as IncidentView, lockVisible, recorder } from '../incidents/index.ts';
+import { type IncidentDeps, incidentRepo } from '../incidents/index.ts';
 import { reportRepo, type ReportFilter, type ReportRow, type ReportScope } from './repo.ts';
 import { accessRepo } from '../../lib/authz/access.repo.ts';
 
@@ -60,19 +60,12 @@ export type ReportReceivedHook = (tx: Executor, report: ReportRow, extras: { aut
 const clean = (v: string | null | undefined) => (v === undefined ? undefined : v?.trim() || null);
 
 /**
- * Incident reports: what came in (kept raw, byte for byte), triaged by linking it to an incident,
- * merging it into another report, or rejecting it with a reason. Reporters see their own reports
- * and their constituent's (see ReportScope), with the public status of the incident, never internal fields.
+ * Incident reports: what came in (kept raw, byte for byte), and how they are shown. Reporters see
+ * their own reports and their constituent's (see ReportScope), with the public status of the
+ * incident, never internal fields. Deciding what becomes of a report (link, merge, reject, reopen,
+ * declare) is the triage module's.
  */
-/**
- * Called in the transaction that puts reports on an incident (link, declare, merge into a linked
- * report): their observables carry onto the incident.
- */
-export type ReportsLinkedHook = (tx: Executor, actor: Actor, reports: ReportRow[], incident: { id: string; tlp: Tlp }) => Promise<unknown>;
-
-export function createReportService(d: IncidentDeps & { incidents: IncidentService; onReceived?: ReportReceivedHook | undefined; onLinked?: ReportsLinkedHook | undefined }) {
-  const record = recorder(d);
-
+export function createReportService(d: IncidentDeps & { onReceived?: ReportReceivedHook | undefined }) {
   async function scopeOf(x: Executor, actor: Actor): Promise<ReportScope> {
     if (can(actor, 'report.read')) return { kind: 'team', incidents: incidentScope(actor) };
     authorize(actor, 'report.read_own');
@@ -81,7 +74,7 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
   }
 
   /** The views of rows; `knownRaw` spares the query for raw details the caller already has (a report just stored). */
-  async function views(x: Executor, scope: ReportScope, rows: ReportRow[], knownRaw?: Map<string, { contentType: string; size: number; sha256: string }>) {
+  async function views(x: Executor, actor: Actor, scope: ReportScope, rows: ReportRow[], knownRaw?: Map<string, { contentType: string; size: number; sha256: string }>) {
     const incidentIds = [...new Set(rows.map((r) => r.incidentId).filter((v): v is string => !!v))];
     const incidents = new Map((await reportRepo.incidentsOf(x, incidentIds)).map((i) => [i.id, i]));
     if (scope.kind === 'reporter') {
@@ -102,48 +95,19 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
     return rows.map((r) => {
       const inc = r.incidentId ? incidents.get(r.incidentId) : undefined;
       const raw = raws.get(r.id);
+      const incident = inc ? { id: inc.id, reference: inc.reference, status: inc.status } : null;
       return {
         ...r,
-        incident: inc ? { id: inc.id, reference: inc.reference, status: inc.status } : null,
+        incident,
         mergedIntoReference: r.mergedInto ? (merged.get(r.mergedInto)?.reference ?? null) : null,
         raw: raw ? { contentType: raw.contentType, size: raw.size, sha256: raw.sha256 } : null,
+        allowed: reportActions(actor, { status: r.status, incident }),
       };
     });
   }
 
   async function teamView(x: Executor, actor: Actor, row: ReportRow) {
-    return (await views(x, { kind: 'team', incidents: incidentScope(actor) }, [row]))[0] as TeamReportView;
-  }
-
-  /** Loads a report the actor may see and triage, locked, at the version the caller read. */
-  async function lockForTriage(tx: Executor, actor: Actor, id: string, version: number | undefined) {
-    authorize(actor, 'report.triage');
-    const scope = await scopeOf(tx, actor);
-    const seen = await reportRepo.findVisible(tx, scope, id);
-    if (!seen) throw new VigilError('VIG_REPORT_NOT_FOUND', { id });
-    const row = (await reportRepo.lockById(tx, seen.id))!;
-    if (version !== undefined && row.version !== version) {
-      throw new VigilError('VIG_REPORT_VERSION_CONFLICT', { id: row.id, yourVersion: version, currentVersion: row.version, current: await teamView(tx, actor, row) });
-    }
-    return row;
-  }
-
-  async function mustBeNew(tx: Executor, actor: Actor, row: ReportRow) {
-    if (row.status !== 'new') throw new VigilError('VIG_REPORT_DECIDED', { id: row.id, status: row.status, current: await teamView(tx, actor, row) });
-  }
-
-  /** Puts a report (and the reports merged into it) on an incident, recorded on the incident. */
-  async function attach(tx: Executor, actor: Actor, row: ReportRow, incident: { id: string; tlp: Tlp }, how: 'linked' | 'declared') {
-    const now = d.clock.now();
-    const after = await reportRepo.update(tx, row.id, { status: 'linked', incidentId: incident.id, decidedBy: actor.userId, decidedAt: now, updatedAt: now });
-    const followers = await reportRepo.followers(tx, row.id);
-    for (const f of followers) await reportRepo.update(tx, f.id, { incidentId: incident.id, updatedAt: now });
-    await record(tx, actor, incident.id, 'report.linked', {
-      report: { id: row.id, reference: row.reference, title: row.title, channel: row.channel }, how,
-      ...(followers.length ? { withMerged: followers.map((f) => f.reference) } : {}),
-    }, { tlp: row.tlp });
-    await d.onLinked?.(tx, actor, [row, ...followers], incident);
-    return after;
+    return (await views(x, actor, { kind: 'team', incidents: incidentScope(actor) }, [row]))[0] as TeamReportView;
   }
 
   async function recordReport(tx: Executor, actor: Actor, row: ReportRow, action: string, data: Record<string, unknown>) {
@@ -153,6 +117,9 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
   const service = {
     /** Who may see which reports, for callers that filter reports themselves (live updates). */
     scope: (actor: Actor) => scopeOf(d.db, actor),
+
+    /** A report as a team member sees it (with what the actor may do to it), read with `x` (the caller's transaction). */
+    teamView,
 
     /**
      * Stores a report with the bytes that arrived. Team members log reports from any channel; a
@@ -169,7 +136,7 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
           const claim = (await reportRepo.keyOf(tx, actor.userId, idempotencyKey))!;
           if (claim.requestSha256 !== sha256 || !claim.reportId) throw new VigilError('VIG_IDEMPOTENCY_KEY_REUSED', { key: idempotencyKey });
           const first = (await reportRepo.byId(tx, claim.reportId))!;
-          return { report: (await views(tx, await scopeOf(tx, actor), [first]))[0]!, replayed: true };
+          return { report: (await views(tx, actor, await scopeOf(tx, actor), [first]))[0]!, replayed: true };
         }
         const team = await d.settings.current(tx);
         let fields: Pick<ReportRow, 'channel' | 'source' | 'reporterName' | 'reporterEmail' | 'reporterPhone' | 'organisation'>;
@@ -204,7 +171,7 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
         idempotencyKey && actor.userId ? { ownerId: actor.userId, key: idempotencyKey } : undefined);
         await d.onReceived?.(tx, row, {});
         const known = new Map([[row.id, { contentType: raw.contentType, size: raw.content.length, sha256 }]]);
-        const view = (await views(tx, await scopeOf(tx, actor), [row], known))[0]!;
+        const view = (await views(tx, actor, await scopeOf(tx, actor), [row], known))[0]!;
         // The audit record comes last: the chain's lock is then held only until the commit.
         await recordReport(tx, actor, row, 'report.received', { channel: row.channel, title: row.title });
         return { report: view, replayed: false };
@@ -252,7 +219,7 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
       const scope = await scopeOf(d.db, actor);
       const row = await reportRepo.findVisible(d.db, scope, id);
       if (!row) throw new VigilError('VIG_REPORT_NOT_FOUND', { id });
-      return (await views(d.db, scope, [row]))[0]!;
+      return (await views(d.db, actor, scope, [row]))[0]!;
     },
 
     async list(actor: Actor, f: Omit<ReportFilter, 'after' | 'incidentId'> & { cursor?: string | undefined; incident?: string | undefined }) {
@@ -267,7 +234,7 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
       const after = f.cursor ? toAfter(decodeCursor(f.cursor, 'received', ['date', 'uuid'])) : undefined;
       const rows = await reportRepo.list(d.db, scope, { ...f, incidentId, after, limit: f.limit + 1 });
       const { page, nextCursor } = keysetPage(rows, f.limit, 'received', (r) => [r.receivedAt, r.id]);
-      return { items: await views(d.db, scope, page), nextCursor };
+      return { items: await views(d.db, actor, scope, page), nextCursor };
     },
 
     /** The bytes that arrived, unchanged (team members only). */
@@ -280,106 +247,15 @@ export function createReportService(d: IncidentDeps & { incidents: IncidentServi
       await recordReport(d.db, actor, row, 'report.raw_read', { sha256: raw.sha256 });
       return { reference: row.reference, ...raw };
     },
-
-    async link(actor: Actor, id: string, incident: string, version?: number) {
-      return d.db.transaction().execute(async (tx) => {
-        const row = await lockForTriage(tx, actor, id, version);
-        await mustBeNew(tx, actor, row);
-        const target = await lockVisible(tx, actor, incidentScope(actor), incident, 'incident.update');
-        if (target.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: target.id });
-        const after = await attach(tx, actor, row, target, 'linked');
-        await recordReport(tx, actor, after, 'report.linked', { incident: target.reference });
-        return teamView(tx, actor, after);
-      });
-    },
-
-    /** Merges a report into another (a repeat of the same report): it follows that report's incident. */
-    async merge(actor: Actor, id: string, into: string, version?: number) {
-      return d.db.transaction().execute(async (tx) => {
-        const row = await lockForTriage(tx, actor, id, version);
-        await mustBeNew(tx, actor, row);
-        const scope = await scopeOf(tx, actor);
-        const seen = await reportRepo.findVisible(tx, scope, into);
-        if (!seen) throw new VigilError('VIG_REPORT_MERGE_INVALID', { reason: 'no such report', into });
-        if (seen.id === row.id) throw new VigilError('VIG_REPORT_MERGE_INVALID', { reason: 'a report cannot merge into itself' });
-        const target = (await reportRepo.lockById(tx, seen.id))!;
-        if (target.status === 'merged') throw new VigilError('VIG_REPORT_MERGE_INVALID', { reason: 'the target is itself merged; merge into the report it was merged into', into: target.reference });
-        if (await reportRepo.hasFollowers(tx, row.id)) {
-          throw new VigilError('VIG_REPORT_MERGE_INVALID', { reason: 'other reports are merged into this one; merge the other way round' });
-        }
-        const now = d.clock.now();
-        const after = await reportRepo.update(tx, row.id, { status: 'merged', mergedInto: target.id, incidentId: target.incidentId, decidedBy: actor.userId, decidedAt: now, updatedAt: now });
-        if (target.incidentId) {
-          await record(tx, actor, target.incidentId, 'report.linked', {
-            report: { id: row.id, reference: row.reference, title: row.title, channel: row.channel }, how: 'merged', into: target.reference,
-          }, { tlp: row.tlp });
-          const inc = await incidentRepo.lockById(tx, target.incidentId);
-          if (inc) await d.onLinked?.(tx, actor, [row], inc);
-        }
-        await recordReport(tx, actor, after, 'report.merged', { into: target.reference });
-        return teamView(tx, actor, after);
-      });
-    },
-
-    async reject(actor: Actor, id: string, reason: Rejection, note: string | undefined, version?: number) {
-      return d.db.transaction().execute(async (tx) => {
-        const row = await lockForTriage(tx, actor, id, version);
-        await mustBeNew(tx, actor, row);
-        const now = d.clock.now();
-        const after = await reportRepo.update(tx, row.id, { status: 'rejected', rejection: reason, rejectionNote: note?.trim() || null, decidedBy: actor.userId, decidedAt: now, updatedAt: now });
-        await recordReport(tx, actor, after, 'report.rejected', { reason, note: after.rejectionNote });
-        return teamView(tx, actor, after);
-      });
-    },
-
-    /** Undoes a decision: back to the queue as new (unlinked from its incident, which records it). */
-    async reopen(actor: Actor, id: string, reason: string, version?: number) {
-      return d.db.transaction().execute(async (tx) => {
-        const row = await lockForTriage(tx, actor, id, version);
-        if (row.status === 'new') throw new VigilError('VIG_REPORT_DECIDED', { id: row.id, status: row.status, current: await teamView(tx, actor, row) });
-        const now = d.clock.now();
-        if (row.status === 'linked' && row.incidentId) {
-          const inc = await lockVisible(tx, actor, incidentScope(actor), row.incidentId, 'incident.update');
-          if (inc.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: inc.id });
-          for (const f of await reportRepo.followers(tx, row.id)) await reportRepo.update(tx, f.id, { incidentId: null, updatedAt: now });
-          await record(tx, actor, inc.id, 'report.unlinked', { report: { id: row.id, reference: row.reference, title: row.title }, reason }, { tlp: row.tlp });
-        }
-        const after = await reportRepo.update(tx, row.id, {
-          status: 'new', incidentId: null, mergedInto: null, rejection: null, rejectionNote: null, decidedBy: null, decidedAt: null, updatedAt: now,
-        });
-        await recordReport(tx, actor, after, 'report.reopened', { from: row.status, reason });
-        return teamView(tx, actor, after);
-      });
-    },
-
-    /** Declares an incident from one or more new reports and links them to it, in one transaction. */
-    async declareFrom(actor: Actor, reportIds: string[], input: DeclareInput, also?: (tx: Executor, incident: IncidentView) => Promise<unknown>): Promise<IncidentView> {
-      authorize(actor, 'incident.create');
-      authorize(actor, 'report.triage');
-      return d.db.transaction().execute(async (tx) => {
-        const rows: ReportRow[] = [];
-        for (const id of new Set(reportIds)) {
-          const row = await lockForTriage(tx, actor, id, undefined);
-          await mustBeNew(tx, actor, row);
-          if (!rows.some((r) => r.id === row.id)) rows.push(row);
-        }
-        const incident = await d.incidents.declareIn(tx, actor, input);
-        for (const row of rows) {
-          const after = await attach(tx, actor, row, incident, 'declared');
-          await recordReport(tx, actor, after, 'report.linked', { incident: incident.reference });
-        }
-        if (also) await also(tx, incident);
-        return incident;
-      });
-    },
   };
   return service;
 }
 export type ReportService = ReturnType<typeof createReportService>;
-type TeamReportView = ReportRow & {
+export type TeamReportView = ReportRow & {
   incident: { id: string; reference: string; status: IncidentStatus } | null;
   mergedIntoReference: string | null;
   raw: { contentType: string; size: number; sha256: string } | null;
+  allowed: ReportActions;
 };
 
 const toAfter = ([receivedAt, id]: (string | Date)[]) => ({ receivedAt: receivedAt as Date, id: id as string });

@@ -1086,91 +1086,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/reports/{reportId}/link": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Link a new report to an open incident (recorded on the incident) */
-        post: operations["reports.link"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/reports/{reportId}/merge": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Merge a new report into another report (a repeat); it follows that report's incident */
-        post: operations["reports.merge"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/reports/{reportId}/reject": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Reject a new report with a reason */
-        post: operations["reports.reject"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/reports/{reportId}/reopen": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Undo a link, merge or rejection: the report goes back to the queue */
-        post: operations["reports.reopen"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/incidents/from-reports": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Declare an incident from new reports and link them to it */
-        post: operations["incidents.declare_from_reports"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/reports/{reportId}/attachments": {
         parameters: {
             query?: never;
@@ -1434,6 +1349,176 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/intake/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Items not parsed yet (pending) or that failed to parse, oldest first */
+        get: operations["intake.items.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/intake/items/{itemId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One intake item (without its bytes) */
+        get: operations["intake.items.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/intake/items/{itemId}/raw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The item exactly as it arrived (audited) */
+        get: operations["intake.items.raw"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/intake/items/{itemId}/rerun": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Parse an unparsed item again (after its source mapping or the parser was fixed) */
+        post: operations["intake.items.rerun"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/intake/items/{itemId}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make the report of an unparsed item by hand; the item keeps its bytes and points to the report */
+        post: operations["intake.items.resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{reportId}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Link a new report to an open incident (recorded on the incident) */
+        post: operations["reports.link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{reportId}/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Merge a new report into another report (a repeat); it follows that report's incident */
+        post: operations["reports.merge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{reportId}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject a new report with a reason */
+        post: operations["reports.reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/{reportId}/reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Undo a link, merge or rejection: the report goes back to the queue */
+        post: operations["reports.reopen"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/incidents/from-reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Declare an incident from new reports and link them to it */
+        post: operations["incidents.declare_from_reports"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/alerts/acknowledge": {
         parameters: {
             query?: never;
@@ -1530,91 +1615,6 @@ export interface paths {
         get: operations["reports.triage"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/intake/items": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Items not parsed yet (pending) or that failed to parse, oldest first */
-        get: operations["intake.items.list"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/intake/items/{itemId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One intake item (without its bytes) */
-        get: operations["intake.items.get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/intake/items/{itemId}/raw": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The item exactly as it arrived (audited) */
-        get: operations["intake.items.raw"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/intake/items/{itemId}/rerun": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Parse an unparsed item again (after its source mapping or the parser was fixed) */
-        post: operations["intake.items.rerun"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/intake/items/{itemId}/report": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Make the report of an unparsed item by hand; the item keeps its bytes and points to the report */
-        post: operations["intake.items.resolve"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2912,6 +2912,260 @@ export interface components {
                 dueAt?: string;
             }[];
         };
+        /** @description what the caller may do to this report, from the caller's roles, the report's status and its incident's (the API checks each call regardless) */
+        ReportActionsInput: {
+            link: boolean;
+            merge: boolean;
+            reject: boolean;
+            reopen: boolean;
+            /** @description declare an incident from it */
+            declare: boolean;
+        };
+        ReportInput: {
+            /** Format: uuid */
+            id: string;
+            reference: string;
+            /** @enum {string} */
+            channel: "api" | "web_form" | "portal" | "email" | "phone" | "monitoring" | "other";
+            source: string | null;
+            /** @enum {string} */
+            status: "new" | "linked" | "merged" | "rejected";
+            title: string;
+            body: string;
+            /**
+             * @description TLP 2.0
+             * @enum {string}
+             */
+            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+            reporterName: string | null;
+            reporterEmail: string | null;
+            reporterPhone: string | null;
+            organisation: string | null;
+            receivedAt: unknown;
+            /** @description how urgent the reporter or the duty officer judged it */
+            urgency: ("low" | "medium" | "high" | "critical") | null;
+            submittedBy: string | null;
+            incidentId: string | null;
+            incident: {
+                /** Format: uuid */
+                id: string;
+                reference: string;
+                /** @enum {string} */
+                status: "new" | "triage" | "analysis" | "containment" | "eradication" | "recovery" | "closed";
+            } | null;
+            mergedInto: string | null;
+            mergedIntoReference: string | null;
+            rejection: ("not_incident" | "false_positive" | "spam" | "outside_mandate" | "duplicate") | null;
+            rejectionNote: string | null;
+            decidedBy: string | null;
+            decidedAt: unknown | null;
+            version: number;
+            updatedAt: unknown;
+            raw: {
+                contentType: string;
+                size: number;
+                sha256: string;
+            } | null;
+            allowed: components["schemas"]["ReportActionsInput"];
+        };
+        /** @description what the caller may do to this alert, from the caller's roles and the alert's status (the API checks each call regardless) */
+        AlertActionsInput: {
+            acknowledge: boolean;
+            dismiss: boolean;
+            /** @description put it on an open incident */
+            link: boolean;
+            /** @description declare an incident from it */
+            declare: boolean;
+            reopen: boolean;
+        };
+        AlertInput: {
+            /** Format: uuid */
+            id: string;
+            reference: string;
+            /** Format: uuid */
+            sourceId: string;
+            sourceName: string;
+            /** @enum {string} */
+            status: "new" | "acknowledged" | "escalated" | "dismissed";
+            title: string;
+            description: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            /**
+             * @description TLP 2.0
+             * @enum {string}
+             */
+            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+            fingerprint: string;
+            sourceRef: string | null;
+            observedAt: unknown | null;
+            /** @description suggested by the source mapping */
+            classification: {
+                class: string;
+                type: string;
+            } | null;
+            observables: {
+                type: string;
+                value: string;
+            }[];
+            fields: {
+                [key: string]: unknown;
+            };
+            createdAt: unknown;
+            incidentId: string | null;
+            dismissal: ("false_positive" | "benign" | "duplicate" | "test" | "outside_mandate") | null;
+            dismissalNote: string | null;
+            decidedBy: string | null;
+            decidedAt: unknown | null;
+            version: number;
+            updatedAt: unknown;
+            /** @description how many times it arrived (deduplicated repeats included) */
+            arrivals: number;
+            lastSeen: unknown;
+            allowed: components["schemas"]["AlertActionsInput"];
+        };
+        CorrelatedIncidentInput: {
+            /** Format: uuid */
+            id: string;
+            reference: string;
+            title: string;
+            status: string;
+            priority: string;
+            tlp: string;
+            constituent: string | null;
+            createdAt: unknown;
+            sharedObservables: string[];
+            sameConstituent: boolean;
+            sameType: boolean;
+        };
+        /** @description suggestions only: the handler decides */
+        TriageSuggestionsInput: {
+            classifications: {
+                class: string;
+                type: string;
+                reason: string;
+            }[];
+            /** @enum {string} */
+            impact: "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            urgency: "low" | "medium" | "high" | "critical";
+            /**
+             * @description from the team's priority matrix
+             * @enum {string}
+             */
+            priority: "P1" | "P2" | "P3" | "P4";
+            /** @description constituents routed from the reporter's e-mail address and the observables (see docs/constituents.md) */
+            constituents?: {
+                constituent: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                    /** @enum {string} */
+                    criticality: "low" | "medium" | "high" | "critical";
+                    sector: string;
+                };
+                /** @enum {string} */
+                rule: "netblock" | "domain" | "email_domain" | "asn";
+                matched: string;
+                from: string;
+            }[];
+            /** @description set when a constituent's criticality raised the impact */
+            impactReason?: string | null;
+        };
+        AlertDetailInput: {
+            /** Format: uuid */
+            id: string;
+            reference: string;
+            /** Format: uuid */
+            sourceId: string;
+            sourceName: string;
+            /** @enum {string} */
+            status: "new" | "acknowledged" | "escalated" | "dismissed";
+            title: string;
+            description: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            /**
+             * @description TLP 2.0
+             * @enum {string}
+             */
+            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+            fingerprint: string;
+            sourceRef: string | null;
+            observedAt: unknown | null;
+            /** @description suggested by the source mapping */
+            classification: {
+                class: string;
+                type: string;
+            } | null;
+            observables: {
+                type: string;
+                value: string;
+            }[];
+            fields: {
+                [key: string]: unknown;
+            };
+            createdAt: unknown;
+            incidentId: string | null;
+            dismissal: ("false_positive" | "benign" | "duplicate" | "test" | "outside_mandate") | null;
+            dismissalNote: string | null;
+            decidedBy: string | null;
+            decidedAt: unknown | null;
+            version: number;
+            updatedAt: unknown;
+            /** @description how many times it arrived (deduplicated repeats included) */
+            arrivals: number;
+            lastSeen: unknown;
+            allowed: components["schemas"]["AlertActionsInput"];
+            suggestions: components["schemas"]["TriageSuggestionsInput"];
+            incident: {
+                /** Format: uuid */
+                id: string;
+                reference: string;
+                status: string;
+                title: string;
+            } | null;
+            /** @description the latest 100 arrivals */
+            arrivalList: {
+                /** Format: uuid */
+                intakeItemId: string;
+                position: number;
+                receivedAt: unknown;
+            }[];
+            events: {
+                id: string;
+                at: unknown;
+                actor: string;
+                kind: string;
+                data: {
+                    [key: string]: unknown;
+                };
+            }[];
+            /** @description open incidents sharing observables or of the same RSIT type in the last 7 days */
+            correlation: components["schemas"]["CorrelatedIncidentInput"][];
+        };
+        AbuseReportInput: {
+            /** @enum {string} */
+            format: "arf" | "x-arf";
+            /** @description ARF Feedback-Type, or X-ARF category/type */
+            kind: string;
+            /** @description when the abuse happened: ARF Arrival-Date, X-ARF timestamp */
+            observedAt: unknown | null;
+            fields: {
+                [key: string]: string | string[];
+            };
+            observables: {
+                type: string;
+                value: string;
+            }[];
+            /** @description the RSIT class/type its kind suggests */
+            classification: {
+                class: string;
+                type: string;
+            } | null;
+            /** @description who sent the report (X-ARF reporter and sender contact and domain); never listed as observables */
+            parties: string[];
+        };
         ApiTokenInput: {
             /** Format: uuid */
             id: string;
@@ -3068,52 +3322,6 @@ export interface components {
             firstSeen: unknown;
             lastSeen: unknown;
         };
-        ReportInput: {
-            /** Format: uuid */
-            id: string;
-            reference: string;
-            /** @enum {string} */
-            channel: "api" | "web_form" | "portal" | "email" | "phone" | "monitoring" | "other";
-            source: string | null;
-            /** @enum {string} */
-            status: "new" | "linked" | "merged" | "rejected";
-            title: string;
-            body: string;
-            /**
-             * @description TLP 2.0
-             * @enum {string}
-             */
-            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
-            reporterName: string | null;
-            reporterEmail: string | null;
-            reporterPhone: string | null;
-            organisation: string | null;
-            receivedAt: unknown;
-            /** @description how urgent the reporter or the duty officer judged it */
-            urgency: ("low" | "medium" | "high" | "critical") | null;
-            submittedBy: string | null;
-            incidentId: string | null;
-            incident: {
-                /** Format: uuid */
-                id: string;
-                reference: string;
-                /** @enum {string} */
-                status: "new" | "triage" | "analysis" | "containment" | "eradication" | "recovery" | "closed";
-            } | null;
-            mergedInto: string | null;
-            mergedIntoReference: string | null;
-            rejection: ("not_incident" | "false_positive" | "spam" | "outside_mandate" | "duplicate") | null;
-            rejectionNote: string | null;
-            decidedBy: string | null;
-            decidedAt: unknown | null;
-            version: number;
-            updatedAt: unknown;
-            raw: {
-                contentType: string;
-                size: number;
-                sha256: string;
-            } | null;
-        };
         ReporterReportInput: {
             /** Format: uuid */
             id: string;
@@ -3206,192 +3414,6 @@ export interface components {
                     size: number;
                 }[];
             }[];
-        };
-        AlertInput: {
-            /** Format: uuid */
-            id: string;
-            reference: string;
-            /** Format: uuid */
-            sourceId: string;
-            sourceName: string;
-            /** @enum {string} */
-            status: "new" | "acknowledged" | "escalated" | "dismissed";
-            title: string;
-            description: string;
-            /** @enum {string} */
-            severity: "info" | "low" | "medium" | "high" | "critical";
-            /**
-             * @description TLP 2.0
-             * @enum {string}
-             */
-            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
-            fingerprint: string;
-            sourceRef: string | null;
-            observedAt: unknown | null;
-            /** @description suggested by the source mapping */
-            classification: {
-                class: string;
-                type: string;
-            } | null;
-            observables: {
-                type: string;
-                value: string;
-            }[];
-            fields: {
-                [key: string]: unknown;
-            };
-            createdAt: unknown;
-            incidentId: string | null;
-            dismissal: ("false_positive" | "benign" | "duplicate" | "test" | "outside_mandate") | null;
-            dismissalNote: string | null;
-            decidedBy: string | null;
-            decidedAt: unknown | null;
-            version: number;
-            updatedAt: unknown;
-            /** @description how many times it arrived (deduplicated repeats included) */
-            arrivals: number;
-            lastSeen: unknown;
-        };
-        CorrelatedIncidentInput: {
-            /** Format: uuid */
-            id: string;
-            reference: string;
-            title: string;
-            status: string;
-            priority: string;
-            tlp: string;
-            constituent: string | null;
-            createdAt: unknown;
-            sharedObservables: string[];
-            sameConstituent: boolean;
-            sameType: boolean;
-        };
-        /** @description suggestions only: the handler decides */
-        TriageSuggestionsInput: {
-            classifications: {
-                class: string;
-                type: string;
-                reason: string;
-            }[];
-            /** @enum {string} */
-            impact: "low" | "medium" | "high" | "critical";
-            /** @enum {string} */
-            urgency: "low" | "medium" | "high" | "critical";
-            /**
-             * @description from the team's priority matrix
-             * @enum {string}
-             */
-            priority: "P1" | "P2" | "P3" | "P4";
-            /** @description constituents routed from the reporter's e-mail address and the observables (see docs/constituents.md) */
-            constituents?: {
-                constituent: {
-                    /** Format: uuid */
-                    id: string;
-                    name: string;
-                    /** @enum {string} */
-                    criticality: "low" | "medium" | "high" | "critical";
-                    sector: string;
-                };
-                /** @enum {string} */
-                rule: "netblock" | "domain" | "email_domain" | "asn";
-                matched: string;
-                from: string;
-            }[];
-            /** @description set when a constituent's criticality raised the impact */
-            impactReason?: string | null;
-        };
-        AlertDetailInput: {
-            /** Format: uuid */
-            id: string;
-            reference: string;
-            /** Format: uuid */
-            sourceId: string;
-            sourceName: string;
-            /** @enum {string} */
-            status: "new" | "acknowledged" | "escalated" | "dismissed";
-            title: string;
-            description: string;
-            /** @enum {string} */
-            severity: "info" | "low" | "medium" | "high" | "critical";
-            /**
-             * @description TLP 2.0
-             * @enum {string}
-             */
-            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
-            fingerprint: string;
-            sourceRef: string | null;
-            observedAt: unknown | null;
-            /** @description suggested by the source mapping */
-            classification: {
-                class: string;
-                type: string;
-            } | null;
-            observables: {
-                type: string;
-                value: string;
-            }[];
-            fields: {
-                [key: string]: unknown;
-            };
-            createdAt: unknown;
-            incidentId: string | null;
-            dismissal: ("false_positive" | "benign" | "duplicate" | "test" | "outside_mandate") | null;
-            dismissalNote: string | null;
-            decidedBy: string | null;
-            decidedAt: unknown | null;
-            version: number;
-            updatedAt: unknown;
-            /** @description how many times it arrived (deduplicated repeats included) */
-            arrivals: number;
-            lastSeen: unknown;
-            suggestions: components["schemas"]["TriageSuggestionsInput"];
-            incident: {
-                /** Format: uuid */
-                id: string;
-                reference: string;
-                status: string;
-                title: string;
-            } | null;
-            /** @description the latest 100 arrivals */
-            arrivalList: {
-                /** Format: uuid */
-                intakeItemId: string;
-                position: number;
-                receivedAt: unknown;
-            }[];
-            events: {
-                id: string;
-                at: unknown;
-                actor: string;
-                kind: string;
-                data: {
-                    [key: string]: unknown;
-                };
-            }[];
-            /** @description open incidents sharing observables or of the same RSIT type in the last 7 days */
-            correlation: components["schemas"]["CorrelatedIncidentInput"][];
-        };
-        AbuseReportInput: {
-            /** @enum {string} */
-            format: "arf" | "x-arf";
-            /** @description ARF Feedback-Type, or X-ARF category/type */
-            kind: string;
-            /** @description when the abuse happened: ARF Arrival-Date, X-ARF timestamp */
-            observedAt: unknown | null;
-            fields: {
-                [key: string]: string | string[];
-            };
-            observables: {
-                type: string;
-                value: string;
-            }[];
-            /** @description the RSIT class/type its kind suggests */
-            classification: {
-                class: string;
-                type: string;
-            } | null;
-            /** @description who sent the report (X-ARF reporter and sender contact and domain); never listed as observables */
-            parties: string[];
         };
         IntakeSourceInput: {
             /** Format: uuid */
@@ -4758,6 +4780,271 @@ export interface components {
                 dueAt?: string;
             }[];
         };
+        /** @description what the caller may do to this report, from the caller's roles, the report's status and its incident's (the API checks each call regardless) */
+        ReportActions: {
+            link: boolean;
+            merge: boolean;
+            reject: boolean;
+            reopen: boolean;
+            /** @description declare an incident from it */
+            declare: boolean;
+        };
+        Report: {
+            /** Format: uuid */
+            id: string;
+            reference: string;
+            /** @enum {string} */
+            channel: "api" | "web_form" | "portal" | "email" | "phone" | "monitoring" | "other";
+            source: string | null;
+            /** @enum {string} */
+            status: "new" | "linked" | "merged" | "rejected";
+            title: string;
+            body: string;
+            /**
+             * @description TLP 2.0
+             * @enum {string}
+             */
+            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+            reporterName: string | null;
+            reporterEmail: string | null;
+            reporterPhone: string | null;
+            organisation: string | null;
+            /** Format: date-time */
+            receivedAt: string;
+            /** @description how urgent the reporter or the duty officer judged it */
+            urgency: ("low" | "medium" | "high" | "critical") | null;
+            submittedBy: string | null;
+            incidentId: string | null;
+            incident: {
+                /** Format: uuid */
+                id: string;
+                reference: string;
+                /** @enum {string} */
+                status: "new" | "triage" | "analysis" | "containment" | "eradication" | "recovery" | "closed";
+            } | null;
+            mergedInto: string | null;
+            mergedIntoReference: string | null;
+            rejection: ("not_incident" | "false_positive" | "spam" | "outside_mandate" | "duplicate") | null;
+            rejectionNote: string | null;
+            decidedBy: string | null;
+            decidedAt: string | null;
+            version: number;
+            /** Format: date-time */
+            updatedAt: string;
+            raw: {
+                contentType: string;
+                size: number;
+                sha256: string;
+            } | null;
+            allowed: components["schemas"]["ReportActions"];
+        };
+        /** @description what the caller may do to this alert, from the caller's roles and the alert's status (the API checks each call regardless) */
+        AlertActions: {
+            acknowledge: boolean;
+            dismiss: boolean;
+            /** @description put it on an open incident */
+            link: boolean;
+            /** @description declare an incident from it */
+            declare: boolean;
+            reopen: boolean;
+        };
+        Alert: {
+            /** Format: uuid */
+            id: string;
+            reference: string;
+            /** Format: uuid */
+            sourceId: string;
+            sourceName: string;
+            /** @enum {string} */
+            status: "new" | "acknowledged" | "escalated" | "dismissed";
+            title: string;
+            description: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            /**
+             * @description TLP 2.0
+             * @enum {string}
+             */
+            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+            fingerprint: string;
+            sourceRef: string | null;
+            observedAt: string | null;
+            /** @description suggested by the source mapping */
+            classification: {
+                class: string;
+                type: string;
+            } | null;
+            observables: {
+                type: string;
+                value: string;
+            }[];
+            fields: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            incidentId: string | null;
+            dismissal: ("false_positive" | "benign" | "duplicate" | "test" | "outside_mandate") | null;
+            dismissalNote: string | null;
+            decidedBy: string | null;
+            decidedAt: string | null;
+            version: number;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description how many times it arrived (deduplicated repeats included) */
+            arrivals: number;
+            /** Format: date-time */
+            lastSeen: string;
+            allowed: components["schemas"]["AlertActions"];
+        };
+        CorrelatedIncident: {
+            /** Format: uuid */
+            id: string;
+            reference: string;
+            title: string;
+            status: string;
+            priority: string;
+            tlp: string;
+            constituent: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            sharedObservables: string[];
+            sameConstituent: boolean;
+            sameType: boolean;
+        };
+        /** @description suggestions only: the handler decides */
+        TriageSuggestions: {
+            classifications: {
+                class: string;
+                type: string;
+                reason: string;
+            }[];
+            /** @enum {string} */
+            impact: "low" | "medium" | "high" | "critical";
+            /** @enum {string} */
+            urgency: "low" | "medium" | "high" | "critical";
+            /**
+             * @description from the team's priority matrix
+             * @enum {string}
+             */
+            priority: "P1" | "P2" | "P3" | "P4";
+            /** @description constituents routed from the reporter's e-mail address and the observables (see docs/constituents.md) */
+            constituents?: {
+                constituent: {
+                    /** Format: uuid */
+                    id: string;
+                    name: string;
+                    /** @enum {string} */
+                    criticality: "low" | "medium" | "high" | "critical";
+                    sector: string;
+                };
+                /** @enum {string} */
+                rule: "netblock" | "domain" | "email_domain" | "asn";
+                matched: string;
+                from: string;
+            }[];
+            /** @description set when a constituent's criticality raised the impact */
+            impactReason?: string | null;
+        };
+        AlertDetail: {
+            /** Format: uuid */
+            id: string;
+            reference: string;
+            /** Format: uuid */
+            sourceId: string;
+            sourceName: string;
+            /** @enum {string} */
+            status: "new" | "acknowledged" | "escalated" | "dismissed";
+            title: string;
+            description: string;
+            /** @enum {string} */
+            severity: "info" | "low" | "medium" | "high" | "critical";
+            /**
+             * @description TLP 2.0
+             * @enum {string}
+             */
+            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+            fingerprint: string;
+            sourceRef: string | null;
+            observedAt: string | null;
+            /** @description suggested by the source mapping */
+            classification: {
+                class: string;
+                type: string;
+            } | null;
+            observables: {
+                type: string;
+                value: string;
+            }[];
+            fields: {
+                [key: string]: unknown;
+            };
+            /** Format: date-time */
+            createdAt: string;
+            incidentId: string | null;
+            dismissal: ("false_positive" | "benign" | "duplicate" | "test" | "outside_mandate") | null;
+            dismissalNote: string | null;
+            decidedBy: string | null;
+            decidedAt: string | null;
+            version: number;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description how many times it arrived (deduplicated repeats included) */
+            arrivals: number;
+            /** Format: date-time */
+            lastSeen: string;
+            allowed: components["schemas"]["AlertActions"];
+            suggestions: components["schemas"]["TriageSuggestions"];
+            incident: {
+                /** Format: uuid */
+                id: string;
+                reference: string;
+                status: string;
+                title: string;
+            } | null;
+            /** @description the latest 100 arrivals */
+            arrivalList: {
+                /** Format: uuid */
+                intakeItemId: string;
+                position: number;
+                /** Format: date-time */
+                receivedAt: string;
+            }[];
+            events: {
+                id: string;
+                /** Format: date-time */
+                at: string;
+                actor: string;
+                kind: string;
+                data: {
+                    [key: string]: unknown;
+                };
+            }[];
+            /** @description open incidents sharing observables or of the same RSIT type in the last 7 days */
+            correlation: components["schemas"]["CorrelatedIncident"][];
+        };
+        AbuseReport: {
+            /** @enum {string} */
+            format: "arf" | "x-arf";
+            /** @description ARF Feedback-Type, or X-ARF category/type */
+            kind: string;
+            /** @description when the abuse happened: ARF Arrival-Date, X-ARF timestamp */
+            observedAt: string | null;
+            fields: {
+                [key: string]: string | string[];
+            };
+            observables: {
+                type: string;
+                value: string;
+            }[];
+            /** @description the RSIT class/type its kind suggests */
+            classification: {
+                class: string;
+                type: string;
+            } | null;
+            /** @description who sent the report (X-ARF reporter and sender contact and domain); never listed as observables */
+            parties: string[];
+        };
         ApiToken: {
             /** Format: uuid */
             id: string;
@@ -4923,54 +5210,6 @@ export interface components {
             /** Format: date-time */
             lastSeen: string;
         };
-        Report: {
-            /** Format: uuid */
-            id: string;
-            reference: string;
-            /** @enum {string} */
-            channel: "api" | "web_form" | "portal" | "email" | "phone" | "monitoring" | "other";
-            source: string | null;
-            /** @enum {string} */
-            status: "new" | "linked" | "merged" | "rejected";
-            title: string;
-            body: string;
-            /**
-             * @description TLP 2.0
-             * @enum {string}
-             */
-            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
-            reporterName: string | null;
-            reporterEmail: string | null;
-            reporterPhone: string | null;
-            organisation: string | null;
-            /** Format: date-time */
-            receivedAt: string;
-            /** @description how urgent the reporter or the duty officer judged it */
-            urgency: ("low" | "medium" | "high" | "critical") | null;
-            submittedBy: string | null;
-            incidentId: string | null;
-            incident: {
-                /** Format: uuid */
-                id: string;
-                reference: string;
-                /** @enum {string} */
-                status: "new" | "triage" | "analysis" | "containment" | "eradication" | "recovery" | "closed";
-            } | null;
-            mergedInto: string | null;
-            mergedIntoReference: string | null;
-            rejection: ("not_incident" | "false_positive" | "spam" | "outside_mandate" | "duplicate") | null;
-            rejectionNote: string | null;
-            decidedBy: string | null;
-            decidedAt: string | null;
-            version: number;
-            /** Format: date-time */
-            updatedAt: string;
-            raw: {
-                contentType: string;
-                size: number;
-                sha256: string;
-            } | null;
-        };
         ReporterReport: {
             /** Format: uuid */
             id: string;
@@ -5071,201 +5310,6 @@ export interface components {
                     size: number;
                 }[];
             }[];
-        };
-        Alert: {
-            /** Format: uuid */
-            id: string;
-            reference: string;
-            /** Format: uuid */
-            sourceId: string;
-            sourceName: string;
-            /** @enum {string} */
-            status: "new" | "acknowledged" | "escalated" | "dismissed";
-            title: string;
-            description: string;
-            /** @enum {string} */
-            severity: "info" | "low" | "medium" | "high" | "critical";
-            /**
-             * @description TLP 2.0
-             * @enum {string}
-             */
-            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
-            fingerprint: string;
-            sourceRef: string | null;
-            observedAt: string | null;
-            /** @description suggested by the source mapping */
-            classification: {
-                class: string;
-                type: string;
-            } | null;
-            observables: {
-                type: string;
-                value: string;
-            }[];
-            fields: {
-                [key: string]: unknown;
-            };
-            /** Format: date-time */
-            createdAt: string;
-            incidentId: string | null;
-            dismissal: ("false_positive" | "benign" | "duplicate" | "test" | "outside_mandate") | null;
-            dismissalNote: string | null;
-            decidedBy: string | null;
-            decidedAt: string | null;
-            version: number;
-            /** Format: date-time */
-            updatedAt: string;
-            /** @description how many times it arrived (deduplicated repeats included) */
-            arrivals: number;
-            /** Format: date-time */
-            lastSeen: string;
-        };
-        CorrelatedIncident: {
-            /** Format: uuid */
-            id: string;
-            reference: string;
-            title: string;
-            status: string;
-            priority: string;
-            tlp: string;
-            constituent: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            sharedObservables: string[];
-            sameConstituent: boolean;
-            sameType: boolean;
-        };
-        /** @description suggestions only: the handler decides */
-        TriageSuggestions: {
-            classifications: {
-                class: string;
-                type: string;
-                reason: string;
-            }[];
-            /** @enum {string} */
-            impact: "low" | "medium" | "high" | "critical";
-            /** @enum {string} */
-            urgency: "low" | "medium" | "high" | "critical";
-            /**
-             * @description from the team's priority matrix
-             * @enum {string}
-             */
-            priority: "P1" | "P2" | "P3" | "P4";
-            /** @description constituents routed from the reporter's e-mail address and the observables (see docs/constituents.md) */
-            constituents?: {
-                constituent: {
-                    /** Format: uuid */
-                    id: string;
-                    name: string;
-                    /** @enum {string} */
-                    criticality: "low" | "medium" | "high" | "critical";
-                    sector: string;
-                };
-                /** @enum {string} */
-                rule: "netblock" | "domain" | "email_domain" | "asn";
-                matched: string;
-                from: string;
-            }[];
-            /** @description set when a constituent's criticality raised the impact */
-            impactReason?: string | null;
-        };
-        AlertDetail: {
-            /** Format: uuid */
-            id: string;
-            reference: string;
-            /** Format: uuid */
-            sourceId: string;
-            sourceName: string;
-            /** @enum {string} */
-            status: "new" | "acknowledged" | "escalated" | "dismissed";
-            title: string;
-            description: string;
-            /** @enum {string} */
-            severity: "info" | "low" | "medium" | "high" | "critical";
-            /**
-             * @description TLP 2.0
-             * @enum {string}
-             */
-            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
-            fingerprint: string;
-            sourceRef: string | null;
-            observedAt: string | null;
-            /** @description suggested by the source mapping */
-            classification: {
-                class: string;
-                type: string;
-            } | null;
-            observables: {
-                type: string;
-                value: string;
-            }[];
-            fields: {
-                [key: string]: unknown;
-            };
-            /** Format: date-time */
-            createdAt: string;
-            incidentId: string | null;
-            dismissal: ("false_positive" | "benign" | "duplicate" | "test" | "outside_mandate") | null;
-            dismissalNote: string | null;
-            decidedBy: string | null;
-            decidedAt: string | null;
-            version: number;
-            /** Format: date-time */
-            updatedAt: string;
-            /** @description how many times it arrived (deduplicated repeats included) */
-            arrivals: number;
-            /** Format: date-time */
-            lastSeen: string;
-            suggestions: components["schemas"]["TriageSuggestions"];
-            incident: {
-                /** Format: uuid */
-                id: string;
-                reference: string;
-                status: string;
-                title: string;
-            } | null;
-            /** @description the latest 100 arrivals */
-            arrivalList: {
-                /** Format: uuid */
-                intakeItemId: string;
-                position: number;
-                /** Format: date-time */
-                receivedAt: string;
-            }[];
-            events: {
-                id: string;
-                /** Format: date-time */
-                at: string;
-                actor: string;
-                kind: string;
-                data: {
-                    [key: string]: unknown;
-                };
-            }[];
-            /** @description open incidents sharing observables or of the same RSIT type in the last 7 days */
-            correlation: components["schemas"]["CorrelatedIncident"][];
-        };
-        AbuseReport: {
-            /** @enum {string} */
-            format: "arf" | "x-arf";
-            /** @description ARF Feedback-Type, or X-ARF category/type */
-            kind: string;
-            /** @description when the abuse happened: ARF Arrival-Date, X-ARF timestamp */
-            observedAt: string | null;
-            fields: {
-                [key: string]: string | string[];
-            };
-            observables: {
-                type: string;
-                value: string;
-            }[];
-            /** @description the RSIT class/type its kind suggests */
-            classification: {
-                class: string;
-                type: string;
-            } | null;
-            /** @description who sent the report (X-ARF reporter and sender contact and domain); never listed as observables */
-            parties: string[];
         };
         IntakeSource: {
             /** Format: uuid */
@@ -8937,177 +8981,6 @@ export interface operations {
             };
         };
     };
-    "reports.link": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                reportId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    incident: string;
-                    /** @description the version you read; a stale one gets 409 */
-                    version?: number;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Report"];
-                };
-            };
-        };
-    };
-    "reports.merge": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                reportId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    into: string;
-                    /** @description the version you read; a stale one gets 409 */
-                    version?: number;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Report"];
-                };
-            };
-        };
-    };
-    "reports.reject": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                reportId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @enum {string} */
-                    reason: "not_incident" | "false_positive" | "spam" | "outside_mandate" | "duplicate";
-                    note?: string;
-                    /** @description the version you read; a stale one gets 409 */
-                    version?: number;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Report"];
-                };
-            };
-        };
-    };
-    "reports.reopen": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                reportId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    reason: string;
-                    /** @description the version you read; a stale one gets 409 */
-                    version?: number;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Report"];
-                };
-            };
-        };
-    };
-    "incidents.declare_from_reports": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    reports: (string)[];
-                    title: string;
-                    summary?: string;
-                    /** @enum {string} */
-                    impact: "low" | "medium" | "high" | "critical";
-                    /** @enum {string} */
-                    urgency: "low" | "medium" | "high" | "critical";
-                    /**
-                     * @description TLP 2.0
-                     * @enum {string}
-                     */
-                    tlp?: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
-                    /**
-                     * @description Permissible Actions Protocol
-                     * @enum {string}
-                     */
-                    pap?: "CLEAR" | "GREEN" | "AMBER" | "RED";
-                    constituent?: string | null;
-                    exercise?: boolean;
-                    classifications: {
-                        class: string;
-                        type: string;
-                        primary?: boolean;
-                    }[];
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Incident"];
-                };
-            };
-        };
-    };
     "reports.attachments.list": {
         parameters: {
             query?: never;
@@ -9644,393 +9517,6 @@ export interface operations {
             };
         };
     };
-    "alerts.acknowledge": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    alerts: (string)[];
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        reference: string;
-                        /** Format: uuid */
-                        sourceId: string;
-                        /** @enum {string} */
-                        status: "new" | "acknowledged" | "escalated" | "dismissed";
-                        title: string;
-                        description: string;
-                        /** @enum {string} */
-                        severity: "info" | "low" | "medium" | "high" | "critical";
-                        /**
-                         * @description TLP 2.0
-                         * @enum {string}
-                         */
-                        tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
-                        fingerprint: string;
-                        sourceRef: string | null;
-                        observedAt: string | null;
-                        /** @description suggested by the source mapping */
-                        classification: {
-                            class: string;
-                            type: string;
-                        } | null;
-                        observables: {
-                            type: string;
-                            value: string;
-                        }[];
-                        fields: {
-                            [key: string]: unknown;
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        incidentId: string | null;
-                        dismissal: ("false_positive" | "benign" | "duplicate" | "test" | "outside_mandate") | null;
-                        dismissalNote: string | null;
-                        decidedBy: string | null;
-                        decidedAt: string | null;
-                        version: number;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    }[];
-                };
-            };
-        };
-    };
-    "alerts.dismiss": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    alerts: (string)[];
-                    /** @enum {string} */
-                    reason: "false_positive" | "benign" | "duplicate" | "test" | "outside_mandate";
-                    note?: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        reference: string;
-                        /** Format: uuid */
-                        sourceId: string;
-                        /** @enum {string} */
-                        status: "new" | "acknowledged" | "escalated" | "dismissed";
-                        title: string;
-                        description: string;
-                        /** @enum {string} */
-                        severity: "info" | "low" | "medium" | "high" | "critical";
-                        /**
-                         * @description TLP 2.0
-                         * @enum {string}
-                         */
-                        tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
-                        fingerprint: string;
-                        sourceRef: string | null;
-                        observedAt: string | null;
-                        /** @description suggested by the source mapping */
-                        classification: {
-                            class: string;
-                            type: string;
-                        } | null;
-                        observables: {
-                            type: string;
-                            value: string;
-                        }[];
-                        fields: {
-                            [key: string]: unknown;
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        incidentId: string | null;
-                        dismissal: ("false_positive" | "benign" | "duplicate" | "test" | "outside_mandate") | null;
-                        dismissalNote: string | null;
-                        decidedBy: string | null;
-                        decidedAt: string | null;
-                        version: number;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    }[];
-                };
-            };
-        };
-    };
-    "alerts.link": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    alerts: (string)[];
-                    incident: string;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        reference: string;
-                        /** Format: uuid */
-                        sourceId: string;
-                        /** @enum {string} */
-                        status: "new" | "acknowledged" | "escalated" | "dismissed";
-                        title: string;
-                        description: string;
-                        /** @enum {string} */
-                        severity: "info" | "low" | "medium" | "high" | "critical";
-                        /**
-                         * @description TLP 2.0
-                         * @enum {string}
-                         */
-                        tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
-                        fingerprint: string;
-                        sourceRef: string | null;
-                        observedAt: string | null;
-                        /** @description suggested by the source mapping */
-                        classification: {
-                            class: string;
-                            type: string;
-                        } | null;
-                        observables: {
-                            type: string;
-                            value: string;
-                        }[];
-                        fields: {
-                            [key: string]: unknown;
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        incidentId: string | null;
-                        dismissal: ("false_positive" | "benign" | "duplicate" | "test" | "outside_mandate") | null;
-                        dismissalNote: string | null;
-                        decidedBy: string | null;
-                        decidedAt: string | null;
-                        version: number;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    }[];
-                };
-            };
-        };
-    };
-    "alerts.reopen": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                alertId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    reason: string;
-                    version?: number;
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        /** Format: uuid */
-                        id: string;
-                        reference: string;
-                        /** Format: uuid */
-                        sourceId: string;
-                        /** @enum {string} */
-                        status: "new" | "acknowledged" | "escalated" | "dismissed";
-                        title: string;
-                        description: string;
-                        /** @enum {string} */
-                        severity: "info" | "low" | "medium" | "high" | "critical";
-                        /**
-                         * @description TLP 2.0
-                         * @enum {string}
-                         */
-                        tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
-                        fingerprint: string;
-                        sourceRef: string | null;
-                        observedAt: string | null;
-                        /** @description suggested by the source mapping */
-                        classification: {
-                            class: string;
-                            type: string;
-                        } | null;
-                        observables: {
-                            type: string;
-                            value: string;
-                        }[];
-                        fields: {
-                            [key: string]: unknown;
-                        };
-                        /** Format: date-time */
-                        createdAt: string;
-                        incidentId: string | null;
-                        dismissal: ("false_positive" | "benign" | "duplicate" | "test" | "outside_mandate") | null;
-                        dismissalNote: string | null;
-                        decidedBy: string | null;
-                        decidedAt: string | null;
-                        version: number;
-                        /** Format: date-time */
-                        updatedAt: string;
-                    };
-                };
-            };
-        };
-    };
-    "incidents.declare_from_items": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @default [] */
-                    reports?: (string)[];
-                    /** @default [] */
-                    alerts?: (string)[];
-                    title: string;
-                    summary?: string;
-                    /** @enum {string} */
-                    impact: "low" | "medium" | "high" | "critical";
-                    /** @enum {string} */
-                    urgency: "low" | "medium" | "high" | "critical";
-                    /**
-                     * @description TLP 2.0
-                     * @enum {string}
-                     */
-                    tlp?: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
-                    /**
-                     * @description Permissible Actions Protocol
-                     * @enum {string}
-                     */
-                    pap?: "CLEAR" | "GREEN" | "AMBER" | "RED";
-                    constituent?: string | null;
-                    exercise?: boolean;
-                    classifications: {
-                        class: string;
-                        type: string;
-                        primary?: boolean;
-                    }[];
-                };
-            };
-        };
-        responses: {
-            /** @description Default Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Incident"];
-                };
-            };
-        };
-    };
-    "reports.triage": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                reportId: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Default Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        observables: {
-                            type: string;
-                            value: string;
-                        }[];
-                        /** @description ARF (RFC 5965) and X-ARF v4 reports the report carries, read field by field */
-                        abuseReports: components["schemas"]["AbuseReport"][];
-                        correlation: components["schemas"]["CorrelatedIncident"][];
-                        suggestions: components["schemas"]["TriageSuggestions"];
-                        messages: {
-                            /** Format: uuid */
-                            id: string;
-                            /** @enum {string} */
-                            kind: "repeat" | "reply" | "reporter_update";
-                            intakeItemId: string | null;
-                            /** Format: date-time */
-                            receivedAt: string;
-                            sender: string | null;
-                            subject: string | null;
-                            body: string;
-                        }[];
-                        attachments: {
-                            /** Format: uuid */
-                            id: string;
-                            messageId: string | null;
-                            filename: string;
-                            contentType: string;
-                            size: number;
-                            sha256: string | null;
-                            stored: boolean;
-                            flags: string[];
-                            /** Format: date-time */
-                            createdAt: string;
-                        }[];
-                    };
-                };
-            };
-        };
-    };
     "intake.items.list": {
         parameters: {
             query?: {
@@ -10164,6 +9650,568 @@ export interface operations {
                         /** Format: uuid */
                         id: string;
                         reference: string;
+                    };
+                };
+            };
+        };
+    };
+    "reports.link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    incident: string;
+                    /** @description the version you read; a stale one gets 409 */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+        };
+    };
+    "reports.merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    into: string;
+                    /** @description the version you read; a stale one gets 409 */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+        };
+    };
+    "reports.reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    reason: "not_incident" | "false_positive" | "spam" | "outside_mandate" | "duplicate";
+                    note?: string;
+                    /** @description the version you read; a stale one gets 409 */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+        };
+    };
+    "reports.reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                    /** @description the version you read; a stale one gets 409 */
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+        };
+    };
+    "incidents.declare_from_reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reports: (string)[];
+                    title: string;
+                    summary?: string;
+                    /** @enum {string} */
+                    impact: "low" | "medium" | "high" | "critical";
+                    /** @enum {string} */
+                    urgency: "low" | "medium" | "high" | "critical";
+                    /**
+                     * @description TLP 2.0
+                     * @enum {string}
+                     */
+                    tlp?: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+                    /**
+                     * @description Permissible Actions Protocol
+                     * @enum {string}
+                     */
+                    pap?: "CLEAR" | "GREEN" | "AMBER" | "RED";
+                    constituent?: string | null;
+                    exercise?: boolean;
+                    classifications: {
+                        class: string;
+                        type: string;
+                        primary?: boolean;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Incident"];
+                };
+            };
+        };
+    };
+    "alerts.acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    alerts: (string)[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        reference: string;
+                        /** Format: uuid */
+                        sourceId: string;
+                        /** @enum {string} */
+                        status: "new" | "acknowledged" | "escalated" | "dismissed";
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        severity: "info" | "low" | "medium" | "high" | "critical";
+                        /**
+                         * @description TLP 2.0
+                         * @enum {string}
+                         */
+                        tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+                        fingerprint: string;
+                        sourceRef: string | null;
+                        observedAt: string | null;
+                        /** @description suggested by the source mapping */
+                        classification: {
+                            class: string;
+                            type: string;
+                        } | null;
+                        observables: {
+                            type: string;
+                            value: string;
+                        }[];
+                        fields: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        incidentId: string | null;
+                        dismissal: ("false_positive" | "benign" | "duplicate" | "test" | "outside_mandate") | null;
+                        dismissalNote: string | null;
+                        decidedBy: string | null;
+                        decidedAt: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        allowed: components["schemas"]["AlertActions"];
+                    }[];
+                };
+            };
+        };
+    };
+    "alerts.dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    alerts: (string)[];
+                    /** @enum {string} */
+                    reason: "false_positive" | "benign" | "duplicate" | "test" | "outside_mandate";
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        reference: string;
+                        /** Format: uuid */
+                        sourceId: string;
+                        /** @enum {string} */
+                        status: "new" | "acknowledged" | "escalated" | "dismissed";
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        severity: "info" | "low" | "medium" | "high" | "critical";
+                        /**
+                         * @description TLP 2.0
+                         * @enum {string}
+                         */
+                        tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+                        fingerprint: string;
+                        sourceRef: string | null;
+                        observedAt: string | null;
+                        /** @description suggested by the source mapping */
+                        classification: {
+                            class: string;
+                            type: string;
+                        } | null;
+                        observables: {
+                            type: string;
+                            value: string;
+                        }[];
+                        fields: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        incidentId: string | null;
+                        dismissal: ("false_positive" | "benign" | "duplicate" | "test" | "outside_mandate") | null;
+                        dismissalNote: string | null;
+                        decidedBy: string | null;
+                        decidedAt: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        allowed: components["schemas"]["AlertActions"];
+                    }[];
+                };
+            };
+        };
+    };
+    "alerts.link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    alerts: (string)[];
+                    incident: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        reference: string;
+                        /** Format: uuid */
+                        sourceId: string;
+                        /** @enum {string} */
+                        status: "new" | "acknowledged" | "escalated" | "dismissed";
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        severity: "info" | "low" | "medium" | "high" | "critical";
+                        /**
+                         * @description TLP 2.0
+                         * @enum {string}
+                         */
+                        tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+                        fingerprint: string;
+                        sourceRef: string | null;
+                        observedAt: string | null;
+                        /** @description suggested by the source mapping */
+                        classification: {
+                            class: string;
+                            type: string;
+                        } | null;
+                        observables: {
+                            type: string;
+                            value: string;
+                        }[];
+                        fields: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        incidentId: string | null;
+                        dismissal: ("false_positive" | "benign" | "duplicate" | "test" | "outside_mandate") | null;
+                        dismissalNote: string | null;
+                        decidedBy: string | null;
+                        decidedAt: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        allowed: components["schemas"]["AlertActions"];
+                    }[];
+                };
+            };
+        };
+    };
+    "alerts.reopen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alertId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    reason: string;
+                    version?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        reference: string;
+                        /** Format: uuid */
+                        sourceId: string;
+                        /** @enum {string} */
+                        status: "new" | "acknowledged" | "escalated" | "dismissed";
+                        title: string;
+                        description: string;
+                        /** @enum {string} */
+                        severity: "info" | "low" | "medium" | "high" | "critical";
+                        /**
+                         * @description TLP 2.0
+                         * @enum {string}
+                         */
+                        tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+                        fingerprint: string;
+                        sourceRef: string | null;
+                        observedAt: string | null;
+                        /** @description suggested by the source mapping */
+                        classification: {
+                            class: string;
+                            type: string;
+                        } | null;
+                        observables: {
+                            type: string;
+                            value: string;
+                        }[];
+                        fields: {
+                            [key: string]: unknown;
+                        };
+                        /** Format: date-time */
+                        createdAt: string;
+                        incidentId: string | null;
+                        dismissal: ("false_positive" | "benign" | "duplicate" | "test" | "outside_mandate") | null;
+                        dismissalNote: string | null;
+                        decidedBy: string | null;
+                        decidedAt: string | null;
+                        version: number;
+                        /** Format: date-time */
+                        updatedAt: string;
+                        allowed: components["schemas"]["AlertActions"];
+                    };
+                };
+            };
+        };
+    };
+    "incidents.declare_from_items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @default [] */
+                    reports?: (string)[];
+                    /** @default [] */
+                    alerts?: (string)[];
+                    title: string;
+                    summary?: string;
+                    /** @enum {string} */
+                    impact: "low" | "medium" | "high" | "critical";
+                    /** @enum {string} */
+                    urgency: "low" | "medium" | "high" | "critical";
+                    /**
+                     * @description TLP 2.0
+                     * @enum {string}
+                     */
+                    tlp?: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+                    /**
+                     * @description Permissible Actions Protocol
+                     * @enum {string}
+                     */
+                    pap?: "CLEAR" | "GREEN" | "AMBER" | "RED";
+                    constituent?: string | null;
+                    exercise?: boolean;
+                    classifications: {
+                        class: string;
+                        type: string;
+                        primary?: boolean;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Incident"];
+                };
+            };
+        };
+    };
+    "reports.triage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        observables: {
+                            type: string;
+                            value: string;
+                        }[];
+                        /** @description ARF (RFC 5965) and X-ARF v4 reports the report carries, read field by field */
+                        abuseReports: components["schemas"]["AbuseReport"][];
+                        correlation: components["schemas"]["CorrelatedIncident"][];
+                        suggestions: components["schemas"]["TriageSuggestions"];
+                        messages: {
+                            /** Format: uuid */
+                            id: string;
+                            /** @enum {string} */
+                            kind: "repeat" | "reply" | "reporter_update";
+                            intakeItemId: string | null;
+                            /** Format: date-time */
+                            receivedAt: string;
+                            sender: string | null;
+                            subject: string | null;
+                            body: string;
+                        }[];
+                        attachments: {
+                            /** Format: uuid */
+                            id: string;
+                            messageId: string | null;
+                            filename: string;
+                            contentType: string;
+                            size: number;
+                            sha256: string | null;
+                            stored: boolean;
+                            flags: string[];
+                            /** Format: date-time */
+                            createdAt: string;
+                        }[];
                     };
                 };
             };

@@ -74,6 +74,24 @@ export type QueueItem =
   | { kind: 'report'; key: string; reference: string; title: string; receivedAt: string; severity: Severity; tlp: Tlp; report: Report }
   | { kind: 'alert'; key: string; reference: string; title: string; receivedAt: string; severity: Severity; tlp: Tlp; alert: Alert };
 
+/**
+ * What the caller may do to a queue item, as the server says (`allowed` on each report and alert):
+ * pages show an action only where it is set (the server checks each call regardless).
+ */
+export interface ItemActions { acknowledge: boolean; declare: boolean; link: boolean; dismiss: boolean; merge: boolean; reopen: boolean }
+
+export function itemActions(i: QueueItem): ItemActions {
+  if (i.kind === 'alert') {
+    const a = i.alert.allowed;
+    return { acknowledge: a.acknowledge, declare: a.declare, link: a.link, dismiss: a.dismiss, merge: false, reopen: a.reopen };
+  }
+  const r = i.report.allowed;
+  return { acknowledge: false, declare: r.declare, link: r.link, dismiss: r.reject, merge: r.merge, reopen: r.reopen };
+}
+
+/** Whether each of these items allows the action (and there is at least one). */
+export const everyAllows = (items: readonly QueueItem[], action: keyof ItemActions): boolean => items.length > 0 && items.every((i) => itemActions(i)[action]);
+
 const RANK: Record<Severity, number> = { critical: 4, high: 3, medium: 2, low: 1, info: 0 };
 
 function fromSuggestion(s: Pick<Suggestions, 'priority' | 'impact' | 'urgency'> | undefined): Severity {

@@ -92,16 +92,17 @@ function Parsed({ report, canWork }: { report: Report; canWork: boolean }) {
   );
 }
 
+/** The actions the report allows (`allowed`, as the server says); none, nothing. */
 function Actions({ report, onAct }: { report: Report; onAct: (kind: 'declare' | TriageKind) => void }) {
-  if (report.status !== 'new') {
-    return <Button variant="default" leftSection={<IconArrowBackUp size={16} />} onClick={() => onAct('reopen')} data-testid="report-reopen">Reopen…</Button>;
-  }
+  const a = report.allowed;
+  if (!a.declare && !a.link && !a.merge && !a.reject && !a.reopen) return null;
   return (
     <Group gap="xs">
-      <Button leftSection={<IconAlertTriangle size={16} />} onClick={() => onAct('declare')} data-testid="report-declare">Declare incident</Button>
-      <Button variant="light" leftSection={<IconLink size={16} />} onClick={() => onAct('link')} data-testid="report-link">Link to incident…</Button>
-      <Button variant="light" leftSection={<IconArrowMerge size={16} />} onClick={() => onAct('merge')} data-testid="report-merge">Merge…</Button>
-      <Button variant="light" color="red" leftSection={<IconBan size={16} />} onClick={() => onAct('reject')} data-testid="report-reject">Reject…</Button>
+      {a.declare && <Button leftSection={<IconAlertTriangle size={16} />} onClick={() => onAct('declare')} data-testid="report-declare">Declare incident</Button>}
+      {a.link && <Button variant="light" leftSection={<IconLink size={16} />} onClick={() => onAct('link')} data-testid="report-link">Link to incident…</Button>}
+      {a.merge && <Button variant="light" leftSection={<IconArrowMerge size={16} />} onClick={() => onAct('merge')} data-testid="report-merge">Merge…</Button>}
+      {a.reject && <Button variant="light" color="red" leftSection={<IconBan size={16} />} onClick={() => onAct('reject')} data-testid="report-reject">Reject…</Button>}
+      {a.reopen && <Button variant="default" leftSection={<IconArrowBackUp size={16} />} onClick={() => onAct('reopen')} data-testid="report-reopen">Reopen…</Button>}
     </Group>
   );
 }
@@ -148,7 +149,7 @@ export function ReportPage({ param }: { param: string }) {
           </Group>
           <Title order={1} fz={22} style={{ overflowWrap: 'anywhere' }} data-testid="report-heading">{report.title}</Title>
         </Stack>
-        {canTriage && <Actions report={report} onAct={setActing} />}
+        <Actions report={report} onAct={setActing} />
       </Group>
       <Decision report={report} />
       <Tabs value={tab} onChange={(v) => v && setTab(v as 'parsed' | 'raw')} keepMounted={false}>
@@ -159,7 +160,7 @@ export function ReportPage({ param }: { param: string }) {
         <Tabs.Panel value="parsed"><Parsed report={report} canWork={canTriage} /></Tabs.Panel>
         <Tabs.Panel value="raw"><RawView report={report} /></Tabs.Panel>
       </Tabs>
-      {canTriage && (
+      {report.allowed.declare && (
         <DeclareIncidentModal opened={acting === 'declare'} onClose={() => setActing(null)} reports={acting === 'declare' ? [report] : undefined} />
       )}
       {acting && acting !== 'declare' && <TriageModal kind={acting} reports={[report]} onClose={() => setActing(null)} />}

@@ -94,8 +94,10 @@ export function ReportQueuePage() {
     return n;
   });
 
-  const act = (kind: 'declare' | TriageKind) => {
-    if (!canTriage || targets.length === 0) return;
+  // A bulk action applies when every target allows it (`allowed`, as the server says).
+  const allows = (kind: 'declare' | 'link' | 'reject') => targets.length > 0 && targets.every((r) => r.allowed[kind]);
+  const act = (kind: 'declare' | 'link' | 'reject') => {
+    if (!canTriage || !allows(kind)) return;
     setNotice(null);
     setAction({ kind, reports: targets });
   };
@@ -167,9 +169,9 @@ export function ReportQueuePage() {
         {canTriage && (
           <Group gap="xs" data-testid="report-bulk">
             <Text size="sm" c={ticked.size ? undefined : 'dimmed'}>{ticked.size ? `${ticked.size} ticked` : selected ? `${selected.reference} selected` : 'Nothing selected'}</Text>
-            <Button size="compact-sm" variant="light" disabled={!targets.length} onClick={() => act('declare')} data-testid="report-declare">Declare (d)</Button>
-            <Button size="compact-sm" variant="light" disabled={!targets.length} onClick={() => act('link')} data-testid="report-link">Link (l)</Button>
-            <Button size="compact-sm" variant="light" color="red" disabled={!targets.length} onClick={() => act('reject')} data-testid="report-reject">Reject (r)</Button>
+            <Button size="compact-sm" variant="light" disabled={!allows('declare')} onClick={() => act('declare')} data-testid="report-declare">Declare (d)</Button>
+            <Button size="compact-sm" variant="light" disabled={!allows('link')} onClick={() => act('link')} data-testid="report-link">Link (l)</Button>
+            <Button size="compact-sm" variant="light" color="red" disabled={!allows('reject')} onClick={() => act('reject')} data-testid="report-reject">Reject (r)</Button>
             {ticked.size > 0 && <Button size="compact-sm" variant="subtle" color="gray" onClick={() => setTicked(new Set())}>Clear</Button>}
           </Group>
         )}

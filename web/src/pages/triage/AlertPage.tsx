@@ -7,8 +7,6 @@ import { IconArrowBackUp } from '@tabler/icons-react';
 import { api, ApiError } from '../../api/client';
 import { humanize, incidentPath } from '../../api/incidents';
 import { alertApi, alertKey, alertRawKey, alertSuggestions, DISMISSAL_LABELS, type AlertDetail, type QueueItem } from '../../api/triage';
-import { useMe } from '../../auth/session';
-import { hasPermission } from '../../auth/permissions';
 import { DateText } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { TlpBadge } from '../../components/incidentBadges';
@@ -122,8 +120,6 @@ function Parsed({ a }: { a: AlertDetail }) {
 }
 
 export function AlertPage({ param }: { param: string }) {
-  const me = useMe();
-  const canTriage = hasPermission(me, 'report.triage');
   const [reopening, setReopening] = useState(false);
   const query = useQuery({
     queryKey: alertKey(param),
@@ -135,11 +131,10 @@ export function AlertPage({ param }: { param: string }) {
   if (!query.data) return <Stack gap="md"><BackToQueue /><ErrorAlert error={query.error} />{query.isLoading && <Text c="dimmed">Loading…</Text>}</Stack>;
   const a = query.data;
   const item: QueueItem = { kind: 'alert', key: `alert:${a.id}`, reference: a.reference, title: a.title, receivedAt: a.createdAt, severity: a.severity, tlp: a.tlp, alert: a };
-  const open = a.status === 'new' || a.status === 'acknowledged';
 
   return (
     <>
-      <ItemLayout item={item} open={open} canTriage={canTriage} heading={a.title} suggestions={alertSuggestions(a)} correlation={a.correlation}
+      <ItemLayout item={item} heading={a.title} suggestions={alertSuggestions(a)} correlation={a.correlation}
         badges={(
           <>
             <KindBadge kind="alert" />
@@ -151,7 +146,7 @@ export function AlertPage({ param }: { param: string }) {
           </>
         )}
         decision={<Decision a={a} />}
-        extraActions={canTriage && (a.status === 'dismissed' || a.status === 'acknowledged') ? (
+        extraActions={a.allowed.reopen ? (
           <Button variant="default" leftSection={<IconArrowBackUp size={16} />} onClick={() => setReopening(true)} data-testid="item-reopen">Reopen…</Button>
         ) : null}
         parsed={<Parsed a={a} />}

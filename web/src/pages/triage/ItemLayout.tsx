@@ -5,7 +5,7 @@ import { Alert, Anchor, Button, Grid, Group, Stack, Tabs, Text, Title } from '@m
 import { useQueryClient } from '@tanstack/react-query';
 import { IconAlertTriangle, IconArrowLeft, IconBan, IconCheck, IconFileCode, IconLink, IconLock, IconTextCaption } from '@tabler/icons-react';
 import { incidentPath } from '../../api/incidents';
-import { TRIAGE_PATH, type CorrelatedIncident, type QueueItem, type Suggestions } from '../../api/triage';
+import { itemActions, TRIAGE_PATH, type CorrelatedIncident, type QueueItem, type Suggestions } from '../../api/triage';
 import { ErrorAlert } from '../../components/errors';
 import { Link, navigate } from '../../router';
 import { CorrelationPanel } from './ItemParts';
@@ -32,11 +32,9 @@ export function NotFound({ what }: { what: string }) {
 
 type Acting = 'declare' | 'link' | 'dismiss' | null;
 
-export function ItemLayout({ item, open, canTriage, badges, heading, decision, extraActions, parsed, raw, correlation, correlationMissing, suggestions }: {
+export function ItemLayout({ item, badges, heading, decision, extraActions, parsed, raw, correlation, correlationMissing, suggestions }: {
+  /** The item; what may be done to it is its `allowed`, as the server says. */
   item: QueueItem;
-  /** Still in the queue: the triage actions apply. */
-  open: boolean;
-  canTriage: boolean;
   badges: ReactNode;
   heading: string;
   decision?: ReactNode;
@@ -53,8 +51,8 @@ export function ItemLayout({ item, open, canTriage, badges, heading, decision, e
   const [linking, setLinking] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const can = canTriage && open;
-  const ackable = item.kind === 'alert' && item.alert.status === 'new' && canTriage;
+  const allowed = itemActions(item);
+  const ackable = allowed.acknowledge;
 
   const attempt = async (fn: () => Promise<string>) => {
     setError(null);
@@ -76,7 +74,7 @@ export function ItemLayout({ item, open, canTriage, badges, heading, decision, e
 
   useShortcuts((id) => {
     if (id === 'acknowledge' && ackable) void ack();
-    else if (can && (id === 'declare' || id === 'link' || id === 'dismiss')) setActing(id);
+    else if ((id === 'declare' || id === 'link' || id === 'dismiss') && allowed[id]) setActing(id);
     else return false;
   }, acting === null);
 
@@ -90,17 +88,15 @@ export function ItemLayout({ item, open, canTriage, badges, heading, decision, e
         </Group>
         <Title order={1} fz={22} style={{ overflowWrap: 'anywhere' }} data-testid="item-heading">{heading}</Title>
       </Stack>
-      {(ackable || can || extraActions) && (
+      {(ackable || allowed.declare || allowed.link || allowed.dismiss || extraActions) && (
         <Group gap="xs" data-testid="item-actions">
           {ackable && <Button variant="light" color="cyan" leftSection={<IconCheck size={16} />} onClick={() => void ack()} aria-keyshortcuts={ariaKeys('acknowledge')} data-testid="item-ack">Acknowledge (a)</Button>}
-          {can && (
-            <>
-              <Button leftSection={<IconAlertTriangle size={16} />} onClick={() => setActing('declare')} aria-keyshortcuts={ariaKeys('declare')} data-testid="item-declare">Declare incident (d)</Button>
-              <Button variant="light" leftSection={<IconLink size={16} />} onClick={() => setActing('link')} aria-keyshortcuts={ariaKeys('link')} data-testid="item-link">Link… (l)</Button>
-              <Button variant="light" color="red" leftSection={<IconBan size={16} />} onClick={() => setActing('dismiss')} aria-keyshortcuts={ariaKeys('dismiss')} data-testid="item-dismiss">
-                {item.kind === 'alert' ? 'Dismiss… (r)' : 'Reject… (r)'}
-              </Button>
-            </>
+          {allowed.declare && <Button leftSection={<IconAlertTriangle size={16} />} onClick={() => setActing('declare')} aria-keyshortcuts={ariaKeys('declare')} data-testid="item-declare">Declare incident (d)</Button>}
+          {allowed.link && <Button variant="light" leftSection={<IconLink size={16} />} onClick={() => setActing('link')} aria-keyshortcuts={ariaKeys('link')} data-testid="item-link">Link… (l)</Button>}
+          {allowed.dismiss && (
+            <Button variant="light" color="red" leftSection={<IconBan size={16} />} onClick={() => setActing('dismiss')} aria-keyshortcuts={ariaKeys('dismiss')} data-testid="item-dismiss">
+              {item.kind === 'alert' ? 'Dismiss… (r)' : 'Reject… (r)'}
+            </Button>
           )}
           {extraActions}
         </Group>
@@ -120,7 +116,7 @@ export function ItemLayout({ item, open, canTriage, badges, heading, decision, e
           </Tabs>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>
-          <CorrelationPanel correlation={correlation} missing={correlationMissing} onLink={can ? linkTo : undefined} linking={linking} />
+          <CorrelationPanel correlation={correlation} missing={correlationMissing} onLink={allowed.link ? linkTo : undefined} linking={linking} />
         </Grid.Col>
       </Grid>
       {acting === 'declare' && (

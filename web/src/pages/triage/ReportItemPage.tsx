@@ -8,8 +8,6 @@ import { api, ApiError } from '../../api/client';
 import { CHANNEL_LABELS, reportApi, reportKey, reportPath, type Report } from '../../api/reports';
 import { reportSeverity, reportTriageKey, reportUrgency, type AbuseReport, type QueueItem, type ReportTriage } from '../../api/triage';
 import { formatBytes } from '../../api/work';
-import { useMe } from '../../auth/session';
-import { hasPermission } from '../../auth/permissions';
 import { DateText } from '../../components/common';
 import { ErrorAlert } from '../../components/errors';
 import { TlpBadge } from '../../components/incidentBadges';
@@ -131,8 +129,6 @@ function Parsed({ r, t, tError }: { r: Report; t: ReportTriage | undefined; tErr
 }
 
 export function ReportItemPage({ param }: { param: string }) {
-  const me = useMe();
-  const canTriage = hasPermission(me, 'report.triage');
   const [merging, setMerging] = useState(false);
   const query = useQuery({
     queryKey: reportKey(param),
@@ -157,7 +153,7 @@ export function ReportItemPage({ param }: { param: string }) {
 
   return (
     <>
-      <ItemLayout item={item} open={r.status === 'new'} canTriage={canTriage} heading={r.title} suggestions={t?.suggestions}
+      <ItemLayout item={item} heading={r.title} suggestions={t?.suggestions}
         correlation={t?.correlation ?? (triage.isError ? [] : undefined)} correlationMissing={missing}
         badges={(
           <>
@@ -178,7 +174,7 @@ export function ReportItemPage({ param }: { param: string }) {
         ) : null}
         extraActions={(
           <>
-            {canTriage && r.status === 'new' && <Button variant="light" leftSection={<IconArrowMerge size={16} />} onClick={() => setMerging(true)} data-testid="item-merge">Merge…</Button>}
+            {r.allowed.merge && <Button variant="light" leftSection={<IconArrowMerge size={16} />} onClick={() => setMerging(true)} data-testid="item-merge">Merge…</Button>}
             <Button variant="default" component={Link} href={reportPath(r.reference)} leftSection={<IconExternalLink size={16} />}>Report page</Button>
           </>
         )}

@@ -6,7 +6,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { IconKeyboard } from '@tabler/icons-react';
 import { incidentPath } from '../../api/incidents';
 import { CHANNEL_LABELS } from '../../api/reports';
-import { alertPath, reportUrgency, triageReportPath, type QueueItem } from '../../api/triage';
+import { alertPath, everyAllows, reportUrgency, triageReportPath, type QueueItem } from '../../api/triage';
 import { useMe } from '../../auth/session';
 import { hasPermission } from '../../auth/permissions';
 import { EmptyRow } from '../../components/common';
@@ -112,7 +112,9 @@ export function TriageQueuePage() {
   const selected = cursor >= 0 ? items[cursor] : undefined;
   const tickedItems = items.filter((i) => ticked.has(i.key));
   const targets = tickedItems.length > 0 ? tickedItems : selected ? [selected] : [];
-  const ackable = alertsOf(targets).filter((a) => a.status === 'new');
+  const ackable = alertsOf(targets).filter((a) => a.allowed.acknowledge);
+  // Each bulk action applies when every target allows it (`allowed`, as the server says).
+  const allows = (k: Action['kind']) => everyAllows(targets, k);
 
   const toggle = (key: string) => setTicked((s) => {
     const n = new Set(s);
@@ -151,6 +153,10 @@ export function TriageQueuePage() {
   };
   const act = (k: Action['kind']) => {
     if (!canTriage || targets.length === 0) return;
+    if (!allows(k)) {
+      setNotice({ text: `Not every selected item can be ${k === 'declare' ? 'declared' : k === 'link' ? 'linked' : 'rejected or dismissed'}.` });
+      return;
+    }
     setNotice(null);
     setAction({ kind: k, items: targets });
   };
@@ -201,9 +207,9 @@ export function TriageQueuePage() {
             </Text>
             <Button size="compact-sm" variant="light" color="cyan" disabled={ackable.length === 0} loading={acking} onClick={() => void ack()}
               aria-keyshortcuts={ariaKeys('acknowledge')} data-testid="triage-ack">Acknowledge (a)</Button>
-            <Button size="compact-sm" variant="light" disabled={!targets.length} onClick={() => act('declare')} aria-keyshortcuts={ariaKeys('declare')} data-testid="triage-declare">Declare (d)</Button>
-            <Button size="compact-sm" variant="light" disabled={!targets.length} onClick={() => act('link')} aria-keyshortcuts={ariaKeys('link')} data-testid="triage-link">Link (l)</Button>
-            <Button size="compact-sm" variant="light" color="red" disabled={!targets.length} onClick={() => act('dismiss')} aria-keyshortcuts={ariaKeys('dismiss')} data-testid="triage-dismiss">Reject / dismiss (r)</Button>
+            <Button size="compact-sm" variant="light" disabled={!allows('declare')} onClick={() => act('declare')} aria-keyshortcuts={ariaKeys('declare')} data-testid="triage-declare">Declare (d)</Button>
+            <Button size="compact-sm" variant="light" disabled={!allows('link')} onClick={() => act('link')} aria-keyshortcuts={ariaKeys('link')} data-testid="triage-link">Link (l)</Button>
+            <Button size="compact-sm" variant="light" color="red" disabled={!allows('dismiss')} onClick={() => act('dismiss')} aria-keyshortcuts={ariaKeys('dismiss')} data-testid="triage-dismiss">Reject / dismiss (r)</Button>
             {ticked.size > 0 && <Button size="compact-sm" variant="subtle" color="gray" onClick={() => setTicked(new Set())}>Clear</Button>}
           </Group>
         )}

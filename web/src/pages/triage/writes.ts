@@ -36,9 +36,9 @@ async function run(steps: { refs: string[]; go: () => Promise<unknown> }[]): Pro
   return done;
 }
 
-/** Acknowledges the new alerts among the items (reports have no such step); returns their references. */
+/** Acknowledges the alerts among the items that may be acknowledged (new ones; reports have no such step); returns their references. */
 export async function acknowledge(client: QueryClient, items: readonly QueueItem[]): Promise<string[]> {
-  const alerts = alertsOf(items).filter((a) => a.status === 'new');
+  const alerts = alertsOf(items).filter((a) => a.allowed.acknowledge);
   if (alerts.length === 0) return [];
   try {
     await api.post<Alert[]>('/alerts/acknowledge', { alerts: alerts.map((a) => a.id) });

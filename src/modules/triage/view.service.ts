@@ -6,27 +6,25 @@ import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { priorityOf } from '../incidents/index.ts';
+import {
+  abuseReportKind, abuseReportsIn, correlationRepo, routingQueries, SAME_TYPE_WINDOW_MS, suggestFromText, uniqueObservables, withAbuseReports,
+  withConstituents, xarfReportsInText, type AbuseReport, type RoutedConstituent, type Suggestion,
+} from '../intake/index.ts';
 import { extractObservables, type ObservableService } from '../observables/index.ts';
 import { reportRepo, type ReportRow, type ReportService } from '../reports/index.ts';
 import type { SettingsService } from '../settings/index.ts';
-import { abuseReportKind, abuseReportsIn, xarfReportsInText, type AbuseReport } from './abuse-report.ts';
-import { correlationRepo } from './correlation.repo.ts';
-import { routingQueries, suggestFromText, uniqueObservables, withAbuseReports, withConstituents, type RoutedConstituent, type Suggestion } from './suggest.ts';
 
 /** Attachments read for observables: text-like, kept apart from their message, and not huge. */
 const TEXT_TYPES = /^(text\/|application\/(json|xml|csv|x-ndjson)|message\/(rfc822|feedback-report))/i;
 const TEXT_NAMES = /\.(txt|log|csv|tsv|json|ndjson|xml|eml|ioc|md)$/i;
 const TEXT_MAX_BYTES = 2 * 1024 * 1024;
 
-/** How far back an incident of the same RSIT type counts as related. */
-export const SAME_TYPE_WINDOW_MS = 7 * 86_400_000;
-
 /**
  * What a duty officer sees beside a report: the observables in its text, the open incidents it
  * may belong to (shared observables, same constituent, same suggested RSIT type lately), and the
  * suggested classification and priority. Everything is computed on read from what is stored.
  */
-export function createTriageService(d: {
+export function createTriageViewService(d: {
   db: Db; clock: Clock; settings: SettingsService; reports: ReportService; blobPath: (sha256: string) => string;
   /** Links observables to an incident in the caller's transaction (reports linked to it carry theirs). */
   observables: Pick<ObservableService, 'linkIn'>;
@@ -114,4 +112,4 @@ export function createTriageService(d: {
     },
   };
 }
-export type TriageService = ReturnType<typeof createTriageService>;
+export type TriageViewService = ReturnType<typeof createTriageViewService>;
