@@ -1,7 +1,9 @@
 // The dependency rule between modules (docs/architecture.md, "Modules and their front doors"):
 // - a module (src/modules/<name>/) is used by other modules only through its front door, index.ts;
 // - src/lib and src/db import no module at all;
-// - the module graph has no cycle.
+// - the module graph has no cycle;
+// - a front door hands out no repository object (a value named `…Repo`): it exports the calls other
+//   modules make, so they cannot run any of the module's SQL.
 // What is not yet so is listed in test/dependencies.allowed.json; the test fails on anything not
 // listed there AND on any entry that is no longer needed, so the list can only shrink.
 // Tests and test kits (*.test.ts, testkit.ts) may import any file and are not checked; the
@@ -10,18 +12,31 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe as group, expect, it } from 'vitest';
-import { buildGraph, describe, edgesWithin, importsOf, repoRoot, type ImportSite } from './dependency-graph.ts';
+import {
+  buildGraph,
+  collectFrontDoorExports,
+  describe,
+  edgesWithin,
+  exportsOf,
+  importsOf,
+  isRepoExport,
+  repoRoot,
+  type ImportSite,
+} from './dependency-graph.ts';
 
 interface Allowance {
   /** Deep imports not yet moved to a front door: importing file → imported file. */
   deepImports: { from: string; to: string }[];
   /** Module cycles not yet broken: the modules of the cycle (sorted) and why it is still there. */
   cycles: { modules: string[]; reason: string }[];
+  /** Repositories a front door still exports whole: the front door, the name, and who still needs it. */
+  repoExports: { frontDoor: string; name: string; reason: string }[];
 }
 
 const allowedPath = join(repoRoot, 'test/dependencies.allowed.json');
 const allowed = JSON.parse(readFileSync(allowedPath, 'utf8')) as Allowance;
 const graph = buildGraph();
+const frontDoorExports = collectFrontDoorExports();
 
 const key = (from: string, to: string) => `${from} -> ${to}`;
 
@@ -72,9 +87,41 @@ group('the dependency reader', () => {
     expect(g.cycles).toEqual([['a', 'b', 'c']]);
   });
 
+  it('sees what a front door exports, values and types apart', () => {
+    const text = [
+      "import { x } from './x.ts';",
+      "export { aRepo, b as cRepo } from './repo.ts';",
+      "export { type DRepo, e } from './e.ts';",
+      "export type { FRepo } from './f.ts';",
+      'export const gRepo = { find: x }, h = 1;',
+      'export function iRepo() {}',
+      'export interface JRepo { k: string }',
+      'export type LRepo = string;',
+      "export * from './m.ts';",
+      'const nRepo = {};',
+    ].join('\n');
+    const found = exportsOf('src/modules/a/index.ts', text);
+    expect(found.map((e) => [e.line, e.name, e.typeOnly])).toEqual([
+      [2, 'aRepo', false],
+      [2, 'cRepo', false],
+      [3, 'DRepo', true],
+      [3, 'e', false],
+      [4, 'FRepo', true],
+      [5, 'gRepo', false],
+      [5, 'h', false],
+      [6, 'iRepo', false],
+      [7, 'JRepo', true],
+      [8, 'LRepo', true],
+      [9, '*', false],
+    ]);
+    expect(found.filter(isRepoExport).map((e) => e.name)).toEqual(['aRepo', 'cRepo', 'gRepo', 'iRepo']);
+  });
+
   it('reads the source tree', () => {
     expect(graph.sites.length).toBeGreaterThan(500);
     expect(graph.edges.get('reports')?.has('incidents')).toBe(true);
+    expect(new Set(frontDoorExports.map((e) => e.file)).size).toBeGreaterThan(10);
+    expect(frontDoorExports.some((e) => e.file === 'src/modules/account/index.ts' && e.name === 'apiTokens')).toBe(true);
   });
 });
 
@@ -115,9 +162,31 @@ group('module dependencies', () => {
     expect(stale, `cycles no longer present as listed in test/dependencies.allowed.json:\n${stale.join('\n')}`).toEqual([]);
   });
 
-  it('the allowance file is sorted and has a reason for each cycle', () => {
+  it('front doors hand out no repository (a value named …Repo), except the allowed ones', () => {
+    const allowedKeys = new Set(allowed.repoExports.map((r) => key(r.frontDoor, r.name)));
+    const offending = frontDoorExports.filter((e) => isRepoExport(e) && !allowedKeys.has(key(e.file, e.name)));
+    const lines = offending.map((e) => `${e.file}:${e.line}  ${e.name}`);
+    expect(
+      lines,
+      `repositories exported by a front door (export the calls other modules make instead, each with a doc comment):\n${lines.join('\n')}`,
+    ).toEqual([]);
+    // `export * from` names nothing, so it could hand out a repository unseen: front doors name what they export.
+    const stars = frontDoorExports.filter((e) => e.name === '*' && !e.typeOnly).map((e) => `${e.file}:${e.line}`);
+    expect(stars, `front doors name their exports (no export * from):\n${stars.join('\n')}`).toEqual([]);
+  });
+
+  it('every allowed repository export is still there (remove the entries that are not)', () => {
+    const present = new Set(frontDoorExports.filter(isRepoExport).map((e) => key(e.file, e.name)));
+    const stale = allowed.repoExports.map((r) => key(r.frontDoor, r.name)).filter((k) => !present.has(k));
+    expect(stale, `no longer needed in test/dependencies.allowed.json:\n${stale.join('\n')}`).toEqual([]);
+  });
+
+  it('the allowance file is sorted and has a reason for each cycle and repository export', () => {
     for (const c of allowed.cycles) expect(c.reason.trim(), c.modules.join(', ')).not.toBe('');
+    for (const r of allowed.repoExports) expect(r.reason.trim(), key(r.frontDoor, r.name)).not.toBe('');
     const keys = allowed.deepImports.map((d) => key(d.from, d.to));
     expect(keys).toEqual([...keys].sort((a, b) => a.localeCompare(b)));
+    const repoKeys = allowed.repoExports.map((r) => key(r.frontDoor, r.name));
+    expect(repoKeys).toEqual([...repoKeys].sort((a, b) => a.localeCompare(b)));
   });
 });

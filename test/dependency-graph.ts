@@ -1,6 +1,7 @@
 // The module dependency graph of src/, read with the TypeScript parser (no package of its own), for
 // test/dependencies.test.ts. Run it directly to print the graph's state:
-//   node test/dependency-graph.ts            deep imports, lib/db → module imports, module cycles
+//   node test/dependency-graph.ts            deep imports, lib/db → module imports, module cycles,
+//                                            repositories exported by a front door
 //   node test/dependency-graph.ts --edges    also every module → module edge with its imports
 //
 // Words: a *module* is a folder src/modules/<name>; its *front door* is src/modules/<name>/index.ts.
@@ -107,6 +108,68 @@ export function importsOf(file: string, text: string): ImportSite[] {
   return sites;
 }
 
+/** A name a front door (src/modules/<name>/index.ts) exports. */
+export interface FrontDoorExport {
+  file: string;
+  line: number;
+  /** The exported name (`as` names as written); `*` for an `export * from`, which names nothing. */
+  name: string;
+  /** A type, interface, `export type` or `{ type X }`: nothing exists at run time. */
+  typeOnly: boolean;
+}
+
+const exported = (node: ts.Node) =>
+  ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+
+/** The names one file exports at its top level (`file` relative to the repository, `text` its source). */
+export function exportsOf(file: string, text: string): FrontDoorExport[] {
+  const out: FrontDoorExport[] = [];
+  const source = ts.createSourceFile(join(repoRoot, file), text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const add = (node: ts.Node, name: string, typeOnly: boolean) =>
+    out.push({ file, line: source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1, name, typeOnly });
+  const bindings = (b: ts.BindingName, node: ts.Node): void => {
+    if (ts.isIdentifier(b)) add(node, b.text, false);
+    else for (const e of b.elements) if (!ts.isOmittedExpression(e)) bindings(e.name, node);
+  };
+  for (const node of source.statements) {
+    if (ts.isExportDeclaration(node)) {
+      const clause = node.exportClause;
+      if (!clause) add(node, '*', node.isTypeOnly);
+      else if (ts.isNamespaceExport(clause)) add(node, clause.name.text, node.isTypeOnly);
+      else for (const e of clause.elements) add(e, e.name.text, node.isTypeOnly || e.isTypeOnly);
+    } else if (ts.isExportAssignment(node)) {
+      add(node, 'default', false);
+    } else if (exported(node)) {
+      if (ts.isVariableStatement(node)) for (const d of node.declarationList.declarations) bindings(d.name, d);
+      else if (ts.isInterfaceDeclaration(node) || ts.isTypeAliasDeclaration(node)) add(node, node.name.text, true);
+      else if ((ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isEnumDeclaration(node) || ts.isModuleDeclaration(node)) && node.name)
+        add(node, node.name.text, false);
+    }
+  }
+  return out;
+}
+
+/** What every front door exports. */
+export function collectFrontDoorExports(): FrontDoorExport[] {
+  const modules = join(srcDir, 'modules');
+  const out: FrontDoorExport[] = [];
+  for (const entry of readdirSync(modules, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!entry.isDirectory()) continue;
+    const file = `src/modules/${entry.name}/index.ts`;
+    let text: string;
+    try {
+      text = readFileSync(join(repoRoot, file), 'utf8');
+    } catch {
+      continue;
+    }
+    out.push(...exportsOf(file, text));
+  }
+  return out;
+}
+
+/** A repository object handed out by a front door: a value named `…Repo` (its whole SQL open to other modules). */
+export const isRepoExport = (e: FrontDoorExport) => !e.typeOnly && /Repo$/.test(e.name);
+
 export interface Graph {
   sites: ImportSite[];
   /** Imports from one module of a file of another module other than its index.ts. */
@@ -211,6 +274,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     }
     for (const [k, n] of [...pairs].sort()) console.log(`      ${k} (${n})`);
   }
+  const repos = collectFrontDoorExports().filter(isRepoExport);
+  console.log(`\n${repos.length} repositories exported by a front door:`);
+  for (const e of repos) console.log(`  ${e.file}:${e.line}  ${e.name}`);
   if (process.argv.includes('--edges')) {
     console.log('\nedges:');
     for (const [from, out] of [...graph.edges].sort())

@@ -8,7 +8,7 @@ import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/index.ts';
 import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret, requireSession, sessionRepo, type Throttle, TOKEN_PREFIX, totpUri, verifyPassword } from '../auth/index.ts';
 import type { SettingsService } from '../settings/index.ts';
-import { recoveryCodeRepo, userRepo } from '../users/index.ts';
+import { lockUser, replaceRecoveryCodes, setUserMfa, userById } from '../users/index.ts';
 import { tokenRepo } from './tokens.repo.ts';
 
 export interface TokenView {
@@ -37,7 +37,7 @@ export function createAccountService(d: {
   async function confirmPassword(userId: string, password: string) {
     const key = `pw:${userId}`;
     await d.throttle.check([key]);
-    const u = await userRepo.findById(d.db, userId);
+    const u = await userById(d.db, userId);
     if (!u || !(await verifyPassword(u.passwordHash, password))) {
       await d.db.transaction().execute((tx) => d.throttle.fail(tx, [key]));
       throw new VigilError('VIG_AUTH_INVALID_CREDENTIALS', { errors: [{ path: 'password', message: 'is wrong' }] });
@@ -45,9 +45,9 @@ export function createAccountService(d: {
     return u;
   }
 
-  async function issueRecoveryCodes(tx: Parameters<typeof recoveryCodeRepo.replaceAll>[0], userId: string) {
+  async function issueRecoveryCodes(tx: Parameters<typeof replaceRecoveryCodes>[0], userId: string) {
     const codes = newRecoveryCodes();
-    await recoveryCodeRepo.replaceAll(tx, userId, codes.map(hashRecoveryCode));
+    await replaceRecoveryCodes(tx, userId, codes.map(hashRecoveryCode));
     return codes;
   }
 
@@ -76,14 +76,14 @@ export function createAccountService(d: {
     async startMfa(actor: Actor) {
       const userId = self(actor);
       requireSession(actor, 'enrolling in two-factor authentication');
-      const user = await userRepo.findById(d.db, userId);
+      const user = await userById(d.db, userId);
       if (!user) throw new VigilError('VIG_AUTH_REQUIRED');
       if (user.mfaEnabledAt) throw new VigilError('VIG_MFA_ALREADY_ENABLED');
       const secret = newTotpSecret();
       const { teamName } = await d.settings.current();
       const otpauthUrl = totpUri(secret, `Vigil (${teamName})`, user.username);
       await d.db.transaction().execute(async (tx) => {
-        await userRepo.update(tx, userId, { mfaPendingSecret: seal(d.secretKey, secret) });
+        await setUserMfa(tx, userId, { mfaPendingSecret: seal(d.secretKey, secret) });
         await d.audit.record(tx, actor, { action: 'user.mfa_enrolment_started', entity: 'user', entityId: userId });
       });
       const qrDataUrl = await QRCode.toDataURL(otpauthUrl, { errorCorrectionLevel: 'M', margin: 1, width: 240 });
@@ -95,14 +95,14 @@ export function createAccountService(d: {
       const userId = self(actor);
       requireSession(actor, 'enrolling in two-factor authentication');
       return d.db.transaction().execute(async (tx) => {
-        const user = await userRepo.lockById(tx, userId);
+        const user = await lockUser(tx, userId);
         if (!user) throw new VigilError('VIG_AUTH_REQUIRED');
         if (user.mfaEnabledAt) throw new VigilError('VIG_MFA_ALREADY_ENABLED');
         if (!user.mfaPendingSecret) throw new VigilError('VIG_MFA_NOT_ENROLLING');
         const step = await checkTotp(unseal(d.secretKey, user.mfaPendingSecret), code.trim(), null);
         if (step === null) throw new VigilError('VIG_AUTH_MFA_INVALID', { errors: [{ path: 'code', message: 'does not match' }] });
         const now = d.clock.now();
-        await userRepo.update(tx, userId, {
+        await setUserMfa(tx, userId, {
           mfaSecret: user.mfaPendingSecret, mfaPendingSecret: null, mfaEnabledAt: now, mfaLastStep: step, updatedAt: now,
         });
         const recoveryCodes = await issueRecoveryCodes(tx, userId);
@@ -118,8 +118,8 @@ export function createAccountService(d: {
       const user = await confirmPassword(userId, password);
       if (!user.mfaEnabledAt) throw new VigilError('VIG_MFA_NOT_ENABLED');
       await d.db.transaction().execute(async (tx) => {
-        await userRepo.update(tx, userId, { mfaSecret: null, mfaPendingSecret: null, mfaEnabledAt: null, mfaLastStep: null, updatedAt: d.clock.now() });
-        await recoveryCodeRepo.replaceAll(tx, userId, []);
+        await setUserMfa(tx, userId, { mfaSecret: null, mfaPendingSecret: null, mfaEnabledAt: null, mfaLastStep: null, updatedAt: d.clock.now() });
+        await replaceRecoveryCodes(tx, userId, []);
         await d.audit.record(tx, actor, { action: 'user.mfa_disabled', entity: 'user', entityId: userId });
       });
     },

@@ -5,7 +5,7 @@
 import { basename } from 'node:path';
 import type { Executor } from '../../db/index.ts';
 import type { Clock } from '../../lib/actor.ts';
-import { deliveryRepo, PermanentDeliveryError, type DeliveryHandler } from '../delivery/index.ts';
+import { deliveries, PermanentDeliveryError, type DeliveryHandler } from '../delivery/index.ts';
 import type { Anchor } from './anchor.ts';
 
 /** The delivery kind of an anchor mailed out. */
@@ -29,7 +29,7 @@ interface AnchorMail {
 export async function queueAnchorMail(x: Executor, o: { to: string; anchor: Anchor; path: string; text: string; clock: Clock }): Promise<boolean> {
   const a = o.anchor;
   const mail: AnchorMail = { filename: basename(o.path), text: o.text, seq: a.seq, createdAt: a.createdAt, keyId: a.keyId, publicKey: a.publicKey };
-  const row = await deliveryRepo.enqueue(x, {
+  const row = await deliveries.enqueue(x, {
     kind: AUDIT_ANCHOR_MAIL, dedupeKey: `${a.keyId}:${a.seq}:${a.createdAt}`, via: 'smtp', recipient: o.to,
     summary: `Audit anchor of record ${a.seq} (${a.createdAt})`, payload: { anchor: mail }, createdAt: o.clock.now(),
   });

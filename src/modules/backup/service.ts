@@ -11,7 +11,7 @@ import type { Config } from '../../config.ts';
 import { openDb, type Db, type DbHandle, type Executor } from '../../db/index.ts';
 import type { AuditRow, Database } from '../../db/schema.ts';
 import { VERSION } from '../../version.ts';
-import { anchorRepo, GENESIS_HASH, hashRecord, verifyChain, type VerifyResult } from '../audit/index.ts';
+import { chainHead, GENESIS_HASH, hashRecord, verifyChain, type VerifyResult } from '../audit/index.ts';
 import { BackupError, blobPath, fileSha256, MANIFEST, readManifest, secretKeyId, type Manifest } from './manifest.ts';
 import { checkToolFor, copyTimestamp, dumpRows, pgDump, pgList, pgRestore, toolPath } from './pgtools.ts';
 import { backupRepo } from './repo.ts';
@@ -33,7 +33,7 @@ async function readInfo(x: Executor): Promise<SnapshotInfo> {
   return {
     migration: await backupRepo.migration(x),
     blobs: await backupRepo.referencedBlobs(x),
-    head: (await anchorRepo.head(x)) ?? { seq: 0, hash: GENESIS_HASH },
+    head: (await chainHead(x)) ?? { seq: 0, hash: GENESIS_HASH },
   };
 }
 
@@ -188,7 +188,7 @@ interface DumpContents {
 }
 
 async function checkLive(db: Executor): Promise<DumpContents> {
-  return { chain: await verifyChain(db), head: (await anchorRepo.head(db)) ?? { seq: 0, hash: GENESIS_HASH }, blobs: new Set(await backupRepo.referencedBlobs(db)) };
+  return { chain: await verifyChain(db), head: (await chainHead(db)) ?? { seq: 0, hash: GENESIS_HASH }, blobs: new Set(await backupRepo.referencedBlobs(db)) };
 }
 
 function compareContents(m: Manifest, c: DumpContents, problems: string[]) {

@@ -6,7 +6,7 @@ import type { AlertSeverity, IncidentStatus, Priority, ReportChannel } from '../
 import type { Actor, Clock } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize, can } from '../../lib/authz/policy.ts';
-import { onDuty, peopleRepo, rotaRepo, shiftsOf } from '../oncall/index.ts';
+import { displayNames, listRotas, onDuty, shiftsOf } from '../oncall/index.ts';
 import { dashboardRepo, type OperationsRows } from './repo.ts';
 
 export const PRIORITIES: Priority[] = ['P1', 'P2', 'P3', 'P4'];
@@ -65,12 +65,12 @@ export function createDashboardService(d: { db: Db; clock: Clock; relayConfigure
   async function duty(actor: Actor, at: Date) {
     if (!can(actor, 'oncall.read')) return null;
     const t = at.getTime();
-    const rotas = await Promise.all((await rotaRepo.list(d.db)).map(async (r) => {
+    const rotas = await Promise.all((await listRotas(d.db)).map(async (r) => {
       const now = onDuty(await shiftsOf(d.db, r, at, new Date(t + DAY)), t);
       const next = now.length ? undefined : (await shiftsOf(d.db, r, at, new Date(t + 8 * DAY))).find((s) => s.start > t);
       return { r, now, nextCoverAt: next ? new Date(next.start) : null };
     }));
-    const names = new Map((await peopleRepo.names(d.db, [...new Set(rotas.flatMap((x) => x.now.map((s) => s.userId)))])).map((u) => [u.id, u.displayName]));
+    const names = new Map((await displayNames(d.db, [...new Set(rotas.flatMap((x) => x.now.map((s) => s.userId)))])).map((u) => [u.id, u.displayName]));
     return {
       rotas: rotas.map(({ r, now, nextCoverAt }) => ({
         id: r.id,

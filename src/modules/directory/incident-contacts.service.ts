@@ -3,7 +3,7 @@ import type { Actor } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { type IncidentDeps, incidentRepo, lockVisible, recorder } from '../incidents/index.ts';
+import { findVisibleIncident, type IncidentDeps, lockVisible, recorder } from '../incidents/index.ts';
 import { contactRepo, incidentContactRepo } from './repo.ts';
 
 /**
@@ -22,7 +22,7 @@ export function createIncidentContactService(d: IncidentDeps) {
     /** The contacts holding roles in an incident the actor can see, with how to reach them. */
     async list(actor: Actor, id: string) {
       const scope = incidentScope(actor);
-      const inc = await incidentRepo.findVisible(d.db, scope, id);
+      const inc = await findVisibleIncident(d.db, scope, id);
       if (!inc) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id });
       authorize(actor, 'directory.read');
       return listOf(d.db, inc.id);

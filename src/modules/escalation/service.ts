@@ -6,7 +6,7 @@ import { accessRepo } from '../../lib/authz/access.repo.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/index.ts';
-import { incidentRepo, lockVisible, recorder, RSIT, type IncidentDeps } from '../incidents/index.ts';
+import { classificationsOf, findVisibleIncident, type IncidentDeps, lockIncident, lockVisible, recorder, RSIT } from '../incidents/index.ts';
 import { choosePolicy, cycleThrough, nextAfter, recipientLabel, SEATS, type PolicyShape } from './policy.ts';
 import { escalationRepo, type PolicyRow, type PolicyWrite, type RunRow } from './repo.ts';
 
@@ -171,7 +171,7 @@ export function createEscalationService(d: EscalationDeps) {
   /** Starts the escalation an incident's priority calls for, unless one is running. */
   async function start(tx: Executor, incident: IncidentRow, trigger: string, now: Date, kind: EscalationTrigger = 'declared'): Promise<void> {
     if (incident.status === 'closed' || (await escalationRepo.activeRun(tx, incident.id))) return;
-    const classes = (await incidentRepo.classifications(tx, [incident.id])).map((c) => c.class);
+    const classes = (await classificationsOf(tx, [incident.id])).map((c) => c.class);
     const policy = choosePolicy(await escalationRepo.policies(tx), incident.priority, classes, kind);
     const first = policy?.levels[0];
     if (!policy || !first) return;
@@ -255,7 +255,7 @@ export function createEscalationService(d: EscalationDeps) {
     /** The escalations of an incident the actor may see, newest first. */
     async runs(actor: Actor, incidentIdOrRef: string) {
       const scope = incidentScope(actor);
-      const inc = await incidentRepo.findVisible(d.db, scope, incidentIdOrRef);
+      const inc = await findVisibleIncident(d.db, scope, incidentIdOrRef);
       if (!inc) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id: incidentIdOrRef });
       const policies = new Map((await escalationRepo.policies(d.db)).map((p) => [p.id, p]));
       return (await escalationRepo.runs(d.db, inc.id)).map((r) => ({
@@ -290,14 +290,14 @@ export function createEscalationService(d: EscalationDeps) {
       if (event.kind === 'incident.closed') return end(tx, event.incidentId, 'incident closed', now);
       if (event.kind === 'sla.warning' || event.kind === 'sla.breached') {
         if ((event.data as { metAt?: unknown } | null)?.metAt) return;
-        const incident = await incidentRepo.lockById(tx, event.incidentId);
+        const incident = await lockIncident(tx, event.incidentId);
         if (incident) await start(tx, incident, event.kind, now, 'sla_at_risk');
         return;
       }
       const data = event.data as { from?: Priority; to?: Priority } | null;
       const raised = event.kind === 'incident.priority_changed' && data?.from && data.to && SEVERITY[data.to] < SEVERITY[data.from];
       if (event.kind !== 'incident.declared' && event.kind !== 'incident.reopened' && !raised) return;
-      const incident = await incidentRepo.lockById(tx, event.incidentId);
+      const incident = await lockIncident(tx, event.incidentId);
       if (incident) await start(tx, incident, event.kind.slice('incident.'.length), now);
     },
 
@@ -309,7 +309,7 @@ export function createEscalationService(d: EscalationDeps) {
       for (const { id, incidentId } of due) {
         fired += await d.db.transaction().execute(async (tx) => {
           // The incident first, then the run: the order acknowledging takes them in.
-          const incident = await incidentRepo.lockById(tx, incidentId);
+          const incident = await lockIncident(tx, incidentId);
           const run = await escalationRepo.activeRun(tx, incidentId);
           if (!incident || !run || run.id !== id || !run.nextAt || run.nextAt.getTime() > now.getTime()) return 0;
           // Closed some way that told no one (an older server, a merge): nothing more to escalate.

@@ -3,8 +3,8 @@
 import type { Executor } from '../../db/index.ts';
 import type { Seat } from '../../db/schema.ts';
 import { contactById, membersInSeat } from '../directory/index.ts';
-import { type NotificationOutbox, notificationRepo } from '../notifications/index.ts';
-import { onDutyAnyAt, onDutyAt, rotaRepo } from '../oncall/index.ts';
+import { channelEnabled, type NotificationOutbox } from '../notifications/index.ts';
+import { onDutyAnyAt, onDutyAt, rotaById } from '../oncall/index.ts';
 import type { EscalationDirectory, EscalationNotifier } from './service.ts';
 
 export const escalationDirectory: EscalationDirectory = {
@@ -15,8 +15,8 @@ export const escalationDirectory: EscalationDirectory = {
     const c = await contactById(x, id);
     return c ? { name: c.name, email: c.email, active: c.active } : null;
   },
-  rotaExists: async (x, id) => !!(await rotaRepo.find(x, id)),
-  channelExists: async (x: Executor, id: string) => (await notificationRepo.enabledChannels(x, [id])).length > 0,
+  rotaExists: async (x, id) => !!(await rotaById(x, id)),
+  channelExists: channelEnabled,
 };
 
 export function escalationNotifier(outbox: NotificationOutbox): EscalationNotifier {

@@ -6,7 +6,7 @@ import { incidentScope, type IncidentScope } from '../../lib/authz/incidents.ts'
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/index.ts';
-import { incidentRepo, lockVisible, recorder } from '../incidents/index.ts';
+import { findVisibleIncident, lockVisible, recorder } from '../incidents/index.ts';
 import { seesRestricted } from '../../lib/authz/access.repo.ts';
 import { isRestrictedTlp } from '../../lib/tlp.ts';
 import type { SettingsService } from '../settings/index.ts';
@@ -37,7 +37,7 @@ export function createEvidenceService(d: { db: Db; audit: AuditService; settings
   async function visible(actor: Actor, evidenceId: string): Promise<{ ev: EvidenceRow; inc: IncidentRow; scope: IncidentScope }> {
     const scope = incidentScope(actor);
     const ev = await evidenceRepo.findById(d.db, evidenceId);
-    const inc = ev && (await incidentRepo.findVisible(d.db, scope, ev.incidentId));
+    const inc = ev && (await findVisibleIncident(d.db, scope, ev.incidentId));
     const restricted = ev && isRestrictedTlp(ev.tlp);
     if (!ev || !inc || (restricted && !(await seesRestricted(d.db, scope, inc.id)))) throw new VigilError('VIG_EVIDENCE_NOT_FOUND', { id: evidenceId });
     return { ev, inc, scope };
@@ -62,7 +62,7 @@ export function createEvidenceService(d: { db: Db; audit: AuditService; settings
     /** Checks access before reading a byte, stores the file, then records it and its custody. */
     async upload(actor: Actor, incidentId: string, body: Readable, meta: EvidenceMeta) {
       const scope = incidentScope(actor);
-      const seen = await incidentRepo.findVisible(d.db, scope, incidentId);
+      const seen = await findVisibleIncident(d.db, scope, incidentId);
       if (!seen) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id: incidentId });
       authorize(actor, 'incident.update');
       if (seen.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: seen.id });
@@ -89,7 +89,7 @@ export function createEvidenceService(d: { db: Db; audit: AuditService; settings
 
     async list(actor: Actor, incidentId: string) {
       const scope = incidentScope(actor);
-      const inc = await incidentRepo.findVisible(d.db, scope, incidentId);
+      const inc = await findVisibleIncident(d.db, scope, incidentId);
       if (!inc) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id: incidentId });
       return (await evidenceRepo.forIncident(d.db, inc.id, await seesRestricted(d.db, scope, inc.id))).map(evidenceView);
     },

@@ -2,7 +2,7 @@ import type { IncidentRoleName, LessonAction, Tlp } from '../../db/schema.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { can } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { userRepo } from '../users/index.ts';
+import { userById } from '../users/index.ts';
 import { incidentEventRepo } from './events.repo.ts';
 import { linkRepo } from './links.repo.ts';
 import { incidentRepo } from './repo.ts';
@@ -61,7 +61,7 @@ export function createIncidentDetailService(d: IncidentDeps) {
       const scope = incidentScope(actor);
       return d.db.transaction().execute(async (tx) => {
         const inc = await lockVisible(tx, actor, scope, id, 'incident.update');
-        const user = await userRepo.findById(tx, userId);
+        const user = await userById(tx, userId);
         if (!user || user.disabledAt || !can(userActor(user, NO_CLIENT), 'incident.read')) {
           throw new VigilError('VIG_INCIDENT_ROLE_USER_INVALID', { errors: [{ path: 'body.userId', message: 'no active team member with this id' }] });
         }
@@ -77,7 +77,7 @@ export function createIncidentDetailService(d: IncidentDeps) {
       return d.db.transaction().execute(async (tx) => {
         const inc = await lockVisible(tx, actor, scope, id, 'incident.update');
         if (await incidentRepo.removeRole(tx, inc.id, role, userId)) {
-          const user = await userRepo.findById(tx, userId);
+          const user = await userById(tx, userId);
           await record(tx, actor, inc.id, 'incident.role_removed', { role, userId, username: user?.username ?? null });
         }
         return (await incidentViews(tx, [inc], actor))[0]!;
@@ -113,7 +113,7 @@ export function createIncidentDetailService(d: IncidentDeps) {
       return d.db.transaction().execute(async (tx) => {
         const inc = await lockVisible(tx, actor, scope, id, 'incident.update');
         for (const [i, a] of input.actions.entries()) {
-          const owner = await userRepo.findById(tx, a.ownerId);
+          const owner = await userById(tx, a.ownerId);
           if (!owner || owner.disabledAt) {
             throw new VigilError('VIG_REQUEST_INVALID', { errors: [{ path: `body.actions.${i}.ownerId`, message: 'no active user with this id' }] });
           }

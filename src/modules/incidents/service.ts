@@ -5,7 +5,7 @@ import type { IncidentEventRow, IncidentRow, IncidentStatus, Level, Pap, Resolut
 import { incidentScope, type IncidentScope } from '../../lib/authz/incidents.ts';
 import { authorize, can, type Permission } from '../../lib/authz/policy.ts';
 import { NO_CLIENT, userActor, type Actor, type Clock } from '../../lib/actor.ts';
-import { userRepo } from '../users/index.ts';
+import { userById } from '../users/index.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/index.ts';
 import type { SettingsService } from '../settings/index.ts';
@@ -193,7 +193,7 @@ export function createIncidentService(d: IncidentDeps) {
       return d.db.transaction().execute(async (tx) => {
         let assignee: { id: string; username: string } | null = null;
         if (assigneeId) {
-          const user = await userRepo.findById(tx, assigneeId);
+          const user = await userById(tx, assigneeId);
           if (!user || user.disabledAt || !can(userActor(user, NO_CLIENT), 'incident.update')) {
             throw new VigilError('VIG_INCIDENT_ASSIGNEE_INVALID', { errors: [{ path: 'body.assigneeId', message: 'no active handler or manager with this id' }] });
           }

@@ -3,7 +3,7 @@ import type { Executor } from '../../db/index.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { can } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { userRepo } from '../users/index.ts';
+import { userById } from '../users/index.ts';
 import { NO_CLIENT, userActor, type Actor } from '../../lib/actor.ts';
 import { incidentRepo } from './repo.ts';
 import { lockVisible, recorder, type IncidentDeps } from './service.ts';
@@ -36,7 +36,7 @@ export function createTaskService(d: IncidentDeps) {
 
   async function checkAssignee(x: Executor, assigneeId: string | null | undefined) {
     if (!assigneeId) return;
-    const u = await userRepo.findById(x, assigneeId);
+    const u = await userById(x, assigneeId);
     if (!u || u.disabledAt || !can(userActor(u, NO_CLIENT), 'incident.update')) {
       throw new VigilError('VIG_REQUEST_INVALID', { errors: [{ path: 'body.assigneeId', message: 'no active handler or manager with this id' }] });
     }

@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../../db/index.ts';
 import type { Priority, ReportFormat, ReportKind, Tlp } from '../../db/schema.ts';
-import { deliveryRepo } from '../delivery/index.ts';
+import { deliveries } from '../delivery/index.ts';
 import type { IncidentScope } from '../../lib/authz/incidents.ts';
 import { visibleSql } from '../../lib/authz/access.repo.ts';
 
@@ -72,7 +72,7 @@ export const kpiReportRepo = {
   /** Deletes a schedule and its deliveries' record here; those not sent yet fail (the delivery log keeps them all). */
   removeSchedule: async (x: Executor, id: string) => {
     const ids = (await x.selectFrom('reportDelivery').select('id').where('scheduleId', '=', id).execute()).map((r) => r.id);
-    await deliveryRepo.failUnsent(x, ids, 'the schedule was deleted');
+    await deliveries.failUnsent(x, ids, 'the schedule was deleted');
     return x.deleteFrom('reportSchedule').where('id', '=', id).execute();
   },
 
@@ -86,7 +86,7 @@ export const kpiReportRepo = {
   /** Claims the period for the schedule and writes its deliveries (one per recipient), in the caller's transaction. */
   async claimPeriod(x: Executor, s: ScheduleRow, period: string, now: Date): Promise<void> {
     for (const recipient of s.recipients) {
-      const d = await deliveryRepo.enqueue(x, {
+      const d = await deliveries.enqueue(x, {
         kind: KPI_REPORT, dedupeKey: `${s.id}:${period}:${recipient}`, via: 'smtp', recipient,
         summary: `${s.kind} KPI report ${period}`, createdAt: now,
       });
@@ -105,5 +105,5 @@ export const kpiReportRepo = {
 
   /** The attempt log of a delivery (the delivery layer's), as the schedule shows it. */
   attempts: async (x: Executor, deliveryId: string) =>
-    (await deliveryRepo.attempts(x, deliveryId)).map((a) => ({ at: a.at, outcome: a.outcome, response: a.response, smtpCode: a.code })),
+    (await deliveries.attempts(x, deliveryId)).map((a) => ({ at: a.at, outcome: a.outcome, response: a.response, smtpCode: a.code })),
 };

@@ -9,7 +9,7 @@ import type { AuditService } from '../audit/index.ts';
 import { EVENTS, type NotificationEvent } from './events.ts';
 import type { NotificationOutbox } from './outbox.ts';
 import { notificationRepo } from './repo.ts';
-import { deliveryRepo } from '../delivery/index.ts';
+import { deliveries } from '../delivery/index.ts';
 
 export interface ChannelInput {
   name: string;
@@ -134,7 +134,7 @@ export function createChannelService(d: { db: Db; audit: AuditService; clock: Cl
       await d.db.transaction().execute(async (tx) => {
         const before = await notificationRepo.lockChannel(tx, id);
         if (!before) throw new VigilError('VIG_NOTIFICATION_CHANNEL_NOT_FOUND', { id });
-        await deliveryRepo.failUnsent(tx, await notificationRepo.unsentOfChannel(tx, id), 'the channel was deleted');
+        await deliveries.failUnsent(tx, await notificationRepo.unsentOfChannel(tx, id), 'the channel was deleted');
         await notificationRepo.deleteChannel(tx, id);
         await d.audit.record(tx, actor, { action: 'notification.channel_deleted', entity: 'notification_channel', entityId: id, before: audited(before) });
       });

@@ -7,7 +7,7 @@ import { accessRepo } from '../../lib/authz/access.repo.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { EVENT_SPECS, isEvent, type NotificationEvent, type Template } from './events.ts';
 import { render, templateIssues } from './render.ts';
-import { deliveryRepo, incidentEventQueue, PermanentDeliveryError, queuedWorkHandler } from '../delivery/index.ts';
+import { deliveries, incidentEventQueue, PermanentDeliveryError, queuedWorkHandler } from '../delivery/index.ts';
 import { notificationRepo, type NewDelivery } from './repo.ts';
 
 /** Who gets a notification: a user (by their preferences), a configured channel, or an address. */
@@ -168,7 +168,7 @@ export function createNotificationOutbox(d: {
         n.recipients.filter((r) => 'user' in r).length ? `${n.recipients.filter((r) => 'user' in r).length} team member(s)` : '',
         ...n.recipients.flatMap((r) => ('email' in r ? [r.email.trim().toLowerCase()] : 'channel' in r ? [`channel ${r.channel}`] : 'subscribers' in r ? ['subscribed channels'] : [])),
       ].filter(Boolean).join(', ');
-      const row = await deliveryRepo.enqueue(tx, {
+      const row = await deliveries.enqueue(tx, {
         kind: QUEUED_NOTICE, dedupeKey: key, via: 'internal', recipient: who || 'nobody', summary: `${n.event} (${key})`,
         payload: { notice: { ...n, dedupeKey: key } }, createdAt: d.clock.now(),
       });

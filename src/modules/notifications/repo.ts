@@ -3,7 +3,7 @@ import type { Executor } from '../../db/index.ts';
 import type {
   NotificationChannelTable, NotificationDeliveryRow, NotificationDeliveryTable, NotificationMedium, NotificationStatus,
 } from '../../db/schema.ts';
-import { deliveryRepo } from '../delivery/index.ts';
+import { deliveries } from '../delivery/index.ts';
 
 /** The delivery kind of one notification to one recipient over e-mail or a webhook (in-app ones are 'sent' when written). */
 export const NOTIFICATION = 'notification';
@@ -84,7 +84,7 @@ export const notificationRepo = {
   /** Adds a delivery unless one with the same (dedupe key, recipient, medium) exists; undefined then. */
   enqueue: async (x: Executor, row: NewDelivery): Promise<NotificationDeliveryRow | undefined> => {
     const { status, ...detail } = row;
-    const d = await deliveryRepo.enqueue(x, {
+    const d = await deliveries.enqueue(x, {
       kind: NOTIFICATION, dedupeKey: `${row.medium}|${row.recipient}|${row.dedupeKey}`,
       via: row.medium === 'email' ? 'smtp' : row.medium === 'webhook' ? 'http' : 'internal',
       recipient: row.address ?? row.recipient, summary: row.subject, status, createdAt: row.createdAt as Date,
@@ -98,7 +98,7 @@ export const notificationRepo = {
   message: (x: Executor, id: string) => x.selectFrom('notificationDelivery').selectAll().where('id', '=', id).executeTakeFirst(),
 
   /** The attempt log of a delivery (the delivery layer's). */
-  attempts: (x: Executor, deliveryId: string) => deliveryRepo.attempts(x, deliveryId),
+  attempts: (x: Executor, deliveryId: string) => deliveries.attempts(x, deliveryId),
 
   list(x: Executor, f: LogFilter) {
     let q = x.selectFrom('notificationDelivery').innerJoin('delivery', 'delivery.id', 'notificationDelivery.id').select([...LISTED]);
@@ -123,7 +123,7 @@ export const notificationRepo = {
     if (!(await x.selectFrom('delivery').select('id').where('id', '=', id).forUpdate().executeTakeFirst())) return undefined;
     return notificationRepo.findById(x, id);
   },
-  requeue: (x: Executor, id: string, now: Date) => deliveryRepo.requeue(x, id, now),
+  requeue: (x: Executor, id: string, now: Date) => deliveries.requeue(x, id, now),
 
   // The inbox: in-app deliveries of one user.
   inbox(x: Executor, userId: string, f: { unread?: boolean | undefined; after?: { createdAt: Date; id: string } | undefined; limit: number }) {

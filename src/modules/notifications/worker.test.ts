@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished }
 import { userWith, type Session } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
 import { verifySignature } from './format.ts';
-import { deliveryRepo } from '../delivery/index.ts';
+import { deliveryRepo } from '../delivery/repo.ts';
 import { notificationRepo } from './repo.ts';
 import { notifyTest, type NotifyTest } from './testkit.ts';
 

@@ -6,7 +6,7 @@ import { incidentScope } from '../../lib/authz/incidents.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { strictest } from '../../lib/tlp.ts';
 import type { AuditService } from '../audit/index.ts';
-import { incidentRepo, lockVisible, recorder } from '../incidents/index.ts';
+import { findVisibleIncident, lockVisible, recorder } from '../incidents/index.ts';
 import { seesRestricted } from '../../lib/authz/access.repo.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { extractObservables } from './extract.ts';
@@ -60,7 +60,7 @@ export function createObservableService(d: { db: Db; audit: AuditService; settin
   return {
     async list(actor: Actor, incidentId: string) {
       const scope = incidentScope(actor);
-      const inc = await incidentRepo.findVisible(d.db, scope, incidentId);
+      const inc = await findVisibleIncident(d.db, scope, incidentId);
       if (!inc) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id: incidentId });
       return observableRepo.forIncident(d.db, inc.id, await seesRestricted(d.db, scope, inc.id));
     },
@@ -127,7 +127,7 @@ export function createObservableService(d: { db: Db; audit: AuditService; settin
 
     async similar(actor: Actor, incidentId: string) {
       const scope = incidentScope(actor);
-      const inc = await incidentRepo.findVisible(d.db, scope, incidentId);
+      const inc = await findVisibleIncident(d.db, scope, incidentId);
       if (!inc) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id: incidentId });
       const rows = await observableRepo.similar(d.db, inc.id, scope, 20);
       return rows.map((r) => ({ ...r, shared: Number(r.shared) }));

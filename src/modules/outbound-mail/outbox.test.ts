@@ -5,7 +5,7 @@ import { stores } from '../../../test/db.ts';
 import { channelActor } from '../intake/items.service.ts';
 import { RECEIPTS_PER_HOUR } from './outbox.ts';
 import { mailRepo } from './repo.ts';
-import { deliveryRepo } from '../delivery/index.ts';
+import { deliveryRepo } from '../delivery/repo.ts';
 import { mailTest, type MailTest } from './testkit.ts';
 
 const raw = { contentType: 'application/json', content: Buffer.from('{}') };

@@ -3,7 +3,7 @@ import type { MailKind, ReportChannel } from '../../db/schema.ts';
 import type { Clock } from '../../lib/actor.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { messageIdDomain, newMessageId, ownAddresses, unanswerable } from './addresses.ts';
-import { deliveryRepo, incidentEventQueue, PermanentDeliveryError, queuedWorkHandler } from '../delivery/index.ts';
+import { deliveries, incidentEventQueue, PermanentDeliveryError, queuedWorkHandler } from '../delivery/index.ts';
 import { mailRepo, type DeliveryRow } from './repo.ts';
 import { DEFAULT_TEMPLATES, headerSafe, PUBLIC_STATUS_TEXT, render, templateIssues, type Template, type Vars } from './templates.ts';
 
@@ -84,7 +84,7 @@ export function createMailOutbox(d: { settings: SettingsService; clock: Clock; f
       const to = report.reporterEmail?.trim().toLowerCase();
       if (!to || unanswerable(to, own)) return undefined;
       const receipt: QueuedReceipt = { reportId: report.id, to, statusUrl: extras.statusUrl ? headerSafe(extras.statusUrl) : null };
-      return deliveryRepo.enqueue(tx, {
+      return deliveries.enqueue(tx, {
         kind: QUEUED_RECEIPT, dedupeKey: report.id, via: 'internal', recipient: to, summary: `receipt for ${report.reference}`,
         payload: { receipt }, createdAt: d.clock.now(),
       });
@@ -179,7 +179,7 @@ export function receiptsHandler(outbox: MailOutbox) {
   return queuedWorkHandler(QUEUED_RECEIPT, (tx, d) => outbox.writeReceipt(tx, (d.payload as { receipt: QueuedReceipt }).receipt), {
     onSent: async (tx, d) => {
       const { receipt } = d.payload as { receipt: QueuedReceipt };
-      if (receipt.statusUrl) await deliveryRepo.setPayload(tx, d.id, { receipt: { ...receipt, statusUrl: null } });
+      if (receipt.statusUrl) await deliveries.setPayload(tx, d.id, { receipt: { ...receipt, statusUrl: null } });
     },
   });
 }

@@ -1,7 +1,7 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { Executor } from '../../db/index.ts';
 import type { DeliveryStatus, MailDeliveryTable, MailKind, MailStatus, MailTemplateTable } from '../../db/schema.ts';
-import { deliveryRepo } from '../delivery/index.ts';
+import { deliveries } from '../delivery/index.ts';
 import { bracketed } from './addresses.ts';
 
 /** The delivery kind of one message to a reporter (its state lives in `delivery`, its message in `mail_delivery`). */
@@ -43,7 +43,7 @@ export const mailRepo = {
 
   /** Adds a delivery unless one with the same (kind, report, event key) exists; undefined then. */
   enqueue: async (x: Executor, row: NewDelivery): Promise<DeliveryRow | undefined> => {
-    const d = await deliveryRepo.enqueue(x, {
+    const d = await deliveries.enqueue(x, {
       kind: REPORTER_MAIL, dedupeKey: `${row.kind}:${row.reportId}:${row.eventKey}`, via: 'smtp',
       recipient: row.recipient, summary: row.subject, createdAt: row.createdAt as Date,
     });
@@ -120,7 +120,7 @@ export const mailRepo = {
 
   /** The attempt log of a delivery (the delivery layer's), as the mail log shows it. */
   attempts: async (x: Executor, deliveryId: string) =>
-    (await deliveryRepo.attempts(x, deliveryId)).map((a) => ({ at: a.at, outcome: a.outcome, response: a.response, smtpCode: a.code })),
+    (await deliveries.attempts(x, deliveryId)).map((a) => ({ at: a.at, outcome: a.outcome, response: a.response, smtpCode: a.code })),
 
   list(x: Executor, f: DeliveryFilter) {
     let q = x.selectFrom('mailDelivery').innerJoin('delivery', 'delivery.id', 'mailDelivery.id').innerJoin('report', 'report.id', 'mailDelivery.reportId')
@@ -144,8 +144,8 @@ export const mailRepo = {
 
   /** The delivery of a message, locked (a retry). */
   lockById: async (x: Executor, id: string) =>
-    (await x.selectFrom('mailDelivery').select('id').where('id', '=', id).executeTakeFirst()) ? deliveryRepo.lockById(x, id) : undefined,
+    (await x.selectFrom('mailDelivery').select('id').where('id', '=', id).executeTakeFirst()) ? deliveries.lock(x, id) : undefined,
 
   /** Puts a delivery back in the queue, due now, with a fresh budget of attempts. */
-  requeue: (x: Executor, id: string, now: Date) => deliveryRepo.requeue(x, id, now),
+  requeue: (x: Executor, id: string, now: Date) => deliveries.requeue(x, id, now),
 };

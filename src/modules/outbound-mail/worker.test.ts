@@ -3,7 +3,7 @@ import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditCount, userWith } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
-import { deliveryRepo } from '../delivery/index.ts';
+import { deliveryRepo } from '../delivery/repo.ts';
 import { mailRepo } from './repo.ts';
 import { mailTest, type MailTest } from './testkit.ts';
 

@@ -5,7 +5,7 @@ import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/index.ts';
-import { canonicalRsit, incidentRepo, lockVisible, recorder, RSIT, taskRepo, taskView, type TaskView } from '../incidents/index.ts';
+import { canonicalRsit, classificationsOf, findVisibleIncident, insertTask, lockVisible, recorder, RSIT, taskView, type TaskView } from '../incidents/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { BUILTIN_PLAYBOOKS } from './builtin.ts';
 import { playbookRepo } from './repo.ts';
@@ -105,9 +105,9 @@ export function createPlaybookService(d: { db: Db; audit: AuditService; settings
     },
 
     async suggest(actor: Actor, incidentId: string): Promise<PlaybookView[]> {
-      const inc = await incidentRepo.findVisible(d.db, incidentScope(actor), incidentId);
+      const inc = await findVisibleIncident(d.db, incidentScope(actor), incidentId);
       if (!inc) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id: incidentId });
-      const classes = await incidentRepo.classifications(d.db, [inc.id]);
+      const classes = await classificationsOf(d.db, [inc.id]);
       return (await playbookRepo.list(d.db)).filter((p) => playbookMatches(p, classes, inc.priority)).map(playbookView);
     },
 
@@ -125,7 +125,7 @@ export function createPlaybookService(d: { db: Db; audit: AuditService; settings
         for (const task of p.tasks) {
           const templateKey = `${p.key}:${task.key}`;
           if (have.has(templateKey)) continue;
-          const row = await taskRepo.insert(tx, {
+          const row = await insertTask(tx, {
             incidentId: inc.id, phase: task.phase, title: task.title, description: task.description, assigneeId: null, dueAt: null,
             checklist: JSON.stringify(task.checklist.map((text) => ({ text, done: false }))), templateKey, createdBy: actor.userId, createdAt: now, updatedAt: now,
           });

@@ -10,7 +10,7 @@
 import type { Executor } from '../../db/index.ts';
 import type { IncidentEventRow, Priority } from '../../db/schema.ts';
 import { systemActor } from '../../lib/actor.ts';
-import { type IncidentDeps, incidentRepo, recorder } from '../incidents/index.ts';
+import { type IncidentDeps, lockIncident, recorder } from '../incidents/index.ts';
 import { incidentClocks } from './clocks.ts';
 import { slaClockRepo, slaRepo } from './repo.ts';
 
@@ -29,7 +29,7 @@ export function createSlaProjection(d: { incidents: IncidentDeps }) {
 
   /** Recomputes the incident's clocks at `now` and stores them; the caller's transaction. */
   async function refresh(tx: Executor, incidentId: string, now: Date): Promise<void> {
-    const inc = await incidentRepo.lockById(tx, incidentId);
+    const inc = await lockIncident(tx, incidentId);
     if (!inc) return;
     const policy = await slaRepo.policyFor(tx, inc.priority, inc.constituent, inc.createdAt);
     if (!policy) {

@@ -4,7 +4,7 @@ import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/index.ts';
-import { type IncidentDeps, incidentRepo, lockVisible, recorder } from '../incidents/index.ts';
+import { findVisibleIncident, type IncidentDeps, lockVisible, recorder } from '../incidents/index.ts';
 import { validateCalendar, type SlaCalendar } from './clock.ts';
 import { incidentClocks, milestones } from './clocks.ts';
 import type { SlaProjection } from './projection.ts';
@@ -72,7 +72,7 @@ export function createSlaService(d: { db: Db; audit: AuditService; clock: Clock;
 
     /** The incident's clocks under the policy that applies to it now (null: no policy for its priority). */
     async clocks(actor: Actor, idOrRef: string) {
-      const inc = await incidentRepo.findVisible(d.db, incidentScope(actor), idOrRef);
+      const inc = await findVisibleIncident(d.db, incidentScope(actor), idOrRef);
       if (!inc) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id: idOrRef });
       const policy = await slaRepo.policyFor(d.db, inc.priority, inc.constituent, inc.createdAt);
       if (!policy) return { policy: null, paused: false, clocks: [] };

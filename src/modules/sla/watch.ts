@@ -14,7 +14,7 @@
 import type { Db } from '../../db/index.ts';
 import type { Clock } from '../../lib/actor.ts';
 import { everyTick, type Ticker } from '../../lib/rounds.ts';
-import { type IncidentDeps, incidentRepo, recorder } from '../incidents/index.ts';
+import { type IncidentDeps, lockIncident, recorder } from '../incidents/index.ts';
 import { SLA_ACTOR, type SlaProjection } from './projection.ts';
 import { slaClockRepo } from './repo.ts';
 
@@ -32,7 +32,7 @@ export function createSlaWatcher(d: { db: Db; clock: Clock; incidents: IncidentD
   async function watchOne(incidentId: string, metric: string, now: Date): Promise<{ warned: number; breached: number }> {
     return d.db.transaction().execute(async (tx) => {
       const out = { warned: 0, breached: 0 };
-      const inc = await incidentRepo.lockById(tx, incidentId);
+      const inc = await lockIncident(tx, incidentId);
       const row = await slaClockRepo.lock(tx, incidentId, metric);
       if (!inc || !row || row.metAt || row.paused) return out;
       // Closed some way that moved no clock (an older server): its unmet clocks go.
