@@ -1,10 +1,10 @@
 // The rules of escalation, free of storage: which policy an incident falls under, what happens after
 // a level has been notified, and whether policies that continue into each other form a cycle.
+import { SEATS } from '../../db/schema-directory.ts';
 import type { EscalationRecipient, EscalationTrigger, Priority } from '../../db/schema.ts';
 
-export const SEATS = [
-  'duty_officer', 'incident_handler', 'senior_handler', 'technical_lead', 'coordinator', 'csirt_manager', 'communications', 'legal',
-] as const;
+/** The team's seats a level may page (the directory's own list). */
+export { SEATS };
 
 export interface PolicyShape {
   id: string;

@@ -2,35 +2,40 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { actorOf } from '../../lib/http.ts';
 import { IdParam, NoContent } from '../../lib/schemas.ts';
-import { IncidentParam, IncidentRoleEnum, Version } from '../incidents/index.ts';
+import { IncidentParam, IncidentRoleEnum, PriorityEnum, Version } from '../incidents/index.ts';
 import { SEATS } from './policy.ts';
 import type { EscalationService } from './service.ts';
 
 const tags = ['escalation'];
 
+// Each recipient kind has exactly its fields: a stray one ({kind:'seat', seat, userId}) is refused,
+// not dropped, since whoever sent it meant someone the policy would never page.
 const Recipient = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('seat'), seat: z.enum(SEATS) }).describe('everyone holding a seat of the team'),
-  z.object({ kind: z.literal('rota'), rotaId: z.uuid() }).describe('whoever is on duty in this rota then'),
-  z.object({ kind: z.literal('on_duty') }).describe('whoever is on duty in any rota then'),
-  z.object({ kind: z.literal('user'), userId: z.uuid() }),
-  z.object({ kind: z.literal('incident_role'), role: IncidentRoleEnum }).describe("the incident's holders of this role"),
-  z.object({ kind: z.literal('contact'), contactId: z.uuid() }).describe('an external contact, by e-mail'),
-  z.object({ kind: z.literal('channel'), channelId: z.uuid() }).describe('a notification channel (webhook)'),
+  z.strictObject({ kind: z.literal('seat'), seat: z.enum(SEATS) }).describe('everyone holding a seat of the team'),
+  z.strictObject({ kind: z.literal('rota'), rotaId: z.uuid() }).describe('whoever is on duty in this rota then'),
+  z.strictObject({ kind: z.literal('on_duty') }).describe('whoever is on duty in any rota then'),
+  z.strictObject({ kind: z.literal('user'), userId: z.uuid() }),
+  z.strictObject({ kind: z.literal('incident_role'), role: IncidentRoleEnum }).describe("the incident's holders of this role"),
+  z.strictObject({ kind: z.literal('contact'), contactId: z.uuid() }).describe('an external contact, by e-mail'),
+  z.strictObject({ kind: z.literal('channel'), channelId: z.uuid() }).describe('a notification channel (webhook)'),
 ]).meta({ id: 'EscalationRecipient' });
 
 const Trigger = z.enum(['declared', 'sla_at_risk'])
   .describe("what starts it: 'declared' (declared, reopened or raised priority) or 'sla_at_risk' (an SLA warning or breach with no escalation running)");
 
+/** Items named once each (compared by value): a repeat would page nobody more and hides a mistake. */
+const onceEach = <T>(a: T[]) => new Set(a.map((v) => JSON.stringify(v))).size === a.length;
+
 const Level = z.object({
   delayMinutes: z.number().int().min(0).max(10_080).describe('minutes after the previous level (the first: after the escalation starts)'),
-  recipients: z.array(Recipient).min(1).max(20),
+  recipients: z.array(Recipient).min(1).max(20).refine(onceEach, 'each recipient once'),
 });
 
 const PolicyIn = z.object({
   name: z.string().trim().min(1).max(100),
   description: z.string().max(2000).default(''),
-  priorities: z.array(z.enum(['P1', 'P2', 'P3', 'P4'])).min(1).max(4).refine((a) => new Set(a).size === a.length, 'each priority once'),
-  rsitClasses: z.array(z.string().min(1).max(100)).max(20).default([]).describe('RSIT classes it applies to; empty: any'),
+  priorities: z.array(PriorityEnum).min(1).max(PriorityEnum.options.length).refine(onceEach, 'each priority once'),
+  rsitClasses: z.array(z.string().min(1).max(100)).max(20).refine(onceEach, 'each class once').default([]).describe('RSIT classes it applies to; empty: any'),
   trigger: Trigger.default('declared'),
   repeatCount: z.number().int().min(0).max(10).default(2).describe('rounds after the first while nobody acknowledges'),
   repeatAfterMinutes: z.number().int().min(1).max(1440).default(30),
@@ -43,7 +48,7 @@ const Policy = z.object({
   id: z.uuid(),
   name: z.string(),
   description: z.string(),
-  priorities: z.array(z.string()),
+  priorities: z.array(PriorityEnum).describe('P1..P4 (the table checks it)'),
   rsitClasses: z.array(z.string()),
   trigger: Trigger,
   repeatCount: z.number().int(),

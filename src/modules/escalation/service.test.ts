@@ -166,6 +166,37 @@ describe.each(stores())('escalation on %s', (store) => {
     expect(await runsOf(inc.reference)).toMatchObject([{ state: 'cancelled' }]);
   });
 
+  it('refuses recipients, priorities and classes it could not page as bad input, writing nothing', async () => {
+    await signInAgain();
+    const uuid = '00000000-0000-4000-8000-000000000000';
+    const level = (...recipients: unknown[]) => ({ delayMinutes: 0, recipients });
+    const policy = (over: Record<string, unknown>) => ({ name: 'Hostile', priorities: ['P3'], levels: [level({ kind: 'on_duty' })], ...over });
+    const hostile: [string, Record<string, unknown>, string][] = [
+      ['a stray field on a recipient', policy({ levels: [level({ kind: 'seat', seat: 'legal', userId: uuid })] }), 'body.levels.0.recipients.0'],
+      ['a field of another kind', policy({ levels: [level({ kind: 'on_duty', rotaId: uuid })] }), 'body.levels.0.recipients.0'],
+      ['the same recipient twice', policy({ levels: [level({ kind: 'on_duty' }, { kind: 'on_duty' })] }), 'body.levels.0.recipients'],
+      ['twenty of the same recipient', policy({ levels: [level(...Array(20).fill({ kind: 'seat', seat: 'legal' }))] }), 'body.levels.0.recipients'],
+      ['more than twenty recipients', policy({ levels: [level(...Array(21).fill(0).map(() => ({ kind: 'on_duty' })))] }), 'body.levels.0.recipients'],
+      ['a recipient as a string', policy({ levels: [level('on_duty')] }), 'body.levels.0.recipients.0'],
+      ['recipients as an object', policy({ levels: [{ delayMinutes: 0, recipients: { kind: 'on_duty' } }] }), 'body.levels.0.recipients'],
+      ['a user who is no uuid', policy({ levels: [level({ kind: 'user', userId: 'admin' })] }), 'body.levels.0.recipients.0.userId'],
+      ['priorities as a string', policy({ priorities: 'P1' }), 'body.priorities'],
+      ['a priority twice', policy({ priorities: ['P1', 'P1'] }), 'body.priorities'],
+      ['a lower-case priority', policy({ priorities: ['p1'] }), 'body.priorities.0'],
+      ['five priorities', policy({ priorities: ['P1', 'P2', 'P3', 'P4', 'P1'] }), 'body.priorities'],
+      ['a class twice', policy({ rsitClasses: ['fraud', 'fraud'] }), 'body.rsitClasses'],
+    ];
+    const policies = (await call(manager, 'GET', '/escalation/policies')).json().items.length;
+    for (const [what, body, path] of hostile) {
+      const r = await call(manager, 'POST', '/escalation/policies', body);
+      expect(r.statusCode, what).toBe(400);
+      expect(r.headers['content-type'], what).toMatch(/^application\/problem\+json/);
+      expect(r.json(), what).toMatchObject({ code: 'VIG_REQUEST_INVALID' });
+      expect(r.json().errors.map((e: { path: string }) => e.path), what).toContain(path);
+    }
+    expect((await call(manager, 'GET', '/escalation/policies')).json().items.length).toBe(policies);
+  });
+
   it('refuses unknown references, cycles and stale versions, and keeps a used policy', async () => {
     await signInAgain();
     const level = { delayMinutes: 0, recipients: [{ kind: 'seat', seat: 'duty_officer' }] };

@@ -80,7 +80,7 @@ function statistics(k: PeriodKpis): Block[] {
     { kind: 'table', head: ['Declared', 'Open', 'Closed', 'Reopened', 'Exercises (left out)', 'Duplicates (left out)'], numeric: 0,
       rows: [[String(s.declared), String(s.open), String(s.closed), String(s.reopened), String(s.excluded.exercises), String(s.excluded.duplicates)]], empty: '' },
     { kind: 'h3', text: 'By priority' },
-    { kind: 'table', head: PRIORITIES, rows: [PRIORITIES.map((p) => String(s.byPriority[p]))], empty: '', numeric: 0 },
+    { kind: 'table', head: [...PRIORITIES], rows: [PRIORITIES.map((p) => String(s.byPriority[p]))], empty: '', numeric: 0 },
     { kind: 'h3', text: 'By class and type (RSIT)' },
     { kind: 'table', head: ['Class', 'Type', 'Incidents'], rows: types, empty: 'No incidents.', numeric: 2 },
     { kind: 'h3', text: 'By constituent' },

@@ -205,12 +205,59 @@ describe.each(stores())('monthly KPIs on %s', (store) => {
     expect(again.kpis.find((x: any) => x.key === 'sla_breaches_critical')).toMatchObject({ value: 100, met: true, target: { op: '<=', value: 100 } });
     expect((await call(admin, 'PUT', `/kpi/definitions/${id}`, { ...rest })).json()).toMatchObject({ code: 'VIG_KPI_VERSION_CONFLICT' });
     const bad = await call(admin, 'POST', '/kpi/definitions', { key: 'p5', name: 'Bad', measure: 'sla_breach_rate', params: { priorities: ['P5'] } });
-    expect(bad.json()).toMatchObject({ code: 'VIG_KPI_INVALID' });
+    expect(bad.json()).toMatchObject({ status: 400, code: 'VIG_REQUEST_INVALID', errors: [{ path: 'body.params.priorities.0' }] });
+    const noTarget = await call(admin, 'POST', '/kpi/definitions', { key: 'half_target', name: 'Half', measure: 'incident_count', targetOp: '<' });
+    expect(noTarget.json()).toMatchObject({ code: 'VIG_KPI_INVALID', problems: ['target: give both the comparison and the value, or neither'] });
     expect((await call(admin, 'POST', '/kpi/definitions', { key: 'trainings', name: 'Again', measure: 'incident_count' })).json()).toMatchObject({ code: 'VIG_KPI_KEY_TAKEN' });
     const count = await ok(call(admin, 'POST', '/kpi/definitions', { key: 'intrusions', name: 'Intrusions', measure: 'incident_count', params: { classes: ['intrusions'] }, targetOp: '<=', targetValue: 0 }), 201);
     const third = await ok(call(admin, 'GET', '/kpi/monthly?month=2026-10'));
     expect(third.kpis.find((x: any) => x.key === 'intrusions')).toMatchObject({ value: 1, met: false });
     expect((await call(admin, 'DELETE', `/kpi/definitions/${count.id}`)).statusCode).toBe(204);
+  });
+
+  it('refuses query parameters and measure parameters it cannot use as bad input', async () => {
+    const hostileQueries = [
+      ['/kpi/annual?year=0x7E8', 'querystring.year'], ['/kpi/annual?year=%202026', 'querystring.year'], ['/kpi/annual?year=2026.0', 'querystring.year'],
+      ['/kpi/annual?year=1e3', 'querystring.year'], ['/kpi/annual/export?year=0x7E8&format=csv', 'querystring.year'],
+      ['/kpi/annual?year=2026&year=2027', 'querystring.year'], ['/kpi/monthly?month=2026-10&month=2026-11', 'querystring.month'],
+      ['/activities?from=1&to=2', 'querystring.from'], ['/activities?from=2026-01-01&to=March', 'querystring.to'],
+      ['/activities?from=2026-01-01T00:00:00&to=2026-02-01T00:00:00Z', 'querystring.from'],
+    ];
+    for (const [url, path] of hostileQueries) {
+      const r = await call(admin, 'GET', url!);
+      expect(r.statusCode, url).toBe(400);
+      expect(r.headers['content-type'], url).toMatch(/^application\/problem\+json/);
+      expect(r.json(), url).toMatchObject({ code: 'VIG_REQUEST_INVALID' });
+      expect(r.json().errors.map((e: { path: string }) => e.path), url).toContain(path);
+    }
+    expect((await call(admin, 'GET', '/activities?from=2026-01-01&to=2026-02-01T00:00:00%2B01:00')).statusCode).toBe(200);
+    expect((await call(admin, 'GET', '/kpi/annual?year=2026')).statusCode).toBe(200);
+
+    const def = (measure: string, params: unknown) => ({ key: 'hostile', name: 'Hostile', measure, params });
+    const hostile: [string, Record<string, unknown>, string][] = [
+      ['priorities as a string', def('incident_count', { priorities: 'P1' }), 'body.params.priorities'],
+      ['a priority twice', def('incident_count', { priorities: ['P1', 'P1'] }), 'body.params.priorities'],
+      ['a metric 5000 times', def('sla_breach_rate', { metrics: Array(5000).fill('acknowledge') }), 'body.params.metrics'],
+      ['a metric twice', def('sla_breach_rate', { metrics: ['acknowledge', 'acknowledge'] }), 'body.params.metrics'],
+      ['a class twice', def('incident_count', { classes: ['fraud', 'fraud'] }), 'body.params.classes'],
+      ['a parameter of another measure', def('incident_count', { statistic: 'mean' }), 'body.params'],
+      ['an unknown parameter', def('false_positive_rate', { bogus: 1 }), 'body.params'],
+      ['an activity count without its kind', def('activity_count', {}), 'body.params.kind'],
+      ['params as a list', def('incident_count', []), 'body.params'],
+      ['an unknown measure', def('mean_time_to_coffee', {}), 'body.measure'],
+      ['a measure as a list', def(['incident_count'] as unknown as string, {}), 'body.measure'],
+    ];
+    const before = (await ok(call(admin, 'GET', '/kpi/definitions'))).items.length;
+    for (const [what, body, path] of hostile) {
+      const r = await call(admin, 'POST', '/kpi/definitions', body);
+      expect(r.statusCode, what).toBe(400);
+      expect(r.json(), what).toMatchObject({ code: 'VIG_REQUEST_INVALID' });
+      expect(r.json().errors.map((e: { path: string }) => e.path), what).toContain(path);
+    }
+    const crit = (await ok(call(admin, 'GET', '/kpi/definitions'))).items.find((x: any) => x.key === 'time_to_detect');
+    const r = await call(admin, 'PUT', `/kpi/definitions/${crit.id}`, { ...def('time_to_detect', { statistic: 'mode' }), key: crit.key, version: crit.version });
+    expect(r.json()).toMatchObject({ code: 'VIG_REQUEST_INVALID', errors: [{ path: 'body.params.statistic' }] });
+    expect((await ok(call(admin, 'GET', '/kpi/definitions'))).items.length).toBe(before);
   });
 
   it('records, changes and deletes team activities', async () => {

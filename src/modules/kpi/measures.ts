@@ -3,20 +3,23 @@
 import { z } from 'zod';
 import type { ActivityKind, Priority, TargetOp } from '../../db/schema.ts';
 import { METRICS } from '../sla/index.ts';
-import { slaRate, timeStat, type Fact, type Interval } from './stats.ts';
+import { PRIORITIES, slaRate, timeStat, type Fact, type Interval } from './stats.ts';
 
 export const ACTIVITY_KINDS = ['constituency_meeting', 'awareness_campaign', 'training', 'exercise', 'other'] as const satisfies readonly ActivityKind[];
 
-const priorities = z.array(z.enum(['P1', 'P2', 'P3', 'P4'])).min(1).max(4).optional();
+/** A list naming each of its items once (a repeated one would count nothing more, and hides a mistake). */
+const onceEach = <T extends z.ZodType>(item: T, max: number) =>
+  z.array(item).min(1).max(max).refine((a) => new Set(a).size === a.length, 'each item once');
+const priorities = onceEach(z.enum(PRIORITIES), PRIORITIES.length).optional();
 const timeParams = z.strictObject({ statistic: z.enum(['mean', 'median']).default('median'), priorities });
 
 export const MEASURES = {
-  sla_breach_rate: { unit: 'percent', label: 'SLA breach rate', params: z.strictObject({ priorities, metrics: z.array(z.enum(METRICS)).min(1).optional() }) },
+  sla_breach_rate: { unit: 'percent', label: 'SLA breach rate', params: z.strictObject({ priorities, metrics: onceEach(z.enum(METRICS), METRICS.length).optional() }) },
   time_to_detect: { unit: 'minutes', label: 'Time to detect', params: timeParams },
   time_to_acknowledge: { unit: 'minutes', label: 'Time to acknowledge', params: timeParams },
   time_to_contain: { unit: 'minutes', label: 'Time to contain', params: timeParams },
   time_to_resolve: { unit: 'minutes', label: 'Time to resolve', params: timeParams },
-  incident_count: { unit: 'count', label: 'Incidents declared', params: z.strictObject({ priorities, classes: z.array(z.string().min(1).max(64)).min(1).max(20).optional() }) },
+  incident_count: { unit: 'count', label: 'Incidents declared', params: z.strictObject({ priorities, classes: onceEach(z.string().min(1).max(64), 20).optional() }) },
   false_positive_rate: { unit: 'percent', label: 'Reports rejected as false positives', params: z.strictObject({}) },
   activity_count: { unit: 'count', label: 'Team activities', params: z.strictObject({ kind: z.enum(ACTIVITY_KINDS), months: z.number().int().min(1).max(12).default(1) }) },
 } as const;

@@ -4,12 +4,16 @@ import { actorOf } from '../../lib/http.ts';
 import { IdParam, NoContent } from '../../lib/schemas.ts';
 import { Version } from '../incidents/index.ts';
 import { statisticsCsv } from './export.ts';
-import { Activity, ActivityIn, AnnualKpis, Definition, DefinitionIn, MonthlyKpis } from './schemas.ts';
+import { Activity, ActivityIn, AnnualKpis, Definition, DefinitionIn, definitionIn, MonthlyKpis } from './schemas.ts';
 import type { KpiService } from './service.ts';
 
 const tags = ['kpi'];
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM');
 const Format = z.enum(['json', 'csv']).default('json');
+/** A year as four digits (not "0x7E8", " 2026" or "2026.0", which a number coercion would take). */
+const Year = z.string().regex(/^\d{4}$/, 'a year such as 2026').transform(Number).pipe(z.number().int().min(2000).max(2999));
+/** An instant as an ISO 8601 date or date-time with its offset (not "1", which a date coercion reads as the year 2001). */
+const Instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]).transform((v) => new Date(v));
 
 /** KPIs and statistics (computed on request from the recorded events), KPI definitions, and the team's activities. */
 export const kpiRoutes: FastifyPluginAsyncZod<{ kpi: KpiService }> = async (app, { kpi }) => {
@@ -27,7 +31,7 @@ export const kpiRoutes: FastifyPluginAsyncZod<{ kpi: KpiService }> = async (app,
   app.get('/kpi/annual', {
     schema: {
       operationId: 'kpi.annual', tags, summary: "A year's KPIs and statistics, and each month's",
-      querystring: z.object({ year: z.coerce.number().int().min(2000).max(2999) }),
+      querystring: z.object({ year: Year }),
       response: { 200: AnnualKpis },
     },
   }, async (req) => kpi.annual(actorOf(req), req.query.year));
@@ -50,7 +54,7 @@ export const kpiRoutes: FastifyPluginAsyncZod<{ kpi: KpiService }> = async (app,
   app.get('/kpi/annual/export', {
     schema: {
       operationId: 'kpi.annualExport', tags, summary: "A year's statistics as a CSV or JSON download",
-      querystring: z.object({ year: z.coerce.number().int().min(2000).max(2999), format: Format }),
+      querystring: z.object({ year: Year, format: Format }),
       response: { 200: z.string() },
     },
   }, async (req, reply) => {
@@ -71,7 +75,7 @@ export const kpiRoutes: FastifyPluginAsyncZod<{ kpi: KpiService }> = async (app,
   }, async (req, reply) => reply.code(201).send(await kpi.createDefinition(actorOf(req), req.body)));
 
   app.put('/kpi/definitions/:id', {
-    schema: { operationId: 'kpiDefinitions.update', tags, summary: 'Change a KPI definition or its target', params: IdParam, body: DefinitionIn.extend({ version: Version }), response: { 200: Definition } },
+    schema: { operationId: 'kpiDefinitions.update', tags, summary: 'Change a KPI definition or its target', params: IdParam, body: definitionIn({ version: Version }), response: { 200: Definition } },
   }, async (req) => kpi.updateDefinition(actorOf(req), req.params.id, req.body));
 
   app.delete('/kpi/definitions/:id', {
@@ -84,7 +88,7 @@ export const kpiRoutes: FastifyPluginAsyncZod<{ kpi: KpiService }> = async (app,
   app.get('/activities', {
     schema: {
       operationId: 'activities.list', tags, summary: "The team's activities that started in [from, to)",
-      querystring: z.object({ from: z.coerce.date(), to: z.coerce.date() }).refine((q) => q.to > q.from && q.to.getTime() - q.from.getTime() <= 3 * 366 * 86_400_000, 'to after from, at most three years'),
+      querystring: z.object({ from: Instant, to: Instant }).refine((q) => q.to > q.from && q.to.getTime() - q.from.getTime() <= 3 * 366 * 86_400_000, 'to after from, at most three years'),
       response: { 200: z.object({ items: z.array(Activity) }) },
     },
   }, async (req) => ({ items: await kpi.activities(actorOf(req), req.query.from, req.query.to) }));

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { ACTIVITY_KINDS, MEASURE_NAMES } from './measures.ts';
+import { ACTIVITY_KINDS, MEASURE_NAMES, MEASURES, type Measure } from './measures.ts';
 import { TLP_ORDER } from '../../lib/tlp.ts';
 
-const Priority = z.enum(['P1', 'P2', 'P3', 'P4']);
 const ByPriority = <T extends z.ZodType>(t: T) => z.object({ P1: t, P2: t, P3: t, P4: t });
 const Count = z.object({ key: z.string(), count: z.number().int() });
 const TimeStat = z.object({ count: z.number().int(), meanMinutes: z.number().nullable(), medianMinutes: z.number().nullable() });
@@ -32,21 +31,36 @@ export const Activity = ActivityIn.extend({
   updatedAt: z.date(),
 }).meta({ id: 'TeamActivity' });
 
-export const DefinitionIn = z.object({
+const DefinitionFields = z.object({
   key: z.string().regex(/^[a-z][a-z0-9_]{1,62}$/, 'lower-case letters, digits and _, starting with a letter'),
   name: z.string().trim().min(1).max(120),
   description: z.string().max(2000).default(''),
-  measure: z.enum(MEASURE_NAMES).describe('what is measured; see docs/kpis.md'),
-  params: z.record(z.string(), z.unknown()).default({}).describe('the measure\'s parameters, e.g. {"priorities":["P1"]}'),
   targetOp: TargetOp.nullable().default(null),
   targetValue: z.number().finite().nullable().default(null),
   enabled: z.boolean().default(true),
   position: z.number().int().min(0).max(100_000).default(0),
 });
 
-export const Definition = DefinitionIn.extend({
+/**
+ * A KPI definition as written: one shape per measure, with exactly the parameters that measure
+ * takes (src/modules/kpi/measures.ts), so a wrong measure or parameter is refused as bad input.
+ * `extra` adds fields to every shape (the version, when replacing one).
+ */
+export const definitionIn = <E extends z.ZodRawShape>(extra: E) => z.discriminatedUnion('measure', MEASURE_NAMES.map((m) =>
+  DefinitionFields.extend({
+    measure: z.literal(m).describe('what is measured; see docs/kpis.md'),
+    params: (MEASURES[m].params as z.ZodType).prefault({}).describe("the measure's parameters (none: {})"),
+    ...extra,
+  })) as unknown as [DefinitionShape<E>, ...DefinitionShape<E>[]]);
+type DefinitionShape<E extends z.ZodRawShape> = z.ZodObject<typeof DefinitionFields.shape & E & {
+  measure: z.ZodLiteral<Measure>; params: z.ZodPrefault<(typeof MEASURES)[Measure]['params']>;
+}>;
+export const DefinitionIn = definitionIn({});
+
+export const Definition = DefinitionFields.extend({
   id: z.uuid(),
   measure: z.string(),
+  params: z.record(z.string(), z.unknown()),
   version: z.number().int(),
   updatedAt: z.date(),
   updatedBy: z.uuid().nullable(),

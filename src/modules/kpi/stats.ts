@@ -9,7 +9,7 @@
 import type { IncidentStatus, Priority, Resolution } from '../../db/schema.ts';
 import { type ClockEvent, type Metric, milestones } from '../sla/index.ts';
 
-export const PRIORITIES: Priority[] = ['P1', 'P2', 'P3', 'P4'];
+export const PRIORITIES = ['P1', 'P2', 'P3', 'P4'] as const satisfies readonly Priority[];
 export const INTERVALS = ['detect', 'acknowledge', 'contain', 'resolve'] as const;
 export type Interval = (typeof INTERVALS)[number];
 

@@ -1,12 +1,7 @@
 // Shapes of the escalation API (/api/v1/escalation/policies, /incidents/:id/escalations).
-import type { Priority } from './incidents';
 import type { ItemOf, Schema } from './schema';
 
 export type Recipient = Schema<'EscalationRecipient'>;
-export type Seat = Extract<Recipient, { kind: 'seat' }>['seat'];
-export const SEATS = [
-  'duty_officer', 'incident_handler', 'senior_handler', 'technical_lead', 'coordinator', 'csirt_manager', 'communications', 'legal',
-] as const satisfies readonly Seat[];
 export type RecipientKind = Recipient['kind'];
 
 export const RECIPIENT_KINDS: { value: RecipientKind; label: string }[] = [
@@ -28,9 +23,8 @@ export const TRIGGER_LABELS: Record<EscalationTrigger, string> = {
   sla_at_risk: 'SLA at risk (warning or breach)',
 };
 
-export type EscalationPolicy = Omit<Schema<'EscalationPolicy'>, 'priorities' | 'levels'> & {
-  /** The server answers strings and recipients as loose objects; it accepts only these when saving. */
-  priorities: Priority[];
+export type EscalationPolicy = Omit<Schema<'EscalationPolicy'>, 'levels'> & {
+  /** The server answers recipients as loose objects (stored jsonb); it accepts only these when saving. */
   levels: EscalationLevel[];
 };
 

@@ -4067,7 +4067,8 @@ export interface components {
             id: string;
             name: string;
             description: string;
-            priorities: string[];
+            /** @description P1..P4 (the table checks it) */
+            priorities: ("P1" | "P2" | "P3" | "P4")[];
             rsitClasses: string[];
             /**
              * @description what starts it: 'declared' (declared, reopened or raised priority) or 'sla_at_risk' (an SLA warning or breach with no escalation running)
@@ -4228,14 +4229,6 @@ export interface components {
             name: string;
             /** @default  */
             description: string;
-            measure: string;
-            /**
-             * @description the measure's parameters, e.g. {"priorities":["P1"]}
-             * @default {}
-             */
-            params: {
-                [key: string]: unknown;
-            };
             /** @default null */
             targetOp: ("<" | "<=" | ">" | ">=") | null;
             /** @default null */
@@ -4246,6 +4239,10 @@ export interface components {
             position: number;
             /** Format: uuid */
             id: string;
+            measure: string;
+            params: {
+                [key: string]: unknown;
+            };
             version: number;
             updatedAt: unknown;
             updatedBy: string | null;
@@ -6006,7 +6003,8 @@ export interface components {
             id: string;
             name: string;
             description: string;
-            priorities: string[];
+            /** @description P1..P4 (the table checks it) */
+            priorities: ("P1" | "P2" | "P3" | "P4")[];
             rsitClasses: string[];
             /**
              * @description what starts it: 'declared' (declared, reopened or raised priority) or 'sla_at_risk' (an SLA warning or breach with no escalation running)
@@ -6175,14 +6173,6 @@ export interface components {
             name: string;
             /** @default  */
             description: string;
-            measure: string;
-            /**
-             * @description the measure's parameters, e.g. {"priorities":["P1"]}
-             * @default {}
-             */
-            params: {
-                [key: string]: unknown;
-            };
             /** @default null */
             targetOp: ("<" | "<=" | ">" | ">=") | null;
             /** @default null */
@@ -6193,6 +6183,10 @@ export interface components {
             position: number;
             /** Format: uuid */
             id: string;
+            measure: string;
+            params: {
+                [key: string]: unknown;
+            };
             version: number;
             /** Format: date-time */
             updatedAt: string;
@@ -12587,7 +12581,7 @@ export interface operations {
     "kpi.annual": {
         parameters: {
             query: {
-                year: number;
+                year: string;
             };
             header?: never;
             path?: never;
@@ -12632,7 +12626,7 @@ export interface operations {
     "kpi.annualExport": {
         parameters: {
             query: {
-                year: number;
+                year: string;
                 format?: "json" | "csv";
             };
             header?: never;
@@ -12688,18 +12682,6 @@ export interface operations {
                     name: string;
                     /** @default  */
                     description?: string;
-                    /**
-                     * @description what is measured; see docs/kpis.md
-                     * @enum {string}
-                     */
-                    measure: "sla_breach_rate" | "time_to_detect" | "time_to_acknowledge" | "time_to_contain" | "time_to_resolve" | "incident_count" | "false_positive_rate" | "activity_count";
-                    /**
-                     * @description the measure's parameters, e.g. {"priorities":["P1"]}
-                     * @default {}
-                     */
-                    params?: {
-                        [key: string]: unknown;
-                    };
                     /** @default null */
                     targetOp?: ("<" | "<=" | ">" | ">=") | null;
                     /** @default null */
@@ -12708,6 +12690,216 @@ export interface operations {
                     enabled?: boolean;
                     /** @default 0 */
                     position?: number;
+                    /**
+                     * @description what is measured; see docs/kpis.md
+                     * @enum {string}
+                     */
+                    measure: "sla_breach_rate";
+                    /**
+                     * @description the measure's parameters (none: {})
+                     * @default {}
+                     */
+                    params?: {
+                        priorities?: ("P1" | "P2" | "P3" | "P4")[];
+                        metrics?: ("acknowledge" | "first_response" | "containment" | "resolution")[];
+                    };
+                } | {
+                    key: string;
+                    name: string;
+                    /** @default  */
+                    description?: string;
+                    /** @default null */
+                    targetOp?: ("<" | "<=" | ">" | ">=") | null;
+                    /** @default null */
+                    targetValue?: number | null;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default 0 */
+                    position?: number;
+                    /**
+                     * @description what is measured; see docs/kpis.md
+                     * @enum {string}
+                     */
+                    measure: "time_to_detect";
+                    /**
+                     * @description the measure's parameters (none: {})
+                     * @default {}
+                     */
+                    params?: {
+                        /**
+                         * @default median
+                         * @enum {string}
+                         */
+                        statistic?: "mean" | "median";
+                        priorities?: ("P1" | "P2" | "P3" | "P4")[];
+                    };
+                } | {
+                    key: string;
+                    name: string;
+                    /** @default  */
+                    description?: string;
+                    /** @default null */
+                    targetOp?: ("<" | "<=" | ">" | ">=") | null;
+                    /** @default null */
+                    targetValue?: number | null;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default 0 */
+                    position?: number;
+                    /**
+                     * @description what is measured; see docs/kpis.md
+                     * @enum {string}
+                     */
+                    measure: "time_to_acknowledge";
+                    /**
+                     * @description the measure's parameters (none: {})
+                     * @default {}
+                     */
+                    params?: {
+                        /**
+                         * @default median
+                         * @enum {string}
+                         */
+                        statistic?: "mean" | "median";
+                        priorities?: ("P1" | "P2" | "P3" | "P4")[];
+                    };
+                } | {
+                    key: string;
+                    name: string;
+                    /** @default  */
+                    description?: string;
+                    /** @default null */
+                    targetOp?: ("<" | "<=" | ">" | ">=") | null;
+                    /** @default null */
+                    targetValue?: number | null;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default 0 */
+                    position?: number;
+                    /**
+                     * @description what is measured; see docs/kpis.md
+                     * @enum {string}
+                     */
+                    measure: "time_to_contain";
+                    /**
+                     * @description the measure's parameters (none: {})
+                     * @default {}
+                     */
+                    params?: {
+                        /**
+                         * @default median
+                         * @enum {string}
+                         */
+                        statistic?: "mean" | "median";
+                        priorities?: ("P1" | "P2" | "P3" | "P4")[];
+                    };
+                } | {
+                    key: string;
+                    name: string;
+                    /** @default  */
+                    description?: string;
+                    /** @default null */
+                    targetOp?: ("<" | "<=" | ">" | ">=") | null;
+                    /** @default null */
+                    targetValue?: number | null;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default 0 */
+                    position?: number;
+                    /**
+                     * @description what is measured; see docs/kpis.md
+                     * @enum {string}
+                     */
+                    measure: "time_to_resolve";
+                    /**
+                     * @description the measure's parameters (none: {})
+                     * @default {}
+                     */
+                    params?: {
+                        /**
+                         * @default median
+                         * @enum {string}
+                         */
+                        statistic?: "mean" | "median";
+                        priorities?: ("P1" | "P2" | "P3" | "P4")[];
+                    };
+                } | {
+                    key: string;
+                    name: string;
+                    /** @default  */
+                    description?: string;
+                    /** @default null */
+                    targetOp?: ("<" | "<=" | ">" | ">=") | null;
+                    /** @default null */
+                    targetValue?: number | null;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default 0 */
+                    position?: number;
+                    /**
+                     * @description what is measured; see docs/kpis.md
+                     * @enum {string}
+                     */
+                    measure: "incident_count";
+                    /**
+                     * @description the measure's parameters (none: {})
+                     * @default {}
+                     */
+                    params?: {
+                        priorities?: ("P1" | "P2" | "P3" | "P4")[];
+                        classes?: string[];
+                    };
+                } | {
+                    key: string;
+                    name: string;
+                    /** @default  */
+                    description?: string;
+                    /** @default null */
+                    targetOp?: ("<" | "<=" | ">" | ">=") | null;
+                    /** @default null */
+                    targetValue?: number | null;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default 0 */
+                    position?: number;
+                    /**
+                     * @description what is measured; see docs/kpis.md
+                     * @enum {string}
+                     */
+                    measure: "false_positive_rate";
+                    /**
+                     * @description the measure's parameters (none: {})
+                     * @default {}
+                     */
+                    params?: Record<string, never>;
+                } | {
+                    key: string;
+                    name: string;
+                    /** @default  */
+                    description?: string;
+                    /** @default null */
+                    targetOp?: ("<" | "<=" | ">" | ">=") | null;
+                    /** @default null */
+                    targetValue?: number | null;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default 0 */
+                    position?: number;
+                    /**
+                     * @description what is measured; see docs/kpis.md
+                     * @enum {string}
+                     */
+                    measure: "activity_count";
+                    /**
+                     * @description the measure's parameters (none: {})
+                     * @default {}
+                     */
+                    params?: {
+                        /** @enum {string} */
+                        kind: "constituency_meeting" | "awareness_campaign" | "training" | "exercise" | "other";
+                        /** @default 1 */
+                        months?: number;
+                    };
                 };
             };
         };
@@ -12739,18 +12931,6 @@ export interface operations {
                     name: string;
                     /** @default  */
                     description?: string;
-                    /**
-                     * @description what is measured; see docs/kpis.md
-                     * @enum {string}
-                     */
-                    measure: "sla_breach_rate" | "time_to_detect" | "time_to_acknowledge" | "time_to_contain" | "time_to_resolve" | "incident_count" | "false_positive_rate" | "activity_count";
-                    /**
-                     * @description the measure's parameters, e.g. {"priorities":["P1"]}
-                     * @default {}
-                     */
-                    params?: {
-                        [key: string]: unknown;
-                    };
                     /** @default null */
                     targetOp?: ("<" | "<=" | ">" | ">=") | null;
                     /** @default null */
@@ -12759,6 +12939,230 @@ export interface operations {
                     enabled?: boolean;
                     /** @default 0 */
                     position?: number;
+                    /**
+                     * @description what is measured; see docs/kpis.md
+                     * @enum {string}
+                     */
+                    measure: "sla_breach_rate";
+                    /**
+                     * @description the measure's parameters (none: {})
+                     * @default {}
+                     */
+                    params?: {
+                        priorities?: ("P1" | "P2" | "P3" | "P4")[];
+                        metrics?: ("acknowledge" | "first_response" | "containment" | "resolution")[];
+                    };
+                    /** @description the version you read; a stale one gets 409 */
+                    version: number;
+                } | {
+                    key: string;
+                    name: string;
+                    /** @default  */
+                    description?: string;
+                    /** @default null */
+                    targetOp?: ("<" | "<=" | ">" | ">=") | null;
+                    /** @default null */
+                    targetValue?: number | null;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default 0 */
+                    position?: number;
+                    /**
+                     * @description what is measured; see docs/kpis.md
+                     * @enum {string}
+                     */
+                    measure: "time_to_detect";
+                    /**
+                     * @description the measure's parameters (none: {})
+                     * @default {}
+                     */
+                    params?: {
+                        /**
+                         * @default median
+                         * @enum {string}
+                         */
+                        statistic?: "mean" | "median";
+                        priorities?: ("P1" | "P2" | "P3" | "P4")[];
+                    };
+                    /** @description the version you read; a stale one gets 409 */
+                    version: number;
+                } | {
+                    key: string;
+                    name: string;
+                    /** @default  */
+                    description?: string;
+                    /** @default null */
+                    targetOp?: ("<" | "<=" | ">" | ">=") | null;
+                    /** @default null */
+                    targetValue?: number | null;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default 0 */
+                    position?: number;
+                    /**
+                     * @description what is measured; see docs/kpis.md
+                     * @enum {string}
+                     */
+                    measure: "time_to_acknowledge";
+                    /**
+                     * @description the measure's parameters (none: {})
+                     * @default {}
+                     */
+                    params?: {
+                        /**
+                         * @default median
+                         * @enum {string}
+                         */
+                        statistic?: "mean" | "median";
+                        priorities?: ("P1" | "P2" | "P3" | "P4")[];
+                    };
+                    /** @description the version you read; a stale one gets 409 */
+                    version: number;
+                } | {
+                    key: string;
+                    name: string;
+                    /** @default  */
+                    description?: string;
+                    /** @default null */
+                    targetOp?: ("<" | "<=" | ">" | ">=") | null;
+                    /** @default null */
+                    targetValue?: number | null;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default 0 */
+                    position?: number;
+                    /**
+                     * @description what is measured; see docs/kpis.md
+                     * @enum {string}
+                     */
+                    measure: "time_to_contain";
+                    /**
+                     * @description the measure's parameters (none: {})
+                     * @default {}
+                     */
+                    params?: {
+                        /**
+                         * @default median
+                         * @enum {string}
+                         */
+                        statistic?: "mean" | "median";
+                        priorities?: ("P1" | "P2" | "P3" | "P4")[];
+                    };
+                    /** @description the version you read; a stale one gets 409 */
+                    version: number;
+                } | {
+                    key: string;
+                    name: string;
+                    /** @default  */
+                    description?: string;
+                    /** @default null */
+                    targetOp?: ("<" | "<=" | ">" | ">=") | null;
+                    /** @default null */
+                    targetValue?: number | null;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default 0 */
+                    position?: number;
+                    /**
+                     * @description what is measured; see docs/kpis.md
+                     * @enum {string}
+                     */
+                    measure: "time_to_resolve";
+                    /**
+                     * @description the measure's parameters (none: {})
+                     * @default {}
+                     */
+                    params?: {
+                        /**
+                         * @default median
+                         * @enum {string}
+                         */
+                        statistic?: "mean" | "median";
+                        priorities?: ("P1" | "P2" | "P3" | "P4")[];
+                    };
+                    /** @description the version you read; a stale one gets 409 */
+                    version: number;
+                } | {
+                    key: string;
+                    name: string;
+                    /** @default  */
+                    description?: string;
+                    /** @default null */
+                    targetOp?: ("<" | "<=" | ">" | ">=") | null;
+                    /** @default null */
+                    targetValue?: number | null;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default 0 */
+                    position?: number;
+                    /**
+                     * @description what is measured; see docs/kpis.md
+                     * @enum {string}
+                     */
+                    measure: "incident_count";
+                    /**
+                     * @description the measure's parameters (none: {})
+                     * @default {}
+                     */
+                    params?: {
+                        priorities?: ("P1" | "P2" | "P3" | "P4")[];
+                        classes?: string[];
+                    };
+                    /** @description the version you read; a stale one gets 409 */
+                    version: number;
+                } | {
+                    key: string;
+                    name: string;
+                    /** @default  */
+                    description?: string;
+                    /** @default null */
+                    targetOp?: ("<" | "<=" | ">" | ">=") | null;
+                    /** @default null */
+                    targetValue?: number | null;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default 0 */
+                    position?: number;
+                    /**
+                     * @description what is measured; see docs/kpis.md
+                     * @enum {string}
+                     */
+                    measure: "false_positive_rate";
+                    /**
+                     * @description the measure's parameters (none: {})
+                     * @default {}
+                     */
+                    params?: Record<string, never>;
+                    /** @description the version you read; a stale one gets 409 */
+                    version: number;
+                } | {
+                    key: string;
+                    name: string;
+                    /** @default  */
+                    description?: string;
+                    /** @default null */
+                    targetOp?: ("<" | "<=" | ">" | ">=") | null;
+                    /** @default null */
+                    targetValue?: number | null;
+                    /** @default true */
+                    enabled?: boolean;
+                    /** @default 0 */
+                    position?: number;
+                    /**
+                     * @description what is measured; see docs/kpis.md
+                     * @enum {string}
+                     */
+                    measure: "activity_count";
+                    /**
+                     * @description the measure's parameters (none: {})
+                     * @default {}
+                     */
+                    params?: {
+                        /** @enum {string} */
+                        kind: "constituency_meeting" | "awareness_campaign" | "training" | "exercise" | "other";
+                        /** @default 1 */
+                        months?: number;
+                    };
                     /** @description the version you read; a stale one gets 409 */
                     version: number;
                 };
@@ -12799,8 +13203,8 @@ export interface operations {
     "activities.list": {
         parameters: {
             query: {
-                from: unknown;
-                to: unknown;
+                from: string;
+                to: string;
             };
             header?: never;
             path?: never;

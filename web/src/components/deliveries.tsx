@@ -1,8 +1,14 @@
-// Table cells every delivery log shows (reporter mail, notifications): the status, the attempts,
-// and when it was sent or why it was not and when it is tried next.
-import { Badge, Table, Text } from '@mantine/core';
+// What every delivery log shows (every delivery, reporter mail, notifications): the status cells,
+// a row that opens onto the delivery's details and attempts, and the Retry / Send now action.
+import { Fragment, type ReactNode } from 'react';
+import { ActionIcon, Alert, Badge, Button, Group, Stack, Table, Text } from '@mantine/core';
+import { useQuery, type QueryKey } from '@tanstack/react-query';
+import { notifications } from '@mantine/notifications';
+import { IconChevronDown, IconChevronRight, IconInfoCircle, IconRefresh } from '@tabler/icons-react';
 import type { Schema } from '../api/schema';
 import { DateText, EmptyRow } from './common';
+import { ErrorAlert } from './errors';
+import { useAction } from './useAction';
 
 /** The same four states for every kind of delivery (reporter mail, notifications, the delivery layer). */
 export type DeliveryState = Schema<'Delivery'>['status'];
@@ -49,5 +55,109 @@ export function AttemptLog({ attempts, empty, answer = 'Answer', testId }: {
         ))}
       </Table.Tbody>
     </Table>
+  );
+}
+
+/** Told when the server has no SMTP relay: what waits for one and what goes on. */
+export function RelayOffAlert({ children }: { children: ReactNode }) {
+  return (
+    <Alert color="yellow" variant="light" icon={<IconInfoCircle size={18} />} title="No relay configured">{children}</Alert>
+  );
+}
+
+/**
+ * Retry (a failed delivery) or Send now (a queued one), with what the request threw; nothing for a
+ * delivery that is sending or sent, or when `allowed` is false.
+ */
+export function RetryAction({ status, allowed = true, testId, retry, message, onRetried }: {
+  status: DeliveryState;
+  allowed?: boolean;
+  testId: string;
+  retry: () => Promise<unknown>;
+  /** The notice once it is queued to go out now. */
+  message: string;
+  onRetried: () => Promise<unknown> | void;
+}) {
+  const action = useAction();
+  return (
+    <>
+      <ErrorAlert error={action.error} />
+      {allowed && (status === 'failed' || status === 'queued') && (
+        <Group>
+          <Button size="xs" variant="light" leftSection={<IconRefresh size={14} />} loading={action.busy} data-testid={testId}
+            onClick={() => void action.run(async () => {
+              await retry();
+              notifications.show({ color: 'teal', message });
+              await onRetried();
+            })}>
+            {status === 'failed' ? 'Retry' : 'Send now'}
+          </Button>
+        </Group>
+      )}
+    </>
+  );
+}
+
+type Attempts = { status: DeliveryState; attemptLog: { at: string; outcome: string; response: string | null }[] };
+
+/**
+ * One delivery's details, loaded when its row is opened: what `children` shows of it, then every
+ * attempt and the retry action (`retry` null: no retry here).
+ */
+export function DeliveryDetails<D extends Attempts>({ queryKey, load, attempts, retry, onRetried, children }: {
+  queryKey: QueryKey;
+  load: () => Promise<D>;
+  attempts: { empty: (d: D) => string; answer?: string; testId?: string };
+  retry: null | { testId: string; allowed?: (d: D) => boolean; send: (d: D) => Promise<unknown>; message: (d: D) => string };
+  /** After a retry (the detail itself is read again): refresh the list. */
+  onRetried: () => void;
+  children?: (d: D) => ReactNode;
+}) {
+  const detail = useQuery({ queryKey, queryFn: load });
+  const d = detail.data;
+  if (detail.error) return <ErrorAlert error={detail.error} />;
+  if (!d) return <Text size="sm" c="dimmed">Loading…</Text>;
+  return (
+    <Stack gap="sm" p="xs">
+      {children?.(d)}
+      <AttemptLog attempts={d.attemptLog} answer={attempts.answer} empty={attempts.empty(d)} testId={attempts.testId} />
+      {retry && (
+        <RetryAction status={d.status} allowed={retry.allowed?.(d) ?? true} testId={retry.testId} retry={() => retry.send(d)} message={retry.message(d)}
+          onRetried={async () => { await detail.refetch(); onRetried(); }} />
+      )}
+    </Stack>
+  );
+}
+
+/**
+ * A delivery's row that opens (on a click anywhere in it) onto a full-width row below holding
+ * `details`; `cells` are its cells after the chevron. `data-delivery` names it for tests.
+ */
+export function ExpandableRow({ id, expanded, onToggle, colSpan, cells, details, status }: {
+  id: string;
+  expanded: boolean;
+  onToggle: () => void;
+  colSpan: number;
+  cells: ReactNode;
+  details: () => ReactNode;
+  /** Also written as `data-status` when given. */
+  status?: DeliveryState;
+}) {
+  return (
+    <Fragment>
+      <Table.Tr onClick={onToggle} style={{ cursor: 'pointer' }} aria-expanded={expanded} data-delivery={id} data-status={status}>
+        <Table.Td>
+          <ActionIcon variant="subtle" color="gray" size="sm" aria-label={expanded ? 'Collapse' : 'Expand'}>
+            {expanded ? <IconChevronDown size={14} /> : <IconChevronRight size={14} />}
+          </ActionIcon>
+        </Table.Td>
+        {cells}
+      </Table.Tr>
+      {expanded && (
+        <Table.Tr className="vigil-expanded-row">
+          <Table.Td colSpan={colSpan}>{details()}</Table.Td>
+        </Table.Tr>
+      )}
+    </Fragment>
   );
 }

@@ -1,14 +1,13 @@
-import { Fragment, useState } from 'react';
-import { ActionIcon, Alert, Button, Code, Group, SegmentedControl, Stack, Table, Tabs, Text } from '@mantine/core';
-import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { notifications } from '@mantine/notifications';
-import { IconChevronDown, IconChevronRight, IconInfoCircle, IconMail, IconRefresh, IconTemplate } from '@tabler/icons-react';
+import { useState } from 'react';
+import { Button, Code, Group, SegmentedControl, Stack, Table, Tabs, Text } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
+import { IconMail, IconRefresh, IconTemplate } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
 import type { Answer, Schema } from '../../api/schema';
 import { DateText, EmptyRow, PageHeader } from '../../components/common';
-import { AttemptLog, DeliveryOutcomeCells } from '../../components/deliveries';
+import { DeliveryDetails, DeliveryOutcomeCells, ExpandableRow, RelayOffAlert } from '../../components/deliveries';
 import { ErrorAlert } from '../../components/errors';
-import { useAction } from '../../components/useAction';
+import { LoadMore, usePagedList } from '../../components/pagedList';
 import { MailTemplatesPanel } from './MailTemplates';
 
 type Delivery = Schema<'MailDelivery'>;
@@ -18,58 +17,18 @@ type MailStatus = Delivery['status'];
 
 const PAGE_SIZE = 50;
 
-/** The body and the attempt log of one delivery, loaded when its row is opened. */
-function DeliveryDetails({ id, onRetried }: { id: string; onRetried: () => void }) {
-  const detail = useQuery({ queryKey: ['admin', 'mail', 'delivery', id], queryFn: () => api.get<DeliveryDetail>(`/mail/deliveries/${id}`) });
-  const retry = useAction();
-  const d = detail.data;
-  if (detail.error) return <ErrorAlert error={detail.error} />;
-  if (!d) return <Text size="sm" c="dimmed">Loading…</Text>;
-  return (
-    <Stack gap="sm" p="xs">
-      <Group gap="lg">
-        <Text size="xs" c="dimmed">Message-ID <Code>{d.messageId}</Code></Text>
-        {d.inReplyTo && <Text size="xs" c="dimmed">In reply to <Code>{d.inReplyTo}</Code></Text>}
-      </Group>
-      <Code block style={{ whiteSpace: 'pre-wrap', maxHeight: 280, overflow: 'auto' }} data-testid="mail-body">{d.body}</Code>
-      <AttemptLog attempts={d.attemptLog} answer="Relay answer" empty="No attempt yet." />
-      <ErrorAlert error={retry.error} />
-      {(d.status === 'failed' || d.status === 'queued') && (
-        <Group>
-          <Button size="xs" variant="light" leftSection={<IconRefresh size={14} />} loading={retry.busy} data-testid="mail-retry"
-            onClick={() => void retry.run(async () => {
-              await api.post(`/mail/deliveries/${d.id}/retry`);
-              notifications.show({ color: 'teal', message: `The ${d.kind} to ${d.recipient} is queued to be sent now.` });
-              await detail.refetch();
-              onRetried();
-            })}>
-            {d.status === 'failed' ? 'Retry' : 'Send now'}
-          </Button>
-        </Group>
-      )}
-    </Stack>
-  );
-}
-
 function DeliveriesPanel() {
   const client = useQueryClient();
   const [status, setStatus] = useState<'all' | MailStatus>('all');
   const [open, setOpen] = useState<string | null>(null);
-  const query = useInfiniteQuery({
-    queryKey: ['admin', 'mail', 'deliveries', status],
-    initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => api.get<DeliveryPage>(`/mail/deliveries${qs({ status: status === 'all' ? undefined : status, limit: PAGE_SIZE, cursor: pageParam })}`),
-    getNextPageParam: (last) => last.nextCursor,
-  });
-  const items = query.data?.pages.flatMap((p) => p.items) ?? [];
-  const relayOff = query.data?.pages[0]?.relayConfigured === false;
+  const list = usePagedList(['admin', 'mail', 'deliveries', status],
+    (cursor) => api.get<DeliveryPage>(`/mail/deliveries${qs({ status: status === 'all' ? undefined : status, limit: PAGE_SIZE, cursor })}`));
+  const { query, items } = list;
 
   return (
     <Stack gap="md">
-      {relayOff && (
-        <Alert color="yellow" variant="light" icon={<IconInfoCircle size={18} />} title="No relay configured">
-          VIGIL_SMTP_RELAY_URL is not set: receipts and updates are kept in the queue and sent once a relay is configured.
-        </Alert>
+      {list.first?.relayConfigured === false && (
+        <RelayOffAlert>VIGIL_SMTP_RELAY_URL is not set: receipts and updates are kept in the queue and sent once a relay is configured.</RelayOffAlert>
       )}
       <Group justify="space-between">
         <SegmentedControl value={status} onChange={(v) => { setOpen(null); setStatus(v as typeof status); }} data-testid="mail-status-filter"
@@ -94,41 +53,37 @@ function DeliveriesPanel() {
           </Table.Thead>
           <Table.Tbody data-testid="mail-table">
             {items.length === 0 && <EmptyRow colSpan={9}>{query.isLoading ? 'Loading…' : 'No outgoing mail.'}</EmptyRow>}
-            {items.map((d) => {
-              const expanded = open === d.id;
-              return (
-                <Fragment key={d.id}>
-                  <Table.Tr onClick={() => setOpen(expanded ? null : d.id)} style={{ cursor: 'pointer' }} aria-expanded={expanded} data-delivery={d.id}>
-                    <Table.Td>
-                      <ActionIcon variant="subtle" color="gray" size="sm" aria-label={expanded ? 'Collapse' : 'Expand'}>
-                        {expanded ? <IconChevronDown size={14} /> : <IconChevronRight size={14} />}
-                      </ActionIcon>
-                    </Table.Td>
-                    <Table.Td><DateText value={d.createdAt} /></Table.Td>
-                    <Table.Td>{d.kind}</Table.Td>
-                    <Table.Td ff="monospace" fz="xs">{d.reportReference}</Table.Td>
-                    <Table.Td fz="sm">{d.recipient}</Table.Td>
-                    <Table.Td fz="sm" maw={280} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={d.subject}>{d.subject}</Table.Td>
-                    <DeliveryOutcomeCells d={d} />
-                  </Table.Tr>
-                  {expanded && (
-                    <Table.Tr className="vigil-expanded-row">
-                      <Table.Td colSpan={9}>
-                        <DeliveryDetails id={d.id} onRetried={() => void client.invalidateQueries({ queryKey: ['admin', 'mail', 'deliveries'] })} />
-                      </Table.Td>
-                    </Table.Tr>
-                  )}
-                </Fragment>
-              );
-            })}
+            {items.map((d) => (
+              <ExpandableRow key={d.id} id={d.id} expanded={open === d.id} onToggle={() => setOpen(open === d.id ? null : d.id)} colSpan={9}
+                cells={<>
+                  <Table.Td><DateText value={d.createdAt} /></Table.Td>
+                  <Table.Td>{d.kind}</Table.Td>
+                  <Table.Td ff="monospace" fz="xs">{d.reportReference}</Table.Td>
+                  <Table.Td fz="sm">{d.recipient}</Table.Td>
+                  <Table.Td fz="sm" maw={280} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={d.subject}>{d.subject}</Table.Td>
+                  <DeliveryOutcomeCells d={d} />
+                </>}
+                details={() => (
+                  <DeliveryDetails queryKey={['admin', 'mail', 'delivery', d.id]} load={() => api.get<DeliveryDetail>(`/mail/deliveries/${d.id}`)}
+                    attempts={{ answer: 'Relay answer', empty: () => 'No attempt yet.' }}
+                    retry={{ testId: 'mail-retry', send: (x) => api.post(`/mail/deliveries/${x.id}/retry`), message: (x) => `The ${x.kind} to ${x.recipient} is queued to be sent now.` }}
+                    onRetried={() => void client.invalidateQueries({ queryKey: ['admin', 'mail', 'deliveries'] })}>
+                    {(x) => (
+                      <>
+                        <Group gap="lg">
+                          <Text size="xs" c="dimmed">Message-ID <Code>{x.messageId}</Code></Text>
+                          {x.inReplyTo && <Text size="xs" c="dimmed">In reply to <Code>{x.inReplyTo}</Code></Text>}
+                        </Group>
+                        <Code block style={{ whiteSpace: 'pre-wrap', maxHeight: 280, overflow: 'auto' }} data-testid="mail-body">{x.body}</Code>
+                      </>
+                    )}
+                  </DeliveryDetails>
+                )} />
+            ))}
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <Group justify="center">
-        {query.hasNextPage && (
-          <Button variant="default" loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()} data-testid="mail-load-more">Load more</Button>
-        )}
-      </Group>
+      <LoadMore query={query} testId="mail-load-more" />
     </Stack>
   );
 }

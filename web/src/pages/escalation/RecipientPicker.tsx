@@ -5,10 +5,10 @@ import { useQuery } from '@tanstack/react-query';
 import { IconX } from '@tabler/icons-react';
 import { api } from '../../api/client';
 import type { Answer } from '../../api/schema';
-import { RECIPIENT_KINDS, SEATS, type Recipient, type RecipientKind } from '../../api/escalation';
+import { RECIPIENT_KINDS, type Recipient, type RecipientKind } from '../../api/escalation';
 import { humanize, INCIDENT_ROLES } from '../../api/incidents';
 import { memberOptions, useTeamMembers } from '../../components/TeamMemberSelect';
-import { SEAT_LABELS } from '../team/directoryApi';
+import { SEAT_LABELS, SEATS } from '../team/directoryApi';
 
 /** Everything a recipient can name, loaded once for the editor. */
 export function useRecipientOptions() {

@@ -1,6 +1,6 @@
 // Create or change a KPI definition: its key (only when created), name, description, what it
 // measures with the measure's own parameters, the target in the measure's unit, whether it is shown,
-// and its position. The server's list of problems (VIG_KPI_INVALID) is shown next to the form.
+// and its position. What the server finds wrong with the measure's parameters or the target is listed next to the form.
 import { useState, type FormEvent } from 'react';
 import { Button, Group, Input, Modal, NumberInput, SegmentedControl, Select, SimpleGrid, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
 import { MEASURE_LABELS, MEASURES, formatMinutes, type KpiDefinition, type KpiDefinitionInput, type KpiParams, type Measure, type TargetOp } from '../../api/kpi';

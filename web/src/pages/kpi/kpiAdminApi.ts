@@ -83,10 +83,16 @@ export function targetShort(op: TargetOp | null, value: number | null, unit: Uni
   return `${OP_SYMBOLS[op]} ${amount}${unit === 'percent' ? ' %' : unit === 'minutes' ? ' min' : ''}`;
 }
 
-/** The problems VIG_KPI_INVALID lists, or null for any other error. */
+/**
+ * What does not fit a KPI definition, one line each ("kind: …"): the problems VIG_KPI_INVALID lists
+ * (the target), and the measure and parameters the server refused as bad input; null for any other error.
+ */
 export function kpiProblems(e: unknown): string[] | null {
-  if (!(e instanceof ApiError) || e.code !== 'VIG_KPI_INVALID') return null;
-  return Array.isArray(e.problem.problems) ? e.problem.problems.map(String) : [];
+  if (!(e instanceof ApiError)) return null;
+  if (e.code === 'VIG_KPI_INVALID') return Array.isArray(e.problem.problems) ? e.problem.problems.map(String) : [];
+  const measure = (e.code === 'VIG_REQUEST_INVALID' ? e.errors ?? [] : []).filter((f) => /^body\.(params|measure)\b/.test(f.path));
+  if (measure.length === 0) return null;
+  return measure.map((f) => `${f.path.replace(/^body\.(params\.)?/, '')}: ${f.message}`);
 }
 
 const CONFLICTS = new Set(['VIG_KPI_VERSION_CONFLICT', 'VIG_ACTIVITY_VERSION_CONFLICT']);

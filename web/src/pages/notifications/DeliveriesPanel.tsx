@@ -1,74 +1,36 @@
-import { Fragment, useState } from 'react';
-import { ActionIcon, Alert, Button, Code, Group, Select, SegmentedControl, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useState } from 'react';
+import { Button, Code, Group, Select, SegmentedControl, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
-import { notifications } from '@mantine/notifications';
-import { IconChevronDown, IconChevronRight, IconInfoCircle, IconRefresh } from '@tabler/icons-react';
+import { useQueryClient } from '@tanstack/react-query';
+import { IconRefresh } from '@tabler/icons-react';
 import { api, qs } from '../../api/client';
 import { useMe } from '../../auth/session';
 import { hasPermission } from '../../auth/permissions';
 import { DateText, EmptyRow } from '../../components/common';
-import { AttemptLog, DeliveryOutcomeCells } from '../../components/deliveries';
+import { DeliveryDetails, DeliveryOutcomeCells, ExpandableRow, RelayOffAlert } from '../../components/deliveries';
 import { ErrorAlert } from '../../components/errors';
-import { useAction } from '../../components/useAction';
+import { LoadMore, usePagedList } from '../../components/pagedList';
 import { EVENT_LABELS, type DeliveryDetail, type DeliveryPage, type DeliveryStatus, type NotificationEvent } from './api';
 
 const MEDIUM_LABEL = { in_app: 'in-app', email: 'e-mail', webhook: 'webhook' } as const;
 const KEY = ['admin', 'notifications', 'deliveries'];
 
-function Details({ id, onRetried }: { id: string; onRetried: () => void }) {
-  const me = useMe();
-  const detail = useQuery({ queryKey: ['admin', 'notifications', 'delivery', id], queryFn: () => api.get<DeliveryDetail>(`/notification-deliveries/${id}`) });
-  const retry = useAction();
-  const d = detail.data;
-  if (detail.error) return <ErrorAlert error={detail.error} />;
-  if (!d) return <Text size="sm" c="dimmed">Loading…</Text>;
-  const canRetry = hasPermission(me, 'notification.manage') && d.medium !== 'in_app' && (d.status === 'failed' || d.status === 'queued');
-  return (
-    <Stack gap="sm" p="xs">
-      <Text size="xs" c="dimmed">Key <Code>{d.dedupeKey}</Code></Text>
-      <Code block style={{ whiteSpace: 'pre-wrap', maxHeight: 240, overflow: 'auto' }}>{d.body}</Code>
-      <AttemptLog attempts={d.attemptLog} testId="attempt-log" empty={d.medium === 'in_app' ? 'In the inbox: nothing to send.' : 'No attempt yet.'} />
-      <ErrorAlert error={retry.error} />
-      {canRetry && (
-        <Group>
-          <Button size="xs" variant="light" leftSection={<IconRefresh size={14} />} loading={retry.busy} data-testid="notification-retry"
-            onClick={() => void retry.run(async () => {
-              await api.post(`/notification-deliveries/${d.id}/retry`);
-              notifications.show({ color: 'teal', message: `Queued to be sent now to ${d.address ?? d.recipient}.` });
-              await detail.refetch();
-              onRetried();
-            })}>
-            {d.status === 'failed' ? 'Retry' : 'Send now'}
-          </Button>
-        </Group>
-      )}
-    </Stack>
-  );
-}
-
 /** Every delivery, newest first, filtered by status, event and recipient. */
 export function DeliveriesPanel() {
   const client = useQueryClient();
+  const me = useMe();
   const [status, setStatus] = useState<'all' | DeliveryStatus>('all');
   const [event, setEvent] = useState<string | null>(null);
   const [recipient, setRecipient] = useState('');
   const [who] = useDebouncedValue(recipient.trim(), 300);
   const [open, setOpen] = useState<string | null>(null);
-  const query = useInfiniteQuery({
-    queryKey: [...KEY, status, event, who],
-    initialPageParam: null as string | null,
-    queryFn: ({ pageParam }) => api.get<DeliveryPage>(`/notification-deliveries${qs({ status: status === 'all' ? undefined : status, event, recipient: who, limit: 50, cursor: pageParam })}`),
-    getNextPageParam: (last) => last.nextCursor,
-  });
-  const items = query.data?.pages.flatMap((p) => p.items) ?? [];
-  const relayOff = query.data?.pages[0]?.relayConfigured === false;
+  const list = usePagedList([...KEY, status, event, who],
+    (cursor) => api.get<DeliveryPage>(`/notification-deliveries${qs({ status: status === 'all' ? undefined : status, event, recipient: who, limit: 50, cursor })}`));
+  const { query, items } = list;
   return (
     <Stack gap="md">
-      {relayOff && (
-        <Alert color="yellow" variant="light" icon={<IconInfoCircle size={18} />} title="No relay configured">
-          VIGIL_SMTP_RELAY_URL is not set: e-mail notifications stay queued (in-app and webhooks are delivered).
-        </Alert>
+      {list.first?.relayConfigured === false && (
+        <RelayOffAlert>VIGIL_SMTP_RELAY_URL is not set: e-mail notifications stay queued (in-app and webhooks are delivered).</RelayOffAlert>
       )}
       <Group justify="space-between" align="flex-end">
         <Group align="flex-end">
@@ -91,37 +53,39 @@ export function DeliveriesPanel() {
           </Table.Thead>
           <Table.Tbody data-testid="notification-log">
             {items.length === 0 && <EmptyRow colSpan={9}>{query.isLoading ? 'Loading…' : 'No notifications.'}</EmptyRow>}
-            {items.map((d) => {
-              const expanded = open === d.id;
-              return (
-                <Fragment key={d.id}>
-                  <Table.Tr onClick={() => setOpen(expanded ? null : d.id)} style={{ cursor: 'pointer' }} aria-expanded={expanded} data-delivery={d.id} data-status={d.status}>
-                    <Table.Td>
-                      <ActionIcon variant="subtle" color="gray" size="sm" aria-label={expanded ? 'Collapse' : 'Expand'}>
-                        {expanded ? <IconChevronDown size={14} /> : <IconChevronRight size={14} />}
-                      </ActionIcon>
-                    </Table.Td>
-                    <Table.Td><DateText value={d.createdAt} /></Table.Td>
-                    <Table.Td fz="sm">{EVENT_LABELS[d.event as NotificationEvent] ?? d.event}</Table.Td>
-                    <Table.Td fz="sm">{MEDIUM_LABEL[d.medium]}</Table.Td>
-                    <Table.Td fz="sm" maw={220} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={d.recipient}>{d.address ?? d.recipient}</Table.Td>
-                    <Table.Td fz="sm" maw={280} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={d.subject}>{d.subject}</Table.Td>
-                    <DeliveryOutcomeCells d={d} />
-                  </Table.Tr>
-                  {expanded && (
-                    <Table.Tr className="vigil-expanded-row">
-                      <Table.Td colSpan={9}><Details id={d.id} onRetried={() => void client.invalidateQueries({ queryKey: KEY })} /></Table.Td>
-                    </Table.Tr>
-                  )}
-                </Fragment>
-              );
-            })}
+            {items.map((d) => (
+              <ExpandableRow key={d.id} id={d.id} status={d.status} expanded={open === d.id} onToggle={() => setOpen(open === d.id ? null : d.id)} colSpan={9}
+                cells={<>
+                  <Table.Td><DateText value={d.createdAt} /></Table.Td>
+                  <Table.Td fz="sm">{EVENT_LABELS[d.event as NotificationEvent] ?? d.event}</Table.Td>
+                  <Table.Td fz="sm">{MEDIUM_LABEL[d.medium]}</Table.Td>
+                  <Table.Td fz="sm" maw={220} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={d.recipient}>{d.address ?? d.recipient}</Table.Td>
+                  <Table.Td fz="sm" maw={280} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={d.subject}>{d.subject}</Table.Td>
+                  <DeliveryOutcomeCells d={d} />
+                </>}
+                details={() => (
+                  <DeliveryDetails queryKey={['admin', 'notifications', 'delivery', d.id]} load={() => api.get<DeliveryDetail>(`/notification-deliveries/${d.id}`)}
+                    attempts={{ empty: (x) => (x.medium === 'in_app' ? 'In the inbox: nothing to send.' : 'No attempt yet.'), testId: 'attempt-log' }}
+                    retry={{
+                      testId: 'notification-retry',
+                      allowed: (x) => hasPermission(me, 'notification.manage') && x.medium !== 'in_app',
+                      send: (x) => api.post(`/notification-deliveries/${x.id}/retry`),
+                      message: (x) => `Queued to be sent now to ${x.address ?? x.recipient}.`,
+                    }}
+                    onRetried={() => void client.invalidateQueries({ queryKey: KEY })}>
+                    {(x) => (
+                      <>
+                        <Text size="xs" c="dimmed">Key <Code>{x.dedupeKey}</Code></Text>
+                        <Code block style={{ whiteSpace: 'pre-wrap', maxHeight: 240, overflow: 'auto' }}>{x.body}</Code>
+                      </>
+                    )}
+                  </DeliveryDetails>
+                )} />
+            ))}
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      <Group justify="center">
-        {query.hasNextPage && <Button variant="default" loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>Load more</Button>}
-      </Group>
+      <LoadMore query={query} />
     </Stack>
   );
 }
