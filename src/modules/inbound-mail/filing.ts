@@ -7,7 +7,7 @@ import type { AuditService } from '../audit/index.ts';
 import type { BlobStore } from '../evidence/index.ts';
 import type { recorder } from '../incidents/index.ts';
 import { type IntakeItemRow, type ParseOutcome, saveAttachments } from '../intake/index.ts';
-import { reportRepo, type ReportService } from '../reports/index.ts';
+import { addReportMessage, type ReportService } from '../reports/index.ts';
 import type { Letter } from './letter.ts';
 import { fingerprintOf } from './text.ts';
 import type { ThreadIncident, ThreadReport } from './thread.ts';
@@ -52,7 +52,7 @@ export async function communicate(f: Filing, incident: ThreadIncident, report?: 
 /** A reply on a report, with its attachments; on the report's incident too, when it has one. */
 export async function fileReply(f: Filing, report: ThreadReport, incident: ThreadIncident | null): Promise<MailOutcome> {
   const { item, letter: m } = f;
-  const message = await reportRepo.addMessage(f.tx, {
+  const message = await addReportMessage(f.tx, {
     reportId: report.id, kind: 'reply', intakeItemId: item.id, receivedAt: item.receivedAt, sender: sender(m), subject: m.title, body: m.body,
   });
   const saved = await saveAttachments(f.tx, f.blobs, { reportId: report.id, messageId: message.id }, m.files, f.config.VIGIL_INTAKE_ATTACHMENT_MAX_BYTES, f.clock.now());

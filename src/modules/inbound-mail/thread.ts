@@ -1,7 +1,7 @@
 import type { ParsedMail } from 'mailparser';
 import type { Executor } from '../../db/index.ts';
 import type { Tlp } from '../../db/schema.ts';
-import { intakeItemRepo } from '../intake/index.ts';
+import { itemsByMessageIds } from '../intake/index.ts';
 import { reportsOfSentMessageIds } from '../outbound-mail/index.ts';
 import { messageIdsIn } from './mime.ts';
 import { mailIntakeRepo } from './repo.ts';
@@ -64,7 +64,7 @@ export async function threadOf(x: Executor, itemId: string, mail: ParsedMail): P
   }
   const ids = referencedIds(mail);
   if (ids.length === 0) return { report: null, incident: null };
-  const items = (await intakeItemRepo.byMessageIds(x, ids)).filter((i) => i.id !== itemId && (i.reportId || i.incidentId));
+  const items = (await itemsByMessageIds(x, ids)).filter((i) => i.id !== itemId && (i.reportId || i.incidentId));
   const sent = await reportsOfSentMessageIds(x, ids);
   for (const id of ids) {
     const item = items.find((i) => i.messageId === id);

@@ -28,7 +28,5 @@ export const classificationsOf = (x: Executor, incidentIds: string[]) => inciden
 /** Inserts a task on an incident (the caller checks access and records the event); the new row. */
 export const insertTask = (x: Executor, task: NewTask) => taskRepo.insert(x, task);
 
-// Still the whole repository, for src/modules/reports/service.ts (findVisible, lockById) and
-// src/modules/live/service.ts (visibleIds), other helpers' folders when this was narrowed; see
-// test/dependencies.allowed.json.
-export { incidentRepo } from './repo.ts';
+/** Of these incident ids, those the scope may see. */
+export const visibleIncidentIds = (x: Executor, scope: IncidentScope, ids: string[]) => incidentRepo.visibleIds(x, scope, ids);

@@ -2,8 +2,8 @@ import type { Db } from '../../db/index.ts';
 import type { Actor } from '../../lib/actor.ts';
 import { incidentScope, scopeKey as incidentScopeKey, type IncidentScope } from '../../lib/authz/incidents.ts';
 import { can } from '../../lib/authz/policy.ts';
-import { incidentRepo } from '../incidents/index.ts';
-import { reportRepo, type ReportScope, type ReportService } from '../reports/index.ts';
+import { visibleIncidentIds } from '../incidents/index.ts';
+import { visibleReportIds, type ReportScope, type ReportService } from '../reports/index.ts';
 import { liveRepo } from './repo.ts';
 
 /** What a subscriber is told: the ids of incidents and reports that changed and that it may see. */
@@ -56,8 +56,8 @@ export function createLiveService(d: { db: Db; reports: ReportService; pollMs: n
         const i = s.incidents;
         const r = s.reports;
         const change = {
-          incidents: i ? await once(`i:${incidentScopeKey(i)}`, () => incidentRepo.visibleIds(d.db, i, incidents)) : [],
-          reports: r ? await once(`r:${scopeKey(r)}`, () => reportRepo.visibleIds(d.db, r, reports)) : [],
+          incidents: i ? await once(`i:${incidentScopeKey(i)}`, () => visibleIncidentIds(d.db, i, incidents)) : [],
+          reports: r ? await once(`r:${scopeKey(r)}`, () => visibleReportIds(d.db, r, reports)) : [],
         };
         if (change.incidents.length || change.reports.length) s.send(change);
       }

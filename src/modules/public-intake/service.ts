@@ -8,7 +8,7 @@ import type { AuditService } from '../audit/index.ts';
 import type { BlobStore } from '../evidence/index.ts';
 import { recorder } from '../incidents/index.ts';
 import { channelActor, type IntakeItemRow, type IntakeItemService, saveAttachments } from '../intake/index.ts';
-import { publicStatus, reportRepo, type ReportService } from '../reports/index.ts';
+import { addReportMessage, incidentsOfReports, lockReport, publicStatus, reportById, type ReportService } from '../reports/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { readReportForm, readUpdateForm, reportBody, reportFingerprint, reportTitle } from './form.ts';
 import type { MultipartLimits } from './multipart.ts';
@@ -143,11 +143,11 @@ export function createPublicIntakeService(d: PublicIntakeDeps, s: PublicIntakeSe
   /** Adds what a reporter sent through its status link to the report, and to its incident's timeline. */
   async function parseUpdate(tx: Executor, item: IntakeItemRow) {
     const env = item.envelope as Envelope;
-    const report = env.reportId ? await reportRepo.lockById(tx, env.reportId) : undefined;
+    const report = env.reportId ? await lockReport(tx, env.reportId) : undefined;
     if (!report) throw new Error('the report this update was sent to does not exist');
     const form = readUpdateForm(item.contentType, Buffer.from(item.content), storedLimits);
     const actor = channelActor('web-form', env.ip ?? null);
-    const message = await reportRepo.addMessage(tx, {
+    const message = await addReportMessage(tx, {
       reportId: report.id, kind: 'reporter_update', intakeItemId: item.id, receivedAt: item.receivedAt,
       sender: report.reporterEmail ?? report.reporterName, subject: null, body: form.message,
     });
@@ -208,14 +208,14 @@ export function createPublicIntakeService(d: PublicIntakeDeps, s: PublicIntakeSe
       }
       if (form.honeypot) return decoy();
       if (parsed.state !== 'parsed' || !parsed.outcome.reportId) return { kind: 'queued', receipt: item.id };
-      const report = (await reportRepo.byId(d.db, parsed.outcome.reportId))!;
+      const report = (await reportById(d.db, parsed.outcome.reportId))!;
       return { kind: 'created', reference: report.reference, statusUrl: urlOf(link.token), expiresAt: link.expiresAt };
     },
 
     /** What the holder of a status link may know: never internal fields. */
     async status(token: string) {
       const row = await linkedReport(token);
-      const [incident] = await reportRepo.incidentsOf(d.db, row.incidentId ? [row.incidentId] : []);
+      const [incident] = await incidentsOfReports(d.db, row.incidentId ? [row.incidentId] : []);
       const updates = await repo.reporterUpdates(d.db, row.id);
       const files = await repo.reporterFiles(d.db, row.id);
       const filesOf = (messageId: string | null) => files.filter((f) => f.messageId === messageId).map((f) => ({ filename: f.filename, size: Number(f.size) }));

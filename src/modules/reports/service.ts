@@ -6,7 +6,7 @@ import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize, can, reportActions, type ReportActions } from '../../lib/authz/policy.ts';
 import { decodeCursor, keysetPage } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { type IncidentDeps, incidentRepo } from '../incidents/index.ts';
+import { findVisibleIncident, type IncidentDeps } from '../incidents/index.ts';
 import { reportRepo, type ReportFilter, type ReportRow, type ReportScope } from './repo.ts';
 import { accessRepo } from '../../lib/authz/access.repo.ts';
 
@@ -227,7 +227,7 @@ export function createReportService(d: IncidentDeps & { onReceived?: ReportRecei
       let incidentId: string | undefined;
       if (f.incident) {
         if (scope.kind !== 'team') throw new VigilError('VIG_AUTHZ_FORBIDDEN', { permission: 'report.read' });
-        const inc = await incidentRepo.findVisible(d.db, scope.incidents, f.incident);
+        const inc = await findVisibleIncident(d.db, scope.incidents, f.incident);
         if (!inc) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id: f.incident });
         incidentId = inc.id;
       }

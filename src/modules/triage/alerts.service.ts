@@ -6,7 +6,7 @@ import { incidentScope } from '../../lib/authz/incidents.ts';
 import { alertActions } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { type IncidentDeps, lockVisible, recorder } from '../incidents/index.ts';
-import { alertRepo, type AlertRow } from '../intake/index.ts';
+import { alertDecisions, type AlertRow } from '../intake/index.ts';
 import type { ObservableService } from '../observables/index.ts';
 
 type IncidentRef = { id: string; reference: string; tlp: Tlp };
@@ -26,7 +26,7 @@ export function createAlertTriageService(d: IncidentDeps & { observables: Pick<O
   /** Alerts the actor may see and triage, checked together (one query) and locked (one query), in the order given. */
   async function lockManyForTriage(tx: Executor, actor: Actor, ids: string[]): Promise<AlertRow[]> {
     const wanted = await requireAccess(tx, actor, 'report.triage', ids, 'alert');
-    const rows = new Map((await alertRepo.lockMany(tx, wanted)).map((r) => [r.id, r]));
+    const rows = new Map((await alertDecisions.lockMany(tx, wanted)).map((r) => [r.id, r]));
     return wanted.map((id) => rows.get(id)!);
   }
 
@@ -34,15 +34,15 @@ export function createAlertTriageService(d: IncidentDeps & { observables: Pick<O
   async function lockForTriage(tx: Executor, actor: Actor, id: string, version?: number): Promise<AlertRow> {
     const [row] = await lockManyForTriage(tx, actor, [id]);
     if (version !== undefined && row!.version !== version) {
-      throw new VigilError('VIG_ALERT_VERSION_CONFLICT', { id: row!.id, yourVersion: version, currentVersion: row!.version, current: await alertRepo.findVisible(tx, incidentScope(actor), row!.id) });
+      throw new VigilError('VIG_ALERT_VERSION_CONFLICT', { id: row!.id, yourVersion: version, currentVersion: row!.version, current: await alertDecisions.findVisible(tx, incidentScope(actor), row!.id) });
     }
     return row!;
   }
 
-  async function change(tx: Executor, actor: Actor, row: AlertRow, kind: string, patch: Parameters<typeof alertRepo.update>[2], data: Record<string, unknown> = {}) {
+  async function change(tx: Executor, actor: Actor, row: AlertRow, kind: string, patch: Parameters<typeof alertDecisions.update>[2], data: Record<string, unknown> = {}) {
     const now = d.clock.now();
-    const after = await alertRepo.update(tx, row.id, { ...patch, updatedAt: now });
-    await alertRepo.addEvent(tx, { alertId: row.id, at: now, actorId: actor.userId, actor: actor.username, kind, data: { from: row.status, to: after.status, ...data } });
+    const after = await alertDecisions.update(tx, row.id, { ...patch, updatedAt: now });
+    await alertDecisions.addEvent(tx, { alertId: row.id, at: now, actorId: actor.userId, actor: actor.username, kind, data: { from: row.status, to: after.status, ...data } });
     await d.audit.record(tx, actor, { action: `alert.${kind}`, entity: 'alert', entityId: row.id, before: { status: row.status }, after: { reference: row.reference, status: after.status, ...data } });
     return after;
   }
@@ -51,11 +51,11 @@ export function createAlertTriageService(d: IncidentDeps & { observables: Pick<O
    * The same change to many alerts, at a constant number of statements: one update, one insert of
    * their events; the audit records are appended together at the commit.
    */
-  async function changeMany(tx: Executor, actor: Actor, rows: AlertRow[], kind: string, patch: Parameters<typeof alertRepo.update>[2], data: Record<string, unknown> = {}) {
+  async function changeMany(tx: Executor, actor: Actor, rows: AlertRow[], kind: string, patch: Parameters<typeof alertDecisions.update>[2], data: Record<string, unknown> = {}) {
     if (rows.length === 0) return new Map<string, AlertRow>();
     const now = d.clock.now();
-    const after = new Map((await alertRepo.updateMany(tx, rows.map((r) => r.id), { ...patch, updatedAt: now })).map((a) => [a.id, a]));
-    await alertRepo.addEvents(tx, rows.map((row) => ({
+    const after = new Map((await alertDecisions.updateMany(tx, rows.map((r) => r.id), { ...patch, updatedAt: now })).map((a) => [a.id, a]));
+    await alertDecisions.addEvents(tx, rows.map((row) => ({
       alertId: row.id, at: now, actorId: actor.userId, actor: actor.username, kind, data: { from: row.status, to: after.get(row.id)!.status, ...data },
     })));
     for (const row of rows) {

@@ -5,8 +5,8 @@ import { requireAccess } from '../../lib/authz/access.repo.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { type DeclareInput, type IncidentDeps, incidentRepo, type IncidentService, type IncidentRecord as IncidentView, lockVisible, recorder } from '../incidents/index.ts';
-import { reportRepo, type ReportRow, type ReportService } from '../reports/index.ts';
+import { type DeclareInput, type IncidentDeps, type IncidentService, lockIncident, type IncidentRecord as IncidentView, lockVisible, recorder } from '../incidents/index.ts';
+import { reportDecisions, type ReportRow, type ReportService } from '../reports/index.ts';
 
 /**
  * Called in the transaction that puts reports on an incident (link, declare, merge into a linked
@@ -26,7 +26,7 @@ export function createReportTriageService(d: IncidentDeps & { incidents: Inciden
   /** Loads a report the actor may see and triage, locked, at the version the caller read. */
   async function lockForTriage(tx: Executor, actor: Actor, id: string, version: number | undefined) {
     const [seen] = await requireAccess(tx, actor, 'report.triage', [id], 'report');
-    const row = (await reportRepo.lockById(tx, seen!))!;
+    const row = (await reportDecisions.lockById(tx, seen!))!;
     if (version !== undefined && row.version !== version) {
       throw new VigilError('VIG_REPORT_VERSION_CONFLICT', { id: row.id, yourVersion: version, currentVersion: row.version, current: await teamView(tx, actor, row) });
     }
@@ -36,7 +36,7 @@ export function createReportTriageService(d: IncidentDeps & { incidents: Inciden
   /** Reports for a decision on several at once: all visible (one query), locked (one query), in the order given. */
   async function lockManyForTriage(tx: Executor, actor: Actor, ids: string[]): Promise<ReportRow[]> {
     const wanted = await requireAccess(tx, actor, 'report.triage', ids, 'report');
-    const rows = new Map((await reportRepo.lockMany(tx, wanted)).map((r) => [r.id, r]));
+    const rows = new Map((await reportDecisions.lockMany(tx, wanted)).map((r) => [r.id, r]));
     return wanted.map((id) => rows.get(id)!);
   }
 
@@ -47,9 +47,9 @@ export function createReportTriageService(d: IncidentDeps & { incidents: Inciden
   /** Puts a report (and the reports merged into it) on an incident, recorded on the incident. */
   async function attach(tx: Executor, actor: Actor, row: ReportRow, incident: { id: string; tlp: Tlp }, how: 'linked' | 'declared') {
     const now = d.clock.now();
-    const after = await reportRepo.update(tx, row.id, { status: 'linked', incidentId: incident.id, decidedBy: actor.userId, decidedAt: now, updatedAt: now });
-    const followers = await reportRepo.followers(tx, row.id);
-    for (const f of followers) await reportRepo.update(tx, f.id, { incidentId: incident.id, updatedAt: now });
+    const after = await reportDecisions.update(tx, row.id, { status: 'linked', incidentId: incident.id, decidedBy: actor.userId, decidedAt: now, updatedAt: now });
+    const followers = await reportDecisions.followers(tx, row.id);
+    for (const f of followers) await reportDecisions.update(tx, f.id, { incidentId: incident.id, updatedAt: now });
     await record(tx, actor, incident.id, 'report.linked', {
       report: { id: row.id, reference: row.reference, title: row.title, channel: row.channel }, how,
       ...(followers.length ? { withMerged: followers.map((f) => f.reference) } : {}),
@@ -81,21 +81,21 @@ export function createReportTriageService(d: IncidentDeps & { incidents: Inciden
         const row = await lockForTriage(tx, actor, id, version);
         await mustBeNew(tx, actor, row);
         // A triager is a team member: it sees reports as the team does.
-        const seen = await reportRepo.findVisible(tx, { kind: 'team', incidents: incidentScope(actor) }, into);
+        const seen = await reportDecisions.findVisible(tx, { kind: 'team', incidents: incidentScope(actor) }, into);
         if (!seen) throw new VigilError('VIG_REPORT_MERGE_INVALID', { reason: 'no such report', into });
         if (seen.id === row.id) throw new VigilError('VIG_REPORT_MERGE_INVALID', { reason: 'a report cannot merge into itself' });
-        const target = (await reportRepo.lockById(tx, seen.id))!;
+        const target = (await reportDecisions.lockById(tx, seen.id))!;
         if (target.status === 'merged') throw new VigilError('VIG_REPORT_MERGE_INVALID', { reason: 'the target is itself merged; merge into the report it was merged into', into: target.reference });
-        if (await reportRepo.hasFollowers(tx, row.id)) {
+        if (await reportDecisions.hasFollowers(tx, row.id)) {
           throw new VigilError('VIG_REPORT_MERGE_INVALID', { reason: 'other reports are merged into this one; merge the other way round' });
         }
         const now = d.clock.now();
-        const after = await reportRepo.update(tx, row.id, { status: 'merged', mergedInto: target.id, incidentId: target.incidentId, decidedBy: actor.userId, decidedAt: now, updatedAt: now });
+        const after = await reportDecisions.update(tx, row.id, { status: 'merged', mergedInto: target.id, incidentId: target.incidentId, decidedBy: actor.userId, decidedAt: now, updatedAt: now });
         if (target.incidentId) {
           await record(tx, actor, target.incidentId, 'report.linked', {
             report: { id: row.id, reference: row.reference, title: row.title, channel: row.channel }, how: 'merged', into: target.reference,
           }, { tlp: row.tlp });
-          const inc = await incidentRepo.lockById(tx, target.incidentId);
+          const inc = await lockIncident(tx, target.incidentId);
           if (inc) await d.onLinked?.(tx, actor, [row], inc);
         }
         await recordReport(tx, actor, after, 'report.merged', { into: target.reference });
@@ -108,7 +108,7 @@ export function createReportTriageService(d: IncidentDeps & { incidents: Inciden
         const row = await lockForTriage(tx, actor, id, version);
         await mustBeNew(tx, actor, row);
         const now = d.clock.now();
-        const after = await reportRepo.update(tx, row.id, { status: 'rejected', rejection: reason, rejectionNote: note?.trim() || null, decidedBy: actor.userId, decidedAt: now, updatedAt: now });
+        const after = await reportDecisions.update(tx, row.id, { status: 'rejected', rejection: reason, rejectionNote: note?.trim() || null, decidedBy: actor.userId, decidedAt: now, updatedAt: now });
         await recordReport(tx, actor, after, 'report.rejected', { reason, note: after.rejectionNote });
         return teamView(tx, actor, after);
       });
@@ -123,10 +123,10 @@ export function createReportTriageService(d: IncidentDeps & { incidents: Inciden
         if (row.status === 'linked' && row.incidentId) {
           const inc = await lockVisible(tx, actor, incidentScope(actor), row.incidentId, 'incident.update');
           if (inc.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: inc.id });
-          for (const f of await reportRepo.followers(tx, row.id)) await reportRepo.update(tx, f.id, { incidentId: null, updatedAt: now });
+          for (const f of await reportDecisions.followers(tx, row.id)) await reportDecisions.update(tx, f.id, { incidentId: null, updatedAt: now });
           await record(tx, actor, inc.id, 'report.unlinked', { report: { id: row.id, reference: row.reference, title: row.title }, reason }, { tlp: row.tlp });
         }
-        const after = await reportRepo.update(tx, row.id, {
+        const after = await reportDecisions.update(tx, row.id, {
           status: 'new', incidentId: null, mergedInto: null, rejection: null, rejectionNote: null, decidedBy: null, decidedAt: null, updatedAt: now,
         });
         await recordReport(tx, actor, after, 'report.reopened', { from: row.status, reason });

@@ -7,11 +7,11 @@ import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { priorityOf } from '../incidents/index.ts';
 import {
-  abuseReportKind, abuseReportsIn, correlationRepo, routingQueries, SAME_TYPE_WINDOW_MS, suggestFromText, uniqueObservables, withAbuseReports,
+  abuseReportKind, abuseReportsIn, correlatedIncidents, routingQueries, SAME_TYPE_WINDOW_MS, suggestFromText, uniqueObservables, withAbuseReports,
   withConstituents, xarfReportsInText, type AbuseReport, type RoutedConstituent, type Suggestion,
 } from '../intake/index.ts';
 import { extractObservables, type ObservableService } from '../observables/index.ts';
-import { reportRepo, type ReportRow, type ReportService } from '../reports/index.ts';
+import { reportDecisions, type ReportRow, type ReportService } from '../reports/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 
 /** Attachments read for observables: text-like, kept apart from their message, and not huge. */
@@ -58,7 +58,7 @@ export function createTriageViewService(d: {
    * in it, less the reporter's own address.
    */
   async function reportObservables(x: Executor, row: ReportRow) {
-    const [messages, attachments] = await Promise.all([reportRepo.messages(x, row.id), reportRepo.attachments(x, row.id)]);
+    const [messages, attachments] = await Promise.all([reportDecisions.messages(x, row.id), reportDecisions.attachments(x, row.id)]);
     const files = await attachmentText(attachments);
     const text = [row.title, row.body, ...messages.map((m) => `${m.subject ?? ''}\n${m.body}`), files.text].join('\n');
     // ARF and X-ARF reports (a part, or the body itself) are read natively: their typed fields first, then the words.
@@ -90,13 +90,13 @@ export function createTriageViewService(d: {
       authorize(actor, 'report.read');
       const scope = await d.reports.scope(actor);
       if (scope.kind !== 'team') throw new VigilError('VIG_AUTHZ_FORBIDDEN', { permission: 'report.read' });
-      const row = await reportRepo.findVisible(d.db, scope, id);
+      const row = await reportDecisions.findVisible(d.db, scope, id);
       if (!row) throw new VigilError('VIG_REPORT_NOT_FOUND', { id });
       const { messages, attachments, text, observables, abuseReports } = await reportObservables(d.db, row);
       // The constituents routed from the reporter's address and the observables; their criticality raises the impact.
       const suggestions = withConstituents(withAbuseReports(suggestFromText(text), abuseReports), await d.constituents.routeAll(routingQueries(row.reporterEmail, observables)));
       const primary = suggestions.classifications[0] ?? null;
-      const correlation = await correlationRepo.forItem(d.db, incidentScope(actor), {
+      const correlation = await correlatedIncidents(d.db, incidentScope(actor), {
         // Without an organisation on the report, the first routed constituent counts as its organisation here.
         observables, classification: primary ? { class: primary.class, type: primary.type } : null, organisation: row.organisation ?? suggestions.constituents[0]?.constituent.name ?? null,
         since: new Date(row.receivedAt.getTime() - SAME_TYPE_WINDOW_MS),
