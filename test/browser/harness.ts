@@ -1,14 +1,12 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { CHROMIUM_ARGS } from './chromium.ts';
 import { seedEmbedded, serve, tempDir, type Served } from '../process.ts';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
+export { CHROMIUM_ARGS } from './chromium.ts';
 
 /** expect.poll with room for a busy machine: waits up to 10 s for the page (or the live updates) to catch up. */
 export const poll = <T>(fn: () => T | Promise<T>) => expect.poll(fn, { timeout: 10_000, interval: 100 });
@@ -37,6 +35,7 @@ export interface Harness {
 export function browserHarness(prefix: string, adminPassword: string, onPage?: (page: Page) => void): Harness {
   let server: Served | undefined;
   let browser: Browser | undefined;
+  let context: BrowserContext | undefined;
   let page: Page | undefined;
   let base = '';
   const dataDir = tempDir(`${prefix}`);
@@ -46,13 +45,19 @@ export function browserHarness(prefix: string, adminPassword: string, onPage?: (
     await seedEmbedded(dataDir);
     server = await serve({ VIGIL_DATA_DIR: dataDir, VIGIL_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'warn' }, 90_000);
     base = `http://127.0.0.1:${server.port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 60_000 });
-    page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
+    // The tier's one Chromium (test/browser/global-setup.ts), or one of this file's own when run alone.
+    const endpoint = inject('chromiumEndpoint');
+    browser = endpoint
+      ? await chromium.connect(endpoint, { timeout: 60_000 })
+      : await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, timeout: 60_000 });
+    context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    page = await context.newPage();
     page.setDefaultTimeout(20_000);
     onPage?.(page);
   });
 
   afterAll(async () => {
+    await context?.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     if (server) {
       const s = server;
