@@ -11,7 +11,9 @@ export { ClassificationIn, IncidentParam, IncidentRoleEnum, IncidentView, Level,
 export { taskRepo } from './tasks.repo.ts';
 export { canonicalRsit, RSIT } from './taxonomy.ts';
 export type { IncidentView as IncidentRecord } from './view.ts';
-export { lockVisible, recorder } from './service.ts';
+export { recorder } from './service.ts';
+// Left for reports/ and intake/ (being moved into triage); everything else imports it from src/lib/authz.
+export { lockVisible } from '../../lib/authz/access.repo.ts';
 export type { DeclareInput, IncidentDeps, IncidentService } from './service.ts';
 export { taskView } from './tasks.service.ts';
 export type { TaskView } from './tasks.service.ts';
