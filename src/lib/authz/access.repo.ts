@@ -46,6 +46,18 @@ export function inConstituents(scope: IncidentScope, alias: string): RawBuilder<
 const restricted = sql.join([...RESTRICTED_TLP]);
 
 /**
+ * The constituents of the user `userRef` names (a column such as `app_user.id`), as a uuid array
+ * (empty: none), to be read in the same statement as the user: each request's credentials are
+ * checked with it (`scopeIds` turns it into the actor's `constituentIds`).
+ */
+export function constituentIdsSql(userRef: string): RawBuilder<string[]> {
+  return sql<string[]>`array(select uc.constituent_id from user_constituent uc where uc.user_id = ${sql.ref(userRef)} order by uc.constituent_id)`;
+}
+
+/** An actor's `constituentIds` from what `constituentIdsSql` read: null (unscoped) when none. */
+export const scopeIds = (ids: readonly string[] | null | undefined): string[] | null => (ids && ids.length ? [...ids] : null);
+
+/**
  * The access rule for incidents as SQL, applied to every read of incidents (lists, gets, counts,
  * search, similar incidents, links, observable and report searches, live updates, exports, KPIs):
  * within the scope's constituents, and RED and AMBER+STRICT only for those with a need to know.
