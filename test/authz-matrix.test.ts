@@ -560,12 +560,13 @@ describe.each(stores())('constituent scope × role × TLP on %s', (store) => {
       noHidden('kpi', kpi.body);
       // Live updates: a change to every incident is told only where the member may see it.
       // The actor as a request's credentials make it (the stream's own authentication).
-      const actor = (await t.services.authenticator.fromSession(u.s.cookie.split('=')[1]!, { ip: null, userAgent: null, requestId: null }, { touch: false }))!.actor;
+      const current = async () => (await t.services.authenticator.fromSession(u.s.cookie.split('=')[1]!, { ip: null, userAgent: null, requestId: null }, { touch: false }))?.actor ?? null;
       const told: string[] = [];
-      const stop = await t.services.live.subscribe(actor, (c) => told.push(...c.incidents));
+      const stop = await t.services.live.subscribe((await current())!, { current, send: (c) => told.push(...c.incidents), end: () => undefined });
+      expect(stop).not.toBeNull();
       for (const i of incidents) await t.services.incidentDetails.addNote(author, i.id, { body: `live ${label}` });
       await t.services.live.poll();
-      stop();
+      stop!();
       check('live', [...new Set(told)], want);
     }
     expect(leaks).toEqual([]);

@@ -163,6 +163,16 @@ export interface IncidentTable {
   assigneeId: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/**
+ * The incident columns the application reads: never `*`, which would also fetch the search
+ * documents (up to a tsvector's megabyte each) with every row.
+ */
+export const INCIDENT_COLUMNS = [
+  'id', 'reference', 'title', 'summary', 'status', 'resolution', 'duplicateOf', 'impact', 'urgency', 'priority', 'tlp', 'pap',
+  'constituent', 'exercise', 'firstCompromiseAt', 'detectedAt', 'containedAt', 'recoveredAt', 'version', 'createdBy', 'createdAt',
+  'updatedAt', 'closedAt', 'assigneeId',
+] as const satisfies readonly (keyof IncidentTable)[];
+
 export interface IncidentClassificationTable {
   incidentId: string;
   class: string;

@@ -5,6 +5,7 @@
 // constituent scope.
 import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from '../../db/index.ts';
+import { INCIDENT_COLUMNS, type IncidentRow } from '../../db/schema.ts';
 import type { Actor } from '../actor.ts';
 import { VigilError, type ErrorCode } from '../errors.ts';
 import { RESTRICTED_TLP } from '../tlp.ts';
@@ -43,6 +44,18 @@ export function inConstituents(scope: IncidentScope, alias: string): RawBuilder<
 }
 
 const restricted = sql.join([...RESTRICTED_TLP]);
+
+/**
+ * The constituents of the user `userRef` names (a column such as `app_user.id`), as a uuid array
+ * (empty: none), to be read in the same statement as the user: each request's credentials are
+ * checked with it (`scopeIds` turns it into the actor's `constituentIds`).
+ */
+export function constituentIdsSql(userRef: string): RawBuilder<string[]> {
+  return sql<string[]>`array(select uc.constituent_id from user_constituent uc where uc.user_id = ${sql.ref(userRef)} order by uc.constituent_id)`;
+}
+
+/** An actor's `constituentIds` from what `constituentIdsSql` read: null (unscoped) when none. */
+export const scopeIds = (ids: readonly string[] | null | undefined): string[] | null => (ids && ids.length ? [...ids] : null);
 
 /**
  * The access rule for incidents as SQL, applied to every read of incidents (lists, gets, counts,
@@ -122,6 +135,16 @@ export const accessRepo = {
 
   seesRestricted,
 
+  /** The id of the incident with this id or reference, if the scope may see it. */
+  visibleIncidentId: async (x: Executor, scope: IncidentScope, idOrRef: string): Promise<string | undefined> =>
+    (await x.selectFrom('incident').select('id')
+      .where(UUID.test(idOrRef) ? 'incident.id' : 'incident.reference', '=', idOrRef)
+      .where(visibleSql(scope, 'incident')).executeTakeFirst())?.id,
+
+  /** Locks an incident's row for the rest of the transaction and reads it. */
+  lockIncident: async (x: Executor, id: string): Promise<IncidentRow> =>
+    x.selectFrom('incident').select(INCIDENT_COLUMNS).where('id', '=', id).forUpdate().executeTakeFirstOrThrow(),
+
   /**
    * Which of these users may read the incident in full (notifications, pages): within their
    * constituent scope, and for a RED or AMBER+STRICT incident with a need to know (admins,
@@ -199,4 +222,19 @@ export async function requireAccess(
   const missing = keys.find((k) => !seen.has(k));
   if (missing !== undefined) throw new VigilError(ENTITIES[entity].code, { id: missing });
   return [...new Set(keys.map((k) => seen.get(k)!))];
+}
+
+/**
+ * The incident (by id or reference) the actor is about to change, locked for the rest of the
+ * transaction: not found (404) unless the scope may see it, then forbidden (403) unless the actor
+ * holds `permission`, then the row is locked and read. Every change to an incident, in any module,
+ * starts here. (Whether the caller read the current version is the incidents module's concern.)
+ */
+export async function lockVisible(
+  x: Executor, actor: Actor, scope: IncidentScope, idOrRef: string, permission: Permission,
+): Promise<IncidentRow> {
+  const id = await accessRepo.visibleIncidentId(x, scope, idOrRef);
+  if (!id) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id: idOrRef });
+  authorize(actor, permission);
+  return accessRepo.lockIncident(x, id);
 }

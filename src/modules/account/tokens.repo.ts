@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/index.ts';
 import type { ApiTokenRow, Role, UserRow } from '../../db/schema.ts';
+import { constituentIdsSql, scopeIds } from '../../lib/authz/access.repo.ts';
 
 export const tokenRepo = {
   insert: (
@@ -7,22 +8,23 @@ export const tokenRepo = {
     t: { userId: string; name: string; tokenHash: string; roles: Role[]; expiresAt: Date },
   ): Promise<ApiTokenRow> => x.insertInto('apiToken').values(t).returningAll().executeTakeFirstOrThrow(),
 
-  /** The live token for a hash with its owner, in one statement (every API request asks). */
+  /** The live token for a hash with its owner and the owner's constituents (null: unscoped), in one statement (every API request asks). */
   findLiveByHash: async (
     x: Executor,
     tokenHash: string,
-  ): Promise<{ token: Pick<ApiTokenRow, 'id' | 'roles' | 'expiresAt' | 'lastUsedAt'>; user: UserRow } | undefined> => {
+  ): Promise<{ token: Pick<ApiTokenRow, 'id' | 'roles' | 'expiresAt' | 'lastUsedAt'>; user: UserRow; constituentIds: string[] | null } | undefined> => {
     const row = await x
       .selectFrom('apiToken')
       .innerJoin('appUser', 'appUser.id', 'apiToken.userId')
       .selectAll('appUser')
       .select(['apiToken.id as tokenId', 'apiToken.roles as tokenRoles', 'apiToken.expiresAt as tokenExpiresAt', 'apiToken.lastUsedAt as tokenLastUsedAt'])
+      .select(constituentIdsSql('app_user.id').as('userConstituentIds'))
       .where('apiToken.tokenHash', '=', tokenHash)
       .where('apiToken.revokedAt', 'is', null)
       .executeTakeFirst();
     if (!row) return undefined;
-    const { tokenId, tokenRoles, tokenExpiresAt, tokenLastUsedAt, ...user } = row;
-    return { token: { id: tokenId, roles: tokenRoles, expiresAt: tokenExpiresAt, lastUsedAt: tokenLastUsedAt }, user };
+    const { tokenId, tokenRoles, tokenExpiresAt, tokenLastUsedAt, userConstituentIds, ...user } = row;
+    return { token: { id: tokenId, roles: tokenRoles, expiresAt: tokenExpiresAt, lastUsedAt: tokenLastUsedAt }, user, constituentIds: scopeIds(userConstituentIds) };
   },
 
   listForUser: (x: Executor, userId: string): Promise<ApiTokenRow[]> =>

@@ -4,7 +4,6 @@ import { clientMeta, SESSION_COOKIE, type AuthContext } from '../../lib/http.ts'
 import type { ApiTokenRow, Role, UserRow } from '../../db/schema.ts';
 import { userActor, type ClientMeta, type Clock } from '../../lib/actor.ts';
 import { sha256Hex } from '../../lib/crypto.ts';
-import { accessRepo } from '../../lib/authz/access.repo.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { sessionRepo } from './sessions.repo.ts';
@@ -18,8 +17,8 @@ export const TOKEN_PREFIX = 'vgl_';
  * auth, so auth is given them (src/services.ts) rather than importing them.
  */
 export interface TokenStore {
-  /** The live token for a hash, with its owner. */
-  findLive(x: Executor, tokenHash: string): Promise<{ token: Pick<ApiTokenRow, 'id' | 'roles' | 'expiresAt' | 'lastUsedAt'>; user: UserRow } | undefined>;
+  /** The live token for a hash, with its owner and the owner's constituents (null: unscoped), in one statement. */
+  findLive(x: Executor, tokenHash: string): Promise<{ token: Pick<ApiTokenRow, 'id' | 'roles' | 'expiresAt' | 'lastUsedAt'>; user: UserRow; constituentIds: string[] | null } | undefined>;
   /** Records that a token was used now. */
   markUsed(x: Executor, id: string, now: Date): Promise<unknown>;
   /** Revokes every live token of a user; how many there were. */
@@ -39,7 +38,7 @@ export function createAuthenticator(d: {
       if (token.length < 20 || token.length > 200) return null;
       const found = await sessionRepo.findLiveByTokenHash(d.db, sha256Hex(token));
       if (!found) return null;
-      const { session, user } = found;
+      const { session, user, constituentIds } = found;
       const now = d.clock.now();
       const t = now.getTime();
       if (user.disabledAt || session.expiresAt.getTime() <= t) return null;
@@ -47,7 +46,7 @@ export function createAuthenticator(d: {
       if (opts.touch !== false && t - session.lastSeenAt.getTime() > TOUCH_EVERY_MS) await sessionRepo.touch(d.db, session.id, now);
       const settings = await d.settings.current();
       return {
-        actor: { ...userActor(user, meta, session.id), constituentIds: await accessRepo.constituentsOf(d.db, user.id) },
+        actor: { ...userActor(user, meta, session.id), constituentIds },
         user,
         sessionId: session.id,
         mfaPending: session.mfaPending,
@@ -64,13 +63,13 @@ export function createAuthenticator(d: {
       if (!found || found.user.disabledAt || found.token.expiresAt.getTime() <= now.getTime()) {
         throw new VigilError('VIG_AUTH_TOKEN_INVALID');
       }
-      const { token: row, user } = found;
+      const { token: row, user, constituentIds } = found;
       if (opts.touch !== false && (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_EVERY_MS)) await d.tokens.markUsed(d.db, row.id, now);
       // Never more than the owner: the token's roles the owner still holds today.
       const roles = row.roles.filter((r: Role) => user.roles.includes(r));
       return {
         actor: {
-          userId: user.id, username: user.username, roles, constituentIds: await accessRepo.constituentsOf(d.db, user.id),
+          userId: user.id, username: user.username, roles, constituentIds,
           via: 'token', tokenId: row.id, ip: meta.ip, requestId: meta.requestId,
         },
         user,

@@ -1,5 +1,6 @@
 import type { Executor } from '../../db/index.ts';
 import type { SessionRow, UserRow } from '../../db/schema.ts';
+import { constituentIdsSql, scopeIds } from '../../lib/authz/access.repo.ts';
 
 export interface NewSession {
   userId: string;
@@ -15,22 +16,30 @@ export const sessionRepo = {
   insert: (x: Executor, s: NewSession): Promise<SessionRow> =>
     x.insertInto('userSession').values(s).returningAll().executeTakeFirstOrThrow(),
 
-  /** The live session for a token hash with its user, in one statement, or undefined. Expiry is judged by the caller. */
+  /**
+   * The live session for a token hash with its user and the user's constituents (null: unscoped),
+   * in one statement, or undefined. Expiry is judged by the caller.
+   */
   findLiveByTokenHash: async (
     x: Executor,
     tokenHash: string,
-  ): Promise<{ session: Pick<SessionRow, 'id' | 'expiresAt' | 'lastSeenAt' | 'mfaPending'>; user: UserRow } | undefined> => {
+  ): Promise<{ session: Pick<SessionRow, 'id' | 'expiresAt' | 'lastSeenAt' | 'mfaPending'>; user: UserRow; constituentIds: string[] | null } | undefined> => {
     const row = await x
       .selectFrom('userSession')
       .innerJoin('appUser', 'appUser.id', 'userSession.userId')
       .selectAll('appUser')
       .select(['userSession.id as sessionId', 'userSession.expiresAt as sessionExpiresAt', 'userSession.lastSeenAt as sessionLastSeenAt', 'userSession.mfaPending as sessionMfaPending'])
+      .select(constituentIdsSql('app_user.id').as('userConstituentIds'))
       .where('userSession.tokenHash', '=', tokenHash)
       .where('userSession.revokedAt', 'is', null)
       .executeTakeFirst();
     if (!row) return undefined;
-    const { sessionId, sessionExpiresAt, sessionLastSeenAt, sessionMfaPending, ...user } = row;
-    return { session: { id: sessionId, expiresAt: sessionExpiresAt, lastSeenAt: sessionLastSeenAt, mfaPending: sessionMfaPending }, user };
+    const { sessionId, sessionExpiresAt, sessionLastSeenAt, sessionMfaPending, userConstituentIds, ...user } = row;
+    return {
+      session: { id: sessionId, expiresAt: sessionExpiresAt, lastSeenAt: sessionLastSeenAt, mfaPending: sessionMfaPending },
+      user,
+      constituentIds: scopeIds(userConstituentIds),
+    };
   },
 
   findById: (x: Executor, id: string): Promise<SessionRow | undefined> =>

@@ -3,7 +3,8 @@ import type { Actor } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { findVisibleIncident, type IncidentDeps, lockVisible, recorder } from '../incidents/index.ts';
+import { lockVisible } from '../../lib/authz/access.repo.ts';
+import { findVisibleIncident, type IncidentDeps, recorder } from '../incidents/index.ts';
 import { contactRepo, incidentContactRepo } from './repo.ts';
 
 /**

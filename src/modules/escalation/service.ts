@@ -2,11 +2,11 @@ import type { Db, Executor } from '../../db/index.ts';
 import type { AlertSeverity, EscalationRecipient, EscalationTrigger, IncidentEventRow, IncidentRow, Priority } from '../../db/schema.ts';
 import { systemActor, type Actor, type Clock } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
-import { accessRepo } from '../../lib/authz/access.repo.ts';
+import { accessRepo, lockVisible } from '../../lib/authz/access.repo.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/index.ts';
-import { classificationsOf, findVisibleIncident, type IncidentDeps, lockIncident, lockVisible, recorder, RSIT } from '../incidents/index.ts';
+import { classificationsOf, findVisibleIncident, type IncidentDeps, lockIncident, recorder, RSIT } from '../incidents/index.ts';
 import { choosePolicy, cycleThrough, nextAfter, recipientLabel, SEATS, type PolicyShape } from './policy.ts';
 import { escalationRepo, type PolicyRow, type PolicyWrite, type RunRow } from './repo.ts';
 

@@ -6,8 +6,8 @@ import { incidentScope, type IncidentScope } from '../../lib/authz/incidents.ts'
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/index.ts';
-import { findVisibleIncident, lockVisible, recorder } from '../incidents/index.ts';
-import { seesRestricted } from '../../lib/authz/access.repo.ts';
+import { findVisibleIncident, recorder } from '../incidents/index.ts';
+import { lockVisible, seesRestricted } from '../../lib/authz/access.repo.ts';
 import { isRestrictedTlp } from '../../lib/tlp.ts';
 import type { SettingsService } from '../settings/index.ts';
 import type { BlobStore, StoredBlob } from './blobs.ts';

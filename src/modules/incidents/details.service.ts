@@ -6,9 +6,9 @@ import { userById } from '../users/index.ts';
 import { incidentEventRepo } from './events.repo.ts';
 import { linkRepo } from './links.repo.ts';
 import { incidentRepo } from './repo.ts';
-import { seesRestricted } from '../../lib/authz/access.repo.ts';
+import { lockVisible, seesRestricted } from '../../lib/authz/access.repo.ts';
 import { NO_CLIENT, userActor, type Actor } from '../../lib/actor.ts';
-import { lockVisible, recorder, type IncidentDeps } from './service.ts';
+import { lockVersion, recorder, type IncidentDeps } from './service.ts';
 import { incidentViews, type IncidentView } from './view.ts';
 
 export const KEY_TIMES = ['firstCompromiseAt', 'detectedAt', 'containedAt', 'recoveredAt'] as const;
@@ -88,7 +88,7 @@ export function createIncidentDetailService(d: IncidentDeps) {
     async setKeyTimes(actor: Actor, id: string, version: number, times: KeyTimes): Promise<IncidentView> {
       const scope = incidentScope(actor);
       return d.db.transaction().execute(async (tx) => {
-        const before = await lockVisible(tx, actor, scope, id, 'incident.update', version);
+        const before = await lockVersion(tx, actor, scope, id, 'incident.update', version);
         const merged = Object.fromEntries(KEY_TIMES.map((k) => [k, times[k] === undefined ? before[k] : times[k]])) as Record<(typeof KEY_TIMES)[number], Date | null>;
         const present = KEY_TIMES.filter((k) => merged[k]);
         for (let i = 1; i < present.length; i++) {

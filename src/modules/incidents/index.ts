@@ -14,7 +14,8 @@ export { priorityOf } from './priority.ts';
 export { ClassificationIn, IncidentParam, IncidentRoleEnum, IncidentView, Level, PapEnum, PriorityEnum, StatusEnum, TlpEnum, Version } from './schemas.ts';
 export { canonicalRsit, RSIT } from './taxonomy.ts';
 export type { IncidentView as IncidentRecord } from './view.ts';
-export { lockVisible, recorder } from './service.ts';
+export { recorder } from './service.ts';
+// Left for reports/ and intake/ (being moved into triage); everything else imports it from src/lib/authz.
 export type { DeclareInput, IncidentDeps, IncidentService } from './service.ts';
 export { taskView } from './tasks.service.ts';
 export type { TaskView } from './tasks.service.ts';

@@ -1,11 +1,12 @@
 import type { LinkKind } from '../../db/schema.ts';
 import type { Actor } from '../../lib/actor.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
+import { lockVisible } from '../../lib/authz/access.repo.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { linkRepo } from './links.repo.ts';
 import { incidentRepo } from './repo.ts';
-import { lockVisible, recorder, type IncidentDeps } from './service.ts';
+import { lockVersion, recorder, type IncidentDeps } from './service.ts';
 import { incidentViews, type IncidentView } from './view.ts';
 
 /** Links between incidents (related, parent/child) and merges of one incident into another. */
@@ -63,7 +64,7 @@ export function createLinkService(d: IncidentDeps) {
         if ((await incidentRepo.findVisible(tx, scope, sourceId))?.id === target.id) {
           throw new VigilError('VIG_INCIDENT_LINK_INVALID', { reason: 'an incident cannot merge into itself' });
         }
-        const source = await lockVisible(tx, actor, scope, sourceId, 'incident.close', sourceVersion);
+        const source = await lockVersion(tx, actor, scope, sourceId, 'incident.close', sourceVersion);
         if (target.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: target.id });
         if (source.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: source.id });
         const now = d.clock.now();

@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db, Executor } from '../../db/index.ts';
-import type { IncidentRoleName, IncidentRow, IncidentStatus, Priority, Tlp } from '../../db/schema.ts';
+import { INCIDENT_COLUMNS, type IncidentRoleName, type IncidentRow, type IncidentStatus, type Priority, type Tlp } from '../../db/schema.ts';
 import type { IncidentScope } from '../../lib/authz/incidents.ts';
 import { needToKnow, visibleSql, type NeedToKnowReach } from '../../lib/authz/access.repo.ts';
 
@@ -40,15 +40,6 @@ export const SORTS: Record<IncidentSort, { column: 'createdAt' | 'updatedAt' | '
   priority: [{ column: 'priority', dir: 'asc' }, { column: 'createdAt', dir: 'desc' }, { column: 'id', dir: 'desc' }],
 };
 
-/**
- * The incident columns the application reads: never `*`, which would also fetch the search
- * documents (up to a tsvector's megabyte each) with every row.
- */
-export const INCIDENT_COLUMNS = [
-  'id', 'reference', 'title', 'summary', 'status', 'resolution', 'duplicateOf', 'impact', 'urgency', 'priority', 'tlp', 'pap',
-  'constituent', 'exercise', 'firstCompromiseAt', 'detectedAt', 'containedAt', 'recoveredAt', 'version', 'createdBy', 'createdAt',
-  'updatedAt', 'closedAt', 'assigneeId',
-] as const satisfies readonly (keyof IncidentRow)[];
 const QUALIFIED = INCIDENT_COLUMNS.map((c) => `incident.${c}` as const);
 
 const visible = (scope: IncidentScope, reach: NeedToKnowReach = 'row') => visibleSql(scope, 'incident', reach);

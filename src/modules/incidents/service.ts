@@ -15,7 +15,7 @@ import { priorityOf } from './priority.ts';
 import { incidentRepo, type IncidentFilter } from './repo.ts';
 import { normaliseClassifications, RSIT, type Classification } from './taxonomy.ts';
 import { decodeListCursor, encodeListCursor, incidentViews, type IncidentView } from './view.ts';
-import { requireConstituentName } from '../../lib/authz/access.repo.ts';
+import { lockVisible, requireConstituentName } from '../../lib/authz/access.repo.ts';
 
 export interface IncidentDeps {
   db: Db;
@@ -62,17 +62,14 @@ export function recorder(d: IncidentDeps) {
 }
 
 /**
- * Loads an incident the actor can see (404 otherwise), checks the actor may do this to it (403),
- * locks it, and checks the version the caller read (409 with the current state).
+ * `lockVisible` (the access check and the lock, src/lib/authz) and then the version the caller
+ * read: a stale one is refused with the current state (409).
  */
-export async function lockVisible(
-  tx: Executor, actor: Actor, scope: IncidentScope, id: string, permission: Permission, version?: number,
+export async function lockVersion(
+  tx: Executor, actor: Actor, scope: IncidentScope, id: string, permission: Permission, version: number,
 ): Promise<IncidentRow> {
-  const seen = await incidentRepo.findVisible(tx, scope, id);
-  if (!seen) throw new VigilError('VIG_INCIDENT_NOT_FOUND', { id });
-  authorize(actor, permission);
-  const row = (await incidentRepo.lockById(tx, seen.id))!;
-  if (version !== undefined && row.version !== version) {
+  const row = await lockVisible(tx, actor, scope, id, permission);
+  if (row.version !== version) {
     const [current] = await incidentViews(tx, [row], actor);
     throw new VigilError('VIG_INCIDENT_VERSION_CONFLICT', { id: row.id, yourVersion: version, currentVersion: row.version, current });
   }
@@ -225,7 +222,7 @@ export function createIncidentService(d: IncidentDeps) {
       const classes = input.classifications ? normaliseClassifications(input.classifications) : undefined;
       const team = await d.settings.current();
       return d.db.transaction().execute(async (tx) => {
-        const before = await lockVisible(tx, actor, scope, id, 'incident.update', input.version);
+        const before = await lockVersion(tx, actor, scope, id, 'incident.update', input.version);
         if (before.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: before.id });
         const next = {
           title: input.title?.trim() ?? before.title,
@@ -264,7 +261,7 @@ export function createIncidentService(d: IncidentDeps) {
     async setStatus(actor: Actor, id: string, version: number, status: IncidentStatus): Promise<IncidentView> {
       const scope = incidentScope(actor);
       return d.db.transaction().execute(async (tx) => {
-        const before = await lockVisible(tx, actor, scope, id, 'incident.update', version);
+        const before = await lockVersion(tx, actor, scope, id, 'incident.update', version);
         if (before.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: before.id });
         if (!canMove(before.status, status)) throw new VigilError('VIG_INCIDENT_TRANSITION_FORBIDDEN', { from: before.status, to: status });
         const after = await incidentRepo.update(tx, before.id, { status, updatedAt: d.clock.now() });
@@ -277,7 +274,7 @@ export function createIncidentService(d: IncidentDeps) {
     async close(actor: Actor, id: string, input: { version: number; resolution: Resolution; duplicateOf?: string | undefined }): Promise<IncidentView> {
       const scope = incidentScope(actor);
       return d.db.transaction().execute(async (tx) => {
-        const before = await lockVisible(tx, actor, scope, id, 'incident.close', input.version);
+        const before = await lockVersion(tx, actor, scope, id, 'incident.close', input.version);
         if (before.status === 'closed') throw new VigilError('VIG_INCIDENT_CLOSED', { id: before.id });
         let duplicateOf: string | null = null;
         let duplicateOfReference: string | null = null;
@@ -302,7 +299,7 @@ export function createIncidentService(d: IncidentDeps) {
     async reopen(actor: Actor, id: string, version: number, reason: string): Promise<IncidentView> {
       const scope = incidentScope(actor);
       return d.db.transaction().execute(async (tx) => {
-        const before = await lockVisible(tx, actor, scope, id, 'incident.close', version);
+        const before = await lockVersion(tx, actor, scope, id, 'incident.close', version);
         if (before.status !== 'closed') throw new VigilError('VIG_INCIDENT_NOT_CLOSED', { id: before.id });
         const after = await incidentRepo.update(tx, before.id, { status: 'analysis', resolution: null, duplicateOf: null, closedAt: null, updatedAt: d.clock.now() });
         await record(tx, actor, before.id, 'incident.reopened', { resolution: before.resolution, reason });

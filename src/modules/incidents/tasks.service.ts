@@ -1,12 +1,13 @@
 import type { ChecklistItem, IncidentTaskRow, TaskPhase, TaskStatus } from '../../db/schema.ts';
 import type { Executor } from '../../db/index.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
+import { lockVisible } from '../../lib/authz/access.repo.ts';
 import { can } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import { userById } from '../users/index.ts';
 import { NO_CLIENT, userActor, type Actor } from '../../lib/actor.ts';
 import { incidentRepo } from './repo.ts';
-import { lockVisible, recorder, type IncidentDeps } from './service.ts';
+import { recorder, type IncidentDeps } from './service.ts';
 import { taskRepo, type TaskPatch } from './tasks.repo.ts';
 
 export interface TaskInput {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { VigilError } from '../../lib/errors.ts';
 import { actorOf } from '../../lib/http.ts';
 import { type Authenticator, callerOf } from '../auth/index.ts';
 import type { LiveService } from './service.ts';
@@ -26,21 +27,49 @@ export const liveRoutes: FastifyPluginAsyncZod<{ live: LiveService; authenticato
     },
   }, async (req, reply) => {
     const actor = actorOf(req);
-    const stillSignedIn = async () => {
+    /** The caller's access now, from the same credentials (never counted as activity); null once they no longer hold. */
+    const current = async () => {
       try {
         const a = await callerOf(req, authenticator, { touch: false });
-        return !!a && a.user.id === actor.userId && !a.mfaPending;
+        return a && a.user.id === actor.userId && !a.mfaPending ? a.actor : null;
       } catch {
-        return false;
+        return null;
       }
     };
 
     const raw = reply.raw;
     let open = true;
+    let started = false;
+    let heartbeat: NodeJS.Timeout | undefined;
+    let deadline: NodeJS.Timeout | undefined;
+    let unsubscribe: (() => void) | null = null;
+    function cleanup() {
+      clearInterval(heartbeat);
+      clearTimeout(deadline);
+      unsubscribe?.();
+    }
     const write = (chunk: string) => {
-      if (open) raw.write(chunk);
+      if (open && started) raw.write(chunk);
     };
-    const unsubscribe = await live.subscribe(actor, (change) => write(`event: change\ndata: ${JSON.stringify(change)}\n\n`));
+    const end = (reason: string) => {
+      if (!open) return;
+      write(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
+      open = false;
+      cleanup();
+      if (started) raw.end();
+    };
+    // Each change is filtered with the caller's access as it is now: the live service reads it
+    // again whenever the audit trail shows a change to the user, this session or this token, and
+    // ends the stream when the credentials no longer hold.
+    unsubscribe = await live.subscribe(actor, {
+      current,
+      send: (change) => write(`event: change\ndata: ${JSON.stringify(change)}\n\n`),
+      end,
+    });
+    if (!unsubscribe || !open) {
+      cleanup();
+      throw new VigilError('VIG_AUTH_REQUIRED');
+    }
     reply.hijack();
     raw.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -50,24 +79,14 @@ export const liveRoutes: FastifyPluginAsyncZod<{ live: LiveService; authenticato
       'x-accel-buffering': 'no',
       connection: 'keep-alive',
     });
+    started = true;
     write('retry: 5000\nevent: ready\ndata: {}\n\n');
 
-    const end = (reason: string) => {
-      if (!open) return;
-      write(`event: end\ndata: ${JSON.stringify({ reason })}\n\n`);
-      open = false;
-      cleanup();
-      raw.end();
-    };
-    const heartbeat = setInterval(() => {
-      void stillSignedIn().then((ok) => (ok ? write(': keep-alive\n\n') : end('signed-out')));
+    // Session expiry and idleness are not in the audit trail: the heartbeat checks the credentials too.
+    heartbeat = setInterval(() => {
+      void current().then((ok) => (ok ? write(': keep-alive\n\n') : end('signed-out')));
     }, heartbeatMs);
-    const deadline = setTimeout(() => end('timeout'), req.query.timeout * 1000);
-    function cleanup() {
-      clearInterval(heartbeat);
-      clearTimeout(deadline);
-      unsubscribe();
-    }
+    deadline = setTimeout(() => end('timeout'), req.query.timeout * 1000);
     raw.on('close', () => {
       open = false;
       cleanup();

@@ -12,10 +12,23 @@ export interface LiveChange {
   reports: string[];
 }
 
+/** What the live service needs of an open stream. */
+export interface LiveListener {
+  /**
+   * The caller's access now, read afresh from the stream's credentials (one statement); null when
+   * they no longer hold: signed out, session ended, token revoked, user disabled. May throw.
+   */
+  current(): Promise<Actor | null>;
+  send(change: LiveChange): void;
+  /** Ends the stream (the caller's credentials no longer hold). */
+  end(reason: 'signed-out'): void;
+}
+
 interface Subscriber {
+  actor: Actor;
   incidents: IncidentScope | null;
   reports: ReportScope | null;
-  send(change: LiveChange): void;
+  listener: LiveListener;
 }
 
 const BATCH = 5000;
@@ -28,12 +41,42 @@ const scopeKey = (r: ReportScope) =>
  * what changed since the last poll; each subscriber then hears only of the incidents and reports
  * its own access rules let it see (the same SQL rule as every read). Nothing but ids is sent: the
  * client re-reads through the API, which checks access again.
+ *
+ * A subscriber's access (roles, need to know, constituent scope) is what its credentials give
+ * now, not when it connected: every change to a user (roles, scope, disabling, password or MFA
+ * reset, signing out everywhere), a session (signing out, ending it) or an API token (revoking it)
+ * is in the same audit trail, so the poll that finds such a change re-reads the access of the
+ * subscribers it concerns before it filters anything, and ends their stream when their
+ * credentials no longer hold. Nothing is re-read while nothing changes (docs/decisions.md).
  */
 export function createLiveService(d: { db: Db; reports: ReportService; pollMs: number }) {
   const subscribers = new Set<Subscriber>();
   let last: number | null = null;
   let timer: NodeJS.Timeout | null = null;
   let polling = false;
+
+  async function scopes(actor: Actor): Promise<Pick<Subscriber, 'incidents' | 'reports'>> {
+    return {
+      incidents: can(actor, 'incident.read') ? incidentScope(actor) : null,
+      reports: can(actor, 'report.read') || can(actor, 'report.read_own') ? await d.reports.scope(actor) : null,
+    };
+  }
+
+  /** Re-reads a subscriber's access; ends it (and returns false) when its credentials no longer hold. */
+  async function refresh(s: Subscriber): Promise<boolean> {
+    let now: Actor | null;
+    try {
+      now = await s.listener.current();
+      if (now) Object.assign(s, { actor: now }, await scopes(now));
+    } catch {
+      now = null; // fail closed: the client reconnects, which authenticates afresh
+    }
+    if (now) return true;
+    subscribers.delete(s);
+    s.listener.end('signed-out');
+    stopIfIdle();
+    return false;
+  }
 
   async function poll() {
     if (polling) return;
@@ -44,8 +87,17 @@ export function createLiveService(d: { db: Db; reports: ReportService; pollMs: n
       if (rows.length === 0) return;
       last = rows[rows.length - 1]!.seq;
       const ids = (entity: string) => [...new Set(rows.filter((r) => r.entity === entity && r.entityId).map((r) => r.entityId!))];
+      // First, whose access changed: their scope is read again before anything is filtered with it.
+      const users = new Set(ids('user'));
+      const sessions = new Set(ids('session'));
+      const tokens = new Set(ids('api_token'));
+      for (const s of [...subscribers]) {
+        const a = s.actor;
+        if ((a.userId && users.has(a.userId)) || (a.sessionId && sessions.has(a.sessionId)) || (a.tokenId && tokens.has(a.tokenId))) await refresh(s);
+      }
       const incidents = ids('incident');
       const reports = ids('report');
+      if (incidents.length === 0 && reports.length === 0) return;
       // Consoles with the same scope (the same user, or privileged users of the same constituents) see the same: ask once per scope.
       const seen = new Map<string, Promise<string[]>>();
       const once = (key: string, load: () => Promise<string[]>) => {
@@ -56,10 +108,10 @@ export function createLiveService(d: { db: Db; reports: ReportService; pollMs: n
         const i = s.incidents;
         const r = s.reports;
         const change = {
-          incidents: i ? await once(`i:${incidentScopeKey(i)}`, () => visibleIncidentIds(d.db, i, incidents)) : [],
-          reports: r ? await once(`r:${scopeKey(r)}`, () => visibleReportIds(d.db, r, reports)) : [],
+          incidents: i && incidents.length ? await once(`i:${incidentScopeKey(i)}`, () => visibleIncidentIds(d.db, i, incidents)) : [],
+          reports: r && reports.length ? await once(`r:${scopeKey(r)}`, () => visibleReportIds(d.db, r, reports)) : [],
         };
-        if (change.incidents.length || change.reports.length) s.send(change);
+        if (subscribers.has(s) && (change.incidents.length || change.reports.length)) s.listener.send(change);
       }
     } finally {
       polling = false;
@@ -80,20 +132,32 @@ export function createLiveService(d: { db: Db; reports: ReportService; pollMs: n
   }
 
   return {
-    /** Registers a listener for the actor; returns the function that ends it. */
-    async subscribe(actor: Actor, send: (change: LiveChange) => void): Promise<() => void> {
-      const sub: Subscriber = {
-        incidents: can(actor, 'incident.read') ? incidentScope(actor) : null,
-        reports: can(actor, 'report.read') || can(actor, 'report.read_own') ? await d.reports.scope(actor) : null,
-        send,
-      };
+    /**
+     * Registers a stream for the actor; returns the function that ends it, or null when the
+     * caller's credentials no longer hold. The access is read afresh once registered, so a change
+     * made after the request was authenticated but before the poll watched for it is not missed.
+     */
+    async subscribe(actor: Actor, listener: LiveListener): Promise<(() => void) | null> {
+      const sub: Subscriber = { actor, incidents: null, reports: null, listener };
       if (last === null) last = await liveRepo.lastSeq(d.db);
       subscribers.add(sub);
       start();
-      return () => {
+      const unsubscribe = () => {
         subscribers.delete(sub);
         stopIfIdle();
       };
+      let now: Actor | null = null;
+      try {
+        now = await listener.current();
+        if (now) Object.assign(sub, { actor: now }, await scopes(now));
+      } catch {
+        now = null;
+      }
+      if (!now) {
+        unsubscribe();
+        return null;
+      }
+      return unsubscribe;
     },
 
     /** Polls now (tests; the timer does it otherwise). */

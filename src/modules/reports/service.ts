@@ -70,7 +70,9 @@ export function createReportService(d: IncidentDeps & { onReceived?: ReportRecei
     if (can(actor, 'report.read')) return { kind: 'team', incidents: incidentScope(actor) };
     authorize(actor, 'report.read_own');
     if (!actor.userId) throw new VigilError('VIG_AUTHZ_FORBIDDEN', { permission: 'report.read_own' });
-    return { kind: 'reporter', userId: actor.userId, constituentIds: (await accessRepo.constituentsOf(x, actor.userId)) ?? [] };
+    // A request's actor carries its constituents (read with its credentials); others are looked up.
+    const constituentIds = actor.constituentIds !== undefined ? actor.constituentIds : await accessRepo.constituentsOf(x, actor.userId);
+    return { kind: 'reporter', userId: actor.userId, constituentIds: [...(constituentIds ?? [])] };
   }
 
   /** The views of rows; `knownRaw` spares the query for raw details the caller already has (a report just stored). */

@@ -5,7 +5,8 @@ import { requireAccess } from '../../lib/authz/access.repo.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { alertActions } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { type IncidentDeps, lockVisible, recorder } from '../incidents/index.ts';
+import { lockVisible } from '../../lib/authz/access.repo.ts';
+import { type IncidentDeps, recorder } from '../incidents/index.ts';
 import { alertDecisions, type AlertRow } from '../intake/index.ts';
 import type { ObservableService } from '../observables/index.ts';
 

@@ -5,7 +5,8 @@ import { requireAccess } from '../../lib/authz/access.repo.ts';
 import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { type DeclareInput, type IncidentDeps, type IncidentService, lockIncident, type IncidentRecord as IncidentView, lockVisible, recorder } from '../incidents/index.ts';
+import { type DeclareInput, type IncidentDeps, type IncidentService, lockIncident, type IncidentRecord as IncidentView, recorder } from '../incidents/index.ts';
+import { lockVisible } from '../../lib/authz/access.repo.ts';
 import { reportDecisions, type ReportRow, type ReportService } from '../reports/index.ts';
 
 /**
