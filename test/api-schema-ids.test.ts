@@ -1,5 +1,10 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+
+// test/schema-ids.mjs counts, in a process of its own, how often each id is given to a schema while
+// the app's modules load: the suite's workers share loaded modules between files (vitest.config.ts,
+// isolate: false), so in-process they may have loaded before this file could count.
 
 /**
  * Every named schema of the API (`.meta({ id })`) is named once. Two schemas under one id do not
@@ -8,24 +13,14 @@ import { z } from 'zod';
  * the team directory's record), and so are the web app's generated types.
  */
 describe('the named schemas of the API', () => {
-  it('each id names one schema', async () => {
-    const named = new Map<string, number>();
-    const registry = z.globalRegistry;
-    const add = registry.add.bind(registry);
-    registry.add = ((schema: z.core.$ZodType, ...meta: [z.core.GlobalMeta?]) => {
-      const id = meta[0]?.id;
-      if (id) named.set(id, (named.get(id) ?? 0) + 1);
-      return add(schema, ...(meta as [z.core.GlobalMeta]));
-    }) as typeof registry.add;
-    try {
-      // Builds the app (every module's routes and schemas) and its OpenAPI document.
-      const { openApiDocument } = await import('../scripts/gen-api-types.mjs');
-      const document = (await openApiDocument()) as { components: { schemas: Record<string, unknown> } };
-      expect(Object.keys(document.components.schemas)).toContain('Incident');
-      expect(named.size).toBeGreaterThan(10);
-      expect([...named].filter(([, n]) => n > 1).map(([id]) => id)).toEqual([]);
-    } finally {
-      registry.add = add;
-    }
+  it('each id names one schema', () => {
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL('./schema-ids.mjs', import.meta.url))], {
+      encoding: 'utf8', timeout: 120_000, env: { ...process.env, LOG_LEVEL: 'silent' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { components: string[]; named: [string, number][] };
+    expect(out.components).toContain('Incident');
+    expect(out.named.length).toBeGreaterThan(10);
+    expect(out.named.filter(([, n]) => n > 1).map(([id]) => id)).toEqual([]);
   }, 120_000);
 });

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { expect } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { bootstrap } from '../src/bootstrap.ts';
 import { loadConfig, type Config } from '../src/config.ts';
@@ -102,4 +103,20 @@ export function apiOf(app: () => TestApp, author: () => Session, defaults: objec
       title: 'Incident', impact: 'low', urgency: 'low', classifications: [{ class: 'fraud', type: 'phishing' }], ...defaults, ...over,
     })).json();
   return { call, declare };
+}
+
+/**
+ * The report tests' calls: `call` with extra headers and raw bodies, `submit` a report (expects 201),
+ * `declare` an incident as `handler`.
+ */
+export function reportCallsOf(app: () => TestApp, handler: () => Session) {
+  const call = (who: Session, method: 'GET' | 'POST', url: string, payload?: object | string, headers: Record<string, string> = {}) =>
+    app().app.inject({ method, url: `/api/v1${url}`, headers: { ...who.headers, ...headers }, ...(payload !== undefined ? { payload } : {}) });
+  const submit = async (who: Session, over: object = {}) => {
+    const r = await call(who, 'POST', '/reports', { title: 'Suspicious login', body: 'Logins from 203.0.113.7 at night', ...over });
+    expect(r.statusCode, r.body).toBe(201);
+    return r.json();
+  };
+  const { declare } = apiOf(app, handler);
+  return { call, submit, declare };
 }

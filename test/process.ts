@@ -35,7 +35,8 @@ export async function seedEmbedded(dataDir: string): Promise<void> {
   }
   const pgdata = join(dataDir, 'pgdata');
   mkdirSync(pgdata, { recursive: true, mode: 0o700 });
-  execFileSync('tar', ['-xf', file, '-C', pgdata]);
+  // Its members are named from the data folder's root ('/base/…'); tar says so on stderr, kept quiet.
+  execFileSync('tar', ['-xf', file, '-C', pgdata], { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
 export function freePort(): Promise<number> {

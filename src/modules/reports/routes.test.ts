@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../../lib/actor.ts';
-import { login, makeApp, userWith, type Session, type TestApp } from '../../../test/app.ts';
+import { login, makeApp, reportCallsOf, type Session, type TestApp, userWith } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
 
 describe.each(stores())('incident reports on %s', (store) => {
@@ -30,15 +30,7 @@ describe.each(stores())('incident reports on %s', (store) => {
   });
   afterAll(() => t?.close());
 
-  const call = (who: Session, method: 'GET' | 'POST', url: string, payload?: object | string, headers: Record<string, string> = {}) =>
-    t.app.inject({ method, url: `/api/v1${url}`, headers: { ...who.headers, ...headers }, ...(payload !== undefined ? { payload } : {}) });
-  const submit = async (who: Session, over: object = {}) => {
-    const r = await call(who, 'POST', '/reports', { title: 'Suspicious login', body: 'Logins from 203.0.113.7 at night', ...over });
-    expect(r.statusCode, r.body).toBe(201);
-    return r.json();
-  };
-  const declare = async (over: object = {}) =>
-    (await call(handler, 'POST', '/incidents', { title: 'Incident', impact: 'low', urgency: 'low', classifications: [{ class: 'fraud', type: 'phishing' }], ...over })).json();
+  const { call, submit, declare } = reportCallsOf(() => t, () => handler);
 
   it('keeps the request body byte for byte, and hands it out only as an attachment', async () => {
     const text = '{ "title": "Phone call: CEO fraud",\n  "body": "Caller says <script>x</script> 💥", "channel": "phone", "reporterPhone": "+32 2 555 0100", "urgency": "high" }';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditCount, makeApp, userWith, type Session, type TestApp } from '../../../test/app.ts';
+import { auditCount, makeApp, reportCallsOf, type Session, type TestApp, userWith } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
 
 // Moved from src/modules/reports/routes.test.ts with the triage of reports (issue 16, part 3).
@@ -12,15 +12,7 @@ describe.each(stores())('triage of reports on %s', (store) => {
   });
   afterAll(() => t?.close());
 
-  const call = (who: Session, method: 'GET' | 'POST', url: string, payload?: object | string, headers: Record<string, string> = {}) =>
-    t.app.inject({ method, url: `/api/v1${url}`, headers: { ...who.headers, ...headers }, ...(payload !== undefined ? { payload } : {}) });
-  const submit = async (who: Session, over: object = {}) => {
-    const r = await call(who, 'POST', '/reports', { title: 'Suspicious login', body: 'Logins from 203.0.113.7 at night', ...over });
-    expect(r.statusCode, r.body).toBe(201);
-    return r.json();
-  };
-  const declare = async (over: object = {}) =>
-    (await call(handler, 'POST', '/incidents', { title: 'Incident', impact: 'low', urgency: 'low', classifications: [{ class: 'fraud', type: 'phishing' }], ...over })).json();
+  const { call, submit, declare } = reportCallsOf(() => t, () => handler);
 
   it('declares an incident from reports, links more, merges repeats and rejects with a reason', async () => {
     const a = await submit(handler, { title: 'Phishing mail to finance', body: 'Lure from invoices-example.test' });
