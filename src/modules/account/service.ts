@@ -6,7 +6,7 @@ import { authorize } from '../../lib/authz/policy.ts';
 import { randomToken, seal, sha256Hex, unseal } from '../../lib/crypto.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/index.ts';
-import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret, requireSession, sessionRepo, type Throttle, TOKEN_PREFIX, totpUri, verifyPassword } from '../auth/index.ts';
+import { checkTotp, hashRecoveryCode, newRecoveryCodes, newTotpSecret, endSession, liveSessionsOf, requireSession, sessionById, type Throttle, TOKEN_PREFIX, totpUri, verifyPassword } from '../auth/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { lockUser, replaceRecoveryCodes, setUserMfa, userById } from '../users/index.ts';
 import { tokenRepo } from './tokens.repo.ts';
@@ -54,7 +54,7 @@ export function createAccountService(d: {
   return {
     async listSessions(actor: Actor) {
       const userId = self(actor);
-      const rows = await sessionRepo.listLiveForUser(d.db, userId, d.clock.now());
+      const rows = await liveSessionsOf(d.db, userId, d.clock.now());
       return rows.map((s) => ({
         id: s.id, createdAt: s.createdAt, lastSeenAt: s.lastSeenAt, expiresAt: s.expiresAt,
         ip: s.ip, userAgent: s.userAgent, current: s.id === actor.sessionId,
@@ -65,9 +65,9 @@ export function createAccountService(d: {
       const userId = self(actor);
       requireSession(actor, 'ending a session');
       await d.db.transaction().execute(async (tx) => {
-        const s = await sessionRepo.findById(tx, id);
+        const s = await sessionById(tx, id);
         if (!s || s.userId !== userId || s.revokedAt) throw new VigilError('VIG_SESSION_NOT_FOUND', { id });
-        await sessionRepo.revoke(tx, id, d.clock.now());
+        await endSession(tx, id, d.clock.now());
         await d.audit.record(tx, actor, { action: 'session.revoked', entity: 'session', entityId: id });
       });
     },

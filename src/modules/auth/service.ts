@@ -4,7 +4,7 @@ import { userActor, type Actor, type ClientMeta, type Clock } from '../../lib/ac
 import { hmacHex, randomToken, sha256Hex, unseal } from '../../lib/crypto.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/index.ts';
-import { recoveryCodeRepo, userRepo } from '../users/index.ts';
+import { consumeRecoveryCode, lockUser, recordSignIn, userById, userByUsername } from '../users/index.ts';
 import { checkPasswordPolicy, hashPassword, verifyPassword } from './passwords.ts';
 import type { TokenStore } from './authenticate.ts';
 import { sessionRepo } from './sessions.repo.ts';
@@ -74,7 +74,7 @@ export function createAuthService(d: AuthDeps) {
       const name = username.trim().toLowerCase();
       const keys = [`user:${name}`, ...(meta.ip ? [`ip:${meta.ip}`] : [])];
       await d.throttle.check(keys);
-      const user = await userRepo.findByUsername(d.db, name);
+      const user = await userByUsername(d.db, name);
       const ok = await verifyPassword(user?.passwordHash, password);
       if (!ok || !user || user.disabledAt) {
         await d.db.transaction().execute(async (tx) => {
@@ -93,7 +93,7 @@ export function createAuthService(d: AuthDeps) {
         await d.throttle.clear(tx, `user:${name}`);
         const issued = await issue(user, meta, mfaPending, tx);
         let current = user;
-        if (!mfaPending) current = await userRepo.update(tx, user.id, { lastLoginAt: d.clock.now() });
+        if (!mfaPending) current = await recordSignIn(tx, user.id, { lastLoginAt: d.clock.now() });
         await d.audit.record(tx, userActor(user, meta, issued.sessionId), {
           action: mfaPending ? 'auth.password_verified' : 'auth.logged_in',
           entity: 'session',
@@ -109,20 +109,20 @@ export function createAuthService(d: AuthDeps) {
       const key = `mfa:${userId}`;
       await d.throttle.check([key, ...(meta.ip ? [`ip:${meta.ip}`] : [])]);
       const result = await d.db.transaction().execute(async (tx) => {
-        const user = await userRepo.lockById(tx, userId);
+        const user = await lockUser(tx, userId);
         if (!user || user.disabledAt || !user.mfaSecret) return { ok: false as const, user };
         let method: 'totp' | 'recovery_code' | null = null;
         const step = await checkTotp(unseal(d.secretKey, user.mfaSecret), code.trim(), user.mfaLastStep);
         if (step !== null) {
-          await userRepo.update(tx, user.id, { mfaLastStep: step });
+          await recordSignIn(tx, user.id, { mfaLastStep: step });
           method = 'totp';
-        } else if (await recoveryCodeRepo.consume(tx, user.id, hashRecoveryCode(code), d.clock.now())) {
+        } else if (await consumeRecoveryCode(tx, user.id, hashRecoveryCode(code), d.clock.now())) {
           method = 'recovery_code';
         }
         if (!method) return { ok: false as const, user };
         await sessionRepo.revoke(tx, pendingSessionId, d.clock.now());
         const issued = await issue(user, meta, false, tx);
-        const current = await userRepo.update(tx, user.id, { lastLoginAt: d.clock.now() });
+        const current = await recordSignIn(tx, user.id, { lastLoginAt: d.clock.now() });
         await d.audit.record(tx, userActor(user, meta, issued.sessionId), {
           action: 'auth.logged_in',
           entity: 'session',
@@ -174,7 +174,7 @@ export function createAuthService(d: AuthDeps) {
       requireSession(actor, 'changing the password');
       const key = `pw:${userId}`;
       await d.throttle.check([key]);
-      const user = await userRepo.findById(d.db, userId);
+      const user = await userById(d.db, userId);
       if (!user) throw new VigilError('VIG_AUTH_REQUIRED');
       if (!(await verifyPassword(user.passwordHash, currentPassword))) {
         await d.db.transaction().execute((tx) => d.throttle.fail(tx, [key]));
@@ -187,7 +187,7 @@ export function createAuthService(d: AuthDeps) {
       const passwordHash = await hashPassword(newPassword);
       await d.db.transaction().execute(async (tx) => {
         const now = d.clock.now();
-        await userRepo.update(tx, userId, { passwordHash, mustChangePassword: false, passwordChangedAt: now, updatedAt: now });
+        await recordSignIn(tx, userId, { passwordHash, mustChangePassword: false, passwordChangedAt: now, updatedAt: now });
         const ended = await sessionRepo.revokeAllForUser(tx, userId, now, actor.sessionId);
         const tokensRevoked = await d.tokens.revokeAllOf(tx, userId, now);
         await d.throttle.clear(tx, key);

@@ -18,9 +18,15 @@ export const setUserMfa = (
 /** Replaces a user's recovery codes with these hashes (none: the user has no codes left). */
 export const replaceRecoveryCodes = (x: Executor, userId: string, hashes: string[]) => recoveryCodeRepo.replaceAll(x, userId, hashes);
 
-// Still the whole repositories, for src/modules/auth/service.ts only (another helper's folder when
-// this was narrowed; see test/dependencies.allowed.json): it signs in, checks MFA and changes
-// passwords with findByUsername, findById, lockById, update and recoveryCodeRepo.consume.
-export { recoveryCodeRepo, userRepo } from './repo.ts';
+/** The user with this user name (any account, disabled or not), or undefined: signing in. */
+export const userByUsername = (x: Executor, username: string) => userRepo.findByUsername(x, username);
+/** Records a sign-in, a used TOTP step or a new password on a user; the row after. */
+export const recordSignIn = (
+  x: Executor,
+  id: string,
+  patch: Pick<UserPatch, 'lastLoginAt' | 'mfaLastStep' | 'passwordHash' | 'mustChangePassword' | 'passwordChangedAt' | 'updatedAt'>,
+) => userRepo.update(x, id, patch);
+/** Uses up one of a user's recovery codes by its hash; false if there is no such unused code. */
+export const consumeRecoveryCode = (x: Executor, userId: string, hash: string, at: Date) => recoveryCodeRepo.consume(x, userId, hash, at);
 export { toUserView } from './service.ts';
 export type { UserCredentials } from './service.ts';
