@@ -72,6 +72,15 @@ function TaskDetail({ task, notes, write }: { task: Task; notes: TimelineEntry[]
   const [due, setDue] = useState(toLocal(task.dueAt));
   const [phase, setPhase] = useState<TaskPhase>(task.phase);
   const [note, setNote] = useState('');
+  // When the task changes (a save, a tick, someone else's edit), a field the handler has not
+  // touched follows the new task; an edited field and a half-written note stay as typed.
+  const [base, setBase] = useState(task);
+  if (base.version !== task.version) {
+    setBase(task);
+    if (assignee === base.assigneeId) setAssignee(task.assigneeId);
+    if (due === toLocal(base.dueAt)) setDue(toLocal(task.dueAt));
+    if (phase === base.phase) setPhase(task.phase);
+  }
   const [noteBusy, setNoteBusy] = useState(false);
   const [noteError, setNoteError] = useState<unknown>(null);
   const changed: TaskPatch = {
@@ -164,7 +173,7 @@ function TaskRow({ task, notes, nameOf }: { task: Task; notes: TimelineEntry[]; 
   const overdue = isOverdue(task);
   return (
     <>
-      <Table.Tr data-testid="task-row" data-task={task.title} data-status={task.status}>
+      <Table.Tr data-testid="task-row" data-task={task.title} data-status={task.status} data-version={task.version}>
         <Table.Td>
           <UnstyledButton onClick={() => setOpen((o) => !o)} aria-expanded={open} data-testid="task-toggle" style={{ display: 'flex', gap: 6, alignItems: 'flex-start' }}>
             {open ? <IconChevronDown size={16} style={{ flexShrink: 0, marginTop: 2 }} /> : <IconChevronRight size={16} style={{ flexShrink: 0, marginTop: 2 }} />}
@@ -198,7 +207,7 @@ function TaskRow({ task, notes, nameOf }: { task: Task; notes: TimelineEntry[]; 
         <Table.Tr className="vigil-expanded-row">
           <Table.Td colSpan={5}>
             {write.error !== null && <div style={{ marginBottom: 8 }}>{write.alert}</div>}
-            {open && <TaskDetail key={task.version} task={task} notes={notes} write={write} />}
+            {open && <TaskDetail task={task} notes={notes} write={write} />}
           </Table.Td>
         </Table.Tr>
       )}
