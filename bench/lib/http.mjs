@@ -43,7 +43,9 @@ export async function startServer({ databaseUrl, dataDir, adminPassword, pollMs 
   delete env.DATABASE_URL;
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [BIN, 'serve'], {
+  // BENCH_SERVER_NODE_ARGS: options for the server's Node.js (e.g. --cpu-prof, to see where a bench's time goes).
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, BIN, 'serve'], {
     env: { ...env, VIGIL_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', VIGIL_ADMIN_PASSWORD: adminPassword, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
     detached: true,

@@ -53,6 +53,21 @@ const DAY = 86_400_000;
  * midnight, may be 1440 or more to mean the following days). Gaps and repeats resolve as above.
  */
 export function localToUtc(timeZone: string, date: string, minutes: number): number {
+  // SLA clocks ask for the same working-day edges again and again (every clock of every incident
+  // walks the days from its start): each answer costs five Intl readings, so answers are kept.
+  const key = `${timeZone}|${date}|${minutes}`;
+  let at = resolved.get(key);
+  if (at === undefined) {
+    if (resolved.size >= RESOLVED_MAX) resolved.clear();
+    at = resolve(timeZone, date, minutes);
+    resolved.set(key, at);
+  }
+  return at;
+}
+const resolved = new Map<string, number>();
+const RESOLVED_MAX = 50_000;
+
+function resolve(timeZone: string, date: string, minutes: number): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const local = Date.UTC(y, m - 1, d) + minutes * 60_000;
   const before = offsetAt(timeZone, local - DAY);
