@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql, type Insertable, type Selectable } from 'kysely';
 import type { Executor } from '../../db/index.ts';
 import type { ReportChannel, ReportMessageTable, ReportStatus, ReportTable } from '../../db/schema.ts';
@@ -67,6 +68,44 @@ export const reportRepo = {
       .with('settled', (db) => db.updateTable('reportIdempotency').from('r').set((eb) => ({ reportId: eb.ref('r.id') }))
         .where('reportIdempotency.ownerId', '=', settle?.ownerId ?? null).where('reportIdempotency.key', '=', settle?.key ?? null))
       .selectFrom('r').selectAll().executeTakeFirstOrThrow() as Promise<ReportRow>;
+  },
+
+  /**
+   * Numbers and stores several reports in one go (a batch of API submissions, in the order given):
+   * the reports, their raw bytes and their settled idempotency keys, three statements whatever the
+   * count. Ids are made here, so each report is matched to its submission whatever order the
+   * database answers in.
+   */
+  async insertMany(
+    x: Executor,
+    numbering: { prefix: string; year: number },
+    items: { row: Omit<ReportInsert, 'reference'>; raw: { contentType: string; content: Uint8Array; sha256: string }; settle?: { ownerId: string; key: string } | undefined }[],
+  ): Promise<ReportRow[]> {
+    if (items.length === 0) return [];
+    const ids = items.map(() => randomUUID());
+    const reference = sql<string>`(select ${numbering.prefix} || '-R-' || ${String(numbering.year)} || '-' || lpad(n, greatest(6, length(n)), '0')
+      from (select nextval('report_number_seq')::text as n) as next)`;
+    const rows = await x.insertInto('report').values(items.map((it, i) => ({ ...it.row, id: ids[i]!, reference }))).returningAll().execute();
+    await x.insertInto('reportRaw').values(items.map((it, i) => ({ reportId: ids[i]!, ...it.raw }))).execute();
+    const settles = items.flatMap((it, i) => (it.settle ? [sql`(${it.settle.ownerId}::uuid, ${it.settle.key}::text, ${ids[i]!}::uuid)`] : []));
+    if (settles.length) {
+      await sql`update report_idempotency as k set report_id = v.report_id from (values ${sql.join(settles)}) as v (owner_id, key, report_id)
+        where k.owner_id = v.owner_id and k.key = v.key`.execute(x);
+    }
+    const byId = new Map(rows.map((r) => [r.id, r as ReportRow]));
+    return ids.map((id) => byId.get(id)!);
+  },
+
+  /**
+   * Claims idempotency keys, each (account, key) given once; returns those claimed now, as
+   * `account \n key`. A key not returned was claimed before (or is being claimed by another
+   * transaction, which this one then waits for).
+   */
+  claimKeys: async (x: Executor, claims: { ownerId: string; key: string; requestSha256: string }[], at: Date): Promise<Set<string>> => {
+    if (claims.length === 0) return new Set();
+    const rows = await x.insertInto('reportIdempotency').values(claims.map((c) => ({ ...c, reportId: null, createdAt: at })))
+      .onConflict((oc) => oc.columns(['ownerId', 'key']).doNothing()).returning(['ownerId', 'key']).execute();
+    return new Set(rows.map((r) => `${r.ownerId}\n${r.key}`));
   },
 
   /** The first report with this fingerprint received since then, locked (deduplication). */

@@ -6,6 +6,7 @@ import { incidentScope } from '../../lib/authz/incidents.ts';
 import { authorize, can, reportActions, type ReportActions } from '../../lib/authz/policy.ts';
 import { decodeCursor, keysetPage } from '../../lib/cursor.ts';
 import { VigilError } from '../../lib/errors.ts';
+import { groupCommit, type Settled } from '../../lib/group-commit.ts';
 import { findVisibleIncident, type IncidentDeps } from '../incidents/index.ts';
 import { reportRepo, type ReportFilter, type ReportRow, type ReportScope } from './repo.ts';
 import { accessRepo } from '../../lib/authz/access.repo.ts';
@@ -56,6 +57,29 @@ export interface ReceiveInput extends Omit<SubmitInput, 'channel'> {
 
 /** Called in the transaction that stores a new report (not a repeat): the outgoing mail's receipt. */
 export type ReportReceivedHook = (tx: Executor, report: ReportRow, extras: { autoSubmitted?: boolean | undefined; statusUrl?: string | null | undefined }) => Promise<unknown>;
+
+/** A submission waiting for its batch: checked already (authorisation, the raw bytes' hash). */
+interface Submission {
+  actor: Actor;
+  input: SubmitInput;
+  raw: RawContent;
+  sha256: string;
+  /** Whether the submitter works the queue (a team member) rather than reporting for its organisation. */
+  triage: boolean;
+  /** The idempotency key, when an account sent one. */
+  key: string | undefined;
+}
+
+/** The most submissions written in one transaction. */
+const SUBMISSION_BATCH = 200;
+
+async function settle<R>(f: () => Promise<R>): Promise<Settled<R>> {
+  try {
+    return { ok: true, value: await f() };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
 
 const clean = (v: string | null | undefined) => (v === undefined ? undefined : v?.trim() || null);
 
@@ -108,6 +132,9 @@ export function createReportService(d: IncidentDeps & { onReceived?: ReportRecei
     });
   }
 
+  /** What a submission is answered with. */
+  type Submitted = { report: Awaited<ReturnType<typeof views>>[number]; replayed: boolean };
+
   async function teamView(x: Executor, actor: Actor, row: ReportRow) {
     return (await views(x, actor, { kind: 'team', incidents: incidentScope(actor) }, [row]))[0] as TeamReportView;
   }
@@ -115,6 +142,113 @@ export function createReportService(d: IncidentDeps & { onReceived?: ReportRecei
   async function recordReport(tx: Executor, actor: Actor, row: ReportRow, action: string, data: Record<string, unknown>) {
     await d.audit.record(tx, actor, { action, entity: 'report', entityId: row.id, after: { reference: row.reference, ...data } });
   }
+
+  /** The stored fields of a submission: a team member's as given, a reporter's from its account. */
+  async function submittedFields(x: Executor, p: Submission) {
+    const { actor, input, triage } = p;
+    let fields: Pick<ReportRow, 'channel' | 'source' | 'reporterName' | 'reporterEmail' | 'reporterPhone' | 'organisation'>;
+    if (triage) {
+      fields = {
+        channel: input.channel ?? 'api', source: clean(input.source) ?? null,
+        reporterName: clean(input.reporterName) ?? null, reporterEmail: clean(input.reporterEmail)?.toLowerCase() ?? null,
+        reporterPhone: clean(input.reporterPhone) ?? null, organisation: clean(input.organisation) ?? null,
+      };
+    } else {
+      const user = await reportRepo.reporter(x, actor.userId!);
+      fields = {
+        channel: 'portal', source: null, reporterName: user?.displayName ?? actor.username, reporterEmail: user?.email ?? null,
+        reporterPhone: clean(input.reporterPhone) ?? null, organisation: user?.organisation ?? null,
+      };
+    }
+    // Who the report is for, by id: the organisation a team member names, or the portal account's own.
+    const constituentId = triage ? await reportRepo.constituentNamed(x, fields.organisation) : ((await accessRepo.constituentsOf(x, actor.userId!))?.[0] ?? null);
+    return {
+      ...fields,
+      constituentId,
+      status: 'new' as const,
+      title: input.title.trim(),
+      body: input.body ?? '',
+      tlp: input.tlp ?? 'AMBER',
+      receivedAt: triage && input.receivedAt ? input.receivedAt : d.clock.now(),
+      urgency: input.urgency ?? null,
+      submittedBy: actor.userId,
+      incidentId: null, mergedInto: null, rejection: null, rejectionNote: null, decidedBy: null, decidedAt: null,
+      updatedAt: d.clock.now(),
+    };
+  }
+
+  /** What the submitter is answered with: the report as it may see it. */
+  async function submittedView(tx: Executor, p: Submission, row: ReportRow) {
+    await d.onReceived?.(tx, row, {});
+    const known = new Map([[row.id, { contentType: p.raw.contentType, size: p.raw.content.length, sha256: p.sha256 }]]);
+    return (await views(tx, p.actor, await scopeOf(tx, p.actor), [row], known))[0]!;
+  }
+
+  /** One submission in a transaction of its own (a lone one, a retried key, or a batch's items after it failed). */
+  async function submitOne(p: Submission): Promise<Submitted> {
+    const { actor, key, sha256 } = p;
+    return d.db.transaction().execute(async (tx) => {
+      const now = d.clock.now();
+      // A retried submission with the same key (per account) gets the report it made the first time.
+      if (key && !(await reportRepo.claimKey(tx, actor.userId!, key, sha256, now))) {
+        const claim = (await reportRepo.keyOf(tx, actor.userId!, key))!;
+        if (claim.requestSha256 !== sha256 || !claim.reportId) throw new VigilError('VIG_IDEMPOTENCY_KEY_REUSED', { key });
+        const first = (await reportRepo.byId(tx, claim.reportId))!;
+        return { report: (await views(tx, actor, await scopeOf(tx, actor), [first]))[0]!, replayed: true };
+      }
+      const team = await d.settings.current(tx);
+      const row = await reportRepo.insert(tx, { prefix: team.incidentPrefix, year: now.getUTCFullYear() }, await submittedFields(tx, p),
+        { contentType: p.raw.contentType, content: p.raw.content, sha256 }, key ? { ownerId: actor.userId!, key } : undefined);
+      const view = await submittedView(tx, p, row);
+      // The audit record comes last: the chain's lock is then held only until the commit.
+      await recordReport(tx, actor, row, 'report.received', { channel: row.channel, title: row.title });
+      return { report: view, replayed: false };
+    });
+  }
+
+  /**
+   * Submissions that arrived together, in one transaction: their keys claimed in one statement, the
+   * reports stored in three, their audit records appended in one as the last. A key repeated within
+   * the batch, or claimed before it, is answered on its own after the commit (a replay, or 422);
+   * when the transaction fails, every submission is tried again on its own, so one bad submission
+   * fails alone.
+   */
+  async function submitBatch(batch: Submission[]): Promise<Settled<Submitted>[]> {
+    if (batch.length === 1) return [await settle(() => submitOne(batch[0]!))];
+    const keyOf = (p: Submission) => `${p.actor.userId}\n${p.key}`;
+    let written: Map<Submission, Submitted>;
+    try {
+      written = await d.db.transaction().execute(async (tx) => {
+        const now = d.clock.now();
+        const firsts = new Map<string, Submission>();
+        for (const p of batch) if (p.key && !firsts.has(keyOf(p))) firsts.set(keyOf(p), p);
+        const claimed = await reportRepo.claimKeys(tx, [...firsts.values()].map((p) => ({ ownerId: p.actor.userId!, key: p.key!, requestSha256: p.sha256 })), now);
+        const go = batch.filter((p) => !p.key || (firsts.get(keyOf(p)) === p && claimed.has(keyOf(p))));
+        const team = await d.settings.current(tx);
+        const items = [];
+        for (const p of go) {
+          items.push({ row: await submittedFields(tx, p), raw: { contentType: p.raw.contentType, content: p.raw.content, sha256: p.sha256 },
+            settle: p.key ? { ownerId: p.actor.userId!, key: p.key } : undefined });
+        }
+        const rows = await reportRepo.insertMany(tx, { prefix: team.incidentPrefix, year: now.getUTCFullYear() }, items);
+        const out = new Map<Submission, Submitted>();
+        for (const [i, p] of go.entries()) out.set(p, { report: await submittedView(tx, p, rows[i]!), replayed: false });
+        for (const [i, p] of go.entries()) await recordReport(tx, p.actor, rows[i]!, 'report.received', { channel: rows[i]!.channel, title: rows[i]!.title });
+        return out;
+      });
+    } catch {
+      written = new Map();
+    }
+    const settled: Settled<Submitted>[] = [];
+    for (const p of batch) {
+      const done = written.get(p);
+      settled.push(done ? { ok: true, value: done } : await settle(() => submitOne(p)));
+    }
+    return settled;
+  }
+
+  // API and portal submissions share transactions when they arrive together (src/lib/group-commit.ts).
+  const submissions = groupCommit(submitBatch, { max: SUBMISSION_BATCH });
 
   const service = {
     /** Who may see which reports, for callers that filter reports themselves (live updates). */
@@ -127,57 +261,11 @@ export function createReportService(d: IncidentDeps & { onReceived?: ReportRecei
      * Stores a report with the bytes that arrived. Team members log reports from any channel; a
      * reporter submits through the portal for its own organisation.
      */
-    async submit(actor: Actor, input: SubmitInput, raw: RawContent, idempotencyKey?: string) {
+    async submit(actor: Actor, input: SubmitInput, raw: RawContent, idempotencyKey?: string): Promise<Submitted> {
       const triage = can(actor, 'report.triage');
       if (!triage) authorize(actor, 'report.submit');
       const sha256 = createHash('sha256').update(raw.content).digest('hex');
-      return d.db.transaction().execute(async (tx) => {
-        const now = d.clock.now();
-        // A retried submission with the same key (per account) gets the report it made the first time.
-        if (idempotencyKey && actor.userId && !(await reportRepo.claimKey(tx, actor.userId, idempotencyKey, sha256, now))) {
-          const claim = (await reportRepo.keyOf(tx, actor.userId, idempotencyKey))!;
-          if (claim.requestSha256 !== sha256 || !claim.reportId) throw new VigilError('VIG_IDEMPOTENCY_KEY_REUSED', { key: idempotencyKey });
-          const first = (await reportRepo.byId(tx, claim.reportId))!;
-          return { report: (await views(tx, actor, await scopeOf(tx, actor), [first]))[0]!, replayed: true };
-        }
-        const team = await d.settings.current(tx);
-        let fields: Pick<ReportRow, 'channel' | 'source' | 'reporterName' | 'reporterEmail' | 'reporterPhone' | 'organisation'>;
-        if (triage) {
-          fields = {
-            channel: input.channel ?? 'api', source: clean(input.source) ?? null,
-            reporterName: clean(input.reporterName) ?? null, reporterEmail: clean(input.reporterEmail)?.toLowerCase() ?? null,
-            reporterPhone: clean(input.reporterPhone) ?? null, organisation: clean(input.organisation) ?? null,
-          };
-        } else {
-          const user = await reportRepo.reporter(tx, actor.userId!);
-          fields = {
-            channel: 'portal', source: null, reporterName: user?.displayName ?? actor.username, reporterEmail: user?.email ?? null,
-            reporterPhone: clean(input.reporterPhone) ?? null, organisation: user?.organisation ?? null,
-          };
-        }
-        // Who the report is for, by id: the organisation a team member names, or the portal account's own.
-        const constituentId = triage ? await reportRepo.constituentNamed(tx, fields.organisation) : ((await accessRepo.constituentsOf(tx, actor.userId!))?.[0] ?? null);
-        const row = await reportRepo.insert(tx, { prefix: team.incidentPrefix, year: now.getUTCFullYear() }, {
-          ...fields,
-          constituentId,
-          status: 'new',
-          title: input.title.trim(),
-          body: input.body ?? '',
-          tlp: input.tlp ?? 'AMBER',
-          receivedAt: triage && input.receivedAt ? input.receivedAt : now,
-          urgency: input.urgency ?? null,
-          submittedBy: actor.userId,
-          incidentId: null, mergedInto: null, rejection: null, rejectionNote: null, decidedBy: null, decidedAt: null,
-          updatedAt: now,
-        }, { contentType: raw.contentType, content: raw.content, sha256 },
-        idempotencyKey && actor.userId ? { ownerId: actor.userId, key: idempotencyKey } : undefined);
-        await d.onReceived?.(tx, row, {});
-        const known = new Map([[row.id, { contentType: raw.contentType, size: raw.content.length, sha256 }]]);
-        const view = (await views(tx, actor, await scopeOf(tx, actor), [row], known))[0]!;
-        // The audit record comes last: the chain's lock is then held only until the commit.
-        await recordReport(tx, actor, row, 'report.received', { channel: row.channel, title: row.title });
-        return { report: view, replayed: false };
-      });
+      return submissions.add({ actor, input, raw, sha256, triage, key: idempotencyKey && actor.userId ? idempotencyKey : undefined });
     },
 
     /**
