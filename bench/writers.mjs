@@ -16,7 +16,7 @@
 // BENCH_INTAKE_CLIENTS (default 32, as bench/intake.mjs) for the intake.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,7 +82,33 @@ async function handlerToken(port) {
  * from pg_stat_activity every 20 ms): what the writers' serialisation costs, whatever else the
  * machine's cores are doing.
  */
-async function rate(op, clients, dbUrl) {
+/** CPU seconds of this process's finished children (pgbench, psql). */
+function childCpuSeconds() {
+  try {
+    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return 0;
+  }
+}
+const pgbenchCores = [];
+
+/** CPU seconds used so far by a process (Linux /proc; 0 elsewhere). */
+function cpuSeconds(pid) {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+const postgresPids = () => (spawnSync('pgrep', ['-x', 'postgres'], { encoding: 'utf8' }).stdout ?? '').split('\n').filter(Boolean);
+/** CPU seconds of the server, of every PostgreSQL process, and of this process (the clients). */
+const cpuOf = (serverPid) => ({
+  server: cpuSeconds(serverPid), postgres: postgresPids().reduce((a, p) => a + cpuSeconds(p), 0), clients: cpuSeconds(process.pid),
+});
+
+async function rate(op, clients, dbUrl, serverPid) {
   const { default: pg } = await import('pg');
   const mon = new pg.Client({ connectionString: dbUrl });
   await mon.connect();
@@ -99,9 +125,15 @@ async function rate(op, clients, dbUrl) {
     }
   })();
   try {
+    const cpu0 = cpuOf(serverPid);
+    const t0 = performance.now();
     const r = await load(op, { clients, warmupMs: 1500, measureMs: SECONDS * 1000, minSamples: 50 });
+    const wall = (performance.now() - t0) / 1000;
+    const cpu1 = cpuOf(serverPid);
     if (r.errors.length) throw new Error(`${r.errors.length} failed requests, first: ${r.errors[0]}`);
-    return { rps: r.rps, p50: percentile(r.times, 50), p99: percentile(r.times, 99), lockShare: busy ? locked / busy : 0 };
+    // Cores kept busy over the whole load (warm-up included): what the machine had left to give.
+    const cores = Object.fromEntries(Object.keys(cpu0).map((k) => [k, (cpu1[k] - cpu0[k]) / wall]));
+    return { rps: r.rps, p50: percentile(r.times, 50), p99: percentile(r.times, 99), lockShare: busy ? locked / busy : 0, cores };
   } finally {
     sampling = false;
     await sampler;
@@ -141,7 +173,12 @@ async function pgbenchInserts(dbUrl) {
   writeFileSync(script, `\\set id random(1, 2000000000)
 insert into bench_report (reference, title, body, channel, tlp) values ('R-' || :id || '-' || :client_id || '-' || random(), 'Phishing wave ' || :id, 'Reported by a constituent: mail from attacker@example.net linking hxxp://login.example[.]com', 'api', 'AMBER');
 `);
+  const pg0 = postgresPids().reduce((a, p) => a + cpuSeconds(p), 0);
+  const kids0 = childCpuSeconds();
+  const t0 = performance.now();
   const r = spawnSync('pgbench', ['-n', '-c', '8', '-j', '2', '-T', String(SECONDS), '-f', script, dbUrl], { encoding: 'utf8' });
+  const wall = (performance.now() - t0) / 1000;
+  pgbenchCores.push({ postgres: (postgresPids().reduce((a, p) => a + cpuSeconds(p), 0) - pg0) / wall, client: (childCpuSeconds() - kids0) / wall });
   if (r.status !== 0) throw new Error(`pgbench: ${r.stderr || r.error}`);
   const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(r.stdout)?.[1];
   if (!tps) throw new Error(`pgbench printed no rate: ${r.stdout}`);
@@ -176,10 +213,10 @@ async function main() {
         req.end();
       });
       for (let i = 0; i < ROUNDS; i++) {
-        floor.push(await rate(me, INTAKE_CLIENTS, url));
-        one.push(await rate(createIncident(server.port, token), 1, url));
-        eight.push(await rate(createIncident(server.port, token), 8, url));
-        intake.push(await rate(fileReport(server.port, token), INTAKE_CLIENTS, url));
+        floor.push(await rate(me, INTAKE_CLIENTS, url, server.proc.pid));
+        one.push(await rate(createIncident(server.port, token), 1, url, server.proc.pid));
+        eight.push(await rate(createIncident(server.port, token), 8, url, server.proc.pid));
+        intake.push(await rate(fileReport(server.port, token), INTAKE_CLIENTS, url, server.proc.pid));
       }
       const r1 = median(one.map((r) => r.rps));
       const r8 = median(eight.map((r) => r.rps));
@@ -195,7 +232,21 @@ async function main() {
         console.log(`  ratio ceiling / pgbench: ${(rf / pb).toFixed(3)}  (what the HTTP stack alone allows on this machine)`);
         console.log(`  pgbench single-row inserts, 8 clients: ${fmt(pb).padStart(6)}/s  (rounds ${pgbench.map(fmt).join(', ')})`);
         console.log(`  ratio intake / pgbench: ${(ri / pb).toFixed(3)}  (target >= 0.25)  ${ri / pb >= 0.25 ? 'PASS' : 'MISS'}`);
+        const pc = (k) => median(pgbenchCores.map((c) => c[k]));
+        console.log(`  cores busy, pgbench: PostgreSQL ${pc('postgres').toFixed(2)}, pgbench ${pc('client').toFixed(2)}; CPU per insert ${((pc('postgres') * 1000) / pb).toFixed(2)} + ${((pc('client') * 1000) / pb).toFixed(2)} ms`);
       }
+      // Where the CPU went: cores busy (server, PostgreSQL, the clients) and CPU milliseconds per
+      // request. When they add up to the machine's cores, more clients cannot go faster.
+      const usage = (name, runs) => {
+        const c = (k) => median(runs.map((r) => r.cores[k]));
+        const per = (k) => median(runs.map((r) => (r.cores[k] * 1000) / r.rps));
+        console.log(`  cores busy, ${name}: server ${c('server').toFixed(2)}, PostgreSQL ${c('postgres').toFixed(2)}, clients ${c('clients').toFixed(2)} `
+          + `(of ${cpus().length}); CPU per request ${per('server').toFixed(2)} + ${per('postgres').toFixed(2)} + ${per('clients').toFixed(2)} ms`);
+      };
+      usage('creation, 1 client', one);
+      usage('creation, 8 clients', eight);
+      usage(`intake, ${INTAKE_CLIENTS} clients`, intake);
+      usage(`no-write ceiling, ${INTAKE_CLIENTS} clients`, floor);
       // The chain is whole after all of it.
       const v = await api(server.port, await signIn(server.port, 'admin', [CHOSEN]), 'GET', '/audit/verify');
       console.log(`  audit chain after the run: ${v.ok ? 'verified' : 'BROKEN'} (${fmt(v.checked)} records)`);

@@ -168,10 +168,13 @@ export function createEscalationService(d: EscalationDeps) {
     });
   }
 
-  /** Starts the escalation an incident's priority calls for, unless one is running. */
-  async function start(tx: Executor, incident: IncidentRow, trigger: string, now: Date, kind: EscalationTrigger = 'declared'): Promise<void> {
-    if (incident.status === 'closed' || (await escalationRepo.activeRun(tx, incident.id))) return;
-    const classes = (await classificationsOf(tx, [incident.id])).map((c) => c.class);
+  /**
+   * Starts the escalation an incident's priority calls for, unless one is running. `declared`: the
+   * classes of an incident declared in this transaction (it has no run yet: nothing to look up).
+   */
+  async function start(tx: Executor, incident: IncidentRow, trigger: string, now: Date, kind: EscalationTrigger = 'declared', declared?: string[]): Promise<void> {
+    if (incident.status === 'closed' || (!declared && (await escalationRepo.activeRun(tx, incident.id)))) return;
+    const classes = declared ?? (await classificationsOf(tx, [incident.id])).map((c) => c.class);
     const policy = choosePolicy(await escalationRepo.policies(tx), incident.priority, classes, kind);
     const first = policy?.levels[0];
     if (!policy || !first) return;
@@ -298,7 +301,8 @@ export function createEscalationService(d: EscalationDeps) {
       const raised = event.kind === 'incident.priority_changed' && data?.from && data.to && SEVERITY[data.to] < SEVERITY[data.from];
       if (event.kind !== 'incident.declared' && event.kind !== 'incident.reopened' && !raised) return;
       const incident = await lockIncident(tx, event.incidentId);
-      if (incident) await start(tx, incident, event.kind.slice('incident.'.length), now);
+      const declared = event.kind === 'incident.declared' ? (event.data as { classifications?: { class: string }[] } | null)?.classifications?.map((c) => c.class) : undefined;
+      if (incident) await start(tx, incident, event.kind.slice('incident.'.length), now, 'declared', declared);
     },
 
     /** Notifies every level that is due; each in its own transaction, so a crash repeats none. */

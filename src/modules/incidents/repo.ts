@@ -228,6 +228,11 @@ export const incidentRepo = {
 
   replaceClassifications: async (x: Executor, incidentId: string, rows: { class: string; type: string; isPrimary: boolean }[]) => {
     await x.deleteFrom('incidentClassification').where('incidentId', '=', incidentId).execute();
+    await incidentRepo.addClassifications(x, incidentId, rows);
+  },
+
+  /** The classifications of an incident that has none yet (one just declared). */
+  addClassifications: async (x: Executor, incidentId: string, rows: { class: string; type: string; isPrimary: boolean }[]) => {
     if (rows.length) await x.insertInto('incidentClassification').values(rows.map((r) => ({ ...r, incidentId }))).execute();
   },
 

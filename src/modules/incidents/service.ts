@@ -137,7 +137,7 @@ export function createIncidentService(d: IncidentDeps) {
         closedAt: null,
         assigneeId: null,
       });
-      await incidentRepo.replaceClassifications(tx, row.id, classes);
+      await incidentRepo.addClassifications(tx, row.id, classes);
       if (actor.userId) await incidentRepo.addRole(tx, row.id, 'coordinator', actor.userId, now);
       const v = await view(tx, row, actor);
       const declared = { title: v.title, priority: v.priority, tlp: v.tlp, classifications: v.classifications };

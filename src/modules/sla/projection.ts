@@ -40,7 +40,9 @@ export function createSlaProjection(d: { incidents: IncidentDeps }) {
     const { paused, clocks } = incidentClocks(inc, await slaRepo.clockEvents(tx, inc.id), policy, now);
     const met = (s: string) => s === 'met' || s === 'met_late';
     const kept = clocks.filter((c) => inc.status !== 'closed' || met(c.state));
-    await slaClockRepo.removeExcept(tx, inc.id, kept.map((c) => c.metric));
+    const keep = new Set<string>(kept.map((c) => c.metric));
+    if ([...before.keys()].some((m) => !keep.has(m))) await slaClockRepo.removeExcept(tx, inc.id, [...keep]);
+    const writes: Parameters<typeof slaClockRepo.upsertMany>[2] = [];
     for (const c of kept) {
       const row = before.get(c.metric);
       let breachedAt = row?.breachedAt ?? null;
@@ -54,11 +56,12 @@ export function createSlaProjection(d: { incidents: IncidentDeps }) {
       // A clock already overdue stays due, paused or not: its breach is recorded all the same.
       const held = c.state === 'paused' || (paused && c.state === 'running');
       const warnAt = held && c.warningAt && c.warningAt.getTime() > now.getTime() ? null : c.warningAt;
-      await slaClockRepo.upsert(tx, inc.id, c.metric, {
-        policyId: policy.id, targetMinutes: c.targetMinutes, deadline: held ? null : c.deadline, warnAt, paused: held,
+      writes.push({
+        metric: c.metric, policyId: policy.id, targetMinutes: c.targetMinutes, deadline: held ? null : c.deadline, warnAt, paused: held,
         metAt: met(c.state) ? c.metAt : null, warnedAt: row?.warnedAt ?? null, breachedAt, computedAt: now,
       });
     }
+    await slaClockRepo.upsertMany(tx, inc.id, writes);
   }
 
   return {

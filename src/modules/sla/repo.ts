@@ -88,9 +88,14 @@ export const slaClockRepo = {
   ofIncident: (x: Executor, incidentId: string): Promise<SlaClockRow[]> =>
     x.selectFrom('slaClock').selectAll().where('incidentId', '=', incidentId).execute(),
 
-  upsert: (x: Executor, incidentId: string, metric: SlaClockRow['metric'], c: SlaClockWrite) =>
-    x.insertInto('slaClock').values({ incidentId, metric, ...c })
-      .onConflict((oc) => oc.columns(['incidentId', 'metric']).doUpdateSet({ ...c })).execute(),
+  /** Writes the incident's clocks, new or known, in one statement. */
+  upsertMany: (x: Executor, incidentId: string, clocks: (SlaClockWrite & { metric: SlaClockRow['metric'] })[]) =>
+    clocks.length === 0 ? Promise.resolve([]) : x.insertInto('slaClock').values(clocks.map((c) => ({ incidentId, ...c })))
+      .onConflict((oc) => oc.columns(['incidentId', 'metric']).doUpdateSet((eb) => ({
+        policyId: eb.ref('excluded.policyId'), targetMinutes: eb.ref('excluded.targetMinutes'), deadline: eb.ref('excluded.deadline'),
+        warnAt: eb.ref('excluded.warnAt'), paused: eb.ref('excluded.paused'), metAt: eb.ref('excluded.metAt'),
+        warnedAt: eb.ref('excluded.warnedAt'), breachedAt: eb.ref('excluded.breachedAt'), computedAt: eb.ref('excluded.computedAt'),
+      }))).execute(),
 
   /** Removes the incident's clocks but those of `keep`. */
   removeExcept: (x: Executor, incidentId: string, keep: string[]) => {
