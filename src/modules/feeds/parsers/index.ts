@@ -13,10 +13,16 @@ export type ParserName = (typeof PARSER_NAMES)[number];
 
 /** CSV settings where `mapping` may also be the name of a shipped mapping (`shadowserver/scan`). */
 const CsvConfigSettings = CsvSettings.extend({
-  mapping: z.union([
-    z.string().refine((n) => n in SHIPPED_MAPPINGS, { message: 'is not a shipped mapping' }).transform((n) => SHIPPED_MAPPINGS[n]!),
-    CsvMapping,
-  ]),
+  mapping: z.unknown().transform((v, ctx): CsvMapping => {
+    if (typeof v === 'string') {
+      const shipped = SHIPPED_MAPPINGS[v];
+      if (!shipped) ctx.addIssue({ code: 'custom', message: `is not a shipped mapping (${Object.keys(SHIPPED_MAPPINGS).join(', ')})` });
+      return shipped ?? z.NEVER;
+    }
+    const r = CsvMapping.safeParse(v);
+    if (!r.success) for (const i of r.error.issues) ctx.addIssue({ code: 'custom', message: i.message, path: i.path });
+    return r.success ? r.data : z.NEVER;
+  }),
 });
 
 /** A feed's parser and its settings, as stored with the feed. */
