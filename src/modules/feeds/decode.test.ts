@@ -56,6 +56,18 @@ describe('decodeLines', () => {
     expect(lines[2]).toBe('last');
   });
 
+  it('streams many lines through odd chunk sizes', async () => {
+    const text = Array.from({ length: 20_000 }, (_, i) => `192.0.2.${i % 250},${i}`).join('\r\n');
+    const bytes = new TextEncoder().encode(text);
+    async function* odd(): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < bytes.length; i += 997) yield bytes.subarray(i, i + 997);
+    }
+    const lines = await all(decodeLines(odd()));
+    expect(lines.length).toBe(20_000);
+    expect(lines[12_345]).toBe('192.0.2.95,12345');
+    expect(lines.every((l) => typeof l === 'string' && !/[\r\n]/.test(l))).toBe(true);
+  });
+
   it('has no line for empty input', async () => {
     expect(await all(decodeLines(chunks()))).toEqual([]);
     expect(await all(decodeLines(chunks('x')))).toEqual(['x']);

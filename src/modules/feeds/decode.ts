@@ -106,7 +106,7 @@ async function* byteLines(start: Uint8Array, more: AsyncIterable<Uint8Array> | n
   let afterCr = false;
   const finish = (): InputLine => {
     info.lines++;
-    const bytes = parts.length === 1 ? parts[0]! : parts.reduce(concat, new Uint8Array(0));
+    const bytes = parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
     parts = [];
     const total = size + skipped;
     size = 0;
@@ -122,19 +122,22 @@ async function* byteLines(start: Uint8Array, more: AsyncIterable<Uint8Array> | n
     skipped += to - from - keep;
   };
   const feed = function* (chunk: Uint8Array): Generator<InputLine> {
-    let i = 0;
-    if (afterCr && chunk[0] === 0x0a) i = 1;
-    afterCr = false;
-    let from = i;
-    for (; i < chunk.length; i++) {
-      const b = chunk[i];
-      if (b !== 0x0a && b !== 0x0d) continue;
+    let from = 0;
+    if (afterCr && chunk[0] === 0x0a) from = 1;
+    if (chunk.length) afterCr = false;
+    // The next LF and CR, found with indexOf (native) rather than a loop over every byte.
+    let lf = chunk.indexOf(0x0a, from);
+    let cr = chunk.indexOf(0x0d, from);
+    while (lf >= 0 || cr >= 0) {
+      const i = lf < 0 ? cr : cr < 0 ? lf : Math.min(lf, cr);
       take(chunk, from, i);
       yield finish();
-      if (b === 0x0d) {
-        if (i + 1 < chunk.length) { if (chunk[i + 1] === 0x0a) i++; } else afterCr = true;
-      }
       from = i + 1;
+      if (i === cr) {
+        if (i + 1 < chunk.length) { if (chunk[i + 1] === 0x0a) from++; } else afterCr = true;
+      }
+      if (lf >= 0 && lf < from) lf = chunk.indexOf(0x0a, from);
+      if (cr >= 0 && cr < from) cr = chunk.indexOf(0x0d, from);
     }
     take(chunk, from, chunk.length);
   };

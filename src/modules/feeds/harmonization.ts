@@ -156,7 +156,7 @@ export function cleanFqdn(v: unknown): string {
 
 /** A URL: de-fanged (`hxxp`, `[.]`, `[:]`), given `http://` when it has no scheme, parsed and written by WHATWG URL. */
 export function cleanUrl(v: unknown): string {
-  let s = refang(text(v)).replace(/^h(?:xx|XX|xX|Xx)p(s?)/, 'http$1').replace(/\[:\]/g, ':').replace(/\[:\/\/\]/g, '://');
+  let s = refang(text(v)).replace(/^hxxp(s?)(?=:|\[:)/i, 'http$1').replace(/\[:\]/g, ':').replace(/\[:\/\/\]/g, '://');
   if (/\s/.test(s)) fail(`${show(s)} contains white space`);
   if (!/^[a-z][a-z0-9+.-]*:/i.test(s)) s = `http://${s}`;
   let u: URL;

@@ -131,8 +131,11 @@ export async function* parseCsvFeed(lines: AsyncIterable<InputLine>, settings: C
     if (!reader.pending) { start = n; rawLines = []; }
     const long = overlong(line, n, max);
     if (long) {
-      if (reader.pending) reader.reset();
-      yield { ...long, line: n };
+      if (reader.pending) {
+        reader.reset();
+        yield { line: start, error: `the record starting on line ${start} has an over-long line ${n}: refused`, raw: head(rawLines.join('\n')) };
+      }
+      yield long;
       continue;
     }
     const text = line as string;
@@ -155,7 +158,7 @@ export async function* parseCsvFeed(lines: AsyncIterable<InputLine>, settings: C
     }
     const raw = rawLines.join('\n');
     if (m.header && !header) {
-      header = record.map((h) => h.trim());
+      header = record.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
       const byName = new Map<string, number>();
       header.forEach((h, i) => { if (!byName.has(h.toLowerCase())) byName.set(h.toLowerCase(), i); });
       index = (ref) => (typeof ref === 'number' ? ref : byName.get(ref.trim().toLowerCase()) ?? -1);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ipBytes, parseCidr } from '../../../lib/ip.ts';
+import { ipBytes } from '../../../lib/ip.ts';
 import type { InputLine } from '../decode.ts';
 import { cleanUrl, refang, rsitType } from '../harmonization.ts';
 import { BaseSettings, finish, head, observationOf, overlong, type ParseResult } from './common.ts';
@@ -17,7 +17,8 @@ export type ListSettings = z.infer<typeof ListSettings>;
 export function entryFields(entry: string, side: 'source' | 'destination'): Record<string, string> | null {
   const s = refang(entry);
   if (ipBytes(s)) return { [`${side}.ip`]: s };
-  if (s.includes('/') && parseCidr(s) && /^[0-9a-f:.]+\/\d+$/i.test(s)) return { [`${side}.network`]: s };
+  // Address/prefix shape is a network even when invalid (harmonise then says why), never a URL.
+  if (/^[0-9a-f:.]+\/\d+$/i.test(s) && (s.includes(':') || /^\d/.test(s))) return { [`${side}.network`]: s };
   if (/^h..ps?:|^[a-z][a-z0-9+.-]*:\/\/|\//i.test(s)) {
     const out: Record<string, string> = { [`${side}.url`]: s };
     try {

@@ -129,6 +129,17 @@ describe('csv parser', () => {
     // 10 + 10 × 100 characters fit in 1024; the eleventh line of the field passes the cap.
     expect(errorsOf(rs)).toEqual([[1, 'a quoted field opened on line 1 runs past the 1024-character limit: refused']]);
     expect(eventsOf(rs).map((e) => [e.line, e.event['source.ip']])).toEqual([[13, '192.0.2.9']]);
+    const rs2 = await run({ parser: 'csv', settings: { mapping, maxLineLength: 1024 } }, ['"192.0.2.1', { tooLong: true, bytes: 5000, head: 'x' }, '192.0.2.9']);
+    expect(errorsOf(rs2)).toEqual([
+      [1, 'the record starting on line 1 has an over-long line 2: refused'],
+      [2, 'line is longer than the 1024-character limit (5000 bytes): refused'],
+    ]);
+    expect(eventsOf(rs2).map((e) => e.line)).toEqual([3]);
+  });
+
+  it('drops a BOM left on the header', async () => {
+    const rs = await run({ parser: 'csv', settings: { mapping: 'shadowserver/blocklist' } }, ['\uFEFFtimestamp,ip,source,reason', '2026-11-28 00:00:00,192.0.2.5,examplelist,spam source']);
+    expect(eventsOf(rs)[0]!.event).toMatchObject({ 'source.ip': '192.0.2.5', 'event_description.text': 'spam source', 'extra.blocklist_source': 'examplelist' });
   });
 
   it('stops at a header without the columns the mapping names', async () => {
@@ -181,6 +192,12 @@ describe('list parser', () => {
     ]);
   });
 
+  it('treats an address with a bad prefix as a bad network, and upper-case HXXP as http', async () => {
+    const rs = await run({ parser: 'list', settings: { classificationType: 'phishing' } }, ['10.0.0.0/33', 'HXXPS://Phish[.]Example/a']);
+    expect(errorsOf(rs)[0]).toEqual([1, expect.stringMatching(/^source\.network: "10\.0\.0\.0\/33" is not a network in CIDR notation; event: none of /)]);
+    expect(eventsOf(rs)[0]!.event).toMatchObject({ 'source.url': 'https://phish.example/a', 'source.fqdn': 'phish.example' });
+  });
+
   it('reads a UTF-16 list with a BOM', async () => {
     const lines = fixture('list_utf16.txt');
     const rs = await run({ parser: 'list', settings: { classificationType: 'c2-server', side: 'destination' } }, lines);
@@ -227,5 +244,12 @@ describe('xarf parser', () => {
     expect(ev.map((e) => e.line)).toEqual([1, 4]);
     expect(ev[0]!.event).toMatchObject(expected);
     expect(ev[1]!.event).toMatchObject({ 'source.url': 'http://phish.example/x', 'classification.type': 'phishing', 'classification.taxonomy': 'fraud' });
+  });
+
+  it('takes a bad first line of JSON lines as a bad line, not as the start of a document', async () => {
+    const { readFileSync } = await import('node:fs');
+    const report = readFileSync(new URL('../testdata/xarf-login-attack.json', import.meta.url), 'utf8');
+    const rs = await run({ parser: 'xarf' }, ['{"xarf_version": 4.0.0}', JSON.stringify(JSON.parse(report))]);
+    expect(rs.map((r) => [r.line, 'error' in r])).toEqual([[1, true], [2, false]]);
   });
 });

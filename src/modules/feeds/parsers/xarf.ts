@@ -108,7 +108,13 @@ export async function* parseXarf(lines: AsyncIterable<InputLine>, settings: Xarf
         mode = 'lines';
         yield* reports(value, n, text);
         continue;
-      } catch {
+      } catch (e) {
+        // A line that looks like a whole object is a bad JSON line; anything else starts a document.
+        if (/^\s*\{.*\}\s*$/.test(text)) {
+          mode = 'lines';
+          yield { line: n, error: `not JSON: ${(e as Error).message}`, raw: head(text) };
+          continue;
+        }
         mode = 'document';
       }
     }
