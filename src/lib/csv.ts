@@ -74,3 +74,84 @@ export function csvField(value: string | number | null | undefined): string {
 export function toCsv(rows: (string | number | null | undefined)[][]): string {
   return rows.map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
+
+/**
+ * A streaming CSV reader fed one line at a time (the line without its end): `push` returns a
+ * record's fields when the line completes one, or null while a quoted field goes on to the next
+ * line (the line break is kept in the field as "\n"). Quotes as RFC 4180; a quote inside an
+ * unquoted field is kept as a literal character (real feeds have them), text after a closing quote
+ * throws CsvSyntaxError. `reset` drops a record in progress (after an error, to read on).
+ */
+export class CsvLineReader {
+  private fields: string[] = [];
+  private field = '';
+  private quoted = false;
+  private lines = 0;
+  private chars = 0;
+  private readonly delimiter: string;
+  constructor(delimiter = ',') {
+    this.delimiter = delimiter;
+    if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') throw new Error('a CSV delimiter is one character other than a quote or a line break');
+  }
+
+  /** Whether a quoted field is open (the record goes on to the next line). */
+  get pending(): boolean {
+    return this.quoted;
+  }
+
+  /** How many lines and characters the record in progress has taken so far. */
+  get size(): { lines: number; chars: number } {
+    return { lines: this.lines, chars: this.chars };
+  }
+
+  reset(): void {
+    this.fields = [];
+    this.field = '';
+    this.quoted = false;
+    this.lines = 0;
+    this.chars = 0;
+  }
+
+  push(line: string): string[] | null {
+    const d = this.delimiter;
+    if (this.quoted) this.field += '\n';
+    this.lines++;
+    this.chars += line.length;
+    let i = 0;
+    while (i < line.length) {
+      if (this.quoted) {
+        const q = line.indexOf('"', i);
+        if (q < 0) { this.field += line.slice(i); i = line.length; break; }
+        this.field += line.slice(i, q);
+        if (line[q + 1] === '"') { this.field += '"'; i = q + 2; continue; }
+        this.quoted = false;
+        i = q + 1;
+        if (i < line.length && line[i] !== d) {
+          const rec = this.lines;
+          this.reset();
+          throw new CsvSyntaxError(rec, 'text after a closing quote');
+        }
+        continue;
+      }
+      const ch = line[i]!;
+      if (ch === '"' && this.field === '' && (i === 0 || line[i - 1] === d)) {
+        this.quoted = true;
+        i++;
+      } else if (ch === d) {
+        this.fields.push(this.field);
+        this.field = '';
+        i++;
+      } else {
+        const next = line.indexOf(d, i);
+        const end = next < 0 ? line.length : next;
+        this.field += line.slice(i, end);
+        i = end;
+      }
+    }
+    if (this.quoted) return null;
+    this.fields.push(this.field);
+    const out = this.fields;
+    this.reset();
+    return out;
+  }
+}

@@ -38,6 +38,9 @@ export { channelActor } from './items.service.ts';
 export type { IntakeItemService, ParseOutcome } from './items.service.ts';
 export { abuseReportKind, abuseReportsIn, xarfReportsInText } from './abuse-report.ts';
 export type { AbuseReport } from './abuse-report.ts';
+// X-ARF v4 recognition and its RSIT class, for the feeds module's X-ARF parser.
+export { isXarf, rsitOfXarf } from './xarf.ts';
+export type { XarfReport } from './xarf.ts';
 export type { AlertRow } from './alerts.repo.ts';
 export { SAME_TYPE_WINDOW_MS } from './correlation.repo.ts';
 export { routingQueries, suggestFromText, uniqueObservables, withAbuseReports, withConstituents } from './suggest.ts';
