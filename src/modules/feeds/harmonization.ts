@@ -142,7 +142,9 @@ export function cleanFqdn(v: unknown): string {
   const raw = refang(text(v)).replace(/\.$/, '');
   if (!raw) return fail('is empty');
   if (ipBytes(raw)) fail(`${show(raw)} is an IP address, not a domain name`);
-  const ascii = domainToASCII(raw);
+  const lower = raw.toLowerCase();
+  // Plain ASCII names need no IDN mapping (the label checks below are the validation).
+  const ascii = /^[a-z0-9_.-]+$/.test(lower) ? lower : domainToASCII(raw);
   if (!ascii) fail(`${show(raw)} is not a valid domain name`);
   if (ascii.length > 253) fail('is longer than 253 characters');
   const labels = ascii.split('.');
@@ -172,8 +174,18 @@ export function cleanUrl(v: unknown): string {
 
 const ISO_ZONED = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC|GMT)?$/i;
 
+/** The last time text read and its result: a feed's rows often repeat it (time.observation always does). */
+let lastTime: { in: string; out: string } | null = null;
+
 /** A time as an ISO 8601 UTC string (see the file's header for what is read). */
 export function cleanTime(v: unknown): string {
+  if (typeof v === 'string' && lastTime?.in === v) return lastTime.out;
+  const out = readTime(v);
+  if (typeof v === 'string') lastTime = { in: v, out };
+  return out;
+}
+
+function readTime(v: unknown): string {
   let ms: number;
   if (typeof v === 'number' || (typeof v === 'string' && /^\s*\d{9,11}(\.\d+)?\s*$/.test(v))) {
     ms = Number(v) * 1000;
@@ -313,7 +325,7 @@ export function harmonise(input: Record<string, unknown>): { event: HarmonisedEv
       if (field.startsWith('extra.')) {
         if (!EXTRA_KEY.test(field)) fail('is not a valid extra field name');
         const j = json(value);
-        if (canonicalJson(j).length > MAX_TEXT) fail(`is larger than ${MAX_TEXT} characters of JSON`);
+        if ((typeof j === 'string' ? j.length : canonicalJson(j).length) > MAX_TEXT) fail(`is larger than ${MAX_TEXT} characters of JSON`);
         event[field] = j;
         continue;
       }
