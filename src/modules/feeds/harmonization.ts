@@ -33,7 +33,8 @@ import { canonicalRsit, RSIT } from '../incidents/index.ts';
  *   zone, read as UTC.
  * - TLP: the TLP 2.0 label without `TLP:` (CLEAR, GREEN, AMBER, AMBER+STRICT, RED), any case, with
  *   or without the prefix; TLP 1.0 WHITE becomes CLEAR.
- * - `extra` given as an object is spread into `extra.<key>` fields; `extra.*` values are any JSON.
+ * - `extra` given as an object (or the JSON text of one) is spread into `extra.<key>` fields;
+ *   `extra.*` values are any JSON. Any other `extra` is refused as an unknown field.
  */
 
 /** The value types of event fields. */
@@ -303,6 +304,15 @@ function json(v: unknown, depth = 0): JsonValue {
   return fail('is not JSON data');
 }
 
+/** `extra` as an object, or as the JSON text of one (as IntelMQ sometimes writes it); else null. */
+function extraObject(v: unknown): Record<string, unknown> | null {
+  let o = v;
+  if (typeof v === 'string' && v.trim().startsWith('{')) {
+    try { o = JSON.parse(v); } catch { return null; }
+  }
+  return o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>) : null;
+}
+
 const EXTRA_KEY = /^extra\.[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$/;
 const isBlank = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
 
@@ -315,9 +325,9 @@ export function harmonise(input: Record<string, unknown>): { event: HarmonisedEv
   const errors: FieldError[] = [];
   const entries: [string, unknown][] = [];
   for (const [k, v] of Object.entries(input)) {
-    if (k === 'extra' && v && typeof v === 'object' && !Array.isArray(v)) {
-      for (const [ek, ev] of Object.entries(v as Record<string, unknown>)) entries.push([`extra.${ek}`, ev]);
-    } else entries.push([k, v]);
+    const extra = k === 'extra' ? extraObject(v) : null;
+    if (extra) for (const [ek, ev] of Object.entries(extra)) entries.push([`extra.${ek}`, ev]);
+    else entries.push([k, v]);
   }
   for (const [field, value] of entries) {
     if (isBlank(value)) continue;
