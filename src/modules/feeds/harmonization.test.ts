@@ -108,6 +108,11 @@ describe('harmonise', () => {
     expect(['amber+strict', 'TLP:AMBER+STRICT', 'TLP: red', 'Green', 'CLEAR'].map(tlp)).toEqual(['AMBER+STRICT', 'AMBER+STRICT', 'RED', 'GREEN', 'CLEAR']);
   });
 
+  it('spreads extra given as JSON text', () => {
+    expect(harmonise({ ...base, extra: '{"a": {"b": 1}, "c": "d"}' }).event).toMatchObject({ 'extra.a': { b: 1 }, 'extra.c': 'd' });
+    expect(harmonise({ ...base, extra: '[1]' }).errors).toEqual([{ field: 'extra', reason: 'is not a known field (put feed-specific data under extra.)' }]);
+  });
+
   it('leaves blank values out silently', () => {
     expect(harmonise({ ...base, 'source.port': '', comment: null, 'source.fqdn': '  ' })).toEqual({ event: { ...base, 'classification.taxonomy': 'information-gathering' }, errors: [] });
   });

@@ -33,7 +33,8 @@ import { canonicalRsit, RSIT } from '../incidents/index.ts';
  *   zone, read as UTC.
  * - TLP: the TLP 2.0 label without `TLP:` (CLEAR, GREEN, AMBER, AMBER+STRICT, RED), any case, with
  *   or without the prefix; TLP 1.0 WHITE becomes CLEAR.
- * - `extra` given as an object is spread into `extra.<key>` fields; `extra.*` values are any JSON.
+ * - `extra` given as an object (or the JSON text of one) is spread into `extra.<key>` fields;
+ *   `extra.*` values are any JSON. Any other `extra` is refused as an unknown field.
  */
 
 /** The value types of event fields. */
@@ -142,7 +143,9 @@ export function cleanFqdn(v: unknown): string {
   const raw = refang(text(v)).replace(/\.$/, '');
   if (!raw) return fail('is empty');
   if (ipBytes(raw)) fail(`${show(raw)} is an IP address, not a domain name`);
-  const ascii = domainToASCII(raw);
+  const lower = raw.toLowerCase();
+  // Plain ASCII names need no IDN mapping (the label checks below are the validation).
+  const ascii = /^[a-z0-9_.-]+$/.test(lower) ? lower : domainToASCII(raw);
   if (!ascii) fail(`${show(raw)} is not a valid domain name`);
   if (ascii.length > 253) fail('is longer than 253 characters');
   const labels = ascii.split('.');
@@ -172,8 +175,18 @@ export function cleanUrl(v: unknown): string {
 
 const ISO_ZONED = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC|GMT)?$/i;
 
+/** The last time text read and its result: a feed's rows often repeat it (time.observation always does). */
+let lastTime: { in: string; out: string } | null = null;
+
 /** A time as an ISO 8601 UTC string (see the file's header for what is read). */
 export function cleanTime(v: unknown): string {
+  if (typeof v === 'string' && lastTime?.in === v) return lastTime.out;
+  const out = readTime(v);
+  if (typeof v === 'string') lastTime = { in: v, out };
+  return out;
+}
+
+function readTime(v: unknown): string {
   let ms: number;
   if (typeof v === 'number' || (typeof v === 'string' && /^\s*\d{9,11}(\.\d+)?\s*$/.test(v))) {
     ms = Number(v) * 1000;
@@ -291,6 +304,15 @@ function json(v: unknown, depth = 0): JsonValue {
   return fail('is not JSON data');
 }
 
+/** `extra` as an object, or as the JSON text of one (as IntelMQ sometimes writes it); else null. */
+function extraObject(v: unknown): Record<string, unknown> | null {
+  let o = v;
+  if (typeof v === 'string' && v.trim().startsWith('{')) {
+    try { o = JSON.parse(v); } catch { return null; }
+  }
+  return o && typeof o === 'object' && !Array.isArray(o) ? (o as Record<string, unknown>) : null;
+}
+
 const EXTRA_KEY = /^extra\.[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}$/;
 const isBlank = (v: unknown) => v === null || v === undefined || (typeof v === 'string' && v.trim() === '');
 
@@ -303,9 +325,9 @@ export function harmonise(input: Record<string, unknown>): { event: HarmonisedEv
   const errors: FieldError[] = [];
   const entries: [string, unknown][] = [];
   for (const [k, v] of Object.entries(input)) {
-    if (k === 'extra' && v && typeof v === 'object' && !Array.isArray(v)) {
-      for (const [ek, ev] of Object.entries(v as Record<string, unknown>)) entries.push([`extra.${ek}`, ev]);
-    } else entries.push([k, v]);
+    const extra = k === 'extra' ? extraObject(v) : null;
+    if (extra) for (const [ek, ev] of Object.entries(extra)) entries.push([`extra.${ek}`, ev]);
+    else entries.push([k, v]);
   }
   for (const [field, value] of entries) {
     if (isBlank(value)) continue;
@@ -313,7 +335,7 @@ export function harmonise(input: Record<string, unknown>): { event: HarmonisedEv
       if (field.startsWith('extra.')) {
         if (!EXTRA_KEY.test(field)) fail('is not a valid extra field name');
         const j = json(value);
-        if (canonicalJson(j).length > MAX_TEXT) fail(`is larger than ${MAX_TEXT} characters of JSON`);
+        if ((typeof j === 'string' ? j.length : canonicalJson(j).length) > MAX_TEXT) fail(`is larger than ${MAX_TEXT} characters of JSON`);
         event[field] = j;
         continue;
       }

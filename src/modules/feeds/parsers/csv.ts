@@ -123,6 +123,8 @@ export async function* parseCsvFeed(lines: AsyncIterable<InputLine>, settings: C
   let header: string[] | null = null;
   let index: (ref: string | number) => number = (ref) => (typeof ref === 'number' ? ref : -1);
   const used = new Set<number>();
+  /** Column indexes of the mapping's columns and the extra.* names of the header's, worked out once. */
+  let plan: { cols: number[]; extras: string[] } | null = null;
   let n = 0;
   let start = 0;
   let rawLines: string[] = [];
@@ -175,13 +177,16 @@ export async function* parseCsvFeed(lines: AsyncIterable<InputLine>, settings: C
       yield { line: start, error: `the row has ${record.length} fields, the header ${header.length}`, raw: head(raw) };
       continue;
     }
+    if (!plan) plan = { cols: m.columns.map((c) => index(c.column)), extras: header ? header.map(extraName) : [] };
     const at = (ref: string | number) => (record[index(ref)] ?? '').trim();
     if (!m.keepIf.every((c) => holds(c, at(c.column))) || m.skipIf.some((c) => holds(c, at(c.column)))) continue;
     const fields: Record<string, unknown> = {};
     const problems: string[] = [];
-    for (const c of m.columns) {
-      if (index(c.column) < 0) continue;
-      const v = at(c.column);
+    for (let ci = 0; ci < m.columns.length; ci++) {
+      const c = m.columns[ci]!;
+      const col = plan.cols[ci]!;
+      if (col < 0) continue;
+      const v = (record[col] ?? '').trim();
       if (!v || fields[c.field] !== undefined) continue;
       if (FIELDS[c.field] === 'datetime') {
         const format = c.timeFormat ?? m.timeFormat;
@@ -197,9 +202,9 @@ export async function* parseCsvFeed(lines: AsyncIterable<InputLine>, settings: C
       if (hit) fields['classification.type'] = hit;
     }
     if (m.unmapped === 'extra' && header) {
-      header.forEach((h, i) => {
+      header.forEach((_h, i) => {
         const v = (record[i] ?? '').trim();
-        const name = extraName(h);
+        const name = plan!.extras[i]!;
         if (!used.has(i) && v && fields[name] === undefined) fields[name] = v;
       });
     }

@@ -1,4 +1,7 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { decodeLines, type InputLine } from '../decode.ts';
 import { type ParseResult } from './common.ts';
@@ -213,7 +216,20 @@ describe('list parser', () => {
   });
 });
 
+/** The X-ARF v4 schemas (xarf/xarf-spec), where this checkout has them beside it. */
+const XARF_SCHEMAS = resolve(import.meta.dirname, '../../../../../shared/reference/formats/xarf-v4/v4');
+
 describe('xarf parser', () => {
+  it.skipIf(!existsSync(XARF_SCHEMAS))('has a fixture the X-ARF v4 schema accepts', () => {
+    const ajv = new Ajv2020.default({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    ajv.addSchema(JSON.parse(readFileSync(`${XARF_SCHEMAS}/xarf-core.json`, 'utf8')));
+    for (const f of readdirSync(`${XARF_SCHEMAS}/types`)) ajv.addSchema(JSON.parse(readFileSync(`${XARF_SCHEMAS}/types/${f}`, 'utf8')));
+    const validate = ajv.compile(JSON.parse(readFileSync(`${XARF_SCHEMAS}/xarf-v4-master.json`, 'utf8')));
+    const sample = JSON.parse(readFileSync(new URL('../testdata/xarf-login-attack.json', import.meta.url), 'utf8'));
+    expect(validate(sample), JSON.stringify(validate.errors)).toBe(true);
+  });
+
   const expected = {
     'source.ip': '198.51.100.77', 'source.port': 51234, 'destination.ip': '203.0.113.20', 'destination.port': 22, 'protocol.transport': 'tcp',
     'time.source': '2026-11-28T22:10:00.000Z', 'classification.type': 'brute-force', 'classification.taxonomy': 'intrusion-attempts',
@@ -230,7 +246,6 @@ describe('xarf parser', () => {
   });
 
   it('reads one report a line and names the lines that are not reports', async () => {
-    const { readFileSync } = await import('node:fs');
     const report = JSON.parse(readFileSync(new URL('../testdata/xarf-login-attack.json', import.meta.url), 'utf8')) as Record<string, unknown>;
     const rs = await run({ parser: 'xarf' }, [
       JSON.stringify(report), JSON.stringify({ ...report, xarf_version: '3.0' }), '{oops',
@@ -247,7 +262,6 @@ describe('xarf parser', () => {
   });
 
   it('takes a bad first line of JSON lines as a bad line, not as the start of a document', async () => {
-    const { readFileSync } = await import('node:fs');
     const report = readFileSync(new URL('../testdata/xarf-login-attack.json', import.meta.url), 'utf8');
     const rs = await run({ parser: 'xarf' }, ['{"xarf_version": 4.0.0}', JSON.stringify(JSON.parse(report))]);
     expect(rs.map((r) => [r.line, 'error' in r])).toEqual([[1, true], [2, false]]);
