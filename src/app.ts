@@ -47,6 +47,7 @@ import { slaRoutes } from './modules/sla/routes.ts';
 import { kpiRoutes } from './modules/kpi/routes.ts';
 import { kpiReportRoutes } from './modules/kpi-documents/routes.ts';
 import { deliveryRoutes } from './modules/delivery/routes.ts';
+import { feedRoutes } from './modules/feeds/routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -207,6 +208,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance & { servi
       await api.register(kpiRoutes, { kpi: services.kpi });
       await api.register(kpiReportRoutes, { reports: services.kpiReports, schedules: services.reportSchedules });
       await api.register(deliveryRoutes, { deliveries: services.deliveries });
+      await api.register(feedRoutes, { feeds: services.feeds, maxBytes: config.VIGIL_FEED_MAX_BYTES });
     },
     { prefix: '/api/v1' },
   );

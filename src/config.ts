@@ -31,6 +31,10 @@ const Env = z.object({
   VIGIL_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(100 * 1024 * 1024).default(1024 * 1024),
   VIGIL_EVIDENCE_DIR: z.string().min(1).optional(),
   VIGIL_EVIDENCE_MAX_BYTES: z.coerce.number().int().min(1).max(1024 ** 4).default(2 * 1024 ** 3),
+  /** The largest report a feed may deliver, in bytes (5 GiB by default); reports are streamed, never held whole. */
+  VIGIL_FEED_MAX_BYTES: z.coerce.number().int().min(1).max(1024 ** 4).default(5 * 1024 ** 3),
+  /** How often the feed worker looks for reports to read. */
+  VIGIL_FEED_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1000),
   /** How often the blob store is swept of unfinished uploads and files no row refers to (also at start). */
   VIGIL_BLOB_SWEEP_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
   /** A blob-store file untouched for this long may be swept; younger ones always stay. */

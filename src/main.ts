@@ -207,6 +207,87 @@ importer
     mailImport(path, (m, rt) => m.importMbox({ db: rt.handle.db, clock: systemClock, intake: rt.services.intake, settings: rt.services.settings }, path)),
   );
 
+const feed = program.command('feed').description('machine feeds: configure them and hand them reports to read');
+
+feed
+  .command('list')
+  .description('list the configured feeds')
+  .action(() =>
+    withRuntime(async (rt) => {
+      for (const f of await rt.services.feeds.list(cli)) {
+        console.log(`${f.name}\t${f.parser}\t${f.enabled ? 'enabled' : 'disabled'}\t${f.classificationType ?? '-'}\tTLP:${f.tlp}\t${f.provider}`);
+      }
+    }),
+  );
+
+feed
+  .command('add <name>')
+  .description('configure a feed')
+  .requiredOption('--parser <parser>', 'intelmq, csv, list or xarf')
+  .option('--settings <json>', "the parser's settings as JSON (a CSV mapping, a list's type, ...)")
+  .option('--mapping <name>', 'a shipped CSV mapping as the settings (vigil feed mappings lists them)')
+  .option('--type <rsit-type>', 'the classification type of events that do not say')
+  .option('--tlp <label>', 'CLEAR, GREEN, AMBER, AMBER+STRICT or RED', 'AMBER')
+  .option('--provider <name>', 'who publishes the feed', '')
+  .option('--accuracy <0-100>', 'how far its events are to be trusted', '100')
+  .action((name: string, o: { parser: string; settings?: string; mapping?: string; type?: string; tlp: string; provider: string; accuracy: string }) =>
+    withRuntime(async (rt) => {
+      const { shippedMapping } = await import('./modules/feeds/parsing.ts');
+      let settings: Record<string, unknown> = {};
+      if (o.mapping) settings = shippedMapping(o.mapping);
+      else if (o.settings) {
+        try {
+          settings = JSON.parse(o.settings) as Record<string, unknown>;
+        } catch {
+          throw new Error('--settings is not valid JSON');
+        }
+      }
+      const f = await rt.services.feeds.create(cli, {
+        name, parser: o.parser as 'csv', parserSettings: settings, classificationType: o.type ?? null,
+        tlp: o.tlp.replace(/^TLP:/i, '').toUpperCase() as 'AMBER', provider: o.provider, accuracy: Number(o.accuracy),
+      });
+      console.log(`feed "${f.name}" configured (${f.parser})`);
+    }),
+  );
+
+feed
+  .command('mappings')
+  .description('list the CSV mappings shipped with Vigil (Shadowserver-style reports)')
+  .action(async () => {
+    const { shippedMappings } = await import('./modules/feeds/parsing.ts');
+    for (const m of shippedMappings()) console.log(m);
+  });
+
+feed
+  .command('ingest <file>')
+  .description("hand a feed a report from a file and read it now (a progress bar on a terminal); the file is kept as it is")
+  .requiredOption('--feed <name>', 'the feed it belongs to')
+  .action((file: string, o: { feed: string }) =>
+    withRuntime(async (rt) => {
+      const { createReadStream, statSync } = await import('node:fs');
+      const { basename } = await import('node:path');
+      const { progressBar } = await import('./lib/progress.ts');
+      const size = statSync(file).size;
+      const report = await rt.services.feeds.receive(cli, o.feed, {
+        via: 'cli', filename: basename(file).slice(0, 255), contentType: 'application/octet-stream', body: createReadStream(file),
+      });
+      const bar = progressBar(size, process.stderr, 150, 'lines', 'lines');
+      const read = await rt.services.feeds.readOne(report.id, (bytes, lines) => bar.update(bytes, lines));
+      bar.finish();
+      const r = await rt.services.feeds.reportState(report.id);
+      if (!read || !r) {
+        console.log(`report ${report.id} kept; another reader has it (the server's feed worker)`);
+        return;
+      }
+      console.log(`${basename(file)}: ${r.status}, ${r.lines.toLocaleString('en-US')} lines, ${r.events.toLocaleString('en-US')} events stored `
+        + `(${r.routed.toLocaleString('en-US')} routed to a constituent), ${r.failed.toLocaleString('en-US')} lines refused, ${r.duplicates.toLocaleString('en-US')} already stored`
+        + `${r.encoding ? `; read as ${r.encoding}` : ''}`);
+      if (r.error) console.error(`reading stopped: ${r.error}`);
+      if (r.failed) console.error(`The refused lines, with their reasons: GET /api/v1/feed-reports/${r.id}`);
+      if (r.status === 'failed') process.exitCode = 1;
+    }),
+  );
+
 try {
   await program.parseAsync(process.argv);
 } catch (e) {

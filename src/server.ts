@@ -11,6 +11,7 @@ import type { Ticker } from './lib/rounds.ts';
 import { startSmtpIntake, type SmtpListener } from './modules/inbound-mail/smtp.ts';
 import { startBlobSweeper, type BlobSweeper } from './modules/evidence/sweeper.ts';
 import { startBackupServices } from './modules/backup/serve.ts';
+import { startFeedWorker } from './modules/feeds/worker.ts';
 
 /** `vigil serve`: open the store, migrate, create the first admin if needed, serve until a signal. */
 export async function serve(config: Config): Promise<void> {
@@ -23,6 +24,7 @@ export async function serve(config: Config): Promise<void> {
   let escalator: EscalationWorker | null = null;
   let slaWatcher: SlaWorker | null = null;
   let reporter: Ticker | null = null;
+  let feedWorker: Ticker | null = null;
   let smtp: SmtpListener | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
@@ -45,6 +47,7 @@ export async function serve(config: Config): Promise<void> {
       await deliverer?.stop();
       await slaWatcher?.stop();
       await reporter?.stop();
+      await feedWorker?.stop();
       await escalator?.stop();
       await sweeper?.stop();
       await backups?.stop();
@@ -68,6 +71,8 @@ export async function serve(config: Config): Promise<void> {
     escalator = startEscalationWorker({ escalation: rt.services.escalation, tickMs: config.VIGIL_ESCALATION_TICK_MS, log: app.log });
     slaWatcher = startSlaWorker({ watcher: rt.services.slaWatch, tickMs: config.VIGIL_SLA_TICK_MS, log: app.log });
     reporter = startReportScheduler({ schedules: rt.services.reportSchedules, tickMs: config.VIGIL_REPORT_TICK_MS, log: app.log });
+    // Reports feeds delivered: read one after the other; one a crash left half-read is read again.
+    feedWorker = startFeedWorker({ feeds: rt.services.feeds, pollMs: config.VIGIL_FEED_POLL_MS, log: app.log });
     smtp = await startSmtpIntake({ db: rt.handle.db, clock: systemClock, intake: rt.services.intake, log: app.log }, config);
     // Unfinished uploads a crash or a cut connection left, and files no row refers to: at start and then regularly.
     sweeper = startBlobSweeper({
@@ -86,6 +91,7 @@ export async function serve(config: Config): Promise<void> {
     await deliverer?.stop().catch(() => undefined);
     await slaWatcher?.stop().catch(() => undefined);
     await reporter?.stop().catch(() => undefined);
+    await feedWorker?.stop().catch(() => undefined);
     await escalator?.stop().catch(() => undefined);
     await sweeper?.stop().catch(() => undefined);
     await backups?.stop().catch(() => undefined);

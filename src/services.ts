@@ -22,6 +22,7 @@ import { createObservableService } from './modules/observables/service.ts';
 import { createBlobStore } from './modules/evidence/blobs.ts';
 import { createEvidenceService } from './modules/evidence/service.ts';
 import { createReportService } from './modules/reports/service.ts';
+import { createFeedService } from './modules/feeds/service.ts';
 import { createReportAttachmentService } from './modules/reports/attachments.service.ts';
 import { createLiveService } from './modules/live/service.ts';
 import { createIntakeItemService } from './modules/intake/items.service.ts';
@@ -139,6 +140,8 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
   // Constituents: the in-memory routing index (rebuilt when the stored constituency version moves) for intake and triage.
   const routingIndex = createRoutingIndex({ db });
   const constituents = createConstituentService({ db, audit, clock, index: routingIndex });
+  // Feeds: reports kept raw in the blob store, read by the feed worker, their events routed with the same index.
+  const feeds = createFeedService({ db, audit, clock, blobs, routing: routingIndex, maxBytes: config.VIGIL_FEED_MAX_BYTES });
   // E-mail (SMTP listener, .eml/mbox import): the parser that makes reports, replies and communications.
   registerMailIntake({ ...incidentDeps, blobs, reports, intake }, config);
   const kpi = createKpiService({ db, audit, clock, settings });
@@ -194,6 +197,7 @@ export function createServices(d: { db: Db; config: Config; clock: Clock; secret
     reportTriage,
     alertTriage,
     routingIndex,
+    feeds,
     constituents,
     constituentTransfer: createConstituentTransferService({ db, audit, clock, index: routingIndex }),
     live: createLiveService({ db, reports, pollMs: config.VIGIL_LIVE_POLL_MS }),

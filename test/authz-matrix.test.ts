@@ -277,6 +277,18 @@ const CASES: Case[] = [
   { method: 'POST', path: '/api/v1/kpi/report-schedules', allowed: ['admin', 'manager'], req: () => ({ payload: { kind: 'monthly', recipients: ['matrix@example.org'] } }) },
   { method: 'PUT', path: '/api/v1/kpi/report-schedules/:id', allowed: ['admin', 'manager'], req: () => ({ url: `/api/v1/kpi/report-schedules/${randomUUID()}`, payload: { kind: 'monthly', recipients: ['matrix@example.org'], version: 1 } }) },
   { method: 'DELETE', path: '/api/v1/kpi/report-schedules/:id', allowed: ['admin', 'manager'], req: () => ({ url: `/api/v1/kpi/report-schedules/${randomUUID()}` }) },
+  // Feeds: the team reads them, handlers hand them reports, managers and admins configure them.
+  { method: 'GET', path: '/api/v1/feeds', allowed: READERS },
+  { method: 'POST', path: '/api/v1/feeds', allowed: ['admin', 'manager'], req: () => ({ payload: { name: `Matrix ${randomUUID().slice(0, 8)}`, parser: 'intelmq' } }) },
+  { method: 'GET', path: '/api/v1/feeds/:feed', allowed: READERS, req: () => ({ url: '/api/v1/feeds/no-such-feed' }) },
+  { method: 'PUT', path: '/api/v1/feeds/:feed', allowed: ['admin', 'manager'], req: () => ({ url: '/api/v1/feeds/no-such-feed', payload: { name: 'Matrix', parser: 'intelmq', version: 1 } }) },
+  { method: 'GET', path: '/api/v1/feeds/:feed/reports', allowed: READERS, req: () => ({ url: '/api/v1/feeds/no-such-feed/reports' }) },
+  {
+    method: 'POST', path: '/api/v1/feeds/:feed/reports', allowed: ['admin', 'manager', 'handler'],
+    req: () => ({ url: '/api/v1/feeds/no-such-feed/reports', payload: '192.0.2.1\n', headers: { 'content-type': 'application/octet-stream' } }),
+  },
+  { method: 'GET', path: '/api/v1/feed-reports/:reportId', allowed: READERS, req: () => ({ url: `/api/v1/feed-reports/${randomUUID()}` }) },
+  { method: 'GET', path: '/api/v1/feed-events', allowed: READERS },
 ];
 
 const DENIED_CODES = ['VIG_AUTHZ_FORBIDDEN', 'VIG_AUTH_REQUIRED', 'VIG_SOURCE_TOKEN_INVALID'];

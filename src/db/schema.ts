@@ -12,6 +12,7 @@ import type { SlaTables } from './schema-sla.ts';
 import type { KpiTables } from './schema-kpi.ts';
 import type { KpiReportTables } from './schema-kpi-documents.ts';
 import type { DeliveryTables } from './schema-delivery.ts';
+import type { FeedTables } from './schema-feeds.ts';
 
 export type * from './schema-intake.ts';
 export type * from './schema-reports.ts';
@@ -320,7 +321,7 @@ export interface IncidentLinkTable {
   createdAt: Timestamp;
 }
 
-export interface Database extends ReportTables, ConstituencyTables, DirectoryTables, OncallTables, NotificationTables, EscalationTables, SlaTables, KpiTables, KpiReportTables, DeliveryTables {
+export interface Database extends ReportTables, ConstituencyTables, DirectoryTables, OncallTables, NotificationTables, EscalationTables, SlaTables, KpiTables, KpiReportTables, DeliveryTables, FeedTables {
   team: TeamTable;
   appUser: AppUserTable;
   recoveryCode: RecoveryCodeTable;

@@ -5,12 +5,13 @@ import { VigilError } from './errors.ts';
  * belong to, opaque to clients. A cursor from another order, or one that was tampered with, is
  * refused with VIG_CURSOR_INVALID.
  */
-export type CursorValue = 'date' | 'uuid' | 'priority';
+export type CursorValue = 'date' | 'uuid' | 'priority' | 'int';
 
 const CHECKS: Record<CursorValue, (v: unknown) => boolean> = {
   date: (v) => typeof v === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(v),
   uuid: (v) => typeof v === 'string' && /^[0-9a-f-]{36}$/.test(v),
   priority: (v) => typeof v === 'string' && /^P[1-4]$/.test(v),
+  int: (v) => typeof v === 'string' && /^(0|[1-9]\d{0,15})$/.test(v),
 };
 
 export function encodeCursor(tag: string, values: (string | Date)[]): string {

@@ -151,6 +151,15 @@ export const ERRORS = {
   VIG_REPORT_SCHEDULE_NOT_FOUND: { status: 404, title: 'No report schedule with this id' },
   VIG_REPORT_SCHEDULE_VERSION_CONFLICT: { status: 409, title: 'The report schedule changed since you read it' },
   VIG_REPORT_SCHEDULE_INVALID: { status: 422, title: 'The report schedule is not valid' },
+  // Feeds: configured feeds, the reports they deliver, their events
+  VIG_FEED_NOT_FOUND: { status: 404, title: 'No such feed' },
+  VIG_FEED_EXISTS: { status: 409, title: 'A feed with this name already exists' },
+  VIG_FEED_VERSION_CONFLICT: { status: 409, title: 'The feed changed since you read it' },
+  VIG_FEED_SETTINGS_INVALID: { status: 400, title: "The feed's parser settings are not valid" },
+  VIG_FEED_DISABLED: { status: 409, title: 'The feed is disabled' },
+  VIG_FEED_REPORT_NOT_FOUND: { status: 404, title: 'No such feed report' },
+  VIG_FEED_REPORT_EMPTY: { status: 400, title: 'The feed report is empty' },
+  VIG_FEED_REPORT_TOO_LARGE: { status: 413, title: 'The feed report is larger than the limit' },
   VIG_INTERNAL: { status: 500, title: 'Internal error' },
   VIG_UNAVAILABLE: { status: 503, title: 'Service not ready' },
 } as const satisfies Record<`VIG_${string}`, { status: number; title: string }>;

@@ -2,7 +2,7 @@
  * A one-line progress bar for long CLI jobs: bytes done of the total, items, rate and time left.
  * It redraws at most every `everyMs` and writes only to a terminal; `finish` clears the line.
  */
-export function progressBar(total: number, out: NodeJS.WriteStream = process.stderr, everyMs = 150) {
+export function progressBar(total: number, out: NodeJS.WriteStream = process.stderr, everyMs = 150, unit = 'messages', rateUnit = 'msg') {
   const enabled = !!out.isTTY;
   const started = performance.now();
   let last = 0;
@@ -17,7 +17,7 @@ export function progressBar(total: number, out: NodeJS.WriteStream = process.std
     const eta = share > 0 && share < 1 ? formatDuration((seconds / share) * (1 - share)) : '–';
     const line =
       `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(share * 100).toFixed(0).padStart(3)}%  ` +
-      `${items.toLocaleString('en-US')} messages  ${formatBytes(bytes)} / ${formatBytes(total)}  ${rate.toFixed(0)} msg/s  ETA ${eta}`;
+      `${items.toLocaleString('en-US')} ${unit}  ${formatBytes(bytes)} / ${formatBytes(total)}  ${rate.toFixed(0)} ${rateUnit}/s  ETA ${eta}`;
     out.write(`\r\x1b[K${line}`);
     drawn = true;
   };

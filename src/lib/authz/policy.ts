@@ -48,6 +48,9 @@ export const PERMISSIONS = [
   'kpi.read', // KPIs, statistics, the team's activities and the monthly and annual reports (incident figures over the incidents one may see)
   'kpi.manage', // KPI definitions and targets, report schedules and recipients
   'activity.record', // record, change and delete the team's activities (meetings, campaigns, trainings, exercises)
+  'feed.read', // feeds, their reports and parse errors, and the events (within one's constituent scope; RED and AMBER+STRICT events: managers and admins)
+  'feed.ingest', // hand a feed a report to read (upload, command line)
+  'feed.manage', // configure feeds: parser and mapping, defaults, enable and disable
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -68,22 +71,23 @@ const GRANTS: Record<Role, readonly Permission[]> = {
     'playbook.manage', 'report.read', 'intake.manage', 'constituent.read', 'constituent.manage', 'directory.read', 'directory.manage',
     'oncall.read', 'oncall.manage', 'escalation.read', 'escalation.acknowledge', 'escalation.manage', 'notification.read',
     'notification.manage', 'delivery.manage', 'sla.read', 'sla.manage', 'kpi.read', 'kpi.manage', 'activity.record',
+    'feed.read', 'feed.ingest', 'feed.manage',
   ],
   manager: [
     'account.manage', 'team.read', 'user.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download',
     'report.read', 'report.triage', 'intake.manage', 'constituent.read', 'constituent.manage', 'directory.read', 'directory.manage',
     'oncall.read', 'oncall.manage', 'escalation.read', 'escalation.acknowledge', 'escalation.manage', 'notification.read', 'sla.read',
-    'sla.manage', 'kpi.read', 'kpi.manage', 'activity.record',
+    'sla.manage', 'kpi.read', 'kpi.manage', 'activity.record', 'feed.read', 'feed.ingest', 'feed.manage',
   ],
   handler: [
     'account.manage', 'team.read', 'incident.read', 'incident.create', 'incident.update', 'incident.close', 'evidence.download',
     'report.read', 'report.triage', 'constituent.read', 'directory.read', 'oncall.read', 'escalation.read', 'escalation.acknowledge',
-    'sla.read', 'kpi.read', 'activity.record',
+    'sla.read', 'kpi.read', 'activity.record', 'feed.read', 'feed.ingest',
   ],
   // A viewer reads; acknowledging an escalation stops the paging of everyone else, so it is a write and not theirs.
   viewer: [
     'account.manage', 'team.read', 'incident.read', 'report.read', 'constituent.read', 'directory.read', 'oncall.read', 'escalation.read',
-    'sla.read', 'kpi.read',
+    'sla.read', 'kpi.read', 'feed.read',
   ],
   reporter: ['account.manage', 'report.read_own', 'report.submit'],
 };

@@ -31,11 +31,13 @@ export const evidenceRepo = {
    */
   async blobsInUse(x: Executor, sha256s: string[]): Promise<Set<string>> {
     if (!sha256s.length) return new Set();
-    const [ev, att] = await Promise.all([
+    // Evidence, report attachments and the reports feeds delivered share the store.
+    const [ev, att, feed] = await Promise.all([
       x.selectFrom('evidence').select('sha256').distinct().where('sha256', 'in', sha256s).execute(),
       x.selectFrom('reportAttachment').select('sha256').distinct().where('sha256', 'in', sha256s).execute(),
+      x.selectFrom('feedReport').select('sha256').distinct().where('sha256', 'in', sha256s).execute(),
     ]);
-    return new Set([...ev, ...att].map((r) => r.sha256).filter((v): v is string => v !== null));
+    return new Set([...ev, ...att, ...feed].map((r) => r.sha256).filter((v): v is string => v !== null));
   },
 
   custody: (x: Executor, evidenceId: string) =>

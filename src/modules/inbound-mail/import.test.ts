@@ -6,7 +6,7 @@ import { makeApp, type TestApp } from '../../../test/app.ts';
 import { stores } from '../../../test/db.ts';
 import { systemClock } from '../../lib/actor.ts';
 import { importEml, importMbox, mboxMessages, summaryLine } from './import.ts';
-import { progressBar } from './progress.ts';
+import { progressBar } from '../../lib/progress.ts';
 import { rawMail } from './testkit.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-mbox-'));

@@ -8,7 +8,7 @@ import { type IntakeItemService, sha256Of } from '../intake/index.ts';
 import type { SettingsService } from '../settings/index.ts';
 import { mailKindOf } from './intake.ts';
 import { messageIdOf } from './mime.ts';
-import { progressBar } from './progress.ts';
+import { progressBar } from '../../lib/progress.ts';
 import { mailIntakeRepo } from './repo.ts';
 
 export interface ImportDeps {

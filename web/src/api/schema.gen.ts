@@ -2775,6 +2775,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/feeds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The configured feeds */
+        get: operations["feeds.list"];
+        put?: never;
+        /** Configure a feed (its parser settings are checked) */
+        post: operations["feeds.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feeds/{feed}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One feed, by id or name */
+        get: operations["feeds.get"];
+        /** Change a feed (the version you read; 409 with the current one otherwise) */
+        put: operations["feeds.update"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feeds/{feed}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Reports the feed delivered, newest first (keyset pages) */
+        get: operations["feeds.reports"];
+        put?: never;
+        /** Hand the feed a report to read (body: the file as it came: CSV, JSON lines, a list, X-ARF); answered at once with the report, read in the background */
+        post: operations["feeds.upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feed-reports/{reportId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One report of a feed, with the lines it refused (line, reason, the raw line) */
+        get: operations["feeds.report"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/feed-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Harmonised events you may see (TLP and constituent scope), newest first (keyset pages) */
+        get: operations["feeds.events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2911,62 +2999,6 @@ export interface components {
                 /** Format: date-time */
                 dueAt?: string;
             }[];
-        };
-        /** @description what the caller may do to this report, from the caller's roles, the report's status and its incident's (the API checks each call regardless) */
-        ReportActionsInput: {
-            link: boolean;
-            merge: boolean;
-            reject: boolean;
-            reopen: boolean;
-            /** @description declare an incident from it */
-            declare: boolean;
-        };
-        ReportInput: {
-            /** Format: uuid */
-            id: string;
-            reference: string;
-            /** @enum {string} */
-            channel: "api" | "web_form" | "portal" | "email" | "phone" | "monitoring" | "other";
-            source: string | null;
-            /** @enum {string} */
-            status: "new" | "linked" | "merged" | "rejected";
-            title: string;
-            body: string;
-            /**
-             * @description TLP 2.0
-             * @enum {string}
-             */
-            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
-            reporterName: string | null;
-            reporterEmail: string | null;
-            reporterPhone: string | null;
-            organisation: string | null;
-            receivedAt: unknown;
-            /** @description how urgent the reporter or the duty officer judged it */
-            urgency: ("low" | "medium" | "high" | "critical") | null;
-            submittedBy: string | null;
-            incidentId: string | null;
-            incident: {
-                /** Format: uuid */
-                id: string;
-                reference: string;
-                /** @enum {string} */
-                status: "new" | "triage" | "analysis" | "containment" | "eradication" | "recovery" | "closed";
-            } | null;
-            mergedInto: string | null;
-            mergedIntoReference: string | null;
-            rejection: ("not_incident" | "false_positive" | "spam" | "outside_mandate" | "duplicate") | null;
-            rejectionNote: string | null;
-            decidedBy: string | null;
-            decidedAt: unknown | null;
-            version: number;
-            updatedAt: unknown;
-            raw: {
-                contentType: string;
-                size: number;
-                sha256: string;
-            } | null;
-            allowed: components["schemas"]["ReportActionsInput"];
         };
         /** @description what the caller may do to this alert, from the caller's roles and the alert's status (the API checks each call regardless) */
         AlertActionsInput: {
@@ -3165,6 +3197,62 @@ export interface components {
             } | null;
             /** @description who sent the report (X-ARF reporter and sender contact and domain); never listed as observables */
             parties: string[];
+        };
+        /** @description what the caller may do to this report, from the caller's roles, the report's status and its incident's (the API checks each call regardless) */
+        ReportActionsInput: {
+            link: boolean;
+            merge: boolean;
+            reject: boolean;
+            reopen: boolean;
+            /** @description declare an incident from it */
+            declare: boolean;
+        };
+        ReportInput: {
+            /** Format: uuid */
+            id: string;
+            reference: string;
+            /** @enum {string} */
+            channel: "api" | "web_form" | "portal" | "email" | "phone" | "monitoring" | "other";
+            source: string | null;
+            /** @enum {string} */
+            status: "new" | "linked" | "merged" | "rejected";
+            title: string;
+            body: string;
+            /**
+             * @description TLP 2.0
+             * @enum {string}
+             */
+            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+            reporterName: string | null;
+            reporterEmail: string | null;
+            reporterPhone: string | null;
+            organisation: string | null;
+            receivedAt: unknown;
+            /** @description how urgent the reporter or the duty officer judged it */
+            urgency: ("low" | "medium" | "high" | "critical") | null;
+            submittedBy: string | null;
+            incidentId: string | null;
+            incident: {
+                /** Format: uuid */
+                id: string;
+                reference: string;
+                /** @enum {string} */
+                status: "new" | "triage" | "analysis" | "containment" | "eradication" | "recovery" | "closed";
+            } | null;
+            mergedInto: string | null;
+            mergedIntoReference: string | null;
+            rejection: ("not_incident" | "false_positive" | "spam" | "outside_mandate" | "duplicate") | null;
+            rejectionNote: string | null;
+            decidedBy: string | null;
+            decidedAt: unknown | null;
+            version: number;
+            updatedAt: unknown;
+            raw: {
+                contentType: string;
+                size: number;
+                sha256: string;
+            } | null;
+            allowed: components["schemas"]["ReportActionsInput"];
         };
         ApiTokenInput: {
             /** Format: uuid */
@@ -4625,6 +4713,75 @@ export interface components {
                 code: number | null;
             }[];
         };
+        FeedInput: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            provider: string;
+            documentationUrl: string | null;
+            /** @enum {string} */
+            parser: "intelmq" | "csv" | "list" | "xarf";
+            parserSettings: {
+                [key: string]: unknown;
+            };
+            classificationType: string | null;
+            /**
+             * @description TLP 2.0
+             * @enum {string}
+             */
+            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+            accuracy: number;
+            enabled: boolean;
+            version: number;
+            createdAt: unknown;
+            updatedAt: unknown;
+        };
+        FeedReportInput: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            feedId: string;
+            /** @enum {string} */
+            via: "upload" | "cli";
+            filename: string | null;
+            contentType: string;
+            size: number;
+            sha256: string;
+            receivedAt: unknown;
+            /** @enum {string} */
+            status: "received" | "parsing" | "parsed" | "failed";
+            lines: number;
+            events: number;
+            failed: number;
+            duplicates: number;
+            routed: number;
+            encoding: string | null;
+            error: string | null;
+            finishedAt: unknown | null;
+        };
+        FeedEventInput: {
+            id: number;
+            /** Format: uuid */
+            feedId: string;
+            /** Format: uuid */
+            reportId: string;
+            line: number;
+            timeObservation: unknown;
+            /**
+             * @description TLP 2.0
+             * @enum {string}
+             */
+            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+            constituentId: string | null;
+            route: {
+                rule: string;
+                matched: string | null;
+            } | null;
+            /** @description the harmonised event: IntelMQ field names, flat */
+            event: {
+                [key: string]: unknown;
+            };
+        };
         PublicFormLimitsInput: {
             maxFiles: number;
             attachmentMaxBytes: number;
@@ -4776,64 +4933,6 @@ export interface components {
                 /** Format: date-time */
                 dueAt?: string;
             }[];
-        };
-        /** @description what the caller may do to this report, from the caller's roles, the report's status and its incident's (the API checks each call regardless) */
-        ReportActions: {
-            link: boolean;
-            merge: boolean;
-            reject: boolean;
-            reopen: boolean;
-            /** @description declare an incident from it */
-            declare: boolean;
-        };
-        Report: {
-            /** Format: uuid */
-            id: string;
-            reference: string;
-            /** @enum {string} */
-            channel: "api" | "web_form" | "portal" | "email" | "phone" | "monitoring" | "other";
-            source: string | null;
-            /** @enum {string} */
-            status: "new" | "linked" | "merged" | "rejected";
-            title: string;
-            body: string;
-            /**
-             * @description TLP 2.0
-             * @enum {string}
-             */
-            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
-            reporterName: string | null;
-            reporterEmail: string | null;
-            reporterPhone: string | null;
-            organisation: string | null;
-            /** Format: date-time */
-            receivedAt: string;
-            /** @description how urgent the reporter or the duty officer judged it */
-            urgency: ("low" | "medium" | "high" | "critical") | null;
-            submittedBy: string | null;
-            incidentId: string | null;
-            incident: {
-                /** Format: uuid */
-                id: string;
-                reference: string;
-                /** @enum {string} */
-                status: "new" | "triage" | "analysis" | "containment" | "eradication" | "recovery" | "closed";
-            } | null;
-            mergedInto: string | null;
-            mergedIntoReference: string | null;
-            rejection: ("not_incident" | "false_positive" | "spam" | "outside_mandate" | "duplicate") | null;
-            rejectionNote: string | null;
-            decidedBy: string | null;
-            decidedAt: string | null;
-            version: number;
-            /** Format: date-time */
-            updatedAt: string;
-            raw: {
-                contentType: string;
-                size: number;
-                sha256: string;
-            } | null;
-            allowed: components["schemas"]["ReportActions"];
         };
         /** @description what the caller may do to this alert, from the caller's roles and the alert's status (the API checks each call regardless) */
         AlertActions: {
@@ -5041,6 +5140,64 @@ export interface components {
             } | null;
             /** @description who sent the report (X-ARF reporter and sender contact and domain); never listed as observables */
             parties: string[];
+        };
+        /** @description what the caller may do to this report, from the caller's roles, the report's status and its incident's (the API checks each call regardless) */
+        ReportActions: {
+            link: boolean;
+            merge: boolean;
+            reject: boolean;
+            reopen: boolean;
+            /** @description declare an incident from it */
+            declare: boolean;
+        };
+        Report: {
+            /** Format: uuid */
+            id: string;
+            reference: string;
+            /** @enum {string} */
+            channel: "api" | "web_form" | "portal" | "email" | "phone" | "monitoring" | "other";
+            source: string | null;
+            /** @enum {string} */
+            status: "new" | "linked" | "merged" | "rejected";
+            title: string;
+            body: string;
+            /**
+             * @description TLP 2.0
+             * @enum {string}
+             */
+            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+            reporterName: string | null;
+            reporterEmail: string | null;
+            reporterPhone: string | null;
+            organisation: string | null;
+            /** Format: date-time */
+            receivedAt: string;
+            /** @description how urgent the reporter or the duty officer judged it */
+            urgency: ("low" | "medium" | "high" | "critical") | null;
+            submittedBy: string | null;
+            incidentId: string | null;
+            incident: {
+                /** Format: uuid */
+                id: string;
+                reference: string;
+                /** @enum {string} */
+                status: "new" | "triage" | "analysis" | "containment" | "eradication" | "recovery" | "closed";
+            } | null;
+            mergedInto: string | null;
+            mergedIntoReference: string | null;
+            rejection: ("not_incident" | "false_positive" | "spam" | "outside_mandate" | "duplicate") | null;
+            rejectionNote: string | null;
+            decidedBy: string | null;
+            decidedAt: string | null;
+            version: number;
+            /** Format: date-time */
+            updatedAt: string;
+            raw: {
+                contentType: string;
+                size: number;
+                sha256: string;
+            } | null;
+            allowed: components["schemas"]["ReportActions"];
         };
         ApiToken: {
             /** Format: uuid */
@@ -6583,6 +6740,79 @@ export interface components {
                 code: number | null;
             }[];
         };
+        Feed: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            provider: string;
+            documentationUrl: string | null;
+            /** @enum {string} */
+            parser: "intelmq" | "csv" | "list" | "xarf";
+            parserSettings: {
+                [key: string]: unknown;
+            };
+            classificationType: string | null;
+            /**
+             * @description TLP 2.0
+             * @enum {string}
+             */
+            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+            accuracy: number;
+            enabled: boolean;
+            version: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        FeedReport: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            feedId: string;
+            /** @enum {string} */
+            via: "upload" | "cli";
+            filename: string | null;
+            contentType: string;
+            size: number;
+            sha256: string;
+            /** Format: date-time */
+            receivedAt: string;
+            /** @enum {string} */
+            status: "received" | "parsing" | "parsed" | "failed";
+            lines: number;
+            events: number;
+            failed: number;
+            duplicates: number;
+            routed: number;
+            encoding: string | null;
+            error: string | null;
+            finishedAt: string | null;
+        };
+        FeedEvent: {
+            id: number;
+            /** Format: uuid */
+            feedId: string;
+            /** Format: uuid */
+            reportId: string;
+            line: number;
+            /** Format: date-time */
+            timeObservation: string;
+            /**
+             * @description TLP 2.0
+             * @enum {string}
+             */
+            tlp: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+            constituentId: string | null;
+            route: {
+                rule: string;
+                matched: string | null;
+            } | null;
+            /** @description the harmonised event: IntelMQ field names, flat */
+            event: {
+                [key: string]: unknown;
+            };
+        };
         PublicFormLimits: {
             maxFiles: number;
             attachmentMaxBytes: number;
@@ -6777,7 +7007,7 @@ export interface operations {
                         /** @enum {string} */
                         via: "session" | "token" | "cli" | "system";
                         /** @description what the caller's roles allow (for a token: the token's roles), sorted; the web app shows and hides actions by these */
-                        permissions: ("account.manage" | "team.read" | "user.read" | "user.create" | "user.update" | "user.disable" | "user.reset_credentials" | "settings.read" | "settings.update" | "mail.read" | "audit.read" | "audit.verify" | "incident.read" | "incident.create" | "incident.update" | "incident.close" | "playbook.manage" | "evidence.download" | "report.read" | "report.read_own" | "report.submit" | "report.triage" | "intake.manage" | "constituent.read" | "constituent.manage" | "directory.read" | "directory.manage" | "oncall.read" | "oncall.manage" | "escalation.read" | "escalation.acknowledge" | "escalation.manage" | "notification.read" | "notification.manage" | "delivery.manage" | "sla.read" | "sla.manage" | "kpi.read" | "kpi.manage" | "activity.record")[];
+                        permissions: ("account.manage" | "team.read" | "user.read" | "user.create" | "user.update" | "user.disable" | "user.reset_credentials" | "settings.read" | "settings.update" | "mail.read" | "audit.read" | "audit.verify" | "incident.read" | "incident.create" | "incident.update" | "incident.close" | "playbook.manage" | "evidence.download" | "report.read" | "report.read_own" | "report.submit" | "report.triage" | "intake.manage" | "constituent.read" | "constituent.manage" | "directory.read" | "directory.manage" | "oncall.read" | "oncall.manage" | "escalation.read" | "escalation.acknowledge" | "escalation.manage" | "notification.read" | "notification.manage" | "delivery.manage" | "sla.read" | "sla.manage" | "kpi.read" | "kpi.manage" | "activity.record" | "feed.read" | "feed.ingest" | "feed.manage")[];
                     };
                 };
             };
@@ -13662,6 +13892,284 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DeliveryDetail"];
+                };
+            };
+        };
+    };
+    "feeds.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["Feed"][];
+                    };
+                };
+            };
+        };
+    };
+    "feeds.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    provider?: string;
+                    documentationUrl?: string | null;
+                    /** @enum {string} */
+                    parser: "intelmq" | "csv" | "list" | "xarf";
+                    /** @description the parser's settings (docs/feeds.md): a CSV mapping, a list's classification type, ... */
+                    parserSettings?: {
+                        [key: string]: unknown;
+                    };
+                    /** @description the RSIT type of events that do not say */
+                    classificationType?: string | null;
+                    /**
+                     * @description TLP 2.0
+                     * @enum {string}
+                     */
+                    tlp?: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+                    accuracy?: number;
+                    enabled?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feed"];
+                };
+            };
+        };
+    };
+    "feeds.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the feed's id or name */
+                feed: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feed"];
+                };
+            };
+        };
+    };
+    "feeds.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the feed's id or name */
+                feed: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    provider?: string;
+                    documentationUrl?: string | null;
+                    /** @enum {string} */
+                    parser: "intelmq" | "csv" | "list" | "xarf";
+                    /** @description the parser's settings (docs/feeds.md): a CSV mapping, a list's classification type, ... */
+                    parserSettings?: {
+                        [key: string]: unknown;
+                    };
+                    /** @description the RSIT type of events that do not say */
+                    classificationType?: string | null;
+                    /**
+                     * @description TLP 2.0
+                     * @enum {string}
+                     */
+                    tlp?: "CLEAR" | "GREEN" | "AMBER" | "AMBER+STRICT" | "RED";
+                    accuracy?: number;
+                    enabled?: boolean;
+                    version: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Feed"];
+                };
+            };
+        };
+    };
+    "feeds.reports": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description the feed's id or name */
+                feed: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["FeedReport"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+        };
+    };
+    "feeds.upload": {
+        parameters: {
+            query?: {
+                filename?: string;
+            };
+            header?: never;
+            path: {
+                /** @description the feed's id or name */
+                feed: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FeedReport"];
+                };
+            };
+        };
+    };
+    "feeds.report": {
+        parameters: {
+            query?: {
+                limit?: number;
+                afterLine?: number;
+            };
+            header?: never;
+            path: {
+                reportId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        id: string;
+                        /** Format: uuid */
+                        feedId: string;
+                        /** @enum {string} */
+                        via: "upload" | "cli";
+                        filename: string | null;
+                        contentType: string;
+                        size: number;
+                        sha256: string;
+                        /** Format: date-time */
+                        receivedAt: string;
+                        /** @enum {string} */
+                        status: "received" | "parsing" | "parsed" | "failed";
+                        lines: number;
+                        events: number;
+                        failed: number;
+                        duplicates: number;
+                        routed: number;
+                        encoding: string | null;
+                        error: string | null;
+                        finishedAt: string | null;
+                        parseErrors: {
+                            line: number;
+                            reason: string;
+                            raw: string;
+                        }[];
+                    };
+                };
+            };
+        };
+    };
+    "feeds.events": {
+        parameters: {
+            query?: {
+                feed?: string;
+                report?: string;
+                constituent?: string;
+                /** @description only events routed to no constituent */
+                unrouted?: "true" | "false";
+                /** @description classification.type */
+                type?: string;
+                sourceIp?: string;
+                since?: string;
+                until?: string;
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["FeedEvent"][];
+                        nextCursor: string | null;
+                    };
                 };
             };
         };
