@@ -102,10 +102,31 @@ function cpuSeconds(pid) {
     return 0;
   }
 }
+/** CPU seconds of a process and its descendants (the server under Node 20 is bin/vigil.mjs re-running itself on the pinned Node 24). */
+function treeCpuSeconds(pid) {
+  let kids = [];
+  try {
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean);
+  } catch {
+    /* gone, or not Linux */
+  }
+  return cpuSeconds(pid) + kids.reduce((a, k) => a + treeCpuSeconds(k), 0);
+}
+/** CPU seconds of PostgreSQL: its processes, and the backends that have ended (counted to the postmaster, which reaps them). */
+function postgresCpuSeconds() {
+  return postgresPids().reduce((a, p) => {
+    try {
+      const f = readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+      return a + (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+    } catch {
+      return a;
+    }
+  }, 0);
+}
 const postgresPids = () => (spawnSync('pgrep', ['-x', 'postgres'], { encoding: 'utf8' }).stdout ?? '').split('\n').filter(Boolean);
 /** CPU seconds of the server, of every PostgreSQL process, and of this process (the clients). */
 const cpuOf = (serverPid) => ({
-  server: cpuSeconds(serverPid), postgres: postgresPids().reduce((a, p) => a + cpuSeconds(p), 0), clients: cpuSeconds(process.pid),
+  server: treeCpuSeconds(serverPid), postgres: postgresCpuSeconds(), clients: cpuSeconds(process.pid),
 });
 
 async function rate(op, clients, dbUrl, serverPid) {
@@ -173,12 +194,12 @@ async function pgbenchInserts(dbUrl) {
   writeFileSync(script, `\\set id random(1, 2000000000)
 insert into bench_report (reference, title, body, channel, tlp) values ('R-' || :id || '-' || :client_id || '-' || random(), 'Phishing wave ' || :id, 'Reported by a constituent: mail from attacker@example.net linking hxxp://login.example[.]com', 'api', 'AMBER');
 `);
-  const pg0 = postgresPids().reduce((a, p) => a + cpuSeconds(p), 0);
+  const pg0 = postgresCpuSeconds();
   const kids0 = childCpuSeconds();
   const t0 = performance.now();
   const r = spawnSync('pgbench', ['-n', '-c', '8', '-j', '2', '-T', String(SECONDS), '-f', script, dbUrl], { encoding: 'utf8' });
   const wall = (performance.now() - t0) / 1000;
-  pgbenchCores.push({ postgres: (postgresPids().reduce((a, p) => a + cpuSeconds(p), 0) - pg0) / wall, client: (childCpuSeconds() - kids0) / wall });
+  pgbenchCores.push({ postgres: (postgresCpuSeconds() - pg0) / wall, client: (childCpuSeconds() - kids0) / wall });
   if (r.status !== 0) throw new Error(`pgbench: ${r.stderr || r.error}`);
   const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(r.stdout)?.[1];
   if (!tps) throw new Error(`pgbench printed no rate: ${r.stdout}`);
