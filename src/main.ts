@@ -279,8 +279,9 @@ feed
         console.log(`report ${report.id} kept; another reader has it (the server's feed worker)`);
         return;
       }
-      console.log(`${basename(file)}: ${r.status}, ${r.lines.toLocaleString('en-US')} lines, ${r.events.toLocaleString('en-US')} events stored `
-        + `(${r.routed.toLocaleString('en-US')} routed to a constituent), ${r.failed.toLocaleString('en-US')} lines refused, ${r.duplicates.toLocaleString('en-US')} already stored`
+      const n = (x: number, word: string) => `${x.toLocaleString('en-US')} ${word}${x === 1 ? '' : 's'}`;
+      console.log(`${basename(file)}: ${r.status}, ${n(r.lines, 'line')}, ${n(r.events, 'event')} stored `
+        + `(${r.routed.toLocaleString('en-US')} routed to a constituent), ${n(r.failed, 'line')} refused, ${r.duplicates.toLocaleString('en-US')} already stored`
         + `${r.encoding ? `; read as ${r.encoding}` : ''}`);
       if (r.error) console.error(`reading stopped: ${r.error}`);
       if (r.failed) console.error(`The refused lines, with their reasons: GET /api/v1/feed-reports/${r.id}`);

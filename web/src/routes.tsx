@@ -3,7 +3,7 @@
 import { lazy, Suspense, type ComponentType } from 'react';
 import { Center, Loader } from '@mantine/core';
 import { IconAddressBook, IconBell, IconFingerprint, IconSpeakerphone, IconUsersGroup } from '@tabler/icons-react';
-import { IconBuildingCommunity } from '@tabler/icons-react';
+import { IconBuildingCommunity, IconRss } from '@tabler/icons-react';
 import { IconAlertTriangle, IconBolt, IconCalendarTime, IconInbox, IconLayoutDashboard, IconListDetails, IconMail, IconPlugConnected, IconSend, IconSettings, IconUserCircle, IconUsers, type TablerIcon } from '@tabler/icons-react';
 import { IconPresentation, IconTargetArrow } from '@tabler/icons-react';
 import { IconChartBar, IconStopwatch } from '@tabler/icons-react';
@@ -34,6 +34,7 @@ const AuditPage = page(() => import('./pages/admin/AuditPage'), 'AuditPage');
 const SettingsPage = page(() => import('./pages/admin/SettingsPage'), 'SettingsPage');
 const MailPage = page(() => import('./pages/admin/MailPage'), 'MailPage');
 const DeliveriesPage = page(() => import('./pages/admin/DeliveriesPage'), 'DeliveriesPage');
+const FeedsPage = page(() => import('./pages/feeds/FeedsPage'), 'FeedsPage');
 const IncidentsArea = page(() => import('./pages/incidents/IncidentsArea'), 'IncidentsArea');
 const ObservableSearchPage = page(() => import('./pages/observables/ObservableSearchPage'), 'ObservableSearchPage');
 const MyReportsPage = page(() => import('./pages/reports/MyReportsPage'), 'MyReportsPage');
@@ -75,6 +76,7 @@ export const ROUTES: AppRoute[] = [
   { path: '/triage', label: 'Triage', icon: IconBolt, permission: 'report.read', component: TriageArea, subpaths: true },
   { path: '/reports', label: 'Reports', icon: IconInbox, permission: 'report.read', component: ReportsArea, subpaths: true },
   { path: '/my-reports', label: 'My reports', icon: IconSend, permission: 'report.read_own', component: MyReportsPage },
+  { path: '/feeds', label: 'Feeds', icon: IconRss, permission: 'feed.read', component: FeedsPage },
   { path: '/constituents', label: 'Constituents', icon: IconBuildingCommunity, permission: 'constituent.read', component: ConstituentsArea, subpaths: true },
   { path: '/team', label: 'Team', icon: IconUsersGroup, permission: 'directory.read', component: TeamPage },
   { path: '/contacts', label: 'Contact directory', icon: IconAddressBook, permission: 'directory.read', component: ContactsPage },

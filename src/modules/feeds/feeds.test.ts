@@ -166,10 +166,7 @@ describe.runIf(stores().includes('pglite'))('vigil feed on the embedded store (r
       + '"2026-12-06 01:02:04","999.0.2.5","tcp",3389,"","rdp",,"BE","Brussels","Brussels"\n');
     const ingest = vigil(['feed', 'ingest', file, '--feed', 'Shadowserver scans'], env);
     expect(ingest.code, ingest.stderr).toBe(0);
-    expect(ingest.stdout).toMatch(/scan_rdp\.csv: parsed, 3 lines, 1 events stored \(0 routed to a constituent\), 1 lines refused, 0 already stored/);
+    expect(ingest.stdout).toMatch(/scan_rdp\.csv: parsed, 3 lines, 1 event stored \(0 routed to a constituent\), 1 line refused, 0 already stored; read as utf-8/);
     expect(ingest.stderr).toMatch(/GET \/api\/v1\/feed-reports\//);
-    const unknown = vigil(['feed', 'ingest', file, '--feed', 'Nope'], env);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toMatch(/VIG_FEED_NOT_FOUND/);
   }, 120_000);
 });

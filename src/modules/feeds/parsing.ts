@@ -32,6 +32,8 @@ export function openLines(file: Readable) {
   const lines = decodeLines(file);
   return {
     lines,
+    /** Lines read so far (comments and blank lines too). */
+    count: () => lines.info.lines,
     encoding(): string {
       const i = lines.info;
       return i.latin1Lines > 0 ? `${i.encoding} (${i.latin1Lines} lines as latin-1)` : i.encoding;

@@ -170,6 +170,7 @@ export function createFeedService(d: FeedDeps) {
         }
       }
       await flush();
+      counts.lines = Math.max(counts.lines, source.count());
       await feedRepo.finishReport(d.db, report.id, { status: 'parsed', lines: counts.lines, encoding: source.encoding(), error: null, at: d.clock.now() });
     } catch (err) {
       await flush().catch(() => undefined);
