@@ -47,6 +47,8 @@ describe.each(stores())('bad input on %s', (store) => {
     if (url.endsWith('/intake/alerts') && problem.code === 'VIG_SOURCE_TOKEN_INVALID') return { ...problem, code: want };
     // Evidence uploads read raw bytes only: any JSON body is the wrong media type.
     if (method === 'POST' && /\/evidence$/.test(url) && problem.code === 'VIG_REQUEST_UNSUPPORTED_MEDIA_TYPE') return { ...problem, code: want };
+    // A feed's report is whatever bytes the feed sends (JSON or not, up to VIGIL_FEED_MAX_BYTES): for an unknown feed, refused as such.
+    if (method === 'POST' && /\/feeds\/[^/]+\/reports$/.test(url) && problem.code === 'VIG_FEED_NOT_FOUND') return { ...problem, code: want };
     // The public web form reads multipart/form-data only: any JSON body is the wrong media type.
     if (method === 'POST' && url.includes('/v1/public/') && problem.code === 'VIG_REQUEST_UNSUPPORTED_MEDIA_TYPE') return { ...problem, code: want };
     return problem;

@@ -131,17 +131,26 @@ export function createFeedService(d: FeedDeps) {
     const source = openLines(file);
     let events: FeedEventInsert[] = [];
     let errors: { reportId: string; line: number; reason: string; raw: string }[] = [];
-    const flush = async () => {
-      const stored = await feedRepo.insertEvents(d.db, events);
+    const write = async (batch: FeedEventInsert[], refused: typeof errors, lines: number) => {
+      const stored = await feedRepo.insertEvents(d.db, batch);
       counts.events += stored.stored;
       counts.routed += stored.routed;
-      counts.duplicates += events.length - stored.stored;
-      await feedRepo.insertParseErrors(d.db, errors);
+      counts.duplicates += batch.length - stored.stored;
+      await feedRepo.insertParseErrors(d.db, refused);
+      await feedRepo.progress(d.db, report.id, { ...counts, lines });
+      await feedRepo.renewLease(d.db, report.id, new Date(d.clock.now().getTime() + LEASE_MS));
+      onProgress?.(bytes, lines);
+    };
+    // One batch is written while the next is parsed (the database and the parser work at once);
+    // never more, so memory stays flat when the database is the slower.
+    let writing: Promise<void> = Promise.resolve();
+    const flush = () => {
+      const batch = events;
+      const refused = errors;
       events = [];
       errors = [];
-      await feedRepo.progress(d.db, report.id, counts);
-      await feedRepo.renewLease(d.db, report.id, new Date(d.clock.now().getTime() + LEASE_MS));
-      onProgress?.(bytes, counts.lines);
+      writing = write(batch, refused, counts.lines);
+      writing.catch(() => undefined); // awaited before the next batch: its failure ends the reading there
     };
     try {
       for await (const item of parseLines(feed.parser, feed.parserSettings, source.lines, { feed, observedAt: report.receivedAt }) as AsyncIterable<ParsedLine>) {
@@ -164,16 +173,19 @@ export function createFeedService(d: FeedDeps) {
           });
         }
         if (events.length + errors.length >= EVENT_BATCH) {
-          await flush();
+          await writing;
           // Shutting down: the report goes back to wait, and is read again from the start (nothing is stored twice).
           if (halted) return void (await feedRepo.release(d.db, report.id));
+          flush();
         }
       }
-      await flush();
+      await writing;
+      flush();
+      await writing;
       counts.lines = Math.max(counts.lines, source.count());
       await feedRepo.finishReport(d.db, report.id, { status: 'parsed', lines: counts.lines, encoding: source.encoding(), error: null, at: d.clock.now() });
     } catch (err) {
-      await flush().catch(() => undefined);
+      await writing.catch(() => undefined);
       const reason = err instanceof Error ? err.message : String(err);
       await feedRepo.finishReport(d.db, report.id, { status: 'failed', lines: counts.lines, encoding: source.encoding(), error: reason.slice(0, 1000), at: d.clock.now() });
     }
