@@ -14,7 +14,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { formatNet, parseCidr } from '../src/modules/constituents/ip.ts';
+import { formatNet, parseCidr } from '../src/lib/ip.ts';
 import { RoutingTable } from '../src/modules/constituents/routing-index.ts';
 import { children, get, killGroup, load, percentile, signIn, startServer, withFreshPgDatabase } from './lib/http.mjs';
 

@@ -16,7 +16,8 @@
 // monthly KPIs (bench/kpi.mjs, BENCH_KPI=off). Last, SMTP intake (bench/smtp-intake.mjs,
 // BENCH_SMTP=off), API and webhook intake (bench/intake.mjs, BENCH_INTAKE=off) and constituent
 // routing (bench/routing.mjs, BENCH_ROUTING=off), and writers that must not wait on each other
-// (bench/writers.mjs, BENCH_WRITERS=off: incident creation at 1 and 8 clients, intake beside pgbench).
+// (bench/writers.mjs, BENCH_WRITERS=off: incident creation at 1 and 8 clients, intake beside pgbench),
+// and feeds (bench/feeds.mjs, BENCH_FEEDS=off: a scan CSV read end to end beside COPY, both stores).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -203,4 +204,5 @@ await runBench('kpi.mjs', 'KPI benchmark', ['BENCH_SCALE', 'BENCH_KPI']);
 await runBench('smtp-intake.mjs', 'SMTP intake benchmark', ['BENCH_SMTP']);
 await runBench('intake.mjs', 'Intake benchmark', ['BENCH_INTAKE']);
 await runBench('writers.mjs', 'Writers benchmark', ['BENCH_WRITERS']);
+await runBench('feeds.mjs', 'Feeds benchmark', ['BENCH_FEEDS']);
 await runBench('routing.mjs', 'Routing benchmark', ['BENCH_ROUTING']);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalIp, parseCidr } from './ip.ts';
+import { canonicalIp, looseNetwork } from './ip.ts';
 
 describe('canonicalIp', () => {
   it('writes IPv6 as RFC 5952 and keeps IPv4 as it is', () => {
@@ -20,15 +20,15 @@ describe('canonicalIp', () => {
   });
 });
 
-describe('parseCidr', () => {
+describe('looseNetwork (networks as feeds write them)', () => {
   it('clears host bits and says so', () => {
-    expect(parseCidr('192.0.2.5/24')).toEqual({ network: '192.0.2.0', prefix: 24, version: 4, hadHostBits: true });
-    expect(parseCidr('2001:DB8::1/32')).toEqual({ network: '2001:db8::', prefix: 32, version: 6, hadHostBits: true });
-    expect(parseCidr('10.0.0.0/8')).toEqual({ network: '10.0.0.0', prefix: 8, version: 4, hadHostBits: false });
-    expect(parseCidr('10.1.2.3')).toEqual({ network: '10.1.2.3', prefix: 32, version: 4, hadHostBits: false });
-    expect(parseCidr('10.1.2.3/27')!.network).toBe('10.1.2.0');
+    expect(looseNetwork('192.0.2.5/24')).toEqual({ network: '192.0.2.0', prefix: 24, version: 4, hadHostBits: true });
+    expect(looseNetwork('2001:DB8::1/32')).toEqual({ network: '2001:db8::', prefix: 32, version: 6, hadHostBits: true });
+    expect(looseNetwork('10.0.0.0/8')).toEqual({ network: '10.0.0.0', prefix: 8, version: 4, hadHostBits: false });
+    expect(looseNetwork('10.1.2.3')).toEqual({ network: '10.1.2.3', prefix: 32, version: 4, hadHostBits: false });
+    expect(looseNetwork('10.1.2.3/27')!.network).toBe('10.1.2.0');
   });
   it('refuses bad prefixes', () => {
-    for (const s of ['10.0.0.0/33', '2001:db8::/129', '10.0.0.0/', '10.0.0.0/08', 'x/8']) expect(parseCidr(s)).toBeNull();
+    for (const s of ['10.0.0.0/33', '2001:db8::/129', '10.0.0.0/', '10.0.0.0/08', 'x/8']) expect(looseNetwork(s)).toBeNull();
   });
 });

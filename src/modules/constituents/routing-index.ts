@@ -1,5 +1,5 @@
 import type { Executor } from '../../db/index.ts';
-import { fastV4, fastV6, parseAddress, parseCidr, type Addr } from './ip.ts';
+import { fastV4, fastV6, parseAddress, parseCidr, type Addr } from '../../lib/ip.ts';
 import { emailDomain, normalizeDomain, parseAsn } from './names.ts';
 import { constituentRepo } from './repo.ts';
 

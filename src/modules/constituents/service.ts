@@ -4,7 +4,7 @@ import type { Actor, Clock } from '../../lib/actor.ts';
 import { authorize } from '../../lib/authz/policy.ts';
 import { VigilError } from '../../lib/errors.ts';
 import type { AuditService } from '../audit/index.ts';
-import { parseAddress, formatAddr } from './ip.ts';
+import { parseAddress, formatAddr } from '../../lib/ip.ts';
 import { emailDomain, normalizeDomain, parseAsn, suffixes } from './names.ts';
 import { constituentRepo, type Children, type RouteRow } from './repo.ts';
 import type { RouteMatch, RouteQuery, RoutingIndex } from './routing-index.ts';

@@ -2,7 +2,7 @@ import * as openpgp from 'openpgp';
 import type { Level } from '../../db/schema.ts';
 import type { AgreementKind, ConstituentContactKind } from '../../db/schema-constituency.ts';
 import { VigilError } from '../../lib/errors.ts';
-import { formatNet, parseCidr } from './ip.ts';
+import { formatNet, parseCidr } from '../../lib/ip.ts';
 import { normalizeDomain, parseAsn } from './names.ts';
 import type { Children } from './repo.ts';
 

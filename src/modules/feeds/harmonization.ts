@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { domainToASCII } from 'node:url';
 import type { Tlp } from '../../db/schema.ts';
 import { canonicalJson } from '../../lib/canonical-json.ts';
-import { canonicalIp, ipBytes, isUnspecified, parseCidr } from '../../lib/ip.ts';
+import { canonicalIp, isUnspecified, looseNetwork, parseAddress } from '../../lib/ip.ts';
 import { TLP_ORDER } from '../../lib/tlp.ts';
 import { canonicalRsit, RSIT } from '../incidents/index.ts';
 
@@ -126,10 +126,10 @@ export const refang = (s: string): string => s.replace(/\[\.\]|\(\.\)|\{\.\}|\[d
 
 function ip(v: unknown): string {
   const s = refang(text(v));
-  const b = ipBytes(s);
-  if (!b) return fail(`${show(s)} is not an IPv4 or IPv6 address`);
-  if (isUnspecified(b)) fail(`${show(s)} is the unspecified address, not a host`);
-  return canonicalIp(s)!;
+  const canonical = canonicalIp(s);
+  if (!canonical) return fail(`${show(s)} is not an IPv4 or IPv6 address`);
+  if (isUnspecified(parseAddress(canonical)!)) fail(`${show(s)} is the unspecified address, not a host`);
+  return canonical;
 }
 
 function integer(v: unknown, min: number, max: number, what: string): number {
@@ -142,7 +142,7 @@ function integer(v: unknown, min: number, max: number, what: string): number {
 export function cleanFqdn(v: unknown): string {
   const raw = refang(text(v)).replace(/\.$/, '');
   if (!raw) return fail('is empty');
-  if (ipBytes(raw)) fail(`${show(raw)} is an IP address, not a domain name`);
+  if (canonicalIp(raw)) fail(`${show(raw)} is an IP address, not a domain name`);
   const lower = raw.toLowerCase();
   // Plain ASCII names need no IDN mapping (the label checks below are the validation).
   const ascii = /^[a-z0-9_.-]+$/.test(lower) ? lower : domainToASCII(raw);
@@ -169,7 +169,7 @@ export function cleanUrl(v: unknown): string {
     return fail(`${show(s)} is not a valid URL`);
   }
   if (!u.hostname && u.protocol !== 'file:') fail(`${show(s)} has no host`);
-  if (/^https?:$/.test(u.protocol) && !ipBytes(u.hostname.replace(/^\[|\]$/g, ''))) cleanFqdn(u.hostname);
+  if (/^https?:$/.test(u.protocol) && !canonicalIp(u.hostname.replace(/^\[|\]$/g, ''))) cleanFqdn(u.hostname);
   return u.href;
 }
 
@@ -244,10 +244,10 @@ function clean(type: FieldType, v: unknown, notes: string[]): JsonValue {
     case 'ip': return ip(v);
     case 'network': {
       const s = refang(text(v));
-      const c = parseCidr(s);
+      const c = looseNetwork(s);
       if (!c) return fail(`${show(s)} is not a network in CIDR notation`);
       if (c.prefix === 0) fail(`${show(s)} is the whole address space`);
-      if (c.prefix === (c.version === 4 ? 32 : 128) && isUnspecified(ipBytes(c.network)!)) fail(`${show(s)} is the unspecified address`);
+      if (c.prefix === (c.version === 4 ? 32 : 128) && isUnspecified(parseAddress(c.network)!)) fail(`${show(s)} is the unspecified address`);
       const out = `${c.network}/${c.prefix}`;
       if (c.hadHostBits) notes.push(`${show(s)} had host bits set: normalised to ${out}`);
       return out;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ipBytes } from '../../../lib/ip.ts';
+import { canonicalIp } from '../../../lib/ip.ts';
 import type { InputLine } from '../decode.ts';
 import { cleanUrl, refang, rsitType } from '../harmonization.ts';
 import { BaseSettings, finish, head, observationOf, overlong, type ParseResult } from './common.ts';
@@ -16,14 +16,14 @@ export type ListSettings = z.infer<typeof ListSettings>;
 /** What an entry of a list is, or null when it is none of an IP, a network, a URL or a domain. */
 export function entryFields(entry: string, side: 'source' | 'destination'): Record<string, string> | null {
   const s = refang(entry);
-  if (ipBytes(s)) return { [`${side}.ip`]: s };
+  if (canonicalIp(s)) return { [`${side}.ip`]: s };
   // Address/prefix shape is a network even when invalid (harmonise then says why), never a URL.
   if (/^[0-9a-f:.]+\/\d+$/i.test(s) && (s.includes(':') || /^\d/.test(s))) return { [`${side}.network`]: s };
   if (/^h..ps?:|^[a-z][a-z0-9+.-]*:\/\/|\//i.test(s)) {
     const out: Record<string, string> = { [`${side}.url`]: s };
     try {
       const host = new URL(cleanUrl(s)).hostname.replace(/^\[|\]$/g, '');
-      out[ipBytes(host) ? `${side}.ip` : `${side}.fqdn`] = host;
+      out[canonicalIp(host) ? `${side}.ip` : `${side}.fqdn`] = host;
     } catch { /* harmonise names the bad URL */ }
     return out;
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ipBytes, parseCidr } from '../../../lib/ip.ts';
+import { canonicalIp, looseNetwork } from '../../../lib/ip.ts';
 import { isXarf, rsitOfXarf, type XarfReport } from '../../intake/index.ts';
 import type { InputLine } from '../decode.ts';
 import { BaseSettings, finish, head, observationOf, overlong, type ParseResult } from './common.ts';
@@ -19,8 +19,8 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim
 
 /** Where an X-ARF source identifier goes: an address, a network, a URL or a domain name. */
 function sourceOf(id: string): Record<string, string> {
-  if (ipBytes(id)) return { 'source.ip': id };
-  if (/^[0-9a-f:.]+\/\d+$/i.test(id) && parseCidr(id)) return { 'source.network': id };
+  if (canonicalIp(id)) return { 'source.ip': id };
+  if (/^[0-9a-f:.]+\/\d+$/i.test(id) && looseNetwork(id)) return { 'source.network': id };
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(id)) return { 'source.url': id };
   return { 'source.fqdn': id };
 }
