@@ -27,11 +27,22 @@ export function shippedMapping(name: string): Record<string, unknown> {
 /** The names of the shipped CSV mappings. */
 export const shippedMappings = (): string[] => shippedMappingNames();
 
-/** A report's lines, and how its bytes were read once they have been (utf-8, utf-16le/be, with Latin-1 lines). */
+/**
+ * A report's lines, how many bytes have been read (for progress), and how they were read once they
+ * have been (utf-8, utf-16le/be, with Latin-1 lines).
+ */
 export function openLines(file: Readable) {
-  const lines = decodeLines(file);
+  let bytes = 0;
+  async function* counted(): AsyncGenerator<Uint8Array> {
+    for await (const chunk of file as AsyncIterable<Uint8Array>) {
+      bytes += chunk.length;
+      yield chunk;
+    }
+  }
+  const lines = decodeLines(counted());
   return {
     lines,
+    bytes: () => bytes,
     /** Lines read so far (comments and blank lines too). */
     count: () => lines.info.lines,
     encoding(): string {

@@ -125,10 +125,7 @@ export function createFeedService(d: FeedDeps) {
     const table = await d.routing.fresh();
     await feedRepo.ensurePartition(d.db, report.receivedAt);
     const counts = { lines: 0, events: 0, failed: 0, duplicates: 0, routed: 0 };
-    let bytes = 0;
-    const file = d.blobs.open(report.sha256) as Readable;
-    file.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    const source = openLines(file);
+    const source = openLines(d.blobs.open(report.sha256) as Readable);
     let events: FeedEventInsert[] = [];
     let errors: { reportId: string; line: number; reason: string; raw: string }[] = [];
     const write = async (batch: FeedEventInsert[], refused: typeof errors, lines: number) => {
@@ -139,7 +136,7 @@ export function createFeedService(d: FeedDeps) {
       await feedRepo.insertParseErrors(d.db, refused);
       await feedRepo.progress(d.db, report.id, { ...counts, lines });
       await feedRepo.renewLease(d.db, report.id, new Date(d.clock.now().getTime() + LEASE_MS));
-      onProgress?.(bytes, lines);
+      onProgress?.(source.bytes(), lines);
     };
     // One batch is written while the next is parsed (the database and the parser work at once);
     // never more, so memory stays flat when the database is the slower.

@@ -162,6 +162,7 @@ export function createReportService(d: IncidentDeps & { onReceived?: ReportRecei
     }
     // Who the report is for, by id: the organisation a team member names, or the portal account's own.
     const constituentId = triage ? await reportRepo.constituentNamed(x, fields.organisation) : ((await accessRepo.constituentsOf(x, actor.userId!))?.[0] ?? null);
+    const now = d.clock.now();
     return {
       ...fields,
       constituentId,
@@ -169,11 +170,11 @@ export function createReportService(d: IncidentDeps & { onReceived?: ReportRecei
       title: input.title.trim(),
       body: input.body ?? '',
       tlp: input.tlp ?? 'AMBER',
-      receivedAt: triage && input.receivedAt ? input.receivedAt : d.clock.now(),
+      receivedAt: triage && input.receivedAt ? input.receivedAt : now,
       urgency: input.urgency ?? null,
       submittedBy: actor.userId,
       incidentId: null, mergedInto: null, rejection: null, rejectionNote: null, decidedBy: null, decidedAt: null,
-      updatedAt: d.clock.now(),
+      updatedAt: now,
     };
   }
 
